@@ -1,0 +1,51 @@
+"""One exception hierarchy for archiveren; every message says what was wrong, where, and what to do."""
+
+
+class ArchiverenError(Exception):
+    """Base of every error archiveren raises on purpose. The CLI prints these without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(ArchiverenError):
+    """The configuration file (or an environment variable it names) is missing or invalid."""
+
+    exit_code = 2
+
+
+class CatalogueError(ArchiverenError):
+    """The catalogue database could not be opened or migrated."""
+
+
+class CaptureError(ArchiverenError):
+    """A collector could not capture something from a source."""
+
+
+class ArchiveError(ArchiverenError):
+    """A WARC file could not be written or read."""
+
+
+class FixityError(ArchiveError):
+    """A WARC file is missing, changed, truncated or unlisted."""
+
+
+class IndexError_(ArchiverenError):
+    """The indexer or a search backend failed."""
+
+
+class QueryError(IndexError_):
+    """A search query could not be parsed; the message says where."""
+
+
+class BackendUnavailable(IndexError_):
+    """The search backend (e.g. an Elasticsearch node) cannot be reached."""
+
+
+class ExportError(ArchiverenError):
+    """An export could not be produced or verified."""
+
+
+class NotYetAvailable(ArchiverenError):
+    """A command whose stage is not built yet; says which issue builds it."""
+
+    exit_code = 3

@@ -1,0 +1,61 @@
+"""Post: one searchable document. Its field names are the contract between the indexer, the
+search backends, the UI and the exports (see DESIGN.md, "Records and documents")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archive.pointer import RecordPointer
+
+Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web"]
+Kind = Literal["post", "comment", "reply", "repost", "page"]
+
+
+class Retention(BaseModel):
+    """Where a Post stands in the organisation's selectielijst."""
+
+    category: str = Field(default="", description="records category from the selectielijst")
+    keep_until: date | None = Field(default=None, description="date after which it may be destroyed")
+    legal_hold: bool = Field(default=False, description="on hold: never destroyed while set")
+
+
+class Post(BaseModel):
+    """One post, comment, reply, repost or page, as indexed and shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="stable: '{platform}:{native id}'; re-collecting never duplicates")
+    platform: Platform
+    source: str = Field(description="name of the source in the config")
+    organisation: str = ""
+    kind: Kind = "post"
+    url: str = ""
+    title: str = ""
+    text: str = ""
+    lang: str = ""
+    author: str = ""
+    author_handle: str = ""
+    author_url: str = ""
+    published_at: datetime | None = None
+    collected_at: datetime | None = None
+    updated_at: datetime | None = None
+    date_approximate: bool = Field(default=False, description="published_at was resolved from a relative date")
+    parent_id: str = ""
+    thread_id: str = ""
+    hashtags: list[str] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+    media: list[str] = Field(default_factory=list)
+    capture: RecordPointer | None = None
+    earlier_captures: list[RecordPointer] = Field(default_factory=list)
+    retention: Retention = Field(default_factory=Retention)
+
+
+POST_KEYWORD_FIELDS = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")
+"""Fields searched and filtered as exact keywords (and offered as facets)."""
+
+POST_TEXT_FIELDS = ("title", "text")
+"""Fields analysed for Dutch full-text search."""
