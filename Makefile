@@ -1,0 +1,50 @@
+# archiveren: two commands set everything up on a fresh machine.
+#   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
+#   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
+# Other targets: make setup, make lint, make bench, make engine-start, make engine-stop
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint pytest bench browser engine-start engine-stop clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/archiveren demo
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium (run as root or install the 'chromium' package)"; exit 1; }; }
+
+engine-start: setup
+	$(BIN)/python scripts/search-engine start
+
+engine-stop:
+	-$(BIN)/python scripts/search-engine stop
+
+lint: setup
+	$(BIN)/ruff check .
+
+pytest: setup browser engine-start
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
+	  $(MAKE) --no-print-directory engine-stop; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+test: lint pytest
+
+bench: setup engine-start
+	$(BIN)/python -m bench.run_all; status=$$?; $(MAKE) --no-print-directory engine-stop; exit $$status
+
+clean:
+	rm -rf $(VENV) data test-artifacts bench/out

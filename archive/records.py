@@ -1,0 +1,240 @@
+"""Builds the WARC records of one capture with warcio: request + response (or revisit) +
+metadata for an HTTP exchange, resource + metadata for a file, and the warcinfo that opens each
+file. It decides what bytes go in (redacted request, response headers in their received order and
+case, body with its content coding) and computes the payload digest before anything is written,
+so the writer can choose between a response and a revisit."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+from archive.capture import CaptureMetadata, HttpExchange
+from archive.redact import redact_form_body, redact_headers, redact_json_value, redact_url
+
+WARC_VERSION = "WARC/1.1"
+REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+_COPY_CHUNK = 1024 * 1024
+
+
+class WireHeaders(StatusAndHeaders):
+    """HTTP headers serialised exactly as given: warcio would %-encode non-ASCII values, which
+    changes bytes that came over the wire; latin-1 round-trips what HTTP clients decoded."""
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        lines = [f"{self.protocol} {self.statusline}".strip()]
+        lines += [f"{name}: {value}" for name, value in self.headers]
+        text = "\r\n".join(lines) + "\r\n\r\n"
+        try:
+            self.headers_buff = text.encode("latin-1")
+        except UnicodeEncodeError:
+            self.headers_buff = text.encode("utf-8")
+
+
+@dataclass
+class SpooledPayload:
+    """A payload with its length and WARC-style sha1 digest, readable from the start."""
+
+    stream: IO[bytes]
+    length: int
+    digest: str
+
+
+def spool_payload(data: bytes | BinaryIO) -> SpooledPayload:
+    """Hash the payload while keeping it readable once more; streams larger than 8 MiB spill
+    to a temporary file so memory stays bounded."""
+    sha1 = hashlib.sha1()
+    if isinstance(data, bytes | bytearray | memoryview):
+        sha1.update(data)
+        return SpooledPayload(io.BytesIO(bytes(data)), len(data), _warc_digest(sha1))
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    length = 0
+    while chunk := data.read(_COPY_CHUNK):
+        sha1.update(chunk)
+        spool.write(chunk)
+        length += len(chunk)
+    spool.seek(0)
+    return SpooledPayload(spool, length, _warc_digest(sha1))
+
+
+def warc_date(when: datetime | None = None) -> str:
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond:06d}Z"
+
+
+def new_record_id() -> str:
+    return RecordBuilder._make_warc_id()
+
+
+def response_wire_headers(exchange: HttpExchange) -> list[tuple[str, str]]:
+    """Response headers as received, except that a Transfer-Encoding header is renamed (in place)
+    to X-Archive-Orig-Transfer-Encoding: the body we are given has its chunking removed, and a
+    record must not claim a coding its block does not have, or readers would try to de-chunk it."""
+    return [
+        ("X-Archive-Orig-" + name, value) if name.lower() == "transfer-encoding" else (name, value)
+        for name, value in exchange.response_headers
+    ]
+
+
+class CaptureRecords:
+    """Record factory for one writer; holds the warcio builder (WARC/1.1, sha1 digests)."""
+
+    def __init__(self) -> None:
+        self.builder = RecordBuilder(warc_version=WARC_VERSION)
+
+    def warcinfo(self, filename: str, info: dict[str, str]) -> ArcWarcRecord:
+        return self.builder.create_warcinfo_record(filename, info)
+
+    def request(
+        self, exchange: HttpExchange, target_uri: str, date: str, concurrent_to: str
+    ) -> ArcWarcRecord:
+        parts = urlsplit(target_uri)
+        request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = redact_headers(exchange.request_headers)
+        content_type = next((v for n, v in headers if n.lower() == "content-type"), "")
+        body = redact_form_body(exchange.request_body, content_type)
+        if body != exchange.request_body:
+            headers = [
+                (n, str(len(body))) if n.lower() == "content-length" else (n, v)
+                for n, v in headers
+            ]
+        http = WireHeaders(
+            f"{exchange.method} {request_target} {exchange.http_version}",
+            headers,
+            is_http_request=True,
+        )
+        return self._record(
+            target_uri,
+            "request",
+            io.BytesIO(body),
+            len(body),
+            http,
+            {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+        )
+
+    def response(
+        self,
+        exchange: HttpExchange,
+        target_uri: str,
+        date: str,
+        record_id: str,
+        payload: SpooledPayload,
+    ) -> ArcWarcRecord:
+        headers = self._common_headers(exchange, date, record_id)
+        headers["WARC-Payload-Digest"] = payload.digest
+        if exchange.truncated:
+            headers["WARC-Truncated"] = exchange.truncated
+        return self._record(
+            target_uri, "response", payload.stream, payload.length, self._status(exchange), headers
+        )
+
+    def revisit(
+        self,
+        exchange: HttpExchange,
+        target_uri: str,
+        date: str,
+        record_id: str,
+        digest: str,
+        original: tuple[str, str, str],
+    ) -> ArcWarcRecord:
+        """A revisit (identical-payload-digest profile) carrying only the new HTTP headers;
+        ``original`` is (record id, target uri, date) of the capture holding the payload."""
+        orig_id, orig_uri, orig_date = original
+        headers = self._common_headers(exchange, date, record_id)
+        headers.update(
+            {
+                "WARC-Payload-Digest": digest,
+                "WARC-Profile": REVISIT_PROFILE,
+                "WARC-Refers-To": orig_id,
+                "WARC-Refers-To-Target-URI": orig_uri,
+                "WARC-Refers-To-Date": orig_date,
+            }
+        )
+        record = self._record(
+            target_uri, "revisit", io.BytesIO(b""), 0, self._status(exchange), headers
+        )
+        # a revisit block holds only the HTTP headers; say so explicitly for readers
+        record.rec_headers.replace_header("WARC-Truncated", "length")
+        return record
+
+    def resource(
+        self, uri: str, content_type: str, date: str, record_id: str, payload: SpooledPayload
+    ) -> ArcWarcRecord:
+        headers = {
+            "WARC-Date": date,
+            "WARC-Record-ID": record_id,
+            "WARC-Payload-Digest": payload.digest,
+        }
+        record = self._record(uri, "resource", payload.stream, payload.length, None, headers)
+        record.content_type = content_type
+        return record
+
+    def metadata(
+        self, target_uri: str, date: str, concurrent_to: str, metadata: CaptureMetadata
+    ) -> ArcWarcRecord:
+        body = json.dumps(
+            redact_json_value(metadata.to_json_dict()), ensure_ascii=False, sort_keys=True
+        ).encode("utf-8")
+        record = self._record(
+            target_uri,
+            "metadata",
+            io.BytesIO(body),
+            len(body),
+            None,
+            {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+        )
+        record.content_type = "application/json"
+        return record
+
+    @staticmethod
+    def _common_headers(exchange: HttpExchange, date: str, record_id: str) -> dict[str, str]:
+        headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+        if exchange.remote_ip:
+            headers["WARC-IP-Address"] = exchange.remote_ip
+        return headers
+
+    @staticmethod
+    def _status(exchange: HttpExchange) -> WireHeaders:
+        return WireHeaders(
+            f"{exchange.status} {exchange.reason}".strip(),
+            response_wire_headers(exchange),
+            protocol=exchange.http_version,
+        )
+
+    def _record(
+        self,
+        uri: str,
+        rec_type: str,
+        stream: IO[bytes],
+        length: int,
+        http: StatusAndHeaders | None,
+        headers: dict[str, str],
+    ) -> ArcWarcRecord:
+        return self.builder.create_warc_record(
+            uri,
+            rec_type,
+            payload=stream,
+            length=length,
+            warc_headers_dict=headers,
+            http_headers=http,
+        )
+
+
+def redacted_target(url: str) -> str:
+    return redact_url(url)
+
+
+def _warc_digest(sha1: hashlib._Hash) -> str:
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")

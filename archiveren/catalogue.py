@@ -1,0 +1,238 @@
+"""The catalogue: what archiveren knows about its sources, runs, WARC files, index progress,
+users and audit trail. SQLAlchemy over SQLite in the data dir by default; a ``database_url``
+switches it to PostgreSQL. Opening it runs any pending schema migration (Alembic)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archiveren.catalogue_schema import (
+    AuditRow,
+    IndexWatermarkRow,
+    RunRow,
+    SourceRow,
+    UserRow,
+    WarcFileRow,
+    utcnow,
+)
+from archiveren.errors import CatalogueError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'catalogue.sqlite').resolve()}"
+
+
+class Catalogue:
+    """Typed access to the catalogue. One instance per process; safe to share between threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, data_dir: Path, database_url: str | None = None) -> Catalogue:
+        url = database_url or default_database_url(data_dir)
+        if url.startswith("sqlite"):
+            data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False} if url.startswith("sqlite") else {})
+            if url.startswith("sqlite"):
+                event.listen(engine, "connect", _sqlite_pragmas)
+            catalogue = cls(engine)
+            catalogue.migrate()
+        except SQLAlchemyError as exc:
+            raise CatalogueError(f"cannot open the catalogue at {_redact(url)}: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}") from None
+        return catalogue
+
+    def migrate(self) -> None:
+        alembic_config = AlembicConfig()
+        alembic_config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            alembic_config.attributes["connection"] = connection
+            command.upgrade(alembic_config, "head")
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # sources and their collector state
+
+    def source_state(self, source_name: str) -> dict[str, Any]:
+        with self.session() as session:
+            row = session.get(SourceRow, source_name)
+            return dict(row.state) if row else {}
+
+    def save_source_state(self, source_name: str, state: Mapping[str, Any], source_type: str = "") -> None:
+        with self.session() as session:
+            row = session.get(SourceRow, source_name)
+            if row is None:
+                session.add(SourceRow(name=source_name, type=source_type, state=dict(state), updated_at=utcnow()))
+            else:
+                row.state = dict(state)
+                row.updated_at = utcnow()
+                if source_type:
+                    row.type = source_type
+
+    # runs
+
+    def start_run(self, source_name: str, source_type: str) -> int:
+        with self.session() as session:
+            run = RunRow(source=source_name, source_type=source_type, host=socket.gethostname(), started_at=utcnow(), outcome="running", counts={}, errors=[])
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, outcome: str, counts: Mapping[str, int], errors: list[str]) -> None:
+        with self.session() as session:
+            run = session.get(RunRow, run_id)
+            if run is None:
+                raise CatalogueError(f"run {run_id} is not in the catalogue")
+            run.ended_at = utcnow()
+            run.outcome = outcome
+            run.counts = dict(counts)
+            run.errors = list(errors)
+
+    def runs(self, source_name: str | None = None, limit: int = 50) -> list[RunRow]:
+        with self.session() as session:
+            query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
+            if source_name:
+                query = query.where(RunRow.source == source_name)
+            return list(session.scalars(query))
+
+    def last_runs(self) -> dict[str, RunRow]:
+        """The newest run of every source."""
+        with self.session() as session:
+            newest = select(RunRow.source, func.max(RunRow.id).label("id")).group_by(RunRow.source).subquery()
+            rows = session.scalars(select(RunRow).join(newest, RunRow.id == newest.c.id))
+            return {row.source: row for row in rows}
+
+    # WARC files
+
+    def register_warc(self, name: str, size: int, sha256: str, records: int = 0) -> None:
+        with self.session() as session:
+            row = session.get(WarcFileRow, name)
+            if row is None:
+                session.add(WarcFileRow(name=name, size=size, sha256=sha256, records=records, closed_at=utcnow(), fixity_status="ok"))
+            else:
+                row.size, row.sha256, row.records = size, sha256, records
+
+    def warc_files(self) -> list[WarcFileRow]:
+        with self.session() as session:
+            return list(session.scalars(select(WarcFileRow).order_by(WarcFileRow.name)))
+
+    def record_fixity(self, name: str, status: str) -> None:
+        with self.session() as session:
+            row = session.get(WarcFileRow, name)
+            if row is not None:
+                row.fixity_status = status
+                row.fixity_checked_at = utcnow()
+
+    # the indexer's watermark
+
+    def watermarks(self) -> dict[str, tuple[int, bool]]:
+        with self.session() as session:
+            return {row.warc_name: (row.offset, row.complete) for row in session.scalars(select(IndexWatermarkRow))}
+
+    def save_watermark(self, warc_name: str, offset: int, complete: bool) -> None:
+        with self.session() as session:
+            row = session.get(IndexWatermarkRow, warc_name)
+            if row is None:
+                session.add(IndexWatermarkRow(warc_name=warc_name, offset=offset, complete=complete, updated_at=utcnow()))
+            else:
+                row.offset, row.complete, row.updated_at = offset, complete, utcnow()
+
+    def reset_watermarks(self) -> None:
+        with self.session() as session:
+            session.query(IndexWatermarkRow).delete()
+
+    # users
+
+    def add_user(self, username: str, password_hash: str, role: str) -> UserRow:
+        with self.session() as session:
+            if session.scalar(select(UserRow).where(UserRow.username == username)):
+                raise CatalogueError(f"user {username!r} already exists")
+            user = UserRow(username=username, password_hash=password_hash, role=role, created_at=utcnow())
+            session.add(user)
+            session.flush()
+            return user
+
+    def user(self, username: str) -> UserRow | None:
+        with self.session() as session:
+            return session.scalar(select(UserRow).where(UserRow.username == username))
+
+    def users(self) -> list[UserRow]:
+        with self.session() as session:
+            return list(session.scalars(select(UserRow).order_by(UserRow.username)))
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        with self.session() as session:
+            user = session.scalar(select(UserRow).where(UserRow.username == username))
+            if user is None:
+                raise CatalogueError(f"user {username!r} does not exist")
+            user.password_hash = password_hash
+
+    # audit log
+
+    def audit(self, username: str, action: str, **detail: Any) -> None:
+        with self.session() as session:
+            session.add(AuditRow(at=utcnow(), username=username, action=action, detail=_jsonable(detail)))
+
+    def audit_log(self, action: str | None = None, limit: int = 100, since: datetime | None = None) -> list[AuditRow]:
+        with self.session() as session:
+            query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            if action:
+                query = query.where(AuditRow.action == action)
+            if since:
+                query = query.where(AuditRow.at >= since)
+            return list(session.scalars(query))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

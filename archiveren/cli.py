@@ -1,0 +1,123 @@
+"""The ``archiveren`` command line: one subcommand per job, each with its own ``--help``.
+
+Every subcommand gets the loaded config and the data dir through ``Workspace``; errors that
+archiveren raises on purpose (``ArchiverenError``) are printed as one clear message and turned
+into a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from archiveren import __version__
+from archiveren.errors import ArchiverenError
+from archiveren.workspace import Workspace
+
+Handler = Callable[[argparse.Namespace, Workspace], int]
+
+
+def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for value in values:
+        field, sep, wanted = value.partition("=")
+        if not sep or not field or not wanted:
+            raise ArchiverenError(f"--filter {value!r}: expected FIELD=VALUE, e.g. --filter platform=x")
+        filters.setdefault(field.strip(), []).append(wanted.strip())
+    return filters
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from archiveren import commands
+
+    parser = argparse.ArgumentParser(
+        prog="archiveren",
+        description="Keep civil servants' public online work as government records: collect, archive (WARC), index, search, export.",
+    )
+    parser.add_argument("--version", action="version", version=f"archiveren {__version__}")
+    parser.add_argument("--config", type=Path, default=None, help="sources file (default: config/sources.yaml; env ARCHIVEREN_CONFIG)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where WARCs, index and catalogue live (default: ./data; env ARCHIVEREN_DATA)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("--log-json", action="store_true", help="structured JSON log lines")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    add("init", commands.init, "create the data dir, the catalogue (with migrations) and check the config")
+
+    collect = add("collect", commands.collect, "collect sources now (all enabled sources, or the ones named) into WARC files")
+    collect.add_argument("sources", nargs="*", metavar="SOURCE", help="source names from the config")
+
+    index = add("index", commands.index, "index new WARC records into the search backend")
+    index.add_argument("--rebuild", action="store_true", help="build a fresh index from all WARCs beside the live one and swap it in")
+
+    search = add("search", commands.search, "search the index (Lucene-style query: words, \"phrases\", field:value, AND/OR/NOT, wildcards)")
+    search.add_argument("query", nargs="?", default="", help="query string; empty matches everything")
+    search.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE", help="filter, e.g. platform=x, kind=comment, hashtag=woo (repeatable)")
+    search.add_argument("--from", dest="date_from", default=None, metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+    search.add_argument("--to", dest="date_to", default=None, metavar="DATE", help="published before DATE (YYYY-MM-DD)")
+    search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    search.add_argument("--limit", type=int, default=20, help="number of hits (default 20)")
+    search.add_argument("--offset", type=int, default=0)
+    search.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...], "facets": {...}}')
+
+    serve = add("serve", commands.serve, "serve the search UI and JSON API")
+    serve.add_argument("--host", default=None, help="address to listen on (default from config, 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default from config, 8000)")
+
+    export = add("export", commands.export, "export the Posts a query finds as a BagIt bag, WACZ, CSV or JSON Lines")
+    export.add_argument("query", nargs="?", default="")
+    export.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
+    export.add_argument("--format", choices=["bag", "wacz", "csv", "jsonl"], required=True)
+    export.add_argument("--out", type=Path, required=True, help="file or directory to write")
+    export.add_argument("--reason", default="", help="why this export is made (required for bag)")
+    export.add_argument("--user", default=os.environ.get("USER", "cli"), help="who exports (for the audit log)")
+
+    verify_export = add("verify-export", commands.verify_export, "check every digest of an export made by archiveren")
+    verify_export.add_argument("path", type=Path)
+
+    add("verify", commands.verify, "recompute WARC checksums and record digests; non-zero exit if anything is missing, changed or unlisted")
+    add("schedule", commands.schedule, "run the collectors on their schedules until stopped (SIGTERM/SIGINT)")
+    add("status", commands.status, "sources with their last run, outcome and counts; WARC files; index progress")
+
+    demo = add("demo", commands.demo, "start the local demo sources, collect them all, index, and serve the UI on 127.0.0.1:8000")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="stop after collecting and indexing")
+
+    users = add("users", commands.users, "manage UI accounts (roles: archivist, compliance, admin)")
+    users.add_argument("action", choices=["add", "list", "passwd"])
+    users.add_argument("username", nargs="?")
+    users.add_argument("--role", choices=["archivist", "compliance", "admin"], default="archivist")
+    users.add_argument("--password-env", default=None, metavar="VAR", help="read the password from this environment variable instead of prompting")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from archiveren.logs import configure_logging
+
+    configure_logging(args.verbose, json_lines=args.log_json)
+    config_path = args.config or Path(os.environ.get("ARCHIVEREN_CONFIG", "config/sources.yaml"))
+    data_dir = args.data_dir or Path(os.environ.get("ARCHIVEREN_DATA", "data"))
+    workspace = Workspace(config_path=config_path, data_dir=data_dir)
+    try:
+        code: int = args.handler(args, workspace)
+    except ArchiverenError as exc:
+        print(f"archiveren {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"archiveren {args.command}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        workspace.close()
+    return code
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,204 @@
+"""What each ``archiveren`` subcommand does: thin glue from the command line into the stages.
+
+Each function takes the parsed arguments and the ``Workspace`` and returns the exit code. The
+work itself lives in the stage packages; this module only wires them together and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+from archiveren.errors import ArchiverenError, ConfigError, NotYetAvailable
+from archiveren.workspace import Workspace
+
+
+def init(args: argparse.Namespace, ws: Workspace) -> int:
+    config = ws.config(check_secrets=False)
+    ws.data_dir.mkdir(parents=True, exist_ok=True)
+    ws.archive_dir.mkdir(parents=True, exist_ok=True)
+    catalogue = ws.catalogue()
+    print(f"config      {ws.config_path} ({len(config.sources)} sources, backend {config.search.search_backend})")
+    print(f"data dir    {ws.data_dir.resolve()}")
+    print(f"archive     {ws.archive_dir.resolve()}")
+    print(f"catalogue   schema revision {catalogue.schema_revision()}")
+    return 0
+
+
+def collect(args: argparse.Namespace, ws: Workspace) -> int:
+    config = ws.config()
+    unknown = [name for name in args.sources if name not in {s.name for s in config.sources}]
+    if unknown:
+        raise ConfigError(f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}")
+    from collectors.runner import run_sources
+
+    reports = run_sources(config, ws.data_dir, args.sources or None)
+    failed = 0
+    for report in reports:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+        print(f"{report.source:<28} {report.outcome:<8} {counts}")
+        for error in report.errors[:5]:
+            print(f"    ! {error}")
+        failed += report.outcome == "failed"
+    return 1 if failed else 0
+
+
+def index(args: argparse.Namespace, ws: Workspace) -> int:
+    from indexer.pipeline import index_new_records, rebuild_index
+
+    run = rebuild_index if args.rebuild else index_new_records
+    report = run(ws)
+    print(report.summary())
+    return 0 if not report.errors else 1
+
+
+def search(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.cli import parse_filters
+    from indexer.query_model import SearchRequest
+
+    request = SearchRequest(
+        query=args.query,
+        filters=parse_filters(args.filter),
+        date_from=_date(args.date_from, "--from"),
+        date_to=_date(args.date_to, "--to"),
+        sort=args.sort,
+        limit=args.limit,
+        offset=args.offset,
+        highlight=not args.json,
+    )
+    result = ws.backend().search(request)
+    ws.catalogue().audit(os.environ.get("USER", "cli"), "search", query=args.query, filters=request.filters, via="cli")
+    if args.json:
+        payload = {
+            "total": result.total,
+            "hits": [hit.post.model_dump(mode="json") for hit in result.hits],
+            "facets": {name: {b.value: b.count for b in buckets} for name, buckets in result.facets.items()},
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False)
+        print()
+        return 0
+    from archiveren.table import print_hits
+
+    print_hits(result)
+    return 0
+
+
+def serve(args: argparse.Namespace, ws: Workspace) -> int:
+    from search_ui.server import run_server
+
+    config = ws.config(check_secrets=False)
+    run_server(ws, host=args.host or config.server.host, port=args.port or config.server.port)
+    return 0
+
+
+def export(args: argparse.Namespace, ws: Workspace) -> int:
+    try:
+        from archiveren.exports import run_export
+    except ModuleNotFoundError:
+        raise NotYetAvailable("export is built by the compliance-exports issue (#10) and is not available in this version") from None
+    from archiveren.cli import parse_filters
+
+    path = run_export(ws, query=args.query, filters=parse_filters(args.filter), fmt=args.format, out=args.out, reason=args.reason, user=args.user)
+    print(f"export written: {path}")
+    return 0
+
+
+def verify_export(args: argparse.Namespace, ws: Workspace) -> int:
+    try:
+        from archiveren.exports import verify_export_package
+    except ModuleNotFoundError:
+        raise NotYetAvailable("verify-export is built by the compliance-exports issue (#10) and is not available in this version") from None
+    report = verify_export_package(args.path)
+    for problem in report.problems:
+        print(f"! {problem}")
+    print("export OK" if report.ok else f"export FAILED: {len(report.problems)} problems")
+    return 0 if report.ok else 1
+
+
+def verify(args: argparse.Namespace, ws: Workspace) -> int:
+    from archive import verify_archive
+
+    catalogue = ws.catalogue()
+    known = {row.name: (row.sha256, row.size) for row in catalogue.warc_files()}
+    report = verify_archive(ws.archive_dir, known_files=known)
+    for name, status in report.file_status.items():
+        if name in known:
+            catalogue.record_fixity(name, status)
+    for problem in report.problems:
+        print(f"! {problem}")
+    print(f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}")
+    return 0 if report.ok else 1
+
+
+def schedule(args: argparse.Namespace, ws: Workspace) -> int:
+    try:
+        from archiveren.scheduler import run_scheduler
+    except ModuleNotFoundError:
+        raise NotYetAvailable("schedule is built by the scheduling issue (#11) and is not available in this version") from None
+    return run_scheduler(ws)
+
+
+def status(args: argparse.Namespace, ws: Workspace) -> int:
+    config = ws.config(check_secrets=False)
+    catalogue = ws.catalogue()
+    last = catalogue.last_runs()
+    print(f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} counts")
+    for source in config.sources:
+        run = last.get(source.name)
+        when = run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run else "never"
+        outcome = run.outcome if run else "-"
+        counts = ", ".join(f"{k} {v}" for k, v in sorted((run.counts if run else {}).items()) if v)
+        flag = "" if source.enabled else " (disabled)"
+        print(f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {counts}")
+    files = catalogue.warc_files()
+    print(f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}")
+    watermarks = catalogue.watermarks()
+    print(f"index: {sum(done for _, done in watermarks.values())} of {len(files)} closed files fully indexed")
+    return 0
+
+
+def users(args: argparse.Namespace, ws: Workspace) -> int:
+    from search_ui.auth import hash_password
+
+    catalogue = ws.catalogue()
+    if args.action == "list":
+        for user in catalogue.users():
+            print(f"{user.username:<24} {user.role:<12} {'disabled' if user.disabled else ''}")
+        return 0
+    if not args.username:
+        raise ArchiverenError(f"users {args.action}: give a user name")
+    if args.password_env:
+        password = os.environ.get(args.password_env, "")
+        if not password:
+            raise ConfigError(f"environment variable {args.password_env} is not set")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+    if len(password) < 8:
+        raise ArchiverenError("passwords need at least 8 characters")
+    if args.action == "add":
+        catalogue.add_user(args.username, hash_password(password), args.role)
+        print(f"user {args.username} added with role {args.role}")
+    else:
+        catalogue.set_password_hash(args.username, hash_password(password))
+        print(f"password of {args.username} changed")
+    return 0
+
+
+def demo(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.demo import run_demo
+
+    return run_demo(ws, port=args.port, serve=not args.no_serve)
+
+
+def _date(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ArchiverenError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

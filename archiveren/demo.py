@@ -1,0 +1,55 @@
+"""``archiveren demo``: the whole pipeline on embedded defaults, against the local demo sources.
+
+Starts the "internet in a box" on fixed loopback ports (the ones config/sources.yaml names),
+collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archiveren.workspace import Workspace
+
+log = logging.getLogger("archiveren.demo")
+
+DEMO_PORTS = {"blog": 8101, "ning": 8102, "wiki": 8103, "x_api": 8104, "mastodon": 8105}
+DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("beheerder", "admin"))
+DEMO_PASSWORD = "demo-wachtwoord"
+
+
+def ensure_demo_users(ws: Workspace) -> None:
+    from search_ui.auth import hash_password
+
+    catalogue = ws.catalogue()
+    for username, role in DEMO_USERS:
+        if catalogue.user(username) is None:
+            catalogue.add_user(username, hash_password(DEMO_PASSWORD), role)
+
+
+def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
+    from archiveren.demo_sources import DemoSources
+    from collectors.runner import run_sources
+    from indexer.pipeline import index_new_records
+
+    with DemoSources(host="127.0.0.1", ports=DEMO_PORTS) as demo:
+        os.environ.setdefault("ARCHIVEREN_DEMO_X_TOKEN", demo.x_bearer_token)
+        config = ws.config()
+        print(f"demo sources running: {', '.join(f'{k} {v}' for k, v in demo.urls.items())}")
+        print(f"collecting {len(config.sources)} sources into {ws.archive_dir} ...")
+        for report in run_sources(config, ws.data_dir):
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+            print(f"  {report.source:<26} {report.outcome:<8} {counts}")
+        print("indexing ...")
+        print("  " + index_new_records(ws).summary().replace("\n", "\n  "))
+        ensure_demo_users(ws)
+        if not serve:
+            return 0
+        from search_ui.server import run_server
+
+        print(f"\narchiveren draait op http://127.0.0.1:{port}/  (Ctrl-C stopt alles)")
+        print(f"inloggen: {', '.join(u for u, _ in DEMO_USERS)} met wachtwoord {DEMO_PASSWORD!r}")
+        run_server(ws, host="127.0.0.1", port=port)
+    return 0

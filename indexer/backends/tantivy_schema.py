@@ -1,0 +1,102 @@
+"""The tantivy index layout for Posts: the Dutch analyser, the schema (analysed title/text, exact
+keyword fields that are fast columns for facets, published_at as a date, calendar-bucket
+ordinals for the date histogram, a unique sort key for deep paging) and the conversion of a
+Post into a tantivy Document. The whole Post is stored as JSON so hits return full Posts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import tantivy
+
+from indexer.post import Post
+from indexer.query_fields import KEYWORD_FIELDS, TEXT_FIELDS, as_utc, bucket_ordinal, keyword_values
+from indexer.query_model import Interval
+
+DUTCH = "dutch"
+FOLD = "fold"
+STORED = "post"
+SORT_KEY = "sort_key"
+INTERVALS: tuple[Interval, ...] = ("day", "week", "month", "year")
+FAST_KEYWORDS: tuple[str, ...] = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")
+"""Keyword fields kept as columns, so they can be faceted."""
+
+# The sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
+# and "oldest" give a total order and a search_after cursor is a single range bound.
+_HASH_BITS = 31
+_EPOCH_OFFSET = 1 << 32  # seconds; keeps dates back to 1834 positive
+_NO_DATE = 0
+
+
+def bucket_field(interval: Interval) -> str:
+    return f"pub_{interval}"
+
+
+def dutch_analyzer() -> tantivy.TextAnalyzer:
+    """Words split on non-alphanumerics, very long tokens dropped, lowercased, ASCII-folded
+    (België -> belgie) and Snowball-stemmed for Dutch (ambtenaren -> ambten)."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(64))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("dutch"))
+        .build()
+    )
+
+
+def fold_analyzer() -> tantivy.TextAnalyzer:
+    """Lowercases and ASCII-folds a whole string in one token: wildcard patterns on text fields
+    must meet the indexed terms in the same form, but must not be stemmed."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold()).build()
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=DUTCH, index_option="position")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=name in FAST_KEYWORDS)
+    builder.add_date_field("published_at", indexed=True, fast=True)
+    for interval in INTERVALS:
+        builder.add_integer_field(bucket_field(interval), fast=True)
+    builder.add_unsigned_field(SORT_KEY, fast=True)
+    builder.add_bytes_field(STORED, stored=True)
+    return builder.build()
+
+
+def register_analyzers(index: tantivy.Index) -> None:
+    """Analysers are not stored in the index; every opened Index needs them registered."""
+    index.register_tokenizer(DUTCH, dutch_analyzer())
+    index.register_tokenizer(FOLD, fold_analyzer())
+
+
+def sort_key(post_id: str, published_at: datetime | None) -> int:
+    digest = int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big")
+    low = digest & ((1 << _HASH_BITS) - 1)
+    if published_at is None:
+        return _NO_DATE | low
+    seconds = int(as_utc(published_at).timestamp()) + _EPOCH_OFFSET
+    return (max(seconds, 1) << _HASH_BITS) | low
+
+
+def post_document(post: Post, schema: tantivy.Schema) -> tantivy.Document:
+    fields: dict[str, object] = {name: getattr(post, name) for name in TEXT_FIELDS}
+    for name in KEYWORD_FIELDS:
+        values = keyword_values(post, name)
+        if values:
+            fields[name] = values
+    if post.published_at is not None:
+        published = as_utc(post.published_at)
+        fields["published_at"] = published
+        for interval in INTERVALS:
+            fields[bucket_field(interval)] = bucket_ordinal(published, interval)
+    fields[SORT_KEY] = sort_key(post.id, post.published_at)
+    fields[STORED] = post.model_dump_json(exclude_defaults=True).encode()
+    return tantivy.Document.from_dict(fields, schema)
+
+
+def stored_post(document: tantivy.Document) -> Post:
+    return Post.model_validate_json(document.get_first(STORED))

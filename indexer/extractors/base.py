@@ -1,0 +1,48 @@
+"""What an extractor receives and returns: one capture in, Posts out.
+
+The indexing pipeline pairs each `response`/`resource` record (or a `revisit`, resolved to the
+payload it refers to) with its `metadata` record, and hands the pair to the extractor registered
+for the metadata's ``collector`` name. Extractors are pure: bytes and context in, Posts out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from archive.pointer import RecordPointer
+from indexer.post import Post
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One captured response or resource with everything an extractor needs to read it."""
+
+    pointer: RecordPointer
+    """Where the bytes are; Posts made from this capture carry it as their ``capture``."""
+    url: str
+    captured_at: datetime
+    content_type: str
+    http_status: int | None
+    http_headers: list[tuple[str, str]]
+    body: bytes
+    """The payload, content-decoded (gzip removed) and bounded."""
+    metadata: dict[str, Any]
+    """The JSON of the concurrent `metadata` record: source, platform, collector, capture_kind, extra."""
+    organisation: str = ""
+    retention_category: str = ""
+    source_settings: dict[str, Any] = field(default_factory=dict)
+    """The source's current config (e.g. a network site's profile), if the source still exists."""
+
+    @property
+    def source(self) -> str:
+        return str(self.metadata.get("source", ""))
+
+    @property
+    def capture_kind(self) -> str:
+        return str(self.metadata.get("capture_kind", ""))
+
+
+Extractor = Callable[[Capture], Iterable[Post]]

@@ -1,0 +1,101 @@
+"""The field vocabulary every search backend shares: which names a query may use, which are
+analysed Dutch text, exact keywords or dates, how keyword values are normalised, and how a date
+falls into a histogram bucket. The query parser validates against it and each backend indexes
+and translates by it, so that tantivy and Elasticsearch answer a query the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from indexer.post import Post
+from indexer.query_model import Interval
+
+TEXT_FIELDS: tuple[str, ...] = ("title", "text")
+"""Analysed with the Dutch analyser (lowercase, ASCII folding, Snowball stemming)."""
+
+KEYWORD_FIELDS: tuple[str, ...] = (
+    "id",
+    "platform",
+    "source",
+    "organisation",
+    "kind",
+    "author",
+    "author_handle",
+    "hashtags",
+    "mentions",
+    "lang",
+    "url",
+    "thread_id",
+    "parent_id",
+)
+"""Matched exactly (after normalise_keyword); usable in filters, facets and field:value."""
+
+DATE_FIELDS: tuple[str, ...] = ("published_at",)
+
+DEFAULT_FIELDS: tuple[str, ...] = TEXT_FIELDS
+"""What a bare word or phrase searches."""
+
+FIELD_ALIASES: dict[str, str] = {"hashtag": "hashtags", "mention": "mentions"}
+"""Singular names accepted in queries, filters and facets (SearchRequest uses 'hashtag')."""
+
+QUERY_FIELDS: tuple[str, ...] = TEXT_FIELDS + KEYWORD_FIELDS + DATE_FIELDS
+
+
+def canonical_field(name: str) -> str | None:
+    """The index field a query/filter/facet name refers to, or None if it names no field."""
+    name = FIELD_ALIASES.get(name, name)
+    return name if name in QUERY_FIELDS else None
+
+
+def normalise_keyword(field: str, value: str) -> str:
+    """Hashtags and mentions compare case-insensitively and without their '#'/'@' sigil, as
+    platforms treat them; every other keyword is kept exactly as the Post has it."""
+    if field == "hashtags":
+        return value.strip().lstrip("#").lower()
+    if field == "mentions":
+        return value.strip().lstrip("@").lower()
+    return value
+
+
+def keyword_values(post: Post, field: str) -> list[str]:
+    """The normalised values a Post contributes to a keyword field (empty strings dropped)."""
+    raw = getattr(post, field)
+    values = raw if isinstance(raw, list) else [raw]
+    normalised = (normalise_keyword(field, str(value)) for value in values)
+    return sorted({value for value in normalised if value})
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC, aware ones converted to it."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def bucket_ordinal(moment: datetime, interval: Interval) -> int:
+    """A whole number per calendar bucket (UTC; weeks start on Monday, as in Elasticsearch),
+    consecutive between neighbouring buckets so gaps can be filled."""
+    day = as_utc(moment).date()
+    if interval == "day":
+        return (day - _EPOCH).days
+    if interval == "week":
+        # 1970-01-01 was a Thursday, so Monday-based weeks are offset by three days.
+        return ((day - _EPOCH).days + 3) // 7
+    if interval == "month":
+        return day.year * 12 + day.month - 1
+    return day.year
+
+
+def bucket_start(ordinal: int, interval: Interval) -> str:
+    """The ISO date on which the bucket with this ordinal starts."""
+    if interval == "day":
+        return (_EPOCH + timedelta(days=ordinal)).isoformat()
+    if interval == "week":
+        return (_EPOCH + timedelta(days=ordinal * 7 - 3)).isoformat()
+    if interval == "month":
+        return date(ordinal // 12, ordinal % 12 + 1, 1).isoformat()
+    return date(ordinal, 1, 1).isoformat()

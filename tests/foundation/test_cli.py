@@ -1,0 +1,112 @@
+"""The command line: every command is listed and documented, init sets up a data dir, and a bad
+config is refused with a message that names the file, the source and the field."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMANDS = ["init", "collect", "index", "search", "serve", "export", "verify", "schedule", "status", "demo"]
+ARCHIVEREN = [sys.executable, "-m", "archiveren"]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVEREN_")}
+    full_env.update(env or {})
+    return subprocess.run([*ARCHIVEREN, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=60)
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_help_lists_every_command() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_its_own_help(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"archiveren {command}" in result.stdout
+
+
+def test_init_creates_data_dir_and_catalogue(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "organisation: Gemeente Zwolle\nsources: []\n")
+    data = tmp_path / "data"
+    result = run_cli("--config", str(config), "--data-dir", str(data), "init")
+    assert result.returncode == 0, result.stderr
+    assert (data / "catalogue.sqlite").is_file()
+    assert (data / "warcs").is_dir()
+    assert "schema revision 0001" in result.stdout
+
+
+def test_config_and_data_dir_come_from_the_environment(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources: []\n")
+    data = tmp_path / "elders"
+    result = run_cli("init", env={"ARCHIVEREN_CONFIG": str(config), "ARCHIVEREN_DATA": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert (data / "catalogue.sqlite").is_file()
+
+
+def test_wrong_type_names_file_source_and_field(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n    backfill_depth: veel\n")
+    data = tmp_path / "data"
+    result = run_cli("--config", str(config), "--data-dir", str(data), "collect")
+    assert result.returncode == 2
+    assert str(config) in result.stderr
+    assert "'blog-a'" in result.stderr and "backfill_depth" in result.stderr and "integer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not data.exists(), "a bad config must not touch the data dir"
+
+
+def test_unknown_source_type_lists_the_known_ones(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources:\n  - name: hyves\n    type: hyves\n    url: http://127.0.0.1:9/\n")
+    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect")
+    assert result.returncode == 2
+    assert "unknown source type 'hyves'" in result.stderr
+    assert "feed, x, x_archive, mastodon, network" in result.stderr
+
+
+def test_missing_secret_names_the_variable_never_a_value(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources:\n  - name: x-bzk\n    type: x\n    accounts: [minbzk]\n    bearer_token_env: ARCHIVEREN_TEST_TOKEN\n")
+    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect")
+    assert result.returncode == 2
+    assert "ARCHIVEREN_TEST_TOKEN" in result.stderr and "'x-bzk'" in result.stderr and "not set" in result.stderr
+
+
+def test_missing_config_file_says_how_to_give_one(tmp_path: Path) -> None:
+    result = run_cli("--config", str(tmp_path / "nergens.yaml"), "--data-dir", str(tmp_path / "data"), "status")
+    assert result.returncode == 2
+    assert "config file not found" in result.stderr and "ARCHIVEREN_CONFIG" in result.stderr
+
+
+def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources:\n  - name: a\n    type: [feed\n")
+    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "status")
+    assert result.returncode == 2
+    assert "not valid YAML at line" in result.stderr
+
+
+def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
+    source = "  - name: dubbel\n    type: feed\n    url: http://127.0.0.1:9/feed\n"
+    config = write_config(tmp_path, "sources:\n" + source + source)
+    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "status")
+    assert result.returncode == 2
+    assert "'dubbel' is used twice" in result.stderr
+
+
+def test_unknown_source_name_on_collect_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n")
+    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect", "blog-b")
+    assert result.returncode == 2
+    assert "no source named 'blog-b'" in result.stderr
