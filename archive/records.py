@@ -21,7 +21,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.capture import CaptureMetadata, HttpExchange
-from archive.redact import redact_form_body, redact_headers, redact_json_value, redact_url
+from archive.redact import redact_form_body, redact_headers, redact_json_value
 
 WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
@@ -162,12 +162,9 @@ class CaptureRecords:
                 "WARC-Refers-To-Date": orig_date,
             }
         )
-        record = self._record(
+        return self._record(
             target_uri, "revisit", io.BytesIO(b""), 0, self._status(exchange), headers
         )
-        # a revisit block holds only the HTTP headers; say so explicitly for readers
-        record.rec_headers.replace_header("WARC-Truncated", "length")
-        return record
 
     def resource(
         self, uri: str, content_type: str, date: str, record_id: str, payload: SpooledPayload
@@ -230,10 +227,6 @@ class CaptureRecords:
             warc_headers_dict=headers,
             http_headers=http,
         )
-
-
-def redacted_target(url: str) -> str:
-    return redact_url(url)
 
 
 def _warc_digest(sha1: hashlib._Hash) -> str:

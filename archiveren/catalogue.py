@@ -53,8 +53,9 @@ class Catalogue:
                 event.listen(engine, "connect", _sqlite_pragmas)
             catalogue = cls(engine)
             catalogue.migrate()
-        except SQLAlchemyError as exc:
-            raise CatalogueError(f"cannot open the catalogue at {_redact(url)}: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}") from None
+        except (SQLAlchemyError, ImportError, OSError) as exc:
+            reason = str(exc.args[0] if exc.args else exc).replace(url, _redact(url))
+            raise CatalogueError(f"cannot open the catalogue at {_redact(url)}: {exc.__class__.__name__}: {reason}") from None
         return catalogue
 
     def migrate(self) -> None:

@@ -97,22 +97,3 @@ class Boost:
 
 Node = MatchAll | Term | Phrase | Wildcard | Fuzzy | DateRange | Not | And | Or | Boost
 
-
-def wildcard_to_regex(pattern: str) -> str:
-    """A regular expression (tantivy/Lucene syntax, anchored by the engine) for a Wildcard."""
-    out: list[str] = []
-    chars = iter(pattern)
-    for char in chars:
-        if char == "\\":
-            out.append(_regex_literal(next(chars, "\\")))
-        elif char == "*":
-            out.append(".*")
-        elif char == "?":
-            out.append(".")
-        else:
-            out.append(_regex_literal(char))
-    return "".join(out)
-
-
-def _regex_literal(char: str) -> str:
-    return "\\" + char if char in ".^$*+?()[]{}|\\#&~<>\"@" else char

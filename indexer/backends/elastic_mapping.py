@@ -1,0 +1,90 @@
+"""How a Post lives in an Elasticsearch/OpenSearch index: the index template (Dutch analysis on
+title and text with keyword subfields, exact keyword fields, dates) and the conversion between
+a Post and its engine document.
+
+The document keeps the whole Post, untouched, under ``post`` (stored, not indexed) so that
+``get`` and search hits give back exactly what was indexed; beside it sit the search fields of
+indexer/query_fields.py, with keywords already normalised (hashtags lowercased, sigils dropped)
+so filters, facets and ``field:value`` compare the way the tantivy backend does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.post import Post
+from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
+
+ANALYZER = "archiveren_dutch"
+"""Standard tokenizer, lowercase, ASCII folding, Snowball Dutch stemmer: defined in the index
+settings where the engine has the snowball filter (OpenSearch, full Elasticsearch), or given by
+the archiveren-dutch plugin that scripts/search-engine installs into the integ-test Elasticsearch."""
+
+ANALYSIS_SETTINGS: dict[str, Any] = {
+    "analyzer": {
+        ANALYZER: {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding", "archiveren_dutch_stemmer"],
+        }
+    },
+    "filter": {"archiveren_dutch_stemmer": {"type": "snowball", "language": "Dutch"}},
+}
+
+
+def mappings() -> dict[str, Any]:
+    """Field mappings for the Post index (strict: an unknown field is an error, not a guess)."""
+    properties: dict[str, Any] = {
+        "post": {"type": "object", "enabled": False},
+    }
+    for field in TEXT_FIELDS:
+        properties[field] = {
+            "type": "text",
+            "analyzer": ANALYZER,
+            # keyword subfield for exact match and sorting; long texts are simply not indexed there
+            "fields": {"keyword": {"type": "keyword", "ignore_above": 256}},
+        }
+    for field in KEYWORD_FIELDS:
+        properties[field] = {"type": "keyword"}
+    for field in DATE_FIELDS:
+        properties[field] = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
+    return {"dynamic": "strict", "properties": properties}
+
+
+def index_settings(*, define_analyzer: bool, rebuilding: bool = False) -> dict[str, Any]:
+    """Settings for a new index: one shard (one node serves it; an organisation that outgrows
+    that changes the template), no replicas on a single node, and refresh off while rebuilding."""
+    settings: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+    if rebuilding:
+        settings["refresh_interval"] = "-1"
+    if define_analyzer:
+        settings["analysis"] = ANALYSIS_SETTINGS
+    return settings
+
+
+def template_body(pattern: str, *, define_analyzer: bool) -> dict[str, Any]:
+    """A composable index template applying the settings and mappings to ``pattern``."""
+    return {
+        "index_patterns": [pattern],
+        "priority": 200,
+        "template": {"settings": index_settings(define_analyzer=define_analyzer), "mappings": mappings()},
+        "_meta": {"managed_by": "archiveren", "about": "Post documents; see indexer/backends/elastic_mapping.py"},
+    }
+
+
+def to_document(post: Post) -> dict[str, Any]:
+    """The engine document for ``post``: the Post itself plus its normalised search fields."""
+    doc: dict[str, Any] = {"post": post.model_dump(mode="json")}
+    for field in TEXT_FIELDS:
+        doc[field] = getattr(post, field)
+    for field in KEYWORD_FIELDS:
+        doc[field] = keyword_values(post, field)
+    for field in DATE_FIELDS:
+        moment = getattr(post, field)
+        doc[field] = as_utc(moment).isoformat() if moment is not None else None
+    return doc
+
+
+def from_source(source: dict[str, Any]) -> Post:
+    """The Post stored in an engine document's ``_source``."""
+    return Post.model_validate(source["post"])

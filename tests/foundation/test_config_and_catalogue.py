@@ -1,0 +1,86 @@
+"""The example config documents every option and validates; the catalogue migrates and keeps
+runs, source state, WARC files, watermarks, users and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archiveren.catalogue import Catalogue
+from archiveren.errors import CatalogueError, ConfigError
+from config import load_config, secret_from_env
+from config.example import render_example
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_example_config_is_generated_from_the_models() -> None:
+    committed = (REPO / "config" / "sources.example.yaml").read_text(encoding="utf-8")
+    assert committed == render_example(), "run: python -m config.example > config/sources.example.yaml"
+
+
+def test_example_config_validates_with_its_secret_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BEARER_TOKEN", "t")
+    config = load_config(REPO / "config" / "sources.example.yaml")
+    assert {source.type for source in config.sources} == {"feed", "x", "x_archive", "mastodon", "network"}
+
+
+def test_secret_from_env_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEEN_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="GEEN_TOKEN"):
+        secret_from_env("GEEN_TOKEN", what="bearer token", source="x-bzk")
+    monkeypatch.setenv("GEEN_TOKEN", "geheim")
+    assert secret_from_env("GEEN_TOKEN", what="bearer token") == "geheim"
+
+
+def test_catalogue_migrates_once_and_reopens(tmp_path: Path) -> None:
+    first = Catalogue.open(tmp_path)
+    assert first.schema_revision() == "0001"
+    first.close()
+    again = Catalogue.open(tmp_path)
+    assert again.schema_revision() == "0001"
+
+
+def test_runs_are_recorded_with_outcome_and_counts(tmp_path: Path) -> None:
+    catalogue = Catalogue.open(tmp_path)
+    run = catalogue.start_run("blog-a", "feed")
+    catalogue.finish_run(run, "partial", {"requests": 12, "errors": 1}, ["http://127.0.0.1:9/x: timeout"])
+    last = catalogue.last_runs()["blog-a"]
+    assert (last.outcome, last.counts["requests"], last.errors) == ("partial", 12, ["http://127.0.0.1:9/x: timeout"])
+    assert last.ended_at is not None and last.ended_at >= last.started_at
+
+
+def test_source_state_round_trips(tmp_path: Path) -> None:
+    catalogue = Catalogue.open(tmp_path)
+    assert catalogue.source_state("x-bzk") == {}
+    catalogue.save_source_state("x-bzk", {"since_id": {"minbzk": "1790"}}, "x")
+    catalogue.save_source_state("x-bzk", {"since_id": {"minbzk": "1800"}})
+    assert catalogue.source_state("x-bzk") == {"since_id": {"minbzk": "1800"}}
+
+
+def test_watermarks_and_warc_files(tmp_path: Path) -> None:
+    catalogue = Catalogue.open(tmp_path)
+    catalogue.register_warc("a.warc.gz", 1000, "ab" * 32, 7)
+    catalogue.save_watermark("a.warc.gz", 500, False)
+    catalogue.save_watermark("a.warc.gz", 1000, True)
+    assert catalogue.watermarks() == {"a.warc.gz": (1000, True)}
+    assert [(f.name, f.size) for f in catalogue.warc_files()] == [("a.warc.gz", 1000)]
+    catalogue.reset_watermarks()
+    assert catalogue.watermarks() == {}
+
+
+def test_users_are_unique_and_audit_is_kept(tmp_path: Path) -> None:
+    catalogue = Catalogue.open(tmp_path)
+    catalogue.add_user("zoë", "hash", "archivist")
+    with pytest.raises(CatalogueError, match="already exists"):
+        catalogue.add_user("zoë", "hash", "admin")
+    catalogue.audit("zoë", "search", query="omgevingswet", filters={"platform": ["x"]})
+    entry = catalogue.audit_log("search")[0]
+    assert (entry.username, entry.detail["query"]) == ("zoë", "omgevingswet")
+
+
+def test_unreachable_database_gives_a_clear_error_without_password(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError) as caught:
+        Catalogue.open(tmp_path, "postgresql://archief:geheim@127.0.0.1:1/archiveren")
+    assert "geheim" not in str(caught.value) and "127.0.0.1:1" in str(caught.value)
