@@ -64,7 +64,9 @@ def add_to_index(archive_dir: Path, warc: Path) -> int:
 
 def rebuild_index(archive_dir: Path) -> int:
     """Regenerate the index from every closed WARC file; returns the number of lines."""
-    lines = sorted(line for warc in closed_warcs(archive_dir) for line in cdxj_lines(warc, archive_dir))
+    lines = sorted(
+        line for warc in closed_warcs(archive_dir) for line in cdxj_lines(warc, archive_dir)
+    )
     with archive_lock(archive_dir):
         path = archive_dir / INDEX_NAME
         if path.exists():

@@ -107,8 +107,7 @@ class CaptureRecords:
         body = redact_form_body(exchange.request_body, content_type)
         if body != exchange.request_body:
             headers = [
-                (n, str(len(body))) if n.lower() == "content-length" else (n, v)
-                for n, v in headers
+                (n, str(len(body))) if n.lower() == "content-length" else (n, v) for n, v in headers
             ]
         http = WireHeaders(
             f"{exchange.method} {request_target} {exchange.http_version}",

@@ -101,4 +101,3 @@ def redact_json_value(value: Any) -> Any:
         return [redact_json_value(v) for v in value]
     json.dumps(value)  # refuse non-JSON values here, where the caller can see where they came from
     return value
-

@@ -14,12 +14,13 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archiveren.catalogue_schema import (
     AuditRow,
     IndexWatermarkRow,
+    RunLockRow,
     RunRow,
     SourceRow,
     UserRow,
@@ -127,6 +128,42 @@ class Catalogue:
             newest = select(RunRow.source, func.max(RunRow.id).label("id")).group_by(RunRow.source).subquery()
             rows = session.scalars(select(RunRow).join(newest, RunRow.id == newest.c.id))
             return {row.source: row for row in rows}
+
+    # run locks: one run per source at a time, across processes and hosts
+
+    def acquire_run_lock(self, source_name: str, holder: str, stale_after_seconds: float) -> bool:
+        """Take the source's lock for ``holder``; False if someone else holds a fresh one."""
+        now = utcnow()
+        with self.session() as session:
+            row = session.get(RunLockRow, source_name)
+            if row is not None:
+                acquired = row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=now.tzinfo)
+                if row.holder != holder and (now - acquired).total_seconds() < stale_after_seconds:
+                    return False
+                session.delete(row)
+                session.flush()
+        try:
+            with self.session() as session:
+                session.add(RunLockRow(source=source_name, holder=holder, acquired_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_run_lock(self, source_name: str, holder: str) -> None:
+        with self.session() as session:
+            row = session.get(RunLockRow, source_name)
+            if row is not None and row.holder == holder:
+                session.delete(row)
+
+    def consecutive_failures(self, source_name: str, limit: int = 20) -> int:
+        count = 0
+        for run in self.runs(source_name, limit=limit):
+            if run.outcome == "running":
+                continue
+            if run.outcome != "failed":
+                break
+            count += 1
+        return count
 
     # WARC files
 

@@ -108,3 +108,13 @@ class HeldPostRow(Base):
     __tablename__ = "held_posts"
     hold_id: Mapped[int] = mapped_column(ForeignKey("legal_holds.id"), primary_key=True)
     post_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+
+
+class RunLockRow(Base):
+    """One source being collected right now, by whom: no source runs twice at once, even across
+    several scheduler processes or hosts sharing the catalogue."""
+
+    __tablename__ = "run_locks"
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

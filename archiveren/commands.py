@@ -145,15 +145,21 @@ def schedule(args: argparse.Namespace, ws: Workspace) -> int:
 def status(args: argparse.Namespace, ws: Workspace) -> int:
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
+    from archiveren.scheduler import next_run_times
+
     last = catalogue.last_runs()
-    print(f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} counts")
+    upcoming = next_run_times(catalogue)
+    print(f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts")
     for source in config.sources:
         run = last.get(source.name)
         when = run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run else "never"
         outcome = run.outcome if run else "-"
+        following = upcoming.get(f"collect:{source.name}")
+        next_run = following.strftime("%Y-%m-%d %H:%M:%S") if following else "-"
         counts = ", ".join(f"{k} {v}" for k, v in sorted((run.counts if run else {}).items()) if v)
-        flag = "" if source.enabled else " (disabled)"
-        print(f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {counts}")
+        failures = catalogue.consecutive_failures(source.name)
+        flag = " (disabled)" if not source.enabled else f" ({failures}x failed)" if failures > 1 else ""
+        print(f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {next_run:<20} {counts}")
     files = catalogue.warc_files()
     print(f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}")
     watermarks = catalogue.watermarks()

@@ -118,6 +118,7 @@ class Fetcher:
         self.max_body_seconds = max_body_seconds or settings.timeout_seconds * 10
         self.user_agent = user_agent(settings.contact)
         self._gate = HostGate(settings.concurrency_per_host, settings.delay_seconds)
+        self._profiles_lock = threading.Lock()
         self._robots_profile: dict[str, SourceProfile] = {}
         self._robots = RobotsCache(self._fetch_robots)
         # no cookie is ever stored: sources must not leak state into each other
@@ -141,12 +142,10 @@ class Fetcher:
 
     def robots_verdict(self, url: str, profile: SourceProfile) -> RobotsVerdict:
         """The robots.txt verdict for ``url``; fetching (and archiving) robots.txt on first use."""
-        parts = urlsplit(url)
-        with self._gate_lock:
-            self._robots_profile.setdefault(f"{parts.scheme}://{parts.netloc}", profile)
+        # the robots.txt exchange is archived under the first source that needed it
+        with self._profiles_lock:
+            self._robots_profile.setdefault(_origin(url), profile)
         return self._robots.verdict(url)
-
-    _gate_lock = threading.Lock()
 
     def fetch(
         self,
@@ -215,7 +214,7 @@ class Fetcher:
         return delay
 
     def _fetch_robots(self, robots_url: str) -> RobotsAnswer:
-        with self._gate_lock:
+        with self._profiles_lock:
             profile = self._robots_profile.get(_origin(robots_url))
         assert profile is not None, "robots_verdict registers the profile before the cache fetches"
         robots_profile = SourceProfile(profile.source, profile.platform, profile.collector, profile.collector_version, profile.run_id, obey_robots=False, delay_seconds=profile.delay_seconds)

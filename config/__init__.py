@@ -7,8 +7,8 @@ holds them (``bearer_token_env: X_BEARER_TOKEN``) and ``secret_from_env`` reads 
 
 from config.loader import load_config, secret_from_env
 from config.models import (
-    ArchiveSettings,
     ArchiverenConfig,
+    ArchiveSettings,
     FeedSource,
     HttpSettings,
     MastodonSource,

@@ -93,8 +93,8 @@ SOURCE_TYPES = ("feed", "x", "x_archive", "mastodon", "network")
 class HttpSettings(_Strict):
     contact: str = Field(default="archief@example.org", description="contact address put in the User-Agent")
     delay_seconds: float = Field(default=1.0, ge=0, description="politeness delay between requests to one host")
-    concurrency_per_host: int = Field(default=2, ge=1)
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    concurrency_per_host: int = Field(default=2, ge=1, description="requests in flight at once to one host")
+    timeout_seconds: float = Field(default=30.0, gt=0, description="connect and read timeout of one request")
     max_response_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="responses larger than this are cut off and marked truncated")
     retries: int = Field(default=4, ge=0, description="retries for 429, 5xx and timeouts, with exponential backoff")
 
@@ -106,7 +106,7 @@ class ArchiveSettings(_Strict):
 
 
 class SearchSettings(_Strict):
-    search_backend: Literal["tantivy", "elasticsearch", "opensearch"] = "tantivy"
+    search_backend: Literal["tantivy", "elasticsearch", "opensearch"] = Field(default="tantivy", description="tantivy (embedded, no server) or an Elasticsearch/OpenSearch cluster")
     hosts: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:9200"], description="engine URLs (elasticsearch/opensearch)")
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
     api_key_env: str | None = Field(default=None, description="environment variable with an API key")
@@ -123,6 +123,26 @@ class ServerSettings(_Strict):
     trusted_user_header: str | None = Field(default=None, description="trust this header (set by an authenticating reverse proxy) for the user name")
 
 
+class NotifySettings(_Strict):
+    after_failures: int = Field(default=3, ge=1, description="notify when a source failed this many runs in a row")
+    webhook_url: str | None = Field(default=None, description="POST a JSON message here on repeated failures")
+    email_to: str | None = Field(default=None, description="send an e-mail here on repeated failures")
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail notifications")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    email_from: str = Field(default="archiveren@localhost")
+
+
+class SchedulerSettings(_Strict):
+    index_after_run: bool = Field(default=True, description="index new WARCs right after each collection run")
+    index_interval_seconds: int | None = Field(default=None, ge=1, description="also index on this interval")
+    verify_cron: str | None = Field(default="30 3 * * 0", description="when `verify` runs (crontab); empty: never")
+    misfire_grace_seconds: int = Field(default=300, ge=1, description="a run that could not start on time still starts within this many seconds")
+    max_workers: int = Field(default=4, ge=1, description="sources that may run at the same time")
+    shard: str | None = Field(default=None, pattern=r"^[0-9]+/[0-9]+$", description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)")
+    lock_stale_seconds: int = Field(default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned")
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+
+
 class ArchiverenConfig(_Strict):
     organisation: str = Field(default="", description="default organisation for sources that name none")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL of the catalogue; default SQLite in the data dir")
@@ -130,6 +150,7 @@ class ArchiverenConfig(_Strict):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

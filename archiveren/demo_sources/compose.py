@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -31,7 +31,7 @@ from archiveren.demo_sources.dataset import (
     WikiRevision,
     XList,
 )
-from archiveren.demo_sources.social import compose_toots, compose_tweets
+from archiveren.demo_sources.social import at, compose_toots, compose_tweets, random_dates
 
 SEED = 20082024
 HOSTILE_SNIPPETS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
@@ -56,15 +56,6 @@ def slugify(text: str) -> str:
     """WordPress-style slug: ASCII-folded, lower case, words joined by hyphens."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-
-
-def at(year: int, month: int = 1, day: int = 1, hour: int = 12) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)
-
-
-def random_dates(rng: random.Random, n: int, start: datetime, end: datetime) -> list[datetime]:
-    span = int((end - start).total_seconds())
-    return sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(n))
 
 
 class Composer:

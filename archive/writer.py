@@ -1,0 +1,349 @@
+"""The WARC writer collectors use: one per process, thread-safe, a context manager. Each capture
+becomes a group of gzip-per-record WARC/1.1 records (response or revisit, request, metadata) in
+the current ``.open`` file; files roll over at a configured size and on close are fsynced,
+renamed, listed in the fixity manifest and merged into the CDXJ index. Several processes can
+write into one archive directory: names are claimed exclusively, and each live ``.open`` file is
+flock-ed so recovery in another process never touches it."""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
+
+import archiveren
+from archive.capture import CaptureMetadata, HttpExchange
+from archive.closing import ClosedWarc, register_closed, rename_closed
+from archive.dedup import DedupStore, LastCapture
+from archive.manifest import file_sha256
+from archive.naming import (
+    DEDUP_NAME,
+    OPEN_SUFFIX,
+    archive_lock,
+    host_label,
+    warc_name,
+)
+from archive.pointer import RecordPointer
+from archive.records import CaptureRecords, new_record_id, spool_payload, warc_date
+from archive.recovery import RecoveryOutcome, recover_open_files
+from archive.redact import redact_url
+from archiveren.errors import ArchiveError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ClosedWarc", "WarcWriter", "WriteResult"]
+
+CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """Where the capture's main record (response, revisit or resource) went."""
+
+    pointer: RecordPointer
+    revisit: bool
+    payload_digest: str
+
+
+class _HashingFile:
+    """The open WARC file, hashing and counting bytes as they are written so closing a 1 GB
+    file does not have to read it back."""
+
+    def __init__(self, fd: int) -> None:
+        self.handle = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.hash_valid = True
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def cut_back(self, size: int) -> None:
+        """Drop a partly written record group after a failure, so the file stays valid."""
+        self.handle.flush()
+        self.handle.truncate(size)
+        self.handle.seek(size)
+        self.size = size
+        self.hash_valid = False
+
+
+@dataclass
+class _OpenWarc:
+    name: str
+    open_path: Path
+    final_path: Path
+    out: _HashingFile
+    warc: WARCWriter
+    records: int = 0
+
+    def write(self, record: ArcWarcRecord) -> tuple[int, int]:
+        start = self.out.tell()
+        self.warc.write_record(record)
+        self.records += 1
+        return start, self.out.tell() - start
+
+
+class WarcWriter:
+    """Writes captures into rolling ``*.warc.gz`` files in ``directory``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        prefix: str = "archiveren",
+        rollover_bytes: int = 1_000_000_000,
+        operator: str = "",
+        software: str = archiveren.SOFTWARE,
+        on_file_closed: Callable[[ClosedWarc], None] | None = None,
+        dedup: bool = True,
+        recover: bool = True,
+    ) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.rollover_bytes = rollover_bytes
+        self.operator = operator
+        self.software = software
+        self.on_file_closed = on_file_closed
+        self._lock = threading.RLock()
+        self._records = CaptureRecords()
+        self._dedup = DedupStore(self.directory / DEDUP_NAME) if dedup else None
+        self._host = host_label()
+        self._serial = 0
+        self._current: _OpenWarc | None = None
+        self.recovered: list[RecoveryOutcome] = []
+        if recover:
+            self.recovered = recover_open_files(
+                self.directory, on_file_closed=on_file_closed, dedup_store=self._dedup
+            )
+        closer = weakref.WeakMethod(self.close)
+        self._atexit = lambda: (method := closer()) and method()
+        atexit.register(self._atexit)
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def current_file(self) -> Path | None:
+        """The ``.open`` file being written, if any."""
+        return self._current.open_path if self._current else None
+
+    def write_exchange(self, exchange: HttpExchange, metadata: CaptureMetadata) -> WriteResult:
+        """Write request + response (or a revisit when the URL's payload is unchanged since its
+        last capture) + metadata; returns where the response/revisit record is."""
+        target = redact_url(exchange.url)
+        payload = spool_payload(exchange.body)
+        try:
+            with self._lock:
+                date = warc_date()
+                record_id = new_record_id()
+                dedupable = (
+                    self._dedup is not None and payload.length > 0 and not exchange.truncated
+                )
+                last = self._dedup.last(target) if self._dedup and dedupable else None
+                revisit = last is not None and last.payload_digest == payload.digest
+                if last is not None and revisit:
+                    main = self._records.revisit(
+                        exchange,
+                        target,
+                        date,
+                        record_id,
+                        payload.digest,
+                        (last.record_id, last.uri, last.warc_date),
+                    )
+                else:
+                    main = self._records.response(exchange, target, date, record_id, payload)
+                current, offset, length = self._write_group(
+                    [
+                        lambda: main,
+                        lambda: self._records.request(exchange, target, date, record_id),
+                        lambda: self._records.metadata(target, date, record_id, metadata),
+                    ]
+                )
+                pointer = RecordPointer(
+                    warc_file=current.name,
+                    offset=offset,
+                    length=length,
+                    record_id=record_id,
+                    target_uri=target,
+                    payload_digest=payload.digest,
+                    capture_date=date,
+                )
+                if self._dedup is not None and dedupable and not revisit:
+                    self._dedup.remember(
+                        LastCapture(target, payload.digest, record_id, date, current.name, offset)
+                    )
+                self._roll_over_if_full()
+        finally:
+            payload.stream.close()
+        return WriteResult(pointer=pointer, revisit=revisit, payload_digest=payload.digest)
+
+    def write_resource(
+        self, uri: str, content_type: str, data: bytes | BinaryIO, metadata: CaptureMetadata
+    ) -> WriteResult:
+        """Write a `resource` record (e.g. a downloaded archive file) + its metadata record."""
+        target = redact_url(uri)
+        payload = spool_payload(data)
+        try:
+            with self._lock:
+                date = warc_date()
+                record_id = new_record_id()
+                current, offset, length = self._write_group(
+                    [
+                        lambda: self._records.resource(
+                            target, content_type, date, record_id, payload
+                        ),
+                        lambda: self._records.metadata(target, date, record_id, metadata),
+                    ]
+                )
+                pointer = RecordPointer(
+                    warc_file=current.name,
+                    offset=offset,
+                    length=length,
+                    record_id=record_id,
+                    target_uri=target,
+                    payload_digest=payload.digest,
+                    capture_date=date,
+                )
+                self._roll_over_if_full()
+        finally:
+            payload.stream.close()
+        return WriteResult(pointer=pointer, revisit=False, payload_digest=payload.digest)
+
+    def close(self) -> None:
+        """Close the current file: flush, fsync, rename ``.open`` to its final name (while still
+        holding its lock, so no other process can mistake it for abandoned), then add it to the
+        manifest and index and tell ``on_file_closed``. Writing again opens a new file."""
+        with self._lock:
+            current, self._current = self._current, None
+            if current is None:
+                return
+            out = current.out
+            out.flush()
+            os.fsync(out.handle.fileno())
+            try:
+                rename_closed(current.open_path, current.final_path)
+            finally:
+                out.handle.close()
+            sha256, size = (
+                (out.sha256.hexdigest(), out.size)
+                if out.hash_valid
+                else file_sha256(current.final_path)
+            )
+            closed = ClosedWarc(
+                path=current.final_path,
+                name=current.name,
+                size=size,
+                sha256=sha256,
+                records=current.records,
+            )
+            log.info("closed %s (%d records, %d bytes)", current.name, current.records, size)
+            register_closed(closed, self.directory, self.on_file_closed)
+
+    def _write_group(
+        self, builders: list[Callable[[], ArcWarcRecord]]
+    ) -> tuple[_OpenWarc, int, int]:
+        """Write the records of one capture; on failure cut the file back to where the group
+        began, so a half-written capture never stays in the file."""
+        current = self._ensure_open()
+        group_start = current.out.tell()
+        try:
+            offset, length = current.write(builders[0]())
+            for build in builders[1:]:
+                current.write(build())
+            current.out.flush()
+        except Exception as exc:
+            current.out.cut_back(group_start)
+            raise ArchiveError(
+                f"writing a capture to {current.open_path} failed ({exc}); the partial records "
+                "were removed from the file; check free disk space and permissions"
+            ) from exc
+        return current, offset, length
+
+    def _roll_over_if_full(self) -> None:
+        if self._current is not None and self._current.out.tell() >= self.rollover_bytes:
+            self.close()
+
+    def _ensure_open(self) -> _OpenWarc:
+        if self._current is None:
+            self._current = self._open_new()
+        return self._current
+
+    def _open_new(self) -> _OpenWarc:
+        # The archive lock makes "create + flock" atomic for recovery in other processes, which
+        # checks liveness under the same lock; the final-name check stops a name reused after
+        # another writer closed a file with the same millisecond and serial.
+        with archive_lock(self.directory):
+            for _ in range(1000):
+                name = warc_name(self.prefix, datetime.now(UTC), self._serial, self._host)
+                self._serial += 1
+                open_path = self.directory / (name + OPEN_SUFFIX)
+                try:
+                    fd = os.open(open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    continue
+                if (self.directory / name).exists():
+                    os.close(fd)
+                    open_path.unlink()
+                    continue
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            else:
+                raise ArchiveError(
+                    f"could not claim a new WARC file name in {self.directory}; "
+                    "too many files with the same prefix and time"
+                )
+        out = _HashingFile(fd)
+        opened = _OpenWarc(
+            name=name,
+            open_path=open_path,
+            final_path=self.directory / name,
+            out=out,
+            warc=WARCWriter(out, gzip=True, warc_version="1.1"),
+        )
+        opened.write(
+            self._records.warcinfo(
+                name,
+                {
+                    "software": self.software,
+                    "hostname": self._host,
+                    "operator": self.operator,
+                    "format": "WARC File Format 1.1",
+                    "conformsTo": CONFORMS_TO,
+                    "isPartOf": self.prefix,
+                },
+            )
+        )
+        out.flush()
+        log.info("opened %s", open_path)
+        return opened

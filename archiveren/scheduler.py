@@ -1,0 +1,254 @@
+"""``archiveren schedule``: collectors on their schedules, for months, unattended.
+
+An APScheduler BackgroundScheduler keeps its jobs in the catalogue (SQLAlchemy job store), one
+job per enabled source, plus indexing and verification. Jobs coalesce, never overlap (a run
+lock in the catalogue also keeps two processes or hosts from running one source at once),
+start late within a grace time, and carry jitter. SIGHUP (or a change of the config file)
+reloads the config; a bad new config is refused and the old schedule keeps running. SIGTERM or
+SIGINT stops gracefully: running collectors finish their current record and close their WARCs;
+a second signal exits at once (an unfinished ``.open`` WARC is recovered on the next start).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import inspect, text
+
+from archiveren.errors import ArchiverenError, ConfigError
+from archiveren.notify import notify_repeated_failure
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+    from archiveren.catalogue import Catalogue
+    from archiveren.workspace import Workspace
+    from config.models import ArchiverenConfig, SourceConfig
+
+log = logging.getLogger("archiveren.scheduler")
+JOB_TABLE = "apscheduler_jobs"
+INDEX_LOCK = "__index__"
+_daemon: SchedulerDaemon | None = None
+
+
+def in_shard(source_name: str, shard: str | None) -> bool:
+    """Whether this host runs ``source_name``: 'i/n' takes the names that hash to slot i of n."""
+    if not shard:
+        return True
+    index, count = (int(part) for part in shard.split("/"))
+    digest = int(hashlib.sha1(source_name.encode()).hexdigest(), 16)
+    return digest % count == (index - 1) % count
+
+
+def trigger_for(source: SourceConfig) -> BaseTrigger | None:
+    schedule = source.schedule
+    if schedule is None:
+        return None
+    jitter = schedule.jitter_seconds or None
+    if schedule.interval_seconds:
+        return IntervalTrigger(seconds=schedule.interval_seconds, jitter=jitter, timezone=UTC)
+    if schedule.cron:
+        try:
+            return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+        except ValueError as exc:
+            raise ConfigError(f"source {source.name!r}, field 'schedule.cron': {schedule.cron!r} is not a crontab expression ({exc})") from None
+    return None
+
+
+def scheduled_collect(source_name: str) -> None:
+    """The job function (referenced by name in the job store, so it survives restarts)."""
+    if _daemon is not None:
+        _daemon.run_source(source_name)
+
+
+def scheduled_index() -> None:
+    if _daemon is not None:
+        _daemon.run_index()
+
+
+def scheduled_verify() -> None:
+    if _daemon is not None:
+        _daemon.run_verify()
+
+
+class SchedulerDaemon:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.config = ws.config()
+        self.catalogue: Catalogue = ws.catalogue()
+        self.stop_event = threading.Event()
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._config_mtime = self._mtime()
+        self._index_lock = threading.Lock()
+        settings = self.config.scheduler
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.catalogue.engine, tablename=JOB_TABLE)},
+            executors={"default": ThreadPoolExecutor(settings.max_workers + 2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
+            timezone=UTC,
+        )
+
+    def start(self) -> None:
+        global _daemon
+        _daemon = self
+        self._recover_open_warcs()
+        self.scheduler.start(paused=True)
+        self.sync_jobs(self.config)
+        self.scheduler.resume()
+        log.info("scheduler started as %s with %d jobs", self.holder, len(self.scheduler.get_jobs()))
+
+    def sync_jobs(self, config: ArchiverenConfig) -> None:
+        """Make the job store match ``config``: add, change and remove jobs; unchanged jobs keep
+        their next run time, so a restart never fires a source twice."""
+        wanted: dict[str, tuple[Any, BaseTrigger, list[str], str]] = {}
+        for source in config.sources:
+            trigger = trigger_for(source)
+            if source.enabled and trigger is not None and in_shard(source.name, config.scheduler.shard):
+                wanted[f"collect:{source.name}"] = (scheduled_collect, trigger, [source.name], source.schedule.model_dump_json() if source.schedule else "")
+        if config.scheduler.index_interval_seconds:
+            wanted["index"] = (scheduled_index, IntervalTrigger(seconds=config.scheduler.index_interval_seconds, timezone=UTC), [], str(config.scheduler.index_interval_seconds))
+        if config.scheduler.verify_cron:
+            wanted["verify"] = (scheduled_verify, CronTrigger.from_crontab(config.scheduler.verify_cron, timezone=UTC), [], config.scheduler.verify_cron)
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        for job_id in existing:
+            if job_id not in wanted:
+                self.scheduler.remove_job(job_id)
+                log.info("job %s removed", job_id)
+        for job_id, (func, trigger, args, fingerprint) in wanted.items():
+            job = existing.get(job_id)
+            if job is not None and job.name == fingerprint:
+                continue
+            self.scheduler.add_job(func, trigger, args=args, id=job_id, name=fingerprint, replace_existing=True)
+            log.info("job %s %s", job_id, "changed" if job else "added")
+        self.config = config
+
+    def reload(self) -> bool:
+        from config import load_config
+
+        try:
+            config = load_config(self.ws.config_path)
+            for source in config.sources:
+                trigger_for(source)
+        except ConfigError as exc:
+            log.error("new config refused, the old schedule keeps running: %s", exc)
+            return False
+        self.ws.use_config(config)
+        self.sync_jobs(config)
+        log.info("config reloaded from %s", self.ws.config_path)
+        return True
+
+    def run_source(self, source_name: str) -> None:
+        from collectors.runner import run_sources
+
+        if self.stop_event.is_set():
+            return
+        stale = self.config.scheduler.lock_stale_seconds
+        if not self.catalogue.acquire_run_lock(source_name, self.holder, stale):
+            log.info("source %s is already running elsewhere; this turn is skipped", source_name)
+            return
+        try:
+            if source_name not in {s.name for s in self.config.sources}:
+                return
+            run_sources(self.config, self.ws.data_dir, [source_name], stop=self.stop_event)
+        except ArchiverenError as exc:
+            log.error("source %s: %s", source_name, exc)
+        finally:
+            self.catalogue.release_run_lock(source_name, self.holder)
+        failures = self.catalogue.consecutive_failures(source_name)
+        notify = self.config.scheduler.notify
+        if failures and failures % notify.after_failures == 0:
+            notify_repeated_failure(notify, source_name, failures, self.catalogue.runs(source_name, limit=1))
+        if self.config.scheduler.index_after_run and not self.stop_event.is_set():
+            self.run_index()
+
+    def run_index(self) -> None:
+        from indexer.pipeline import index_new_records
+
+        with self._index_lock:
+            if not self.catalogue.acquire_run_lock(INDEX_LOCK, self.holder, self.config.scheduler.lock_stale_seconds):
+                return
+            try:
+                report = index_new_records(self.ws)
+                log.info("%s", report.summary())
+            except ArchiverenError as exc:
+                log.error("indexing failed, will retry on the next turn: %s", exc)
+            finally:
+                self.catalogue.release_run_lock(INDEX_LOCK, self.holder)
+
+    def run_verify(self) -> None:
+        from archive import verify_archive
+
+        known = {row.name: (row.sha256, row.size) for row in self.catalogue.warc_files()}
+        report = verify_archive(self.ws.archive_dir, known_files=known)
+        for name, status in report.file_status.items():
+            if name in known:
+                self.catalogue.record_fixity(name, status)
+        if not report.ok:
+            log.error("verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5]))
+
+    def watch_config(self) -> None:
+        mtime = self._mtime()
+        if mtime != self._config_mtime:
+            self._config_mtime = mtime
+            self.reload()
+
+    def shutdown(self) -> None:
+        self.stop_event.set()
+        self.scheduler.shutdown(wait=True)
+        log.info("scheduler stopped; running collectors finished their current record")
+
+    def _mtime(self) -> float:
+        try:
+            return self.ws.config_path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def _recover_open_warcs(self) -> None:
+        from archive import recover_open_files
+
+        recover_open_files(self.ws.archive_dir)
+
+
+def next_run_times(catalogue: Catalogue) -> dict[str, datetime]:
+    """Next run of each scheduled job, read from the job store (for `status` and the UI)."""
+    if not inspect(catalogue.engine).has_table(JOB_TABLE):
+        return {}
+    with catalogue.engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}")).all()
+    return {job_id: datetime.fromtimestamp(when, UTC) for job_id, when in rows if when is not None}
+
+
+def run_scheduler(ws: Workspace) -> int:
+    daemon = SchedulerDaemon(ws)
+    signals = {"count": 0}
+
+    def on_stop(signum: int, _frame: Any) -> None:
+        signals["count"] += 1
+        if signals["count"] > 1:
+            log.warning("second signal: stopping at once")
+            os._exit(130)
+        log.info("signal %s: finishing running collectors, then stopping", signal.Signals(signum).name)
+        daemon.stop_event.set()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, lambda *_: daemon.reload())
+    daemon.start()
+    print(json.dumps({"scheduler": "started", "holder": daemon.holder, "jobs": sorted(job.id for job in daemon.scheduler.get_jobs())}), flush=True)
+    while not daemon.stop_event.wait(2.0):
+        daemon.watch_config()
+    daemon.shutdown()
+    return 0

@@ -1,0 +1,273 @@
+"""TantivyBackend: the embedded search backend, an index directory in the data dir and no
+server. One process writes (tantivy's writer lock says which); any number of processes search,
+each on a snapshot of the last commit, so indexing never blocks a search. The index path is a
+symlink to a generation directory beside it: a rebuild fills a new generation and swaps the
+symlink with one atomic rename, and searchers in every process follow the link on their next
+search.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import tantivy
+from tantivy import FieldType, Occur, Order, Query
+
+from archiveren.errors import IndexError_, QueryError
+from indexer.backends.tantivy_query import QueryTranslator
+from indexer.backends.tantivy_results import decode_cursor, encode_cursor, facet_counts, highlight_html
+from indexer.backends.tantivy_schema import SORT_KEY, build_schema, post_document, register_analyzers, stored_post
+from indexer.post import Post
+from indexer.query_ast import MatchAll
+from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
+from indexer.query_parser import parse_query
+
+MAX_WINDOW = 100_000
+"""offset + limit beyond this must page with next_cursor (newest/oldest), as in Elasticsearch."""
+SCAN_BATCH = 500
+SNIPPET_CHARS = 240
+
+
+class TantivyBackend:
+    """SearchBackend over a tantivy index at ``path`` (normally ``data_dir / "index"``)."""
+
+    def __init__(self, path: Path, *, writer_heap_bytes: int = 128_000_000, writer_threads: int = 0, _generation: bool = False) -> None:
+        self.path = Path(path)
+        self.schema = build_schema()
+        self._translator = QueryTranslator(self.schema)
+        self._heap = writer_heap_bytes
+        self._threads = writer_threads
+        self._is_generation = _generation
+        self._lock = threading.RLock()
+        self._writer: tantivy.IndexWriter | None = None
+        self._index, self._target = self._open()
+
+    # -- opening and following the live generation --------------------------------------------
+
+    def _open(self) -> tuple[tantivy.Index, str]:
+        if self._is_generation:
+            self.path.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            generation = self._new_generation_dir()
+            generation.mkdir(parents=True)
+            _point_link(self.path, generation)
+        target = os.path.realpath(self.path)
+        try:
+            index = tantivy.Index(self.schema, path=target, reuse=True)
+        except ValueError as exc:
+            raise IndexError_(
+                f"cannot open the search index at {self.path} ({exc}); if it was built by another version, run `archiveren index --rebuild`"
+            ) from exc
+        register_analyzers(index)
+        index.config_reader(reload_policy="OnCommit")
+        return index, target
+
+    def _new_generation_dir(self) -> Path:
+        return self.path.parent / f"{self.path.name}-{time.time_ns()}"
+
+    def _searcher(self) -> tantivy.Searcher:
+        # Another process may have swapped in a rebuilt generation; follow the link if so.
+        if not self._is_generation and os.path.realpath(self.path) != self._target and self.path.exists():
+            with self._lock:
+                if os.path.realpath(self.path) != self._target:
+                    self._close_writer()
+                    self._index, self._target = self._open()
+        return self._index.searcher()
+
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self._index.writer(self._heap, self._threads)
+            except ValueError as exc:
+                raise IndexError_(
+                    f"cannot write the search index at {self.path}: another process is writing it ({exc}); "
+                    "wait for that indexer to finish or stop it, then try again"
+                ) from exc
+        return self._writer
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def index_posts(self, posts: Iterable[Post]) -> int:
+        written = 0
+        with self._lock:
+            writer = self._get_writer()
+            try:
+                for post in posts:
+                    # Replace by id: a delete applies to documents added before it, so the
+                    # newest capture of a Post wins even within one batch.
+                    writer.delete_documents_by_term("id", post.id)
+                    writer.add_document(post_document(post, self.schema))
+                    written += 1
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+        self._index.reload()
+        return written
+
+    def delete(self, post_ids: Iterable[str]) -> int:
+        searcher = self._searcher()
+        deleted = 0
+        with self._lock:
+            writer = self._get_writer()
+            for post_id in post_ids:
+                deleted += searcher.search(Query.term_query(self.schema, "id", post_id), 1, count=True).count
+                writer.delete_documents_by_term("id", post_id)
+            writer.commit()
+        self._index.reload()
+        return deleted
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, post_id: str) -> Post | None:
+        searcher = self._searcher()
+        hits = searcher.search(Query.term_query(self.schema, "id", post_id), 1).hits
+        return stored_post(searcher.doc(hits[0][1])) if hits else None
+
+    def count(self) -> int:
+        return int(self._searcher().num_docs)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        node = parse_query(request.query)
+        text_query = self._translator.query(node)
+        query = self._translator.combine(text_query, self._translator.filters(request))
+        searcher = self._searcher()
+        if request.search_after is not None and request.offset:
+            raise QueryError("give either offset or search_after, not both; search_after continues right after the previous page")
+        if request.search_after is None and request.offset + request.limit > MAX_WINDOW:
+            raise QueryError(f"offset + limit may not pass {MAX_WINDOW}; page deeper with next_cursor and sort newest or oldest, or narrow the query")
+        if request.sort == "relevance":
+            hits, total, next_cursor = self._relevance_page(searcher, query, request)
+        else:
+            hits, total, next_cursor = self._sorted_page(searcher, query, request)
+        facets, histogram = facet_counts(searcher, query, request)
+        if request.highlight and not isinstance(node, MatchAll) and hits:
+            self._highlight(searcher, text_query, hits)
+        return SearchResult(total=total, hits=hits, facets=facets, date_histogram=histogram, next_cursor=next_cursor)
+
+    def _relevance_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest) -> tuple[list[Hit], int, list[str] | None]:
+        # Scores are not a total order, so relevance pages continue by offset.
+        offset = request.offset if request.search_after is None else decode_cursor(request.search_after, "relevance")
+        if offset + request.limit > MAX_WINDOW:
+            raise QueryError(f"relevance-ordered results end at {MAX_WINDOW}; sort newest or oldest to page further")
+        found = searcher.search(query, request.limit + 1, count=True, offset=offset)
+        page = found.hits[: request.limit]
+        hits = [Hit(post=stored_post(searcher.doc(address)), score=float(score)) for score, address in page]
+        more = len(found.hits) > request.limit and request.limit > 0
+        return hits, int(found.count), encode_cursor("relevance", offset + request.limit) if more else None
+
+    def _sorted_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest) -> tuple[list[Hit], int, list[str] | None]:
+        descending = request.sort == "newest"
+        page_query = query
+        if request.search_after is not None:
+            after = decode_cursor(request.search_after, request.sort)
+            bound = (
+                Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, upper_bound=after, include_upper=False)
+                if descending
+                else Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
+            )
+            page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
+        found = searcher.search(
+            page_query,
+            request.limit + 1,
+            count=True,
+            order_by_field=SORT_KEY,
+            offset=request.offset,
+            order=Order.Desc if descending else Order.Asc,
+        )
+        total = int(found.count) if request.search_after is None else int(searcher.search(query, 1, count=True).count)
+        page = found.hits[: request.limit]
+        hits = [Hit(post=stored_post(searcher.doc(address))) for _, address in page]
+        more = len(found.hits) > request.limit and request.limit > 0
+        return hits, total, encode_cursor(request.sort, int(page[-1][0])) if more else None
+
+    def _highlight(self, searcher: tantivy.Searcher, text_query: Query, hits: list[Hit]) -> None:
+        for field in ("title", "text"):
+            generator = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, field)
+            generator.set_max_num_chars(SNIPPET_CHARS)
+            for hit in hits:
+                text = getattr(hit.post, field)
+                if not text:
+                    continue
+                document = tantivy.Document()
+                document.add_text(field, text)
+                fragment = highlight_html(generator.snippet_from_doc(document), text)
+                if fragment is not None:
+                    hit.highlights[field] = [fragment]
+
+    def scan(self, request: SearchRequest) -> Iterator[Post]:
+        """Oldest first, in batches that continue by sort key, on one snapshot of the index."""
+        query = self._translator.combine(self._translator.query(parse_query(request.query)), self._translator.filters(request))
+        searcher = self._searcher()
+        after: int | None = None
+        while True:
+            page_query = query
+            if after is not None:
+                bound = Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
+                page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
+            found = searcher.search(page_query, SCAN_BATCH, count=False, order_by_field=SORT_KEY, order=Order.Asc)
+            for key, address in found.hits:
+                yield stored_post(searcher.doc(address))
+                after = int(key)
+            if len(found.hits) < SCAN_BATCH:
+                return
+
+    def more_like_this(self, post_id: str, limit: int = 10) -> list[Hit]:
+        post = self.get(post_id)
+        if post is None:
+            return []
+        fields = {name: [value] for name, value in (("title", post.title), ("text", post.text)) if value.strip()}
+        if not fields:
+            return []
+        similar = Query.more_like_this_document_fields_query(self.schema, fields, min_doc_frequency=1, min_term_frequency=1, min_word_length=3, max_query_terms=25)
+        query = Query.boolean_query([(Occur.Must, similar), (Occur.MustNot, Query.term_query(self.schema, "id", post_id))])
+        searcher = self._searcher()
+        return [Hit(post=stored_post(searcher.doc(address)), score=float(score)) for score, address in searcher.search(query, limit).hits]
+
+    # -- rebuild and lifecycle -------------------------------------------------------------------
+
+    def begin_rebuild(self) -> TantivyBackend:
+        if self._is_generation:
+            raise IndexError_(f"{self.path} is itself a rebuild in progress; commit it before starting another")
+        return TantivyBackend(self._new_generation_dir(), writer_heap_bytes=self._heap, writer_threads=self._threads, _generation=True)
+
+    def commit_rebuild(self, rebuilt: SearchBackend) -> None:
+        if not isinstance(rebuilt, TantivyBackend) or not rebuilt._is_generation or rebuilt.path.parent != self.path.parent:
+            raise IndexError_(f"commit_rebuild takes the backend that begin_rebuild of {self.path} returned")
+        rebuilt.close()
+        with self._lock:
+            self._close_writer()
+            replaced = Path(self._target)
+            if not self.path.is_symlink():
+                # An index made before generations existed: move it aside, then link.
+                moved = self._new_generation_dir()
+                os.rename(self.path, moved)
+                replaced = moved
+            _point_link(self.path, rebuilt.path)
+            self._index, self._target = self._open()
+        # Processes still reading the old generation keep their open files (POSIX semantics)
+        # until they follow the link on their next search.
+        shutil.rmtree(replaced, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_writer()
+
+
+def _point_link(link: Path, target: Path) -> None:
+    """Make ``link`` point at ``target`` with one atomic rename (relative, so the data dir may move)."""
+    temporary = link.parent / f".{link.name}.swap-{os.getpid()}"
+    if temporary.is_symlink():
+        temporary.unlink()
+    os.symlink(target.name, temporary)
+    os.replace(temporary, link)

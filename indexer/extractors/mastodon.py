@@ -1,0 +1,109 @@
+"""Posts from Mastodon REST API pages: account and hashtag timelines (a list of statuses), a
+status's context (``ancestors`` and ``descendants``) and single statuses. Ids are
+``mastodon:<instance host>:<status id>``; a boost is a ``repost`` of the status it boosts (its
+text and tags are the boosted status's); a reply points at its parent. A status has no thread id
+of its own in the API, so ``thread_id`` comes from where the thread is known: a status that
+answers nothing is its own thread's root, and every status of a context page belongs to the
+thread of the context's first ancestor (the collector fetches the root's context last, so that
+capture, the newest, gives each reply its thread)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from indexer.extractors.base import Capture
+from indexer.extractors.social_text import html_to_text, links_in_html, load_json, parse_api_time, unique
+from indexer.post import Kind, Post
+
+_CONTEXT_PATH = re.compile(r"/api/v1/statuses/([^/]+)/context/?$")
+
+
+def extract_posts(capture: Capture) -> Iterator[Post]:
+    """Posts of one API page; nothing for error responses, account lookups or edit histories."""
+    if capture.http_status is not None and not 200 <= capture.http_status < 300:
+        return
+    page = load_json(capture.body)
+    extra = capture.metadata.get("extra") or {}
+    host = instance_host(str(extra.get("instance") or capture.url))
+    if isinstance(page, list):
+        for status in page:
+            if _is_status(status):
+                yield status_post(status, capture, host, thread_root=None)
+    elif isinstance(page, dict) and "ancestors" in page and "descendants" in page:
+        ancestors = [s for s in page["ancestors"] if _is_status(s)]
+        descendants = [s for s in page["descendants"] if _is_status(s)]
+        root = str(ancestors[0]["id"]) if ancestors else _focal_id(capture, extra)
+        for status in [*ancestors, *descendants]:
+            yield status_post(status, capture, host, thread_root=root)
+    elif _is_status(page) and extra.get("endpoint") != "history":
+        yield status_post(page, capture, host, thread_root=None)
+
+
+def instance_host(url: str) -> str:
+    """The instance's host (with its port, if any) from its base URL or an API URL."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    return parts.netloc.lower()
+
+
+def status_post(status: dict[str, Any], capture: Capture, host: str, thread_root: str | None) -> Post:
+    """The Post for one status; ``thread_root`` is the thread's first status when known."""
+    status_id = str(status["id"])
+    boosted = status.get("reblog") if isinstance(status.get("reblog"), dict) else None
+    shown = boosted or status
+    kind: Kind = "post"
+    parent = ""
+    if boosted is not None:
+        kind, parent = "repost", str(boosted.get("id", ""))
+    elif status.get("in_reply_to_id"):
+        kind, parent = "reply", str(status["in_reply_to_id"])
+    if thread_root is None:
+        thread_root = status_id if kind != "reply" else ""
+    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    content = str(shown.get("content") or "")
+    card = shown.get("card") if isinstance(shown.get("card"), dict) else {}
+    return Post(
+        id=f"mastodon:{host}:{status_id}",
+        platform="mastodon",
+        source=capture.source,
+        organisation=capture.organisation,
+        kind=kind,
+        url=str(status.get("url") or shown.get("url") or status.get("uri") or ""),
+        title=str(shown.get("spoiler_text") or ""),
+        text=html_to_text(content),
+        lang=str(shown.get("language") or ""),
+        author=str(account.get("display_name") or account.get("username") or ""),
+        author_handle=handle(str(account.get("acct") or ""), host),
+        author_url=str(account.get("url") or ""),
+        published_at=parse_api_time(status.get("created_at")),
+        collected_at=capture.captured_at,
+        updated_at=parse_api_time(shown.get("edited_at")),
+        parent_id=f"mastodon:{host}:{parent}" if parent else "",
+        thread_id=f"mastodon:{host}:{thread_root}" if thread_root else "",
+        hashtags=unique(str(tag.get("name", "")).lower() for tag in shown.get("tags") or []),
+        mentions=unique((handle(str(m.get("acct", "")), host) for m in shown.get("mentions") or []), fold_case=True),
+        links=unique([*links_in_html(content), *([str(card["url"])] if card.get("url") else [])]),
+        media=unique(str(m.get("url") or m.get("remote_url") or "") for m in shown.get("media_attachments") or []),
+        capture=capture.pointer,
+    )
+
+
+def handle(acct: str, host: str) -> str:
+    """'@user@instance' for an account: local accounts' acct has no domain, so add this one."""
+    acct = acct.lstrip("@")
+    if not acct:
+        return ""
+    return f"@{acct}" if "@" in acct else f"@{acct}@{host}"
+
+
+def _is_status(value: Any) -> bool:
+    return isinstance(value, dict) and "id" in value and "content" in value and "account" in value
+
+
+def _focal_id(capture: Capture, extra: dict[str, Any]) -> str:
+    if extra.get("status_id"):
+        return str(extra["status_id"])
+    match = _CONTEXT_PATH.search(urlsplit(capture.url).path)
+    return match.group(1) if match else ""

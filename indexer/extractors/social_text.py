@@ -1,0 +1,137 @@
+"""Text helpers shared by the X, X-archive and Mastodon extractors: tweet-id timestamps,
+API date formats, hashtags and mentions found in plain text, and Mastodon's status HTML turned
+into the plain text a reader sees. Pure functions; nothing here knows about captures."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+TWITTER_EPOCH_MS = 1288834974657
+"""Snowflake ids (tweets since November 2010) carry their creation time in the top 42 bits."""
+
+_HASHTAG = re.compile(r"(?:^|(?<=[^\w&/]))[#＃](\w*[^\W\d_]\w*)", re.UNICODE)
+_MENTION = re.compile(r"(?:^|(?<=[^\w@/.]))[@＠](\w{1,50}(?:@[\w.-]+\.\w+)?)", re.UNICODE)
+_BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def snowflake_time(native_id: str | int) -> datetime | None:
+    """When an X id was minted, from its timestamp bits; None for pre-snowflake (small) ids."""
+    try:
+        value = int(native_id)
+    except (TypeError, ValueError):
+        return None
+    if value < (1 << 32):
+        return None
+    return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, tz=UTC)
+
+
+def parse_api_time(value: Any) -> datetime | None:
+    """An API timestamp in UTC: ISO 8601 (API v2, Mastodon) or the v1.1 and archive format
+    'Wed Oct 10 20:19:24 +0000 2018'. None when absent or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = _parse_v1_time(text)
+        if parsed is None:
+            return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _parse_v1_time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def hashtags_in(text: str) -> list[str]:
+    """Hashtags written in ``text``, lowercased, without '#', first occurrence order."""
+    return unique(match.lower() for match in _HASHTAG.findall(text))
+
+
+def mentions_in(text: str) -> list[str]:
+    """@handles written in ``text`` (with '@'; a Mastodon '@user@host' stays whole)."""
+    return unique(("@" + match for match in _MENTION.findall(text)), fold_case=True)
+
+
+def unique(values: Iterable[str], *, fold_case: bool = False) -> list[str]:
+    """Values without empties and repeats, first occurrence order. ``fold_case`` for handles:
+    X and Mastodon treat '@Foo' and '@foo' as one account."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for value in values:
+        key = value.lower() if fold_case else value
+        if value and key not in seen:
+            seen.add(key)
+            result.append(value)
+    return result
+
+
+def html_to_text(html: str) -> str:
+    """The text a reader sees in a Mastodon status: paragraphs separated by a blank line,
+    <br> as a line break, links by their full text (Mastodon hides 'https://' and the tail of
+    long URLs in 'invisible' spans; the whole URL is kept because it is what people search)."""
+    if not html or not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    parts: list[str] = []
+    _walk(root, parts)
+    text = "".join(parts)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _walk(element: etree._Element, parts: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "br":
+        parts.append("\n")
+    elif tag in _BLOCK_TAGS:
+        parts.append("\n\n")
+    if element.text and tag not in ("script", "style"):
+        parts.append(element.text)
+    for child in element:
+        _walk(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if tag in _BLOCK_TAGS:
+        parts.append("\n\n")
+
+
+def links_in_html(html: str) -> list[str]:
+    """hrefs of ordinary links in status HTML: mention and hashtag links are left out (they
+    are listed as mentions and hashtags)."""
+    if not html or not html.strip():
+        return []
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    links = []
+    for anchor in root.iter("a"):
+        classes = set((anchor.get("class") or "").split())
+        if classes & {"mention", "hashtag", "u-url"}:
+            continue
+        href = anchor.get("href") or ""
+        if href.startswith(("http://", "https://")):
+            links.append(href)
+    return unique(links)
+
+
+def load_json(body: bytes) -> Any:
+    """The JSON of an API response body, or None when it is not JSON (an HTML error page)."""
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None

@@ -1,0 +1,185 @@
+"""Posts from X API v2 pages: one Post per tweet in a page's ``data``, with the author, the
+referenced tweets and the media looked up in the page's ``includes``.
+
+A tweet's Post id is ``x:<first id of its edit history>``, so an edited tweet stays one Post
+(the newest capture wins, earlier ones stay listed); ``updated_at`` says when the captured
+version was made. Replies and retweets point at what they answer with ``parent_id``, and
+``thread_id`` is ``x:<conversation_id>`` so a conversation can be gathered from the index alone.
+Pages recorded without expansions (only id and text, as older or minimal requests return) still
+give Posts: the time comes from the snowflake id, the author from the page's context (the
+collector names the account whose timeline it fetched), hashtags and mentions from the text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from indexer.extractors.base import Capture
+from indexer.extractors.social_text import (
+    hashtags_in,
+    load_json,
+    mentions_in,
+    parse_api_time,
+    snowflake_time,
+    unique,
+)
+from indexer.post import Kind, Post
+
+X_WEB = "https://x.com"
+
+
+def extract_posts(capture: Capture) -> Iterator[Post]:
+    """One Post per tweet in an API v2 page; nothing for user lookups, errors or non-JSON."""
+    if capture.http_status is not None and not 200 <= capture.http_status < 300:
+        return
+    page = load_json(capture.body)
+    if not isinstance(page, dict):
+        return
+    data = page.get("data")
+    tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
+    lookup = _Includes(includes)
+    extra = capture.metadata.get("extra") or {}
+    for tweet in tweets:
+        if isinstance(tweet, dict) and "id" in tweet and "text" in tweet:
+            yield tweet_post(tweet, lookup, capture, extra)
+
+
+class _Includes:
+    """The expansions of one page, by id."""
+
+    def __init__(self, includes: dict[str, Any]) -> None:
+        self.users = {str(u.get("id")): u for u in includes.get("users", []) if isinstance(u, dict)}
+        self.tweets = {str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)}
+        self.media = {str(m.get("media_key")): m for m in includes.get("media", []) if isinstance(m, dict)}
+
+
+def tweet_post(tweet: dict[str, Any], lookup: _Includes, capture: Capture, extra: dict[str, Any]) -> Post:
+    """The Post for one API v2 tweet object."""
+    tweet_id = str(tweet["id"])
+    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
+    original_id = history[0] if history else tweet_id
+    author = _author(tweet, lookup, extra)
+    kind, parent = _kind_and_parent(tweet)
+    original = lookup.tweets.get(parent) if kind == "repost" and parent else None
+    text = _text(tweet)
+    if original is not None:
+        original_author = lookup.users.get(str(original.get("author_id")), {})
+        prefix = f"RT @{original_author['username']}: " if original_author.get("username") else ""
+        text = prefix + _text(original)
+    sources = [tweet] if original is None else [tweet, original]
+    published = snowflake_time(original_id) or parse_api_time(tweet.get("created_at"))
+    if original_id == tweet_id:
+        published = parse_api_time(tweet.get("created_at")) or published
+    updated = None
+    if original_id != tweet_id:
+        updated = parse_api_time(tweet.get("created_at")) or snowflake_time(tweet_id)
+    conversation = str(tweet.get("conversation_id") or "")
+    if not conversation and kind != "reply":
+        conversation = original_id
+    username = author.get("username", "")
+    return Post(
+        id=f"x:{original_id}",
+        platform="x",
+        source=capture.source,
+        organisation=capture.organisation,
+        kind=kind,
+        url=f"{X_WEB}/{username or 'i/web'}/status/{tweet_id}",
+        text=text,
+        lang=_lang(tweet.get("lang")),
+        author=author.get("name", "") or username,
+        author_handle=f"@{username}" if username else "",
+        author_url=f"{X_WEB}/{username}" if username else "",
+        published_at=published,
+        collected_at=capture.captured_at,
+        updated_at=updated,
+        parent_id=f"x:{parent}" if parent else "",
+        thread_id=f"x:{conversation}" if conversation else "",
+        hashtags=unique(tag for t in sources for tag in _hashtags(t)),
+        mentions=unique((m for t in sources for m in _mentions(t)), fold_case=True),
+        links=unique(link for t in sources for link in _links(t)),
+        media=unique(m for t in sources for m in _media(t, lookup)),
+        capture=capture.pointer,
+    )
+
+
+def _author(tweet: dict[str, Any], lookup: _Includes, extra: dict[str, Any]) -> dict[str, str]:
+    author_id = str(tweet.get("author_id") or "")
+    user = lookup.users.get(author_id) if author_id else None
+    if user:
+        return {"username": str(user.get("username", "")), "name": str(user.get("name", ""))}
+    # A user timeline is that user's own tweets: the page context names the author when the
+    # request asked for no expansions.
+    context_id = str(extra.get("user_id") or "")
+    if extra.get("endpoint") == "user_tweets" and extra.get("account") and (not author_id or author_id == context_id):
+        return {"username": str(extra["account"]).lstrip("@"), "name": str(extra.get("user_name") or "")}
+    return {}
+
+
+def _kind_and_parent(tweet: dict[str, Any]) -> tuple[Kind, str]:
+    references = {str(r.get("type")): str(r.get("id")) for r in tweet.get("referenced_tweets") or [] if isinstance(r, dict)}
+    if "retweeted" in references:
+        return "repost", references["retweeted"]
+    if "replied_to" in references:
+        return "reply", references["replied_to"]
+    if "referenced_tweets" not in tweet and str(tweet.get("text", "")).startswith("RT @"):
+        return "repost", ""
+    return "post", ""
+
+
+def _text(tweet: dict[str, Any]) -> str:
+    """The tweet's full text (a long post's note_tweet), t.co links expanded, media links
+    dropped as X shows them, HTML escapes (&amp; &lt; &gt;) undone."""
+    note = tweet.get("note_tweet") if isinstance(tweet.get("note_tweet"), dict) else None
+    text = str((note or tweet).get("text", ""))
+    entities = (note or tweet).get("entities") or tweet.get("entities") or {}
+    for url in entities.get("urls") or []:
+        short = url.get("url")
+        if not short:
+            continue
+        replacement = "" if url.get("media_key") else str(url.get("expanded_url") or short)
+        text = text.replace(short, replacement)
+    return html.unescape(text).strip()
+
+
+def _entities(tweet: dict[str, Any]) -> dict[str, Any] | None:
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("entities"), dict):
+        return note["entities"]
+    entities = tweet.get("entities")
+    return entities if isinstance(entities, dict) else None
+
+
+def _hashtags(tweet: dict[str, Any]) -> list[str]:
+    entities = _entities(tweet)
+    if entities is None:
+        return hashtags_in(html.unescape(str(tweet.get("text", ""))))
+    return [str(h.get("tag", "")).lower() for h in entities.get("hashtags") or []]
+
+
+def _mentions(tweet: dict[str, Any]) -> list[str]:
+    entities = _entities(tweet)
+    if entities is None:
+        return mentions_in(html.unescape(str(tweet.get("text", ""))))
+    return [f"@{m['username']}" for m in entities.get("mentions") or [] if m.get("username")]
+
+
+def _links(tweet: dict[str, Any]) -> Iterable[str]:
+    entities = _entities(tweet) or {}
+    for url in entities.get("urls") or []:
+        if not url.get("media_key") and (url.get("expanded_url") or url.get("url")):
+            yield str(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
+
+
+def _media(tweet: dict[str, Any], lookup: _Includes) -> Iterable[str]:
+    for key in (tweet.get("attachments") or {}).get("media_keys") or []:
+        media = lookup.media.get(str(key), {})
+        yield str(media.get("url") or media.get("preview_image_url") or key)
+
+
+def _lang(value: Any) -> str:
+    # 'und' (undetermined), 'zxx' (no linguistic content), 'qme' (media only) are not languages.
+    text = str(value or "")
+    return "" if text in ("und", "zxx") or text.startswith("q") else text

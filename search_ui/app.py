@@ -1,0 +1,113 @@
+"""The web app: one FastAPI application that serves the archivists' pages (server-rendered, no
+front-end build) and the JSON API, over a Workspace. This module wires the parts together: the
+per-request middleware (session cookie, language, security headers), error handling that turns
+archiveren's errors into pages or JSON that say what to do, static files, and the routers of
+the view modules. Every route but /login, /health and /static requires a logged-in user."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from archiveren.errors import ArchiverenError, BackendUnavailable, QueryError
+from archiveren.workspace import Workspace
+from search_ui import api, views_auth, views_collections, views_export, views_record, views_search
+from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
+from search_ui.i18n import LANG_COOKIE, LANGUAGES, negotiate
+from search_ui.rendering import render
+
+APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+"""Pages of the app load only their own scripts and styles: nothing inline, nothing from
+elsewhere, so archived text that slipped past escaping could still not run."""
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def create_app(ws: Workspace) -> FastAPI:
+    """The app for this workspace (config, catalogue and search backend are opened on demand)."""
+    config = ws.config(check_secrets=False)
+    app = FastAPI(
+        title="archiveren",
+        version="1",
+        summary="Search, read and export the archived public work of civil servants.",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ws = ws
+    app.state.sessions = SessionCodec(session_secret(ws))
+    app.state.trusted_user_header = config.server.trusted_user_header
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    for router in (views_auth.router, views_search.router, views_record.router, views_collections.router, views_export.router, api.router):
+        app.include_router(router)
+    app.middleware("http")(_per_request)
+    _install_error_handlers(app)
+    return app
+
+
+async def _per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    request.scope["archiveren.session"] = request.app.state.sessions.loads(cookie) if cookie else None
+    request.state.lang = negotiate(request)
+    if request.method in UNSAFE_METHODS and not _same_origin(request):
+        response: Response = JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
+    else:
+        response = await call_next(request)
+    response.headers.setdefault("content-security-policy", APP_CSP)
+    response.headers.setdefault("x-frame-options", "DENY")
+    response.headers["x-content-type-options"] = "nosniff"
+    response.headers["referrer-policy"] = "same-origin"
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("cache-control", "no-store")
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=request.url.scheme == "https")
+    return response
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser names the page that sent a POST in Origin; refuse other sites' pages."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.headers.get("content-type", "").startswith("application/json")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "not authenticated: log in (POST /login) and send the session cookie"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe="")}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=403)
+        return render(request, "error.html", {"title_key": "error.forbidden", "message": str(exc)}, status_code=403)
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return render(request, "error.html", {"title_key": "error.bad_request", "message": str(exc)}, status_code=400)
+
+    @app.exception_handler(ArchiverenError)
+    async def archiveren_error(request: Request, exc: ArchiverenError) -> Response:
+        status = 503 if isinstance(exc, BackendUnavailable) else 500
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(request, "error.html", {"title_key": "error.server", "message": str(exc)}, status_code=status)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}

@@ -1,0 +1,58 @@
+"""Interface language: Dutch by default, English available. The choice comes from a ``?lang=``
+switch (remembered in a cookie), else the browser's Accept-Language, else Dutch. Messages live
+in search_ui/messages.json, one key per phrase, so a translator edits one file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from fastapi import Request
+
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+LANG_COOKIE = "archiveren_lang"
+
+
+@cache
+def messages() -> dict[str, dict[str, str]]:
+    return json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8"))
+
+
+def negotiate(request: Request) -> str:
+    """The language for this request: explicit switch, cookie, Accept-Language, default."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return from_accept_language(request.headers.get("accept-language", ""))
+
+
+def from_accept_language(header: str) -> str:
+    """The best supported language in an Accept-Language header (q-values honoured)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``t(key, **values)``: the message in ``lang`` (falling back to Dutch, then the key)."""
+    table = messages()
+
+    def t(key: str, **values: object) -> str:
+        entry = table.get(key)
+        text = (entry.get(lang) or entry.get(DEFAULT_LANGUAGE, key)) if entry else key
+        return text.format(**values) if values else text
+
+    return t

@@ -1,0 +1,77 @@
+"""Rendering a page: the Jinja2 environment (autoescaping on, beside the views in templates/)
+and the context every template gets: the translator, language, current user, CSRF token, and
+helpers that format dates and sizes the same way on every page."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.responses import Response
+
+from search_ui.auth import authenticate, csrf_token
+from search_ui.i18n import LANGUAGES, translator
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+_MARK = re.compile(r"(</?mark>)")
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    lang = request.state.lang
+    user = getattr(request.state, "user", None) or authenticate(request)
+    base = {
+        "t": translator(lang),
+        "lang": lang,
+        "languages": LANGUAGES,
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "path": request.url.path,
+        "lang_url": lambda code: _with_lang(request, code),
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, name, base, status_code=status_code)
+
+
+def _with_lang(request: Request, code: str) -> str:
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", code)]
+    return request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)
+
+
+def snippet(fragment: str) -> Markup:
+    """A highlight snippet made safe whatever the backend sent: every piece between <mark> tags
+    is unescaped once and escaped again, so only <mark> survives as markup."""
+    parts = _MARK.split(fragment)
+    return Markup("".join(part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part)) for part in parts))
+
+
+def when(moment: datetime | date | str | None, with_time: bool = True) -> str:
+    if moment is None or moment == "":
+        return "–"
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return moment
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    return moment.isoformat()
+
+
+def size(number: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if number < 1000 or unit == "GB":
+            return f"{number:.0f} {unit}" if unit == "B" else f"{number:.1f} {unit}"
+        number /= 1000  # type: ignore[assignment]
+    return f"{number} B"
+
+
+templates.env.filters["snippet"] = snippet
+templates.env.filters["when"] = when
+templates.env.filters["size"] = size

@@ -1,0 +1,124 @@
+"""Logging in and out, and the admin's user list. POST /login takes a form (the login page) or
+JSON (API clients) and answers with the session cookie; JSON clients also get the CSRF token to
+send as X-CSRF-Token on later POSTs. Logins, failed logins and new users go into the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from archiveren.errors import CatalogueError
+from search_ui.auth import (
+    CSRF_FIELD,
+    ROLES,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    Forbidden,
+    User,
+    check_csrf,
+    check_login,
+    hash_password,
+    require,
+)
+from search_ui.rendering import render
+
+router = APIRouter()
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths inside this app (never '//host' or a scheme) are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/search"
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "failed": False})
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request) -> Response:
+    wants_json = request.headers.get("content-type", "").startswith("application/json")
+    if wants_json:
+        try:
+            credentials = Credentials.model_validate(await request.json())
+        except ValueError:
+            return JSONResponse({"detail": "send JSON {\"username\": ..., \"password\": ...}"}, status_code=422)
+        target = "/search"
+    else:
+        form = await request.form()
+        credentials = Credentials.model_construct(username=str(form.get("username", "")), password=str(form.get("password", "")))
+        target = _safe_next(str(form.get("next", "")))
+    catalogue = request.app.state.ws.catalogue()
+    row = await run_in_threadpool(check_login, request.app.state.ws, credentials.username, credentials.password)
+    if row is None:
+        catalogue.audit(credentials.username[:200], "login_failed")
+        if wants_json:
+            return JSONResponse({"detail": "user name or password is wrong"}, status_code=401)
+        return render(request, "login.html", {"next": target, "failed": True, "username": credentials.username}, status_code=401)
+    catalogue.audit(row.username, "login")
+    sessions = request.app.state.sessions
+    cookie = sessions.dumps(row.username)
+    response: Response
+    if wants_json:
+        session = sessions.loads(cookie)
+        response = JSONResponse({"username": row.username, "role": row.role, "csrf_token": sessions.csrf_token(session["sid"])})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    form = await request.form()
+    if not check_csrf(request, str(form.get(CSRF_FIELD, ""))):
+        raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
+    request.app.state.ws.catalogue().audit(user.username, "logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/admin/users", include_in_schema=False)
+def users_page(request: Request, user: Annotated[User, Depends(require("admin"))]) -> Response:
+    return render(request, "users.html", {"users": request.app.state.ws.catalogue().users(), "roles": ROLES, "message": None})
+
+
+@router.post("/admin/users", include_in_schema=False)
+async def add_user(
+    request: Request,
+    user: Annotated[User, Depends(require("admin"))],
+    username: Annotated[str, Form(min_length=1, max_length=200)],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if not check_csrf(request, csrf_token):
+        raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
+    catalogue = request.app.state.ws.catalogue()
+    message: dict[str, Any]
+    if role not in ROLES:
+        message = {"error": True, "key": "users.bad_role"}
+    elif len(password) < 8:
+        message = {"error": True, "key": "users.short_password"}
+    else:
+        try:
+            catalogue.add_user(username, hash_password(password), role)
+            catalogue.audit(user.username, "user_added", username=username, role=role)
+            message = {"error": False, "key": "users.added", "username": username}
+        except CatalogueError:
+            message = {"error": True, "key": "users.exists", "username": username}
+    status = 400 if message["error"] else 200
+    return render(request, "users.html", {"users": catalogue.users(), "roles": ROLES, "message": message}, status_code=status)
