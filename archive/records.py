@@ -114,14 +114,10 @@ class CaptureRecords:
             headers,
             is_http_request=True,
         )
-        return self._record(
-            target_uri,
-            "request",
-            io.BytesIO(body),
-            len(body),
-            http,
-            {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
-        )
+        warc_headers = {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to}
+        if exchange.remote_ip:
+            warc_headers["WARC-IP-Address"] = exchange.remote_ip
+        return self._record(target_uri, "request", io.BytesIO(body), len(body), http, warc_headers)
 
     def response(
         self,

@@ -10,7 +10,6 @@ import fcntl
 import logging
 import os
 import shutil
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +25,9 @@ from archive.naming import (
     fsync_dir,
     open_warcs,
 )
+from archive.scan import scan_complete_records
 
 log = logging.getLogger(__name__)
-
-_READ_CHUNK = 1024 * 1024
-_HEADER_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,13 +42,6 @@ class RecoveryOutcome:
     reason: str
     closed: ClosedWarc | None = None
     set_aside_path: Path | None = None
-
-
-@dataclass(frozen=True)
-class _Scan:
-    good_end: int
-    records: int
-    problem: str
 
 
 def recover_open_files(
@@ -90,68 +80,6 @@ def recover_open_files(
         if store is not None and dedup_store is None:
             store.close()
     return outcomes
-
-
-def scan_complete_records(path: Path) -> _Scan:
-    """Offset just after the last complete gzip-per-record WARC record, the number of complete
-    records, and what stopped the scan ("" when the whole file is complete). Streams the file
-    once, whatever its size."""
-    good_end = records = 0
-    with open(path, "rb") as handle:
-        pending = b""
-        while True:
-            data = pending or handle.read(_READ_CHUNK)
-            if not data:
-                return _Scan(good_end, records, "")
-            decomp = zlib.decompressobj(31)
-            head = b""
-            total = member_bytes = 0
-            while True:
-                try:
-                    out = decomp.decompress(data)
-                except zlib.error as exc:
-                    return _Scan(
-                        good_end, records, f"corrupt gzip data at offset {good_end}: {exc}"
-                    )
-                total += len(out)
-                if len(head) < _HEADER_LIMIT:
-                    head += out[: _HEADER_LIMIT - len(head)]
-                if decomp.eof:
-                    pending = decomp.unused_data
-                    member_bytes += len(data) - len(pending)
-                    break
-                member_bytes += len(data)
-                data = handle.read(_READ_CHUNK)
-                if not data:
-                    return _Scan(
-                        good_end,
-                        records,
-                        f"incomplete gzip member at offset {good_end} ({member_bytes} bytes)",
-                    )
-            problem = _record_problem(head, total)
-            if problem:
-                return _Scan(good_end, records, f"{problem} at offset {good_end}")
-            good_end += member_bytes
-            records += 1
-
-
-def _record_problem(head: bytes, total: int) -> str:
-    """Why a decompressed gzip member is not one complete WARC record ("" if it is)."""
-    header_end = head.find(b"\r\n\r\n")
-    if not head.startswith(b"WARC/") or header_end < 0:
-        return "gzip member without a WARC record"
-    length = _content_length(head[:header_end])
-    if length is None or total != header_end + 4 + length + 4:
-        return "WARC record with a wrong Content-Length or missing end"
-    return ""
-
-
-def _content_length(header: bytes) -> int | None:
-    for line in header.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length" and value.strip().isdigit():
-            return int(value.strip())
-    return None
 
 
 def _recover_one(

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from archiveren.errors import ArchiverenError, BackendUnavailable, QueryError
 from archiveren.workspace import Workspace
-from search_ui import api, views_auth, views_collections, views_export, views_record, views_search
+from search_ui import api, views_auth, views_collections, views_export, views_record, views_replay, views_search
 from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from search_ui.rendering import render
@@ -44,7 +44,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.sessions = SessionCodec(session_secret(ws))
     app.state.trusted_user_header = config.server.trusted_user_header
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
-    for router in (views_auth.router, views_search.router, views_record.router, views_collections.router, views_export.router, api.router):
+    for router in (views_auth.router, views_search.router, views_record.router, views_replay.router, views_collections.router, views_export.router, api.router):
         app.include_router(router)
     app.middleware("http")(_per_request)
     _install_error_handlers(app)

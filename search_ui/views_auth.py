@@ -97,7 +97,7 @@ def users_page(request: Request, user: Annotated[User, Depends(require("admin"))
 
 
 @router.post("/admin/users", include_in_schema=False)
-async def add_user(
+def add_user(
     request: Request,
     user: Annotated[User, Depends(require("admin"))],
     username: Annotated[str, Form(min_length=1, max_length=200)],

@@ -71,8 +71,16 @@ class Composer:
         return list(self.pool["topics"][topic]["sentences"])
 
     def paragraphs(self, topic: str, count: int) -> list[str]:
+        """``count`` paragraphs of 2-3 sentences; no sentence twice in one text."""
+        sizes = [self.rng.randint(2, 3) for _ in range(count)]
         pool = self.sentences(topic)
-        return [" ".join(self.rng.sample(pool, k=self.rng.randint(2, 3))) for _ in range(count)]
+        picked = self.rng.sample(pool, k=min(len(pool), sum(sizes)))
+        result = []
+        for size in sizes:
+            if picked:
+                result.append(" ".join(picked[:size]))
+                picked = picked[size:]
+        return result
 
     def comments(
         self, n: int, after: datetime, authors: list[tuple[str, str | None]], owner: tuple[str, str | None] | None = None

@@ -21,7 +21,7 @@ from tantivy import FieldType, Occur, Order, Query
 from archiveren.errors import IndexError_, QueryError
 from indexer.backends.tantivy_query import QueryTranslator
 from indexer.backends.tantivy_results import decode_cursor, encode_cursor, facet_counts, highlight_html
-from indexer.backends.tantivy_schema import SORT_KEY, build_schema, post_document, register_analyzers, stored_post
+from indexer.backends.tantivy_schema import NEWEST_KEY, OLDEST_KEY, build_schema, post_document, register_analyzers, stored_post
 from indexer.post import Post
 from indexer.query_ast import MatchAll
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
@@ -168,20 +168,21 @@ class TantivyBackend:
 
     def _sorted_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest) -> tuple[list[Hit], int, list[str] | None]:
         descending = request.sort == "newest"
+        key = NEWEST_KEY if descending else OLDEST_KEY
         page_query = query
         if request.search_after is not None:
             after = decode_cursor(request.search_after, request.sort)
             bound = (
-                Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, upper_bound=after, include_upper=False)
+                Query.range_query(self.schema, key, FieldType.Unsigned, upper_bound=after, include_upper=False)
                 if descending
-                else Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
+                else Query.range_query(self.schema, key, FieldType.Unsigned, lower_bound=after, include_lower=False)
             )
             page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
         found = searcher.search(
             page_query,
             request.limit + 1,
             count=True,
-            order_by_field=SORT_KEY,
+            order_by_field=key,
             offset=request.offset,
             order=Order.Desc if descending else Order.Asc,
         )
@@ -213,9 +214,9 @@ class TantivyBackend:
         while True:
             page_query = query
             if after is not None:
-                bound = Query.range_query(self.schema, SORT_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
+                bound = Query.range_query(self.schema, OLDEST_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
                 page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
-            found = searcher.search(page_query, SCAN_BATCH, count=False, order_by_field=SORT_KEY, order=Order.Asc)
+            found = searcher.search(page_query, SCAN_BATCH, count=False, order_by_field=OLDEST_KEY, order=Order.Asc)
             for key, address in found.hits:
                 yield stored_post(searcher.doc(address))
                 after = int(key)
@@ -226,9 +227,11 @@ class TantivyBackend:
         post = self.get(post_id)
         if post is None:
             return []
-        fields = {name: [value] for name, value in (("title", post.title), ("text", post.text)) if value.strip()}
-        if not fields:
+        words = f"{post.title} {post.text}".strip()
+        if not words:
             return []
+        # Both fields get title and text, so a title word finds the same word in other texts.
+        fields = {"title": [words], "text": [words]}
         similar = Query.more_like_this_document_fields_query(self.schema, fields, min_doc_frequency=1, min_term_frequency=1, min_word_length=3, max_query_terms=25)
         query = Query.boolean_query([(Occur.Must, similar), (Occur.MustNot, Query.term_query(self.schema, "id", post_id))])
         searcher = self._searcher()

@@ -64,16 +64,18 @@ class QueryTranslator:
         if isinstance(node, ast.Wildcard):
             folded = self._fold.analyze(node.pattern)
             return Query.regex_query(self.schema, field, wildcard_to_regex(folded[0] if folded else ""))
-        tokens = self._dutch.analyze(node.text)
+        tokens = [(token.position, token.text) for token in self._dutch.pre_tokenize(node.text).tokens]
         if not tokens:
-            # Like Elasticsearch's match query: a query word with nothing indexable matches nothing.
+            # Like Elasticsearch's match query: a query of stop words or punctuation matches nothing.
             return Query.empty_query()
         if isinstance(node, ast.Fuzzy) and len(tokens) == 1:
-            return Query.fuzzy_term_query(self.schema, field, tokens[0], distance=node.distance)
+            return Query.fuzzy_term_query(self.schema, field, tokens[0][1], distance=node.distance)
         if len(tokens) == 1:
-            return Query.term_query(self.schema, field, tokens[0])
+            return Query.term_query(self.schema, field, tokens[0][1])
+        # Positions keep the gaps of removed stop words, as they are in the index.
+        first = tokens[0][0]
         slop = node.slop if isinstance(node, ast.Phrase) else 0
-        return Query.phrase_query(self.schema, field, tokens, slop)
+        return Query.phrase_query(self.schema, field, [(position - first, text) for position, text in tokens], slop)
 
     def _keyword_leaf(self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str) -> Query:
         if isinstance(node, ast.Wildcard):

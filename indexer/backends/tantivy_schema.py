@@ -18,16 +18,18 @@ from indexer.query_model import Interval
 DUTCH = "dutch"
 FOLD = "fold"
 STORED = "post"
-SORT_KEY = "sort_key"
+NEWEST_KEY = "newest_key"
+OLDEST_KEY = "oldest_key"
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month", "year")
 FAST_KEYWORDS: tuple[str, ...] = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")
 """Keyword fields kept as columns, so they can be faceted."""
 
-# The sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
-# and "oldest" give a total order and a search_after cursor is a single range bound.
+# A sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
+# and "oldest" are total orders and a search_after cursor is a single range bound. There are two
+# keys because Posts without a date come last in both orders (as in Elasticsearch).
 _HASH_BITS = 31
 _EPOCH_OFFSET = 1 << 32  # seconds; keeps dates back to 1834 positive
-_NO_DATE = 0
+_HASH_MASK = (1 << _HASH_BITS) - 1
 
 
 def bucket_field(interval: Interval) -> str:
@@ -35,12 +37,15 @@ def bucket_field(interval: Interval) -> str:
 
 
 def dutch_analyzer() -> tantivy.TextAnalyzer:
-    """Words split on non-alphanumerics, very long tokens dropped, lowercased, ASCII-folded
-    (België -> belgie) and Snowball-stemmed for Dutch (ambtenaren -> ambten)."""
+    """Words split on non-alphanumerics, very long tokens dropped, lowercased, Dutch stop words
+    removed, ASCII-folded (België -> belgie) and Snowball-stemmed for Dutch (ambtenaren ->
+    ambten). Stop words go because the stemmer maps some content words onto them (overheid ->
+    over); removing them keeps their positions, so phrases still line up."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(64))
         .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("dutch"))
         .filter(tantivy.Filter.ascii_fold())
         .filter(tantivy.Filter.stemmer("dutch"))
         .build()
@@ -62,7 +67,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_date_field("published_at", indexed=True, fast=True)
     for interval in INTERVALS:
         builder.add_integer_field(bucket_field(interval), fast=True)
-    builder.add_unsigned_field(SORT_KEY, fast=True)
+    builder.add_unsigned_field(NEWEST_KEY, fast=True)
+    builder.add_unsigned_field(OLDEST_KEY, fast=True)
     builder.add_bytes_field(STORED, stored=True)
     return builder.build()
 
@@ -73,13 +79,15 @@ def register_analyzers(index: tantivy.Index) -> None:
     index.register_tokenizer(FOLD, fold_analyzer())
 
 
-def sort_key(post_id: str, published_at: datetime | None) -> int:
-    digest = int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big")
-    low = digest & ((1 << _HASH_BITS) - 1)
+def sort_keys(post_id: str, published_at: datetime | None) -> tuple[int, int]:
+    """(newest_key, oldest_key): ordered by date then id hash; undated Posts sort last in
+    descending newest_key and in ascending oldest_key."""
+    low = int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big") & _HASH_MASK
     if published_at is None:
-        return _NO_DATE | low
-    seconds = int(as_utc(published_at).timestamp()) + _EPOCH_OFFSET
-    return (max(seconds, 1) << _HASH_BITS) | low
+        return low, (((1 << 33) - 1) << _HASH_BITS) | low
+    seconds = max(int(as_utc(published_at).timestamp()) + _EPOCH_OFFSET, 1)
+    key = (seconds << _HASH_BITS) | low
+    return key, key
 
 
 def post_document(post: Post, schema: tantivy.Schema) -> tantivy.Document:
@@ -93,7 +101,7 @@ def post_document(post: Post, schema: tantivy.Schema) -> tantivy.Document:
         fields["published_at"] = published
         for interval in INTERVALS:
             fields[bucket_field(interval)] = bucket_ordinal(published, interval)
-    fields[SORT_KEY] = sort_key(post.id, post.published_at)
+    fields[NEWEST_KEY], fields[OLDEST_KEY] = sort_keys(post.id, post.published_at)
     fields[STORED] = post.model_dump_json(exclude_defaults=True).encode()
     return tantivy.Document.from_dict(fields, schema)
 

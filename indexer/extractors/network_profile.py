@@ -85,6 +85,7 @@ class SiteProfile(_Strict):
     dayfirst: bool = Field(default=True, description="read 03/04/2014 as 3 April")
     paging: list[str] = Field(default_factory=list, description="query parameters that page a comment list")
     noise: list[str] = Field(default_factory=list, description="query parameters that do not change what a page is")
+    handle_from_url: str | None = Field(default=None, description="regex whose first group is the author's handle in an author URL")
     page_types: list[PageType] = Field(default_factory=list)
 
 

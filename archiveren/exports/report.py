@@ -1,0 +1,72 @@
+"""The human-readable export report (HTML): what was exported, by whom, why, with which query."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from jinja2 import Environment, select_autoescape
+
+TEMPLATE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Exportrapport {{ s.export_id }}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#1a1a1a}
+th{text-align:left;padding-right:1.5rem;vertical-align:top}td,th{padding:.2rem .5rem}
+table{border-collapse:collapse}tr:nth-child(even){background:#f0f4f8}code{word-break:break-all}</style></head>
+<body><h1>Exportrapport archiveren</h1>
+<table>
+<tr><th>Export</th><td><code>{{ s.export_id }}</code></td></tr>
+<tr><th>Gemaakt door</th><td>{{ s.user }}</td></tr>
+<tr><th>Gemaakt op (UTC)</th><td>{{ s.created_at.strftime('%Y-%m-%d %H:%M:%S') }}</td></tr>
+<tr><th>Reden</th><td>{{ s.reason or '—' }}</td></tr>
+<tr><th>Zoekvraag</th><td><code>{{ s.query or '(alles)' }}</code></td></tr>
+<tr><th>Filters</th><td>{% for k, v in s.filters.items() %}<code>{{ k }} = {{ v|join(', ') }}</code><br>{% else %}—{% endfor %}</td></tr>
+<tr><th>Formaat</th><td>{{ s.fmt }}</td></tr>
+<tr><th>Aantal records</th><td>{{ s.posts }}</td></tr>
+<tr><th>WARC-records in WACZ</th><td>{{ s.records }} ({{ '%.1f'|format(s.bytes / 1e6) }} MB)</td></tr>
+<tr><th>Periode</th><td>{{ s.first or '—' }} – {{ s.last or '—' }}</td></tr>
+{% for name, digest in s.checksums.items() %}<tr><th>SHA-256 {{ name }}</th><td><code>{{ digest }}</code></td></tr>{% endfor %}
+</table>
+<h2>Per platform</h2><table>{% for k, n in s.platforms.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
+<h2>Per soort</h2><table>{% for k, n in s.kinds.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
+<h2>Per bron</h2><table>{% for k, n in s.sources.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
+<h2>Controle</h2><p>De bag volgt BagIt (RFC 8493) met SHA-256-manifesten; controleer met
+<code>bagit.py --validate</code> of <code>archiveren verify-export PAD</code>. Elk record heeft een
+MDTO-bestand (informatieobject en bestand) in <code>metadata/</code>; de vastgelegde bytes staan in de WACZ.</p>
+</body></html>
+"""
+
+
+@dataclass
+class ExportSummary:
+    export_id: str
+    user: str
+    reason: str
+    query: str
+    filters: dict[str, list[str]]
+    fmt: str
+    created_at: datetime
+    posts: int = 0
+    records: int = 0
+    bytes: int = 0
+    first: str = ""
+    last: str = ""
+    platforms: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    def count(self, platform: str, kind: str, source: str, published: datetime | None) -> None:
+        self.posts += 1
+        self.platforms[platform] += 1
+        self.kinds[kind] += 1
+        self.sources[source] += 1
+        if published is not None:
+            day = published.date().isoformat()
+            self.first = min(self.first or day, day)
+            self.last = max(self.last, day)
+
+
+def render_report(summary: ExportSummary) -> str:
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    return environment.from_string(TEMPLATE).render(s=summary)

@@ -1,0 +1,217 @@
+"""The feed (blog) collector.
+
+A source is a feed URL or a site URL whose feed is found through ``<link rel="alternate">``.
+Each run asks for the feed with the ETag and Last-Modified of the last run, so an unchanged feed
+costs one 304. For every new or changed entry (by a fingerprint of what a reader sees) it
+captures the permalink page, the full post rather than the feed's summary, and optionally the
+images in it; the entry's feed fields ride along in the page's metadata record so the extractor
+needs nothing else. The first harvest also walks older pages (RFC 5005 ``rel="next"`` or
+WordPress ``?paged=N``) up to ``backfill_depth``. Malformed feeds and pages are archived as
+they came, logged with the reason, and the run goes on with whatever could be read.
+
+State kept between runs: ``feed_url``, ``etag``, ``last_modified``, ``entries`` (native id ->
+fingerprint) and ``backfill_done``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from archiveren.errors import CaptureError
+from collectors.base import Collector, RunReport
+from collectors.feed_entries import ParsedFeed, fingerprint, parse_feed
+from collectors.html_links import feed_links, image_links
+from collectors.http import FetchError, FetchResult, RobotsDisallowed
+from config.models import FeedSource
+
+FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+IMAGE_ACCEPT = "image/avif, image/webp, image/png, image/jpeg, image/*;q=0.9, */*;q=0.5"
+_FEEDISH = ("/feed", "/rss", "/atom", ".xml", ".rss", ".atom", ".rdf", "feed=", "format=rss", "format=atom")
+
+
+class FeedCollector(Collector):
+    source_type = "feed"
+    platform = "blog"
+    source: FeedSource
+
+    def run(self) -> RunReport:
+        state = self.context.state
+        try:
+            feed_url, first = self._locate_feed()
+        except RobotsDisallowed as exc:
+            return self._skipped(str(exc))
+        if feed_url is None:
+            self.report.outcome = "failed"
+            self.report.error(f"{self.source.url}: neither a feed nor a page announcing one with <link rel='alternate'>; give the feed URL in the source's 'url'")
+            return self.report
+        if first is None:
+            conditional = (state.get("etag"), state.get("last_modified")) if state.get("feed_url") == feed_url else None
+            try:
+                first = self.fetch(feed_url, kind="feed", accept=FEED_ACCEPT, conditional=conditional, extra=self._feed_extra(feed_url, 1))
+            except RobotsDisallowed as exc:
+                return self._skipped(str(exc))
+        if first.not_modified:
+            self.log.info("%s: feed unchanged (304)", feed_url)
+            if not state.get("backfill_done"):
+                self._backfill(feed_url, None)
+            return self.report.settle()
+        if not first.ok:
+            self.report.outcome = "failed"
+            self.report.error(f"{feed_url}: feed answered HTTP {first.status} {first.reason}; check the source URL")
+            return self.report
+        parsed = self._parse(first, feed_url)
+        if not parsed.is_feed:
+            self.report.outcome = "failed"
+            self.report.error(f"{feed_url}: the response is not a feed ({first.content_type or 'no content type'}); archived as captured")
+            return self.report
+        state["feed_url"] = feed_url
+        errors_before = len(self.report.errors)
+        seen: set[str] = set()
+        self._capture_entries(parsed, seen)
+        if not state.get("backfill_done"):
+            self._backfill(feed_url, parsed)
+        if len(self.report.errors) == errors_before:
+            # only now may the next run skip an unchanged feed: every entry of this one is captured
+            state["etag"], state["last_modified"] = first.header("etag"), first.header("last-modified")
+        return self.report.settle()
+
+    def _skipped(self, reason: str) -> RunReport:
+        self.log.warning("source %s skipped: %s", self.source.name, reason)
+        self.report.counts["skipped_robots"] += 1
+        self.report.outcome = "skipped"
+        self.report.errors.append(reason)
+        return self.report
+
+    def _feed_extra(self, feed_url: str, page: int) -> dict[str, Any]:
+        return {"feed_url": feed_url, "page": page, "entry_pages": self.source.capture_pages}
+
+    def _locate_feed(self) -> tuple[str | None, FetchResult | None]:
+        """The feed URL (from state, or the source URL, or the page it announces) and, when
+        finding it already fetched the feed in full, that response."""
+        known = self.context.state.get("feed_url")
+        if known:
+            return known, None
+        url = self.source.url
+        kind = "feed" if any(mark in url.lower() for mark in _FEEDISH) else "page"
+        result = self.fetch(url, kind=kind, accept=FEED_ACCEPT, extra=self._feed_extra(url, 1))
+        if not result.ok:
+            raise FetchError(f"{url}: HTTP {result.status} {result.reason}; check the source URL")
+        if self._looks_like_feed(result):
+            return result.url, result
+        candidates = feed_links(result.body, result.url)
+        if candidates:
+            self.log.info("%s: feed autodiscovered at %s", url, candidates[0])
+            return candidates[0], None
+        return None, None
+
+    def _looks_like_feed(self, result: FetchResult) -> bool:
+        kind = result.content_type.split(";")[0].strip().lower()
+        if kind in ("text/html", "application/xhtml+xml") and feed_links(result.body, result.url):
+            return False
+        return parse_feed(result.body, result.url, result.headers).is_feed
+
+    def _parse(self, result: FetchResult, feed_url: str) -> ParsedFeed:
+        parsed = parse_feed(result.body, result.url, result.headers)
+        problems = [p for p in (result.decode_error, parsed.problem, f"cut off ({result.truncated})" if result.truncated else "") if p]
+        if problems:
+            self.report.counts["malformed"] += 1
+            self.log.warning("%s: malformed feed, archived as captured and read as far as possible: %s", feed_url, "; ".join(problems))
+        self.report.counts["feed_pages"] += 1
+        return parsed
+
+    def _capture_entries(self, parsed: ParsedFeed, seen: set[str]) -> int:
+        """Capture new or changed entries; returns how many entries were new to this run."""
+        known: dict[str, str] = self.context.state.setdefault("entries", {})
+        fresh = 0
+        for entry in parsed.entries:
+            if self.context.stop.is_set():
+                break
+            entry_id = entry["native_id"]
+            if entry_id in seen:
+                continue
+            seen.add(entry_id)
+            fresh += 1
+            self.report.counts["entries"] += 1
+            mark = fingerprint(entry)
+            if known.get(entry_id) == mark:
+                continue
+            self.report.counts["entries_new" if entry_id not in known else "entries_changed"] += 1
+            if self._capture_page(entry):
+                known[entry_id] = mark
+        return fresh
+
+    def _capture_page(self, entry: dict[str, Any]) -> bool:
+        """Capture the entry's permalink page (and images); False if it should be tried again."""
+        link = entry.get("link", "")
+        if not self.source.capture_pages or not link.startswith(("http://", "https://")):
+            return True
+        try:
+            page = self.fetch(link, kind="entry_page", accept=PAGE_ACCEPT, extra={"feed_url": self.context.state.get("feed_url"), "entry": entry})
+        except RobotsDisallowed as exc:
+            self.report.counts["skipped_robots"] += 1
+            self.log.warning("entry page skipped: %s", exc)
+            return True
+        except (FetchError, CaptureError) as exc:
+            self.report.error(f"entry page {link}: {exc}")
+            return False
+        self.report.counts["entry_pages"] += 1
+        if page.decode_error or page.truncated:
+            self.report.counts["malformed"] += 1
+            self.log.warning("%s: page archived as captured but %s", link, page.decode_error or f"cut off ({page.truncated})")
+        if page.ok and self.source.capture_images:
+            self._capture_images(page, entry)
+        return True
+
+    def _capture_images(self, page: FetchResult, entry: dict[str, Any]) -> None:
+        for image in dict.fromkeys([*entry.get("images", []), *image_links(page.body, page.url)]):
+            try:
+                self.fetch(image, kind="image", accept=IMAGE_ACCEPT, extra={"page_url": page.url}, want_body=False)
+                self.report.counts["images"] += 1
+            except RobotsDisallowed:
+                self.report.counts["skipped_robots"] += 1
+            except CaptureError as exc:
+                self.report.error(f"image {image} on {page.url}: {exc}")
+
+    def _backfill(self, feed_url: str, first: ParsedFeed | None) -> None:
+        """Walk older feed pages (rel="next", else ?paged=N) up to the configured depth."""
+        depth = self.source.backfill_depth
+        seen: set[str] = {entry["native_id"] for entry in first.entries} if first else set()
+        next_url = first.next_url if first else None
+        follows_next = next_url is not None
+        errors_before = len(self.report.errors)
+        for page_number in range(2, depth + 2):
+            if self.context.stop.is_set():
+                return
+            url = next_url if follows_next else _with_page(feed_url, page_number)
+            if not url:
+                break
+            try:
+                result = self.fetch(url, kind="feed", accept=FEED_ACCEPT, extra=self._feed_extra(feed_url, page_number))
+            except RobotsDisallowed as exc:
+                self.report.counts["skipped_robots"] += 1
+                self.log.warning("backfill stopped: %s", exc)
+                break
+            except CaptureError as exc:
+                self.report.error(f"backfill page {url}: {exc}")
+                return
+            if not result.ok:
+                break  # past the last page: WordPress answers 404
+            parsed = self._parse(result, url)
+            # a site that ignores ?paged= sends page 1 again: nothing new means the end
+            if not parsed.is_feed or self._capture_entries(parsed, seen) == 0:
+                break
+            self.report.counts["backfill_pages"] += 1
+            next_url = parsed.next_url
+            if follows_next and not next_url:
+                break
+        if len(self.report.errors) == errors_before:
+            self.context.state["backfill_done"] = True
+
+
+def _with_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "paged"]
+    query.append(("paged", str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))

@@ -1,0 +1,100 @@
+"""What the parent hands a crawl child and what the child hands back, as JSON files.
+
+A ``CrawlJob`` is everything a crawl needs from archiveren's config and the source's saved
+state, in plain values, so the child process needs no config file and no catalogue. A
+``CrawlOutcome`` carries back the counts, readable errors, the validators (ETag,
+Last-Modified and the links) of every page it saw, and the WARC files it closed, which the
+parent registers in the catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archiveren.errors import CaptureError
+
+
+@dataclass
+class PageValidators:
+    """What a re-crawl needs about a page it saw: validators for a conditional request, and the
+    links it had, to follow when the server answers 304 Not Modified."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CrawlJob:
+    source: str
+    start_urls: list[str]
+    allow: list[str]
+    deny: list[str]
+    max_depth: int
+    max_pages: int
+    profile: str
+    platform: str
+    obey_robots: bool
+    delay_seconds: float
+    concurrency_per_host: int
+    timeout_seconds: float
+    max_response_bytes: int
+    retries: int
+    user_agent: str
+    archive_dir: str
+    archive_prefix: str
+    rollover_bytes: int
+    operator: str
+    collector_version: str
+    run_id: int | None = None
+    pages: dict[str, PageValidators] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> CrawlJob:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw["pages"] = {url: PageValidators(**v) for url, v in raw.get("pages", {}).items()}
+        return cls(**raw)
+
+
+@dataclass
+class ClosedFile:
+    name: str
+    path: str
+    size: int
+    sha256: str
+    records: int
+
+
+@dataclass
+class CrawlOutcome:
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    pages: dict[str, PageValidators] = field(default_factory=dict)
+    closed_files: list[ClosedFile] = field(default_factory=list)
+    stopped: bool = False
+
+    def save(self, path: Path) -> None:
+        data = asdict(self)
+        data["counts"] = dict(self.counts)
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> CrawlOutcome:
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CaptureError(f"the crawl process left no readable outcome in {path} ({exc}); its log lines above say why") from None
+        return cls(
+            counts=Counter(raw.get("counts", {})),
+            errors=list(raw.get("errors", [])),
+            pages={url: PageValidators(**v) for url, v in raw.get("pages", {}).items()},
+            closed_files=[ClosedFile(**f) for f in raw.get("closed_files", [])],
+            stopped=bool(raw.get("stopped", False)),
+        )

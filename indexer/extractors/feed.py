@@ -1,0 +1,115 @@
+"""Posts from the feed collector's captures.
+
+An ``entry_page`` capture (a permalink page) gives the post: the feed entry's fields from its
+metadata record (title, author, dates, tags, summary) with the page's main text (trafilatura;
+the entry's own content when the page has none or could not be fetched), plus one ``comment``
+Post per comment the page shows, linked by ``parent_id``/``thread_id``. A ``feed`` capture
+gives Posts only when the source does not capture pages (its metadata says so); otherwise the
+pages speak for the entries and a feed re-read must not overwrite their full text.
+Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from collectors.feed_entries import native_id, parse_feed, parse_iso
+from indexer.extractors.base import Capture
+from indexer.extractors.html_text import fragment_links, fragment_text, main_text, page_title, wordpress_comments
+from indexer.post import Post
+
+PLATFORM = "blog"
+
+
+def extract_posts(capture: Capture) -> Iterable[Post]:
+    kind = capture.capture_kind
+    if kind == "entry_page":
+        return list(_from_entry_page(capture))
+    if kind in ("feed", "page") and _is_ok(capture) and not _extra(capture).get("entry_pages", False):
+        return list(_from_feed(capture))
+    return []
+
+
+def _extra(capture: Capture) -> dict[str, Any]:
+    extra = capture.metadata.get("extra")
+    return extra if isinstance(extra, dict) else {}
+
+
+def _is_ok(capture: Capture) -> bool:
+    return capture.http_status is None or 200 <= capture.http_status < 300
+
+
+def _is_html(capture: Capture) -> bool:
+    kind = capture.content_type.split(";")[0].strip().lower()
+    return kind in ("text/html", "application/xhtml+xml") or (not kind and capture.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
+
+
+def _from_feed(capture: Capture) -> Iterator[Post]:
+    parsed = parse_feed(capture.body, capture.url, capture.http_headers)
+    for entry in parsed.entries:
+        yield _entry_post(capture, entry, fragment_text(entry.get("content") or entry.get("summary") or ""), "")
+
+
+def _from_entry_page(capture: Capture) -> Iterator[Post]:
+    entry = _extra(capture).get("entry")
+    if not isinstance(entry, dict):
+        entry = {"link": capture.url}
+    entry = {**entry, "native_id": entry.get("native_id") or native_id(entry)}
+    page_ok = _is_ok(capture) and _is_html(capture)
+    text, lang = main_text(capture.body, capture.url) if page_ok else ("", "")
+    if not text:
+        text = fragment_text(entry.get("content") or entry.get("summary") or "")
+    if page_ok and not entry.get("title"):
+        entry["title"] = page_title(capture.body)
+    post = _entry_post(capture, entry, text, lang)
+    yield post
+    if not page_ok:
+        return
+    for comment in wordpress_comments(capture.body, capture.url):
+        parent = f"{post.id}#comment-{comment.parent_comment_id}" if comment.parent_comment_id else post.id
+        yield Post(
+            id=f"{post.id}#comment-{comment.comment_id}",
+            platform=PLATFORM,
+            source=capture.source,
+            organisation=capture.organisation,
+            kind="comment",
+            url=f"{post.url.split('#')[0]}#comment-{comment.comment_id}",
+            title=f"Re: {post.title}" if post.title else "",
+            text=comment.text,
+            lang=lang,
+            author=comment.author,
+            author_url=comment.author_url,
+            published_at=comment.published_at,
+            collected_at=capture.captured_at,
+            parent_id=parent,
+            thread_id=post.id,
+            capture=capture.pointer,
+        )
+
+
+def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -> Post:
+    content_html = entry.get("content") or entry.get("summary") or ""
+    links, images = fragment_links(content_html, entry.get("link") or capture.url)
+    published = parse_iso(entry.get("published")) or parse_iso(entry.get("updated"))
+    updated = parse_iso(entry.get("updated"))
+    return Post(
+        id=f"{PLATFORM}:{entry['native_id']}",
+        platform=PLATFORM,
+        source=capture.source,
+        organisation=capture.organisation,
+        kind="post",
+        url=entry.get("link") or capture.url,
+        title=fragment_text(entry.get("title") or ""),
+        text=text,
+        lang=lang,
+        author=entry.get("author") or "",
+        author_url=entry.get("author_url") or "",
+        published_at=published,
+        collected_at=capture.captured_at,
+        updated_at=updated if updated and updated != published else None,
+        hashtags=list(dict.fromkeys(entry.get("tags") or [])),
+        links=links,
+        media=list(dict.fromkeys([*images, *(entry.get("images") or [])])),
+        capture=capture.pointer,
+    )

@@ -1,0 +1,146 @@
+"""Posts from network-site pages (Ning-style communities, PBworks-style wikis, Elgg/Pleio).
+
+The source's site profile (named in the capture's metadata, else in the source config) reads
+the page: a blog post or discussion becomes a ``post``, a wiki page a ``page``, and every
+comment a ``comment`` Post whose ``parent_id`` and ``thread_id`` are the page's id. A page whose
+layout the profile does not recognise is read by the generic profile instead and counted as a
+profile mismatch (``read_site_page`` says so; the collector reports it). Page ids are the URL
+without scheme, paging and noise parameters, so every page of a long comment list belongs to one
+thread; comment ids add the comment's native id, or a digest of who said what when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from indexer.extractors.base import Capture
+from indexer.extractors.network_generic import read_generic
+from indexer.extractors.network_profile import SiteProfile, load_profile
+from indexer.extractors.network_rules import ReadComment, ReadPage, parse_html, read_page
+from indexer.post import Post
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_KINDS = ("page", "thread_page", "entry_page")
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """How a page was read: by its profile, or (``profile_mismatch``) by the generic profile."""
+
+    read: ReadPage | None
+    profile_mismatch: bool
+
+
+def read_site_page(profile: SiteProfile, body: bytes | str, url: str, captured_at: datetime) -> PageReading:
+    """Read one page with ``profile``, falling back to the generic reading when it does not fit."""
+    page = parse_html(body)
+    if profile.generic:
+        return PageReading(read_generic(profile, page, url, captured_at), profile_mismatch=False)
+    read = read_page(profile, page, url, captured_at)
+    if read is not None:
+        return PageReading(read, profile_mismatch=False)
+    return PageReading(read_generic(profile, page, url, captured_at), profile_mismatch=True)
+
+
+def profile_of(capture: Capture) -> SiteProfile:
+    """The profile the collector recorded for this capture, else the source's configured one."""
+    extra = capture.metadata.get("extra") or {}
+    name = extra.get("profile") or capture.source_settings.get("profile") or "generic"
+    return load_profile(str(name))
+
+
+def page_key(url: str, profile: SiteProfile) -> str:
+    """``host/path[?query]`` with paging and noise parameters dropped and the rest sorted."""
+    parts = urlsplit(url)
+    dropped = {name.lower() for name in (*profile.paging, *profile.noise)}
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in dropped)
+    host = (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
+    path = parts.path or "/"
+    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def comment_page_number(url: str, profile: SiteProfile) -> int:
+    """Which page of a comment list ``url`` shows (1 when it has no paging parameter)."""
+    paging = {name.lower() for name in profile.paging}
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name.lower() in paging and value.isdigit():
+            return max(1, int(value))
+    return 1
+
+
+def extract_posts(capture: Capture) -> Iterator[Post]:
+    """The page's Post and one Post per comment; nothing for listings, errors and non-HTML."""
+    if capture.capture_kind not in PAGE_KINDS or capture.http_status not in (200, None):
+        return
+    if not any(kind in capture.content_type.lower() for kind in HTML_TYPES) or not capture.body.strip():
+        return
+    profile = profile_of(capture)
+    read = read_site_page(profile, capture.body, capture.url, capture.captured_at).read
+    if read is None or read.kind is None:
+        return
+    page_id = f"network:{page_key(capture.url, profile)}"
+    platform = str(capture.metadata.get("platform") or profile.platform)
+    common = {
+        "platform": platform,
+        "source": capture.source,
+        "organisation": capture.organisation,
+        "collected_at": capture.captured_at,
+        "capture": capture.pointer,
+        "lang": read.lang,
+    }
+    # later pages of a long comment list repeat the page itself: only their comments are new
+    if comment_page_number(capture.url, profile) == 1:
+        yield Post(
+            id=page_id,
+            kind=read.kind,  # type: ignore[arg-type]
+            url=capture.url,
+            title=read.title,
+            text=read.body,
+            author=read.author,
+            author_handle=_handle(profile, read.author_url),
+            author_url=read.author_url,
+            published_at=read.date.value if read.date else None,
+            date_approximate=bool(read.date and read.date.approximate),
+            hashtags=read.tags,
+            links=read.links,
+            media=read.media,
+            **common,
+        )
+    for comment in read.comments:
+        if not (comment.text or comment.author):
+            continue
+        yield Post(
+            id=f"{page_id}#comment-{_comment_key(comment)}",
+            kind="comment",
+            url=capture.url,
+            text=comment.text,
+            author=comment.author,
+            author_handle=_handle(profile, comment.author_url),
+            author_url=comment.author_url,
+            published_at=comment.date.value if comment.date else None,
+            date_approximate=bool(comment.date and comment.date.approximate),
+            parent_id=page_id,
+            thread_id=page_id,
+            **common,
+        )
+
+
+def _comment_key(comment: ReadComment) -> str:
+    if comment.native_id:
+        return re.sub(r"[^A-Za-z0-9:_.-]+", "-", comment.native_id)
+    # no native id: who said what when is stable across re-crawls, a position on the page is not
+    when = comment.date.value.isoformat() if comment.date and not comment.date.approximate else ""
+    digest = hashlib.sha1(f"{comment.author}\n{when}\n{comment.text}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _handle(profile: SiteProfile, author_url: str) -> str:
+    if not (author_url and profile.handle_from_url):
+        return ""
+    match = re.search(profile.handle_from_url, author_url)
+    return match.group(1) if match and match.groups() else ""

@@ -1,0 +1,99 @@
+"""Export hand-off: from any result set, a compliance officer names a format and a reason, and
+the search (query, filters, date range) is passed to the export feature as a query, so the
+export records exactly what was asked. The exports themselves are built by
+``archiveren.exports.run_export``; when that module is not installed the page says so plainly.
+Every request, whatever its outcome, goes into the audit log."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from archiveren.errors import ArchiverenError, NotYetAvailable
+from archiveren.workspace import Workspace
+from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
+from search_ui.rendering import render
+from search_ui.search_params import SearchState
+
+router = APIRouter()
+FORMATS: tuple[str, ...] = ("bag", "wacz", "csv", "jsonl")
+SUFFIXES = {"bag": "", "wacz": ".wacz", "csv": ".csv", "jsonl": ".jsonl"}
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    path: Path
+    query: str
+
+
+def exports_available() -> bool:
+    return importlib.util.find_spec("archiveren.exports") is not None
+
+
+def export_query(state: SearchState) -> str:
+    """The search as one query string: the date range becomes a published_at range, since
+    run_export takes a query and keyword filters."""
+    parts = [f"({state.query})"] if state.query.strip() else []
+    if state.date_from or state.date_to:
+        start = state.date_from.isoformat() if state.date_from else "*"
+        end = state.date_to.isoformat() if state.date_to else "*"
+        parts.append(f"published_at:[{start} TO {end}]")
+    return " AND ".join(parts)
+
+
+def start_export(ws: Workspace, user: User, state: SearchState, fmt: str, reason: str) -> ExportOutcome:
+    """Run the export for this search; raises NotYetAvailable without the exports module."""
+    query = export_query(state)
+    catalogue = ws.catalogue()
+    if not exports_available():
+        catalogue.audit(user.username, "export_refused", why="exports not available in this version", fmt=fmt, reason=reason, **state.as_record())
+        raise NotYetAvailable("exports are built by the compliance-exports issue (#10) and are not available in this version")
+    from archiveren.exports import run_export
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = ws.exports_dir / f"export-{stamp}-{user.username}{SUFFIXES[fmt]}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path = run_export(ws, query=query, filters=state.filters_for_export(), fmt=fmt, out=out, reason=reason, user=user.username)
+    except ArchiverenError as exc:
+        catalogue.audit(user.username, "export_failed", error=str(exc), fmt=fmt, reason=reason, export_query=query, **state.as_record())
+        raise
+    catalogue.audit(user.username, "export_requested", path=str(path), fmt=fmt, reason=reason, export_query=query, **state.as_record())
+    return ExportOutcome(path=Path(path), query=query)
+
+
+@router.get("/export", include_in_schema=False)
+def export_form(request: Request, user: Annotated[User, Depends(require("compliance"))]) -> Response:
+    state = SearchState.from_params(request.query_params)
+    total = request.app.state.ws.backend().search(state.request(facets=False, limit=0)).total
+    return render(request, "export.html", {"state": state, "total": total, "formats": FORMATS, "available": exports_available(), "outcome": None, "problem": None, "export_query": export_query(state)})
+
+
+@router.post("/export", include_in_schema=False)
+async def export_submit(request: Request, user: Annotated[User, Depends(require("compliance"))]) -> Response:
+    form = await request.form()
+    if not check_csrf(request, str(form.get(CSRF_FIELD, ""))):
+        raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
+    state = SearchState.from_params(form)
+    fmt = str(form.get("fmt", ""))
+    reason = str(form.get("reason", "")).strip()
+    context = {"state": state, "total": None, "formats": FORMATS, "available": exports_available(), "outcome": None, "problem": None, "export_query": export_query(state)}
+    if fmt not in FORMATS:
+        context["problem"] = "export.bad_format"
+        return render(request, "export.html", context, status_code=400)
+    if not reason:
+        context["problem"] = "export.reason_needed"
+        return render(request, "export.html", context, status_code=400)
+    try:
+        context["outcome"] = await run_in_threadpool(start_export, request.app.state.ws, user, state, fmt, reason)
+    except NotYetAvailable:
+        context["problem"] = "export.not_available"
+        return render(request, "export.html", context, status_code=501)
+    return render(request, "export.html", context)

@@ -1,0 +1,123 @@
+"""One Post: the record view (text, metadata, provenance, earlier captures, parent and replies),
+the whole thread it belongs to, and "view as captured", which frames the replay of the archived
+page. Every view goes into the audit log. The thread is read with one filtered search on
+thread_id, so a conversation of hundreds of comments costs one backend call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from archive.pointer import RecordPointer
+from archiveren.errors import ArchiverenError
+from archiveren.workspace import Workspace
+from indexer.post import Post
+from indexer.query_model import SearchRequest
+from search_ui.archived import read_capture
+from search_ui.auth import User, require
+from search_ui.rendering import render
+
+router = APIRouter()
+MAX_THREAD = 500
+
+
+class RecordNotFound(ArchiverenError):
+    """No Post with this id is in the index."""
+
+
+@dataclass
+class ThreadNode:
+    post: Post
+    children: list[ThreadNode] = field(default_factory=list)
+
+
+def load_post(ws: Workspace, post_id: str) -> Post:
+    post = ws.backend().get(post_id)
+    if post is None:
+        raise RecordNotFound(f"no record with id {post_id!r} in the index; it may have been removed, or the link is wrong")
+    return post
+
+
+def captures(post: Post) -> list[RecordPointer]:
+    """The newest capture first, then the earlier ones (index 0, 1, ... in replay URLs)."""
+    return ([post.capture] if post.capture else []) + list(post.earlier_captures)
+
+
+def replies(ws: Workspace, post: Post, limit: int = 50) -> tuple[list[Post], int]:
+    result = ws.backend().search(SearchRequest(filters={"parent_id": [post.id]}, facets=[], date_histogram=None, sort="oldest", highlight=False, limit=limit))
+    return [hit.post for hit in result.hits], result.total
+
+
+def thread_posts(ws: Workspace, post: Post) -> list[Post]:
+    """Every Post of the thread, oldest first, the root included."""
+    root_id = post.thread_id or post.id
+    result = ws.backend().search(SearchRequest(filters={"thread_id": [root_id]}, facets=[], date_histogram=None, sort="oldest", highlight=False, limit=MAX_THREAD))
+    posts = {hit.post.id: hit.post for hit in result.hits}
+    if root_id not in posts:
+        root = ws.backend().get(root_id)
+        if root is not None:
+            posts[root.id] = root
+    posts.setdefault(post.id, post)
+    return sorted(posts.values(), key=lambda p: (p.published_at is None, p.published_at.isoformat() if p.published_at else "", p.id))
+
+
+def thread_tree(posts: list[Post]) -> list[ThreadNode]:
+    """Posts nested under their parents; a Post whose parent was not archived starts a branch."""
+    nodes = {post.id: ThreadNode(post) for post in posts}
+    roots: list[ThreadNode] = []
+    for post in posts:
+        parent = nodes.get(post.parent_id) if post.parent_id != post.id else None
+        (parent.children if parent else roots).append(nodes[post.id])
+    return roots
+
+
+@router.get("/record/{post_id:path}", include_in_schema=False)
+def record_page(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    ws = request.app.state.ws
+    try:
+        post = load_post(ws, post_id)
+    except RecordNotFound as exc:
+        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+    ws.catalogue().audit(user.username, "view", post_id=post.id)
+    context_error = None
+    capture_context: dict[str, object] = {}
+    if post.capture:
+        try:
+            capture_context = read_capture(ws.archive_dir, post.capture, with_payload=False).context
+        except ArchiverenError as exc:
+            context_error = str(exc)
+    parent = ws.backend().get(post.parent_id) if post.parent_id and post.parent_id != post.id else None
+    children, reply_count = replies(ws, post)
+    return render(
+        request,
+        "record.html",
+        {"post": post, "captures": captures(post), "capture_context": capture_context, "context_error": context_error, "parent": parent, "replies": children, "reply_count": reply_count},
+    )
+
+
+@router.get("/thread/{post_id:path}", include_in_schema=False)
+def thread_page(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    ws = request.app.state.ws
+    try:
+        post = load_post(ws, post_id)
+    except RecordNotFound as exc:
+        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+    ws.catalogue().audit(user.username, "view_thread", post_id=post.id)
+    posts = thread_posts(ws, post)
+    return render(request, "thread.html", {"post": post, "tree": thread_tree(posts), "count": len(posts)})
+
+
+@router.get("/captured/{index}/{post_id:path}", include_in_schema=False)
+def captured_page(request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    ws = request.app.state.ws
+    try:
+        post = load_post(ws, post_id)
+    except RecordNotFound as exc:
+        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+    pointers = captures(post)
+    if not 0 <= index < len(pointers):
+        return render(request, "error.html", {"title_key": "error.not_found", "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}"}, status_code=404)
+    return render(request, "captured.html", {"post": post, "pointer": pointers[index], "index": index})

@@ -1,0 +1,81 @@
+"""The search page: query box with a help panel on the syntax, facets with counts that filter
+on click, a date histogram that filters by clicking a bar or dragging across bars, sort,
+highlighted snippets, paging, and empty and error states that say what to do. One backend
+search per page view; each is written to the audit log with who asked what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from archiveren.errors import BackendUnavailable, QueryError
+from indexer.query_model import FACET_FIELDS, FacetBucket, Interval, SearchResult
+from search_ui.auth import User, require
+from search_ui.rendering import render
+from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
+
+router = APIRouter()
+MAX_BARS = 72
+BAR_HEIGHT = 80
+
+
+@dataclass(frozen=True)
+class Bar:
+    start: str
+    end: str
+    count: int
+    height: int
+    url: str
+
+
+def histogram(state: SearchState, buckets: list[FacetBucket]) -> tuple[list[Bar], Interval]:
+    """Bars for the date histogram; months are folded into years when there are too many."""
+    interval = state.interval()
+    pairs = [(bucket.value[:10], bucket.count) for bucket in buckets]
+    if len(pairs) > MAX_BARS and interval == "month":
+        pairs, interval = merge_by_year(pairs), "year"
+    highest = max((count for _, count in pairs), default=0) or 1
+    bars = []
+    for start, count in pairs:
+        end = bucket_end(start, interval).isoformat()
+        url = state.url(date_from=date.fromisoformat(start), date_to=date.fromisoformat(end))
+        bars.append(Bar(start=start, end=end, count=count, height=max(2, round(BAR_HEIGHT * count / highest)) if count else 0, url=url))
+    return bars, interval
+
+
+def run_search(request: Request, user: User, state: SearchState, via: str) -> SearchResult:
+    """One search against the backend, audited."""
+    ws = request.app.state.ws
+    result = ws.backend().search(state.request())
+    ws.catalogue().audit(user.username, "search", via=via, total=result.total, **state.as_record())
+    return result
+
+
+@router.get("/", include_in_schema=False)
+def home(user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    return RedirectResponse("/search", status_code=303)
+
+
+@router.get("/search", include_in_schema=False)
+def search_page(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+    context: dict[str, object] = {"state": SearchState(), "result": None, "error": None, "sorts": SORTS, "sizes": PAGE_SIZES, "facet_fields": FACET_FIELDS}
+    status = 200
+    try:
+        state = SearchState.from_params(request.query_params)
+        context["state"] = state
+        result = run_search(request, user, state, via="ui")
+        bars, interval = histogram(state, result.date_histogram)
+        last_page = max(1, min(-(-result.total // state.size), 500))
+        context.update(result=result, bars=bars, interval=interval, last_page=last_page, can_export=user.can("compliance"))
+    except QueryError as exc:
+        context["error"] = {"kind": "query", "message": str(exc)}
+        status = 400
+    except BackendUnavailable as exc:
+        context["error"] = {"kind": "backend", "message": str(exc)}
+        status = 503
+    return render(request, "search.html", context, status_code=status)
