@@ -18,7 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.naming import closed_warcs, resolve_inside
 from archive.pointer import RecordPointer
-from archive.record import ArchivedRecord, RecordReadError, parse_http_head
+from archive.record import ArchivedRecord, RecordReadError
 from archive.scan import scan_complete_records
 from archiveren.errors import ArchiveError
 
@@ -79,7 +79,7 @@ def read_record(archive_dir: Path, pointer: RecordPointer) -> ArchivedRecord:
             f"{pointer.warc_file} ends before {pointer.offset}+{pointer.length}; "
             "the file is truncated (run verify)"
         )
-    record = _parse_single(data, pointer, file)
+    record = _parse_single(data, pointer, archive_dir)
     if pointer.record_id and record.pointer.record_id != pointer.record_id:
         raise RecordReadError(
             f"{pointer.warc_file}@{pointer.offset} holds {record.pointer.record_id}, "
@@ -193,8 +193,7 @@ def _from_fastwarc(
         warc_headers=warc_headers,
         block_head=block,
         block_complete=eager,
-        archive_dir=base,
-        file=file,
+        reload_block=_reloader(base),
     )
 
 
@@ -215,16 +214,24 @@ def _iter_arc(file: Path, name: str, base: Path, start: int) -> Iterator[Archive
                     warc_headers=list(record.rec_headers.headers),
                     block_head=head + payload[:EAGER_BLOCK_LIMIT],
                     block_complete=len(payload) <= EAGER_BLOCK_LIMIT,
-                    archive_dir=base,
-                    file=file,
+                    reload_block=_reloader(base),
                 )
                 yield built.with_length(iterator.get_record_length())
         except ArchiveLoadFailed as exc:
             raise RecordReadError(f"{file}: unreadable ARC data: {exc}") from exc
 
 
-def _parse_single(data: bytes, pointer: RecordPointer, file: Path) -> ArchivedRecord:
-    base = file.parent
+def _reloader(base: Path) -> Callable[[RecordPointer], bytes]:
+    return lambda pointer: read_record(base, pointer).block()
+
+
+def _parse_single(data: bytes, pointer: RecordPointer, base: Path) -> ArchivedRecord:
+    file = base / pointer.warc_file
+    head = zlib.decompressobj(31).decompress(data[:4096], 64) if data[:2] == GZIP_MAGIC else data
+    if head.lstrip().startswith((b"filedesc://", b"http", b"dns:", b"ftp", b"https")):
+        arc = list(_iter_arc_bytes(data, pointer))
+        if arc:
+            return arc[0]
     try:
         for record in FastIterator(io.BytesIO(data), parse_http=False):
             built = _from_fastwarc(record, pointer.warc_file, pointer.offset, base, file)
@@ -236,23 +243,19 @@ def _parse_single(data: bytes, pointer: RecordPointer, file: Path) -> ArchivedRe
                     warc_headers=built.warc_headers,
                     block_head=block,
                     block_complete=True,
-                    archive_dir=base,
-                    file=file,
+                    reload_block=_reloader(base),
                 )
             return built.with_length(pointer.length)
     except OSError as exc:
         raise RecordReadError(
             f"{pointer.warc_file}@{pointer.offset}: no readable WARC record there ({exc})"
         ) from exc
-    arc = list(_iter_arc_bytes(data, pointer, file))
-    if arc:
-        return arc[0]
     raise RecordReadError(
         f"{pointer.warc_file}@{pointer.offset}: no WARC record there; the pointer is wrong"
     )
 
 
-def _iter_arc_bytes(data: bytes, pointer: RecordPointer, file: Path) -> Iterator[ArchivedRecord]:
+def _iter_arc_bytes(data: bytes, pointer: RecordPointer) -> Iterator[ArchivedRecord]:
     iterator = WarcioIterator(io.BytesIO(data), arc2warc=True)
     try:
         for record in iterator:
@@ -263,8 +266,6 @@ def _iter_arc_bytes(data: bytes, pointer: RecordPointer, file: Path) -> Iterator
                 warc_headers=list(record.rec_headers.headers),
                 block_head=head + record.raw_stream.read(),
                 block_complete=True,
-                archive_dir=file.parent,
-                file=file,
             ).with_length(pointer.length)
     except ArchiveLoadFailed:
         return

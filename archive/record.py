@@ -9,7 +9,6 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from archive.pointer import RecordPointer
@@ -223,7 +222,3 @@ def _decode(coding: str, data: bytes, limit: int) -> bytes:
 
         return ZstdDecompressor().decompress(data, max_length=limit)
     raise ValueError(f"unsupported content coding {coding}")
-
-
-def _unused(_: Path) -> None:
-    return None

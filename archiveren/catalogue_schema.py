@@ -118,3 +118,25 @@ class RunLockRow(Base):
     source: Mapped[str] = mapped_column(String(200), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DestructionPlanRow(Base):
+    """Step one of a destruction: the proposal, listed and waiting for its confirmation."""
+
+    __tablename__ = "destruction_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    post_ids: Mapped[list[str]] = mapped_column(JSON)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DestroyedPostRow(Base):
+    """A Post destroyed under a confirmed plan; the indexer never brings it back."""
+
+    __tablename__ = "destroyed_posts"
+    post_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("destruction_plans.id"))
+    destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -90,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after collecting and indexing")
 
+    retention = add("retention", commands.retention, "retention under the selectielijst: destruction proposal, legal holds, two-step destruction")
+    retention.add_argument("action", choices=["report", "hold", "release", "plan-destruction", "destroy"])
+    retention.add_argument("query", nargs="?", default="", help="for hold: the query whose Posts are held")
+    retention.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
+    retention.add_argument("--name", default="", help="for hold: a name for the hold")
+    retention.add_argument("--reason", default="", help="for hold: why (required)")
+    retention.add_argument("--hold-id", type=int, help="for release: the hold to release")
+    retention.add_argument("--plan", type=int, help="for destroy: the plan id from plan-destruction")
+    retention.add_argument("--confirm", default="", help="for destroy: the confirmation code from plan-destruction")
+    retention.add_argument("--user", default=os.environ.get("USER", "cli"), help="who acts (for the audit log)")
+
     users = add("users", commands.users, "manage UI accounts (roles: archivist, compliance, admin)")
     users.add_argument("action", choices=["add", "list", "passwd"])
     users.add_argument("username", nargs="?")

@@ -194,6 +194,38 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def retention(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren import retention as rules
+    from archiveren.cli import parse_filters
+
+    if args.action == "report":
+        count = 0
+        for post in rules.due_for_destruction(ws):
+            count += 1
+            print(f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}")
+        print(f"{count} records past their retention date and not on legal hold")
+        return 0
+    if args.action == "hold":
+        hold_id, count = rules.place_hold(ws, name=args.name or args.query, query=args.query, filters=parse_filters(args.filter), reason=args.reason, user=args.user)
+        print(f"legal hold {hold_id}: {count} records held")
+        return 0
+    if args.action == "release":
+        if args.hold_id is None:
+            raise ArchiverenError("release: give --hold-id")
+        print(f"legal hold {args.hold_id} released ({rules.release_hold(ws, args.hold_id, args.user)} records)")
+        return 0
+    if args.action == "plan-destruction":
+        plan = rules.plan_destruction(ws, args.user)
+        print(f"destruction plan {plan.id}: {len(plan.post_ids)} records (nothing deleted yet)")
+        print(f"to carry it out, another person runs: archiveren retention destroy --plan {plan.id} --confirm {plan.token}")
+        return 0
+    if args.plan is None or not args.confirm:
+        raise ArchiverenError("destroy: give --plan ID and --confirm CODE from plan-destruction")
+    destroyed, refused = rules.confirm_destruction(ws, args.plan, args.confirm, args.user)
+    print(f"destroyed {destroyed} records; refused {len(refused)} on legal hold")
+    return 0
+
+
 def demo(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.demo import run_demo
 

@@ -39,7 +39,7 @@ class FeedCollector(Collector):
     def run(self) -> RunReport:
         state = self.context.state
         try:
-            feed_url, first = self._locate_feed()
+            feed_url, first, parsed = self._locate_feed()
         except RobotsDisallowed as exc:
             return self._skipped(str(exc))
         if feed_url is None:
@@ -61,7 +61,7 @@ class FeedCollector(Collector):
             self.report.outcome = "failed"
             self.report.error(f"{feed_url}: feed answered HTTP {first.status} {first.reason}; check the source URL")
             return self.report
-        parsed = self._parse(first, feed_url)
+        parsed = self._parse(first, feed_url, parsed)
         if not parsed.is_feed:
             self.report.outcome = "failed"
             self.report.error(f"{feed_url}: the response is not a feed ({first.content_type or 'no content type'}); archived as captured")
@@ -87,33 +87,36 @@ class FeedCollector(Collector):
     def _feed_extra(self, feed_url: str, page: int) -> dict[str, Any]:
         return {"feed_url": feed_url, "page": page, "entry_pages": self.source.capture_pages}
 
-    def _locate_feed(self) -> tuple[str | None, FetchResult | None]:
+    def _locate_feed(self) -> tuple[str | None, FetchResult | None, ParsedFeed | None]:
         """The feed URL (from state, or the source URL, or the page it announces) and, when
-        finding it already fetched the feed in full, that response."""
+        finding it already fetched the feed in full, that response read as a feed."""
         known = self.context.state.get("feed_url")
         if known:
-            return known, None
+            return known, None, None
         url = self.source.url
         kind = "feed" if any(mark in url.lower() for mark in _FEEDISH) else "page"
         result = self.fetch(url, kind=kind, accept=FEED_ACCEPT, extra=self._feed_extra(url, 1))
         if not result.ok:
             raise FetchError(f"{url}: HTTP {result.status} {result.reason}; check the source URL")
-        if self._looks_like_feed(result):
-            return result.url, result
+        parsed = self._as_feed(result)
+        if parsed is not None:
+            return result.url, result, parsed
         candidates = feed_links(result.body, result.url)
         if candidates:
             self.log.info("%s: feed autodiscovered at %s", url, candidates[0])
-            return candidates[0], None
-        return None, None
+            return candidates[0], None, None
+        return None, None, None
 
-    def _looks_like_feed(self, result: FetchResult) -> bool:
+    def _as_feed(self, result: FetchResult) -> ParsedFeed | None:
+        """The response read as a feed, or None when it is a page (announcing feeds or not)."""
         kind = result.content_type.split(";")[0].strip().lower()
         if kind in ("text/html", "application/xhtml+xml") and feed_links(result.body, result.url):
-            return False
-        return parse_feed(result.body, result.url, result.headers).is_feed
-
-    def _parse(self, result: FetchResult, feed_url: str) -> ParsedFeed:
+            return None
         parsed = parse_feed(result.body, result.url, result.headers)
+        return parsed if parsed.is_feed else None
+
+    def _parse(self, result: FetchResult, feed_url: str, parsed: ParsedFeed | None = None) -> ParsedFeed:
+        parsed = parsed or parse_feed(result.body, result.url, result.headers)
         problems = [p for p in (result.decode_error, parsed.problem, f"cut off ({result.truncated})" if result.truncated else "") if p]
         if problems:
             self.report.counts["malformed"] += 1

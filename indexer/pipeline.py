@@ -78,8 +78,11 @@ def rebuild_index(ws: Workspace) -> IndexReport:
 
 
 def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBackend, catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool) -> IndexReport:
+    from archiveren.retention import destroyed_post_ids, held_post_ids
+
     report = IndexReport()
     sources = {source.name: source for source in config.sources}
+    held, destroyed = held_post_ids(catalogue), destroyed_post_ids(catalogue)
     for path in closed_warcs(archive_dir):
         offset, complete = watermarks.get(path.name, (0, False))
         if complete:
@@ -89,6 +92,11 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
         safe_offset = offset
         for posts, next_offset in _posts_in_file(path, archive_dir, offset, sources, config, report):
             for post in posts:
+                if post.id in destroyed:
+                    report.counts["destroyed_skipped"] += 1
+                    continue
+                if post.id in held:
+                    post.retention = post.retention.model_copy(update={"legal_hold": True})
                 previous = batch.get(post.id)
                 batch[post.id] = merge_capture_history(previous, post) if previous else post
             if len(batch) >= BATCH_SIZE:

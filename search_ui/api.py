@@ -12,14 +12,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
-from archiveren.errors import ArchiverenError, NotYetAvailable
+from archiveren.errors import ArchiverenError, NotYetAvailable, QueryError
 from indexer.post import Post
-from indexer.query_model import FacetBucket
+from indexer.query_model import FACET_FIELDS, FacetBucket
 from search_ui.archived import read_capture
 from search_ui.auth import CSRF_HEADER, Forbidden, User, check_csrf, require
 from search_ui.search_params import SearchState
-from search_ui.views_export import FORMATS, start_export
+from search_ui.views_export import start_export
 from search_ui.views_record import RecordNotFound, captures, load_post, thread_posts
 from search_ui.views_search import run_search
 
@@ -161,11 +162,14 @@ def api_thread(request: Request, post_id: str, user: Annotated[User, Depends(req
 async def api_export(request: Request, order: ExportOrder, user: Annotated[User, Depends(require("compliance"))]) -> Any:
     if not check_csrf(request, request.headers.get(CSRF_HEADER)):
         raise Forbidden("send the CSRF token from the login answer as the X-CSRF-Token header")
+    unknown = sorted(set(order.filters) - set(FACET_FIELDS))
+    if unknown:
+        raise QueryError(f"cannot filter on {', '.join(unknown)}; filter fields are {', '.join(FACET_FIELDS)}")
     params: list[tuple[str, str]] = [("q", order.query)]
     params += [(name, value) for name, values in order.filters.items() for value in values]
     params += [("from", order.date_from.isoformat())] if order.date_from else []
     params += [("to", order.date_to.isoformat())] if order.date_to else []
-    state = SearchState.from_params(_Params(params))
+    state = SearchState.from_params(QueryParams(params))
     try:
         outcome = await run_in_threadpool(start_export, request.app.state.ws, user, state, order.fmt, order.reason)
     except NotYetAvailable as exc:
@@ -182,15 +186,3 @@ def api_me(user: Annotated[User, Depends(require("archivist"))]) -> UserAnswer:
 def openapi(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> dict[str, Any]:
     return request.app.openapi()
 
-
-class _Params:
-    """Pairs read like query parameters (for building a SearchState from a JSON order)."""
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._pairs = pairs
-
-    def getlist(self, name: str) -> list[str]:
-        return [value for key, value in self._pairs if key == name]
-
-
-__all__ = ["FORMATS", "router"]

@@ -15,7 +15,15 @@ from datetime import datetime, timedelta
 from archiveren.demo_sources.blog_feeds import GENERATOR_VERSION, atom, page_of, post_html, rss
 from archiveren.demo_sources.compose import slugify
 from archiveren.demo_sources.dataset import Blog, BlogPost, Comment, Dataset, utcnow
-from archiveren.demo_sources.httpbase import Handler, Request, Response, conditional, html, redirect, route
+from archiveren.demo_sources.httpbase import (
+    Handler,
+    Request,
+    Response,
+    conditional,
+    html,
+    redirect,
+    route,
+)
 from archiveren.demo_sources.markup import Links, dutch_date, esc, local, png
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"

@@ -13,34 +13,47 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
 
 RECORDER_PRIORITY = 950
-COLLECTOR = "network"
+
+
+@dataclass
+class Recording:
+    """What the recorder writes with: the process's writer, how to describe a capture (its
+    metadata record), and the counts it adds to."""
+
+    writer: WarcWriter
+    describe: Callable[[Request, Response], CaptureMetadata]
+    counts: Counter[str] = field(default_factory=Counter)
 
 
 class WarcRecorderMiddleware:
     """Writes request + response (or revisit) + metadata for every downloaded response."""
 
-    def __init__(self, writer: WarcWriter, describe: Callable[[Request, Response], CaptureMetadata], counts: Counter[str]) -> None:
-        self.writer = writer
-        self.describe = describe
-        self.counts = counts
+    def __init__(self, recording: Recording) -> None:
+        self.writer = recording.writer
+        self.describe = recording.describe
+        self.counts = recording.counts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcRecorderMiddleware:
-        recording = crawler.settings["ARCHIVEREN_RECORDING"]
-        return cls(recording.writer, recording.describe, recording.counts)
+        # the spider is created before the middlewares, and carries the run's writer and counts
+        recording = getattr(crawler.spider, "recording", None)
+        if not isinstance(recording, Recording):
+            raise TypeError(f"{cls.__name__} needs a spider with a 'recording' (a Recording), got {crawler.spider!r}")
+        return cls(recording)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         exchange = HttpExchange(
             url=response.url,
             method=request.method,

@@ -27,7 +27,9 @@ RETRY_STATUSES = (429, 503)
 class EngineClient:
     """One client for one flavour; every call goes through here."""
 
-    def __init__(self, settings: SearchSettings, flavour: Flavour, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, settings: SearchSettings, flavour: Flavour, *, timeout: float = 30.0
+    ) -> None:
         self.flavour = flavour
         self.hosts = list(settings.hosts)
         api_key = secret_from_env(settings.api_key_env, what="the search engine API key")
@@ -70,12 +72,23 @@ class EngineClient:
         else:
             self.raw.delete_pit(body={"pit_id": [pit_id]})
 
-    def streaming_bulk(self, actions: Iterable[dict[str, Any]], *, max_retries: int, initial_backoff: float) -> Iterator[tuple[bool, dict[str, Any]]]:
+    def streaming_bulk(
+        self, actions: Iterable[dict[str, Any]], *, max_retries: int, initial_backoff: float
+    ) -> Iterator[tuple[bool, dict[str, Any]]]:
         """The client's streaming bulk helper, retrying rejected-for-load items with backoff and
         yielding (ok, item) for every action; a failed item does not stop the stream."""
-        common: dict[str, Any] = {"chunk_size": 500, "max_retries": max_retries, "initial_backoff": initial_backoff, "max_backoff": 30, "raise_on_error": False, "raise_on_exception": True}
+        common: dict[str, Any] = {
+            "chunk_size": 500,
+            "max_retries": max_retries,
+            "initial_backoff": initial_backoff,
+            "max_backoff": 30,
+            "raise_on_error": False,
+            "raise_on_exception": True,
+        }
         if self.flavour == "elasticsearch":
-            return elasticsearch.helpers.streaming_bulk(self.raw, actions, retry_on_status=RETRY_STATUSES, **common)
+            return elasticsearch.helpers.streaming_bulk(
+                self.raw, actions, retry_on_status=RETRY_STATUSES, **common
+            )
         # opensearch-py retries 429 only; a 503 item is reported as rejected.
         return opensearchpy.helpers.streaming_bulk(self.raw, actions, **common)
 
@@ -98,7 +111,9 @@ def status_of(exc: BaseException) -> int | None:
 
 
 def is_engine_error(exc: BaseException) -> bool:
-    return isinstance(exc, elasticsearch.ApiError | elasticsearch.TransportError | opensearchpy.TransportError)
+    return isinstance(
+        exc, elasticsearch.ApiError | elasticsearch.TransportError | opensearchpy.TransportError
+    )
 
 
 def reason_of(exc: BaseException) -> str:
@@ -111,5 +126,7 @@ def reason_of(exc: BaseException) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         causes = error.get("root_cause") or [error]
-        return "; ".join(f"{c.get('type')}: {c.get('reason')}" for c in causes if isinstance(c, dict))
+        return "; ".join(
+            f"{c.get('type')}: {c.get('reason')}" for c in causes if isinstance(c, dict)
+        )
     return str(exc)

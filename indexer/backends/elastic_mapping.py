@@ -67,8 +67,14 @@ def template_body(pattern: str, *, define_analyzer: bool) -> dict[str, Any]:
     return {
         "index_patterns": [pattern],
         "priority": 200,
-        "template": {"settings": index_settings(define_analyzer=define_analyzer), "mappings": mappings()},
-        "_meta": {"managed_by": "archiveren", "about": "Post documents; see indexer/backends/elastic_mapping.py"},
+        "template": {
+            "settings": index_settings(define_analyzer=define_analyzer),
+            "mappings": mappings(),
+        },
+        "_meta": {
+            "managed_by": "archiveren",
+            "about": "Post documents; see indexer/backends/elastic_mapping.py",
+        },
     }
 
 

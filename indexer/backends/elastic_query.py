@@ -14,7 +14,14 @@ from typing import Any
 
 from archiveren.errors import QueryError
 from indexer import query_ast as ast
-from indexer.query_fields import DEFAULT_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, canonical_field, normalise_keyword
+from indexer.query_fields import (
+    DEFAULT_FIELDS,
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    as_utc,
+    canonical_field,
+    normalise_keyword,
+)
 from indexer.query_model import SearchRequest
 
 TITLE_BOOST = 2.0
@@ -45,29 +52,47 @@ def translate(node: ast.Node) -> Dsl:
         must_not = [translate(c.child) for c in node.children if isinstance(c, ast.Not)]
         return {"bool": {"must": must, "must_not": must_not}}
     if isinstance(node, ast.Or):
-        return {"bool": {"should": [translate(c) for c in node.children], "minimum_should_match": 1}}
+        return {
+            "bool": {"should": [translate(c) for c in node.children], "minimum_should_match": 1}
+        }
     if isinstance(node, ast.Boost):
         return {"bool": {"must": [translate(node.child)], "boost": node.factor}}
     if isinstance(node, ast.DateRange):
         return date_range(node.field, node.start, node.end)
     fields = (node.field,) if node.field else DEFAULT_FIELDS
-    per_field = [_leaf(node, field, boost=TITLE_BOOST if node.field is None and field == "title" else 1.0) for field in fields]
+    per_field = [
+        _leaf(node, field, boost=TITLE_BOOST if node.field is None and field == "title" else 1.0)
+        for field in fields
+    ]
     if len(per_field) == 1:
         return per_field[0]
     return {"bool": {"should": per_field, "minimum_should_match": 1}}
 
 
-def _leaf(node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str, *, boost: float) -> Dsl:
+def _leaf(
+    node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str, *, boost: float
+) -> Dsl:
     if field in TEXT_FIELDS:
         if isinstance(node, ast.Wildcard):
             # The engine lowercases and folds the pattern with the analyser's normaliser.
             return {"wildcard": {field: {"value": node.pattern, "boost": boost}}}
         if isinstance(node, ast.Fuzzy):
-            return {"match": {field: {"query": node.text, "fuzziness": node.distance, "operator": "and", "boost": boost}}}
+            return {
+                "match": {
+                    field: {
+                        "query": node.text,
+                        "fuzziness": node.distance,
+                        "operator": "and",
+                        "boost": boost,
+                    }
+                }
+            }
         slop = node.slop if isinstance(node, ast.Phrase) else 0
         return {"match_phrase": {field: {"query": node.text, "slop": slop, "boost": boost}}}
     if isinstance(node, ast.Wildcard):
-        return {"wildcard": {field: {"value": normalise_keyword(field, node.pattern), "boost": boost}}}
+        return {
+            "wildcard": {field: {"value": normalise_keyword(field, node.pattern), "boost": boost}}
+        }
     value = normalise_keyword(field, node.text)
     if isinstance(node, ast.Fuzzy):
         return {"fuzzy": {field: {"value": value, "fuzziness": node.distance, "boost": boost}}}
@@ -91,9 +116,13 @@ def filters(request: SearchRequest) -> list[Dsl]:
     for name, values in sorted(request.filters.items()):
         field = canonical_field(name)
         if field is None or field not in KEYWORD_FIELDS:
-            raise QueryError(f"cannot filter on {name!r}; filter on one of {', '.join(sorted(KEYWORD_FIELDS))}")
+            raise QueryError(
+                f"cannot filter on {name!r}; filter on one of {', '.join(sorted(KEYWORD_FIELDS))}"
+            )
         if values:
-            out.append({"terms": {field: sorted({normalise_keyword(field, value) for value in values})}})
+            out.append(
+                {"terms": {field: sorted({normalise_keyword(field, value) for value in values})}}
+            )
     if request.date_from is not None or request.date_to is not None:
         out.append(date_range("published_at", request.date_from, request.date_to))
     return out
@@ -124,8 +153,16 @@ def aggregations(request: SearchRequest) -> Dsl:
     for name in request.facets:
         field = canonical_field(name)
         if field is None or field not in KEYWORD_FIELDS:
-            raise QueryError(f"cannot facet on {name!r}; use one of {', '.join(sorted(KEYWORD_FIELDS))}")
-        aggs[f"facet:{name}"] = {"terms": {"field": field, "size": request.facet_size, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+            raise QueryError(
+                f"cannot facet on {name!r}; use one of {', '.join(sorted(KEYWORD_FIELDS))}"
+            )
+        aggs[f"facet:{name}"] = {
+            "terms": {
+                "field": field,
+                "size": request.facet_size,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
+        }
     if request.date_histogram is not None:
         aggs["date_histogram"] = {
             "date_histogram": {

@@ -100,7 +100,7 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
         organisation=capture.organisation,
         kind="post",
         url=entry.get("link") or capture.url,
-        title=fragment_text(entry.get("title") or ""),
+        title=entry.get("title") or "",
         text=text,
         lang=lang,
         author=entry.get("author") or "",

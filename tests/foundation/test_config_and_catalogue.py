@@ -36,10 +36,10 @@ def test_secret_from_env_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_catalogue_migrates_once_and_reopens(tmp_path: Path) -> None:
     first = Catalogue.open(tmp_path)
-    assert first.schema_revision() == "0002"
+    assert first.schema_revision() == "0003"
     first.close()
     again = Catalogue.open(tmp_path)
-    assert again.schema_revision() == "0002"
+    assert again.schema_revision() == "0003"
 
 
 def test_runs_are_recorded_with_outcome_and_counts(tmp_path: Path) -> None:

@@ -1,0 +1,178 @@
+"""The Mastodon collector: account and hashtag timelines over the instance's REST API.
+
+Plain HTTP through the shared fetcher, so politeness, retries and WARC recording are the same
+as for every other source. A timeline is read newest first by following the Link header's
+``next`` (``max_id``) on the first harvest, as deep as ``max_pages`` allows (the place is kept
+and the backfill continues on the next run); later runs ask for what is newer than the newest
+status archived with ``min_id`` and follow ``prev`` until nothing newer is left. For each new
+status the collector also archives its context, so replies (also other people's) are kept with
+their thread: a reply's context names its thread's root, and the root's context, fetched last
+and once per run, holds the whole conversation. Edited statuses get their edit history
+archived too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
+
+from requests.utils import parse_header_links
+
+from archiveren.errors import CaptureError
+from collectors.base import Collector, RunReport
+from collectors.http import FetchResult
+from config.models import MastodonSource
+
+PAGE_SIZE = 40
+
+
+class MastodonCollector(Collector):
+    """Collects the accounts and hashtags of one ``type: mastodon`` source."""
+
+    source_type: ClassVar[str] = "mastodon"
+    platform: ClassVar[str] = "mastodon"
+    source: MastodonSource
+
+    def run(self) -> RunReport:
+        self.base = self.source.instance.rstrip("/")
+        self.auth: list[tuple[str, str]] = []
+        if self.source.access_token_env:
+            token = os.environ.get(self.source.access_token_env, "").strip()
+            if not token:
+                self.report.error(f"source {self.source.name!r}: environment variable {self.source.access_token_env} holds no access token; set it or remove access_token_env")
+                self.report.outcome = "failed"
+                return self.report
+            self.auth = [("Authorization", f"Bearer {token}")]
+        state = self.context.state
+        self.timelines: dict[str, dict[str, Any]] = state.setdefault("timelines", {})
+        self.account_ids: dict[str, str] = state.setdefault("account_ids", {})
+        for account in self.source.accounts:
+            self._guarded(f"account {account}", lambda a=account: self._account(a))
+        for tag in self.source.hashtags:
+            self._guarded(f"hashtag #{tag.lstrip('#')}", lambda t=tag.lstrip("#"): self._timeline(f"tag:{t.lower()}", f"{self.base}/api/v1/timelines/tag/{quote(t)}", {"endpoint": "tag_timeline", "hashtag": t}))
+        return self.report
+
+    def _guarded(self, what: str, harvest: Any) -> None:
+        try:
+            harvest()
+        except CaptureError as exc:
+            self.report.error(f"{what}: {exc}")
+
+    def _get(self, url: str, extra: dict[str, Any]) -> FetchResult:
+        result = self.fetch(url, kind="api_page", accept="application/json", auth_headers=self.auth, extra={"instance": self.base, **extra})
+        if result.status in (401, 403):
+            raise CaptureError(f"{url}: the instance refused access (HTTP {result.status}); check the token in {self.source.access_token_env or '(no access_token_env set)'}")
+        if not result.ok:
+            raise CaptureError(f"{url}: HTTP {result.status} {result.reason}")
+        return result
+
+    def _json(self, result: FetchResult) -> Any:
+        try:
+            return json.loads(result.body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise CaptureError(f"{result.url}: the answer is not JSON ({result.content_type or 'no content type'}); is {self.base} a Mastodon instance?") from None
+
+    def _account(self, account: str) -> None:
+        acct = self._acct(account)
+        account_id = self.account_ids.get(acct.lower())
+        if account_id is None:
+            lookup = f"{self.base}/api/v1/accounts/lookup?{urlencode({'acct': acct})}"
+            result = self.fetch(lookup, kind="api_page", accept="application/json", auth_headers=self.auth, extra={"instance": self.base, "endpoint": "account_lookup", "account": acct})
+            if result.status == 404:
+                raise CaptureError(f"{self.base} knows no account {acct}; check the source's accounts")
+            if not result.ok:
+                raise CaptureError(f"{lookup}: HTTP {result.status} {result.reason}")
+            account_id = str(self._json(result)["id"])
+            self.account_ids[acct.lower()] = account_id
+        url = f"{self.base}/api/v1/accounts/{account_id}/statuses"
+        self._timeline(f"account:{acct.lower()}", url, {"endpoint": "account_statuses", "account": acct, "account_id": account_id})
+
+    def _acct(self, account: str) -> str:
+        """The acct to look up: 'user' for this instance's users, 'user@host' for others."""
+        name = account.lstrip("@")
+        if "@" in name:
+            user, host = name.split("@", 1)
+            if host.lower() == self.base.split("://", 1)[-1].lower():
+                return user
+        return name
+
+    def _timeline(self, key: str, url: str, extra: dict[str, Any]) -> None:
+        entry = self.timelines.setdefault(key, {})
+        budget = self.source.max_pages
+        newest = entry.get("newest")
+        if newest:
+            budget -= self._newer(entry, url, extra, budget)
+        else:
+            entry["backfill_next"] = f"{url}?{urlencode({'limit': PAGE_SIZE})}"
+        while entry.get("backfill_next") and budget > 0:
+            result = self._get(entry["backfill_next"], {**extra, "direction": "older"})
+            budget -= 1
+            statuses = self._statuses(result)
+            if statuses and not entry.get("newest"):
+                entry["newest"] = statuses[0]["id"]
+            entry["backfill_next"] = _link(result, "next") if statuses else None
+            self._follow_up(statuses)
+
+    def _newer(self, entry: dict[str, Any], url: str, extra: dict[str, Any], budget: int) -> int:
+        """Page towards the present from the newest known status; returns pages used."""
+        next_url: str | None = f"{url}?{urlencode({'limit': PAGE_SIZE, 'min_id': entry['newest']})}"
+        pages = 0
+        while next_url and pages < budget:
+            result = self._get(next_url, {**extra, "direction": "newer"})
+            pages += 1
+            statuses = self._statuses(result)
+            if not statuses:
+                break
+            entry["newest"] = max((s["id"] for s in statuses), key=int)
+            self._follow_up(statuses)
+            next_url = _link(result, "prev")
+        return pages
+
+    def _statuses(self, result: FetchResult) -> list[dict[str, Any]]:
+        page = self._json(result)
+        if not isinstance(page, list):
+            raise CaptureError(f"{result.url}: expected a list of statuses, got {type(page).__name__}")
+        statuses = [s for s in page if isinstance(s, dict) and "id" in s]
+        self.report.counts["statuses"] += len(statuses)
+        return statuses
+
+    def _follow_up(self, statuses: list[dict[str, Any]]) -> None:
+        """Archive the threads and edit histories of a page's statuses. A thread's root context
+        is fetched once per page, after the page: the newest capture of a reply must be one that
+        knows its thread (a timeline page does not), so a later page fetches it again."""
+        roots_done: set[str] = set()
+        for status in statuses:
+            shown = status.get("reblog") or status
+            if shown.get("edited_at"):
+                self._get(f"{self.base}/api/v1/statuses/{shown['id']}/history", {"endpoint": "history", "status_id": shown["id"]})
+            if not self.source.include_replies or status.get("reblog"):
+                continue
+            root = str(status["id"])
+            if status.get("in_reply_to_id"):
+                context = self._context(root)
+                ancestors = context.get("ancestors") or []
+                if not ancestors:
+                    continue
+                root = str(ancestors[0]["id"])
+            elif not status.get("replies_count", 1):
+                continue
+            if root not in roots_done:
+                roots_done.add(root)
+                self._context(root)
+
+    def _context(self, status_id: str) -> dict[str, Any]:
+        result = self._get(f"{self.base}/api/v1/statuses/{status_id}/context", {"endpoint": "context", "status_id": status_id})
+        context = self._json(result)
+        return context if isinstance(context, dict) else {}
+
+
+def _link(result: FetchResult, rel: str) -> str | None:
+    header = result.header("link")
+    if not header:
+        return None
+    for link in parse_header_links(header):
+        if link.get("rel") == rel and link.get("url"):
+            return str(link["url"])
+    return None

@@ -1,0 +1,135 @@
+"""The spider that walks one network site: from its start URLs, following links that the source's
+``allow`` patterns admit (the start URLs' hosts when none are given) and its ``deny`` patterns do
+not, to ``max_depth`` links deep and at most ``max_pages`` pages.
+
+Re-crawls are conditional: each request carries the ETag and Last-Modified the page had last
+time, and a 304 answer is followed through the links the page had then (kept in the source's
+state), so an unchanged site costs a request per page and no payload. Each fetched HTML page is
+also tried against the site profile; a page no page type fits is counted as
+``profile_mismatch`` so the run's report shows a site whose layout has moved on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
+from collectors.network.recorder import Recording
+from indexer.extractors.network_profile import SiteProfile
+from indexer.extractors.network_rules import parse_html, read_page
+
+MAX_ERRORS_KEPT = 50
+
+
+class SiteSpider(Spider):
+    name = "archiveren-network"
+    handle_httpstatus_list = [304]
+
+    def __init__(self, job: CrawlJob, recording: Recording, profile: SiteProfile, outcome: CrawlOutcome, **kwargs: Any) -> None:
+        super().__init__(name=f"network-{job.source}", **kwargs)
+        self.job = job
+        self.recording = recording
+        self.profile = profile
+        self.outcome = outcome
+        self.counts = recording.counts
+        hosts = {urlsplit(url).netloc.lower() for url in job.start_urls}
+        self._allow = [re.compile(p) for p in job.allow] or [re.compile(r"^https?://" + re.escape(h) + r"(?:[/?#]|$)", re.I) for h in hosts]
+        self._deny = [re.compile(p) for p in job.deny]
+        self._links = LinkExtractor(canonicalize=False, unique=True)
+        self._seen: set[str] = set()
+        self.close_reason = ""
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.job.start_urls:
+            request = self._request(url, depth=0)
+            if request is not None:
+                yield request
+
+    def parse(self, response: Response) -> Iterator[Request]:
+        depth = int(response.meta.get("depth", 0))
+        self._seen.add(_without_fragment(response.url))
+        if response.status == 304:
+            known = self.job.pages.get(response.url) or self.job.pages.get(response.request.url if response.request else "")
+            validators = known or PageValidators()
+        else:
+            links = self._allowed_links(response) if isinstance(response, TextResponse) else []
+            validators = PageValidators(etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"), links=links)
+            if isinstance(response, HtmlResponse) and response.status == 200:
+                self._check_profile(response)
+        self.outcome.pages[response.url] = validators
+        self.counts["pages"] += 1
+        if depth >= self.job.max_depth:
+            return
+        for link in validators.links:
+            request = self._request(link, depth=depth + 1)
+            if request is not None:
+                yield request
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.counts["http_errors"] += 1
+            self.logger.info("HTTP %s for %s", response.status, url)
+            return
+        message = str(failure.value)
+        if "robots.txt" in message:
+            self.counts["skipped_robots"] += 1
+            return
+        self.counts["errors"] += 1
+        if len(self.outcome.errors) < MAX_ERRORS_KEPT:
+            self.outcome.errors.append(f"{url}: {failure.type.__name__ if failure.type else 'error'}: {message}")
+
+    def closed(self, reason: str) -> None:
+        self.close_reason = reason
+
+    def _request(self, url: str, *, depth: int) -> Request | None:
+        url = _without_fragment(url)
+        if url in self._seen or len(self._seen) >= self.job.max_pages:
+            return None
+        self._seen.add(url)
+        headers = {}
+        known = self.job.pages.get(url)
+        if known is not None:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return Request(url, headers=headers, callback=self.parse, errback=self.failed, meta={"depth": depth}, dont_filter=True)
+
+    def _allowed_links(self, response: TextResponse) -> list[str]:
+        links = []
+        for link in self._links.extract_links(response):
+            url = _without_fragment(link.url)
+            if any(p.search(url) for p in self._allow) and not any(p.search(url) for p in self._deny):
+                links.append(url)
+        return list(dict.fromkeys(links))
+
+    def _check_profile(self, response: HtmlResponse) -> None:
+        if self.profile.generic:
+            return
+        page = parse_html(response.text)
+        if read_page(self.profile, page, response.url, datetime.now(UTC)) is None:
+            self.counts["profile_mismatch"] += 1
+            self.logger.warning("%s does not match site profile %r; it will be indexed by the generic profile", response.url, self.profile.name)
+
+
+def _without_fragment(url: str) -> str:
+    return urldefrag(url)[0]
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
