@@ -179,11 +179,11 @@ class Catalogue:
         with self.session() as session:
             return list(session.scalars(select(WarcFileRow).order_by(WarcFileRow.name)))
 
-    def record_fixity(self, name: str, status: str) -> None:
+    def record_fixity(self, problems: list[str]) -> None:
+        """After a verify: every listed file is 'ok' unless a problem names it."""
         with self.session() as session:
-            row = session.get(WarcFileRow, name)
-            if row is not None:
-                row.fixity_status = status
+            for row in session.scalars(select(WarcFileRow)):
+                row.fixity_status = "problem" if any(row.name in problem for problem in problems) else "ok"
                 row.fixity_checked_at = utcnow()
 
     # the indexer's watermark

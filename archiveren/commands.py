@@ -125,9 +125,7 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
     catalogue = ws.catalogue()
     known = {row.name: (row.sha256, row.size) for row in catalogue.warc_files()}
     report = verify_archive(ws.archive_dir, known_files=known)
-    for name, status in report.file_status.items():
-        if name in known:
-            catalogue.record_fixity(name, status)
+    catalogue.record_fixity(report.problems)
     for problem in report.problems:
         print(f"! {problem}")
     print(f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}")

@@ -193,9 +193,7 @@ class SchedulerDaemon:
 
         known = {row.name: (row.sha256, row.size) for row in self.catalogue.warc_files()}
         report = verify_archive(self.ws.archive_dir, known_files=known)
-        for name, status in report.file_status.items():
-            if name in known:
-                self.catalogue.record_fixity(name, status)
+        self.catalogue.record_fixity(report.problems)
         if not report.ok:
             log.error("verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5]))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collectors.base import Collector
 from collectors.feeds import FeedCollector
+from collectors.network import NetworkCollector
 
 COLLECTORS: dict[str, type[Collector]] = {
     FeedCollector.source_type: FeedCollector,
+    NetworkCollector.source_type: NetworkCollector,
 }

@@ -72,6 +72,18 @@ def size(number: int) -> str:
     return f"{number} B"
 
 
+def urlpath(value: str) -> str:
+    """A Post id as one URL path part (ids carry ':' and sometimes '/', '?' or '#')."""
+    return quote(value, safe=":@")
+
+
+def safe_url(value: str) -> str:
+    """The URL if it is http(s), else '': archived links may say javascript: or data:."""
+    return value if value.lower().startswith(("http://", "https://")) else ""
+
+
 templates.env.filters["snippet"] = snippet
+templates.env.filters["urlpath"] = urlpath
+templates.env.filters["safe_url"] = safe_url
 templates.env.filters["when"] = when
 templates.env.filters["size"] = size

@@ -52,6 +52,7 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in getattr(exc, "details", [])[:10]) or str(exc)
         check.problems.append(f"{path.name}: BagIt validation failed: {details}")
+        check.problems += _changed_payload_files(path)
         return
     except bagit.BagError as exc:
         check.problems.append(f"{path.name}: not a valid bag: {exc}")
@@ -69,6 +70,21 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
     for listing in (data / "listing.csv", data / "listing.jsonl"):
         if listing.exists():
             _check_listing(listing, check)
+
+
+def _changed_payload_files(path: Path) -> list[str]:
+    """Name the payload files whose SHA-256 no longer matches the manifest."""
+    from archiveren.exports.package import sha256_file
+
+    problems = []
+    for line in (path / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines():
+        expected, _, name = line.partition(" ")
+        target = path / name.strip()
+        if not target.is_file():
+            problems.append(f"{name.strip()}: missing from the bag")
+        elif sha256_file(target) != expected:
+            problems.append(f"{name.strip()}: SHA-256 does not match the manifest (changed after export)")
+    return problems
 
 
 def _check_mdto(path: Path, check: ExportCheck, schema: etree.XMLSchema | None) -> None:

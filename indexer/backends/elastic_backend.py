@@ -3,25 +3,23 @@
 Posts live in a physical index ``{name}.v{timestamp}`` that an index template shapes; readers go
 through the alias ``{name}`` and writers through ``{name}-write``. ``begin_rebuild`` makes a fresh
 physical index beside the live one and ``commit_rebuild`` moves both aliases to it in one atomic
-alias update, then drops the old index, so searches never see a half-built index. Writes stream
-through the client's bulk helper in batches; a batch that meets an unreachable or overloaded
-engine waits and is sent again (nothing before it is re-sent, nothing after it is skipped) until
-``outage_wait_seconds`` have passed, and documents the engine refuses are reported together in a
-BulkRejected error once everything else is written. Searches fail fast with BackendUnavailable.
+alias update, then drops the old index, so searches never see a half-built index. Writes go
+through elastic_bulk.BulkWriter, which waits out an engine outage without losing its place;
+searches fail fast with BackendUnavailable, and a deep-paging cursor carries a point in time.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
+from functools import partial
 from typing import Any, TypeVar
 
 from archiveren.errors import BackendUnavailable, IndexError_, QueryError
 from config.models import SearchSettings
 from indexer.backends import elastic_query
+from indexer.backends import elastic_results as results
+from indexer.backends.elastic_bulk import BulkRejected, BulkWriter
 from indexer.backends.elastic_client import (
     RETRY_STATUSES,
     EngineClient,
@@ -37,30 +35,17 @@ from indexer.backends.elastic_mapping import (
     index_settings,
     mappings,
     template_body,
-    to_document,
 )
+from indexer.backends.elastic_results import Cursor
 from indexer.post import Post
-from indexer.query_model import FacetBucket, Hit, SearchRequest, SearchResult
+from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
 from indexer.query_parser import parse_query
 
+__all__ = ["BulkRejected", "ElasticsearchBackend"]
+
 T = TypeVar("T")
-BATCH_SIZE = 1000
 PIT_KEEP_ALIVE = "2m"
 SCAN_PAGE = 500
-MAX_ID_BYTES = 512
-
-
-class BulkRejected(IndexError_):
-    """The engine refused some documents of a bulk write; ``rejected`` holds (post id, reason)."""
-
-    def __init__(self, index: str, written: int, rejected: list[tuple[str, str]]) -> None:
-        self.written = written
-        self.rejected = rejected
-        shown = "\n".join(f"  {post_id}: {reason}" for post_id, reason in rejected[:20])
-        more = f"\n  ... and {len(rejected) - 20} more" if len(rejected) > 20 else ""
-        super().__init__(
-            f"search index {index!r}: {len(rejected)} Post(s) rejected, {written} written:\n{shown}{more}\nFix the extractor that produced them (or the index template) and run `archiveren index` again."
-        )
 
 
 class ElasticsearchBackend:
@@ -75,7 +60,7 @@ class ElasticsearchBackend:
         flavour: Flavour | None = None,
         outage_wait_seconds: float = 300.0,
         retry_interval_seconds: float = 2.0,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int = 1000,
     ) -> None:
         self.settings = settings
         self.flavour: Flavour = flavour or (
@@ -84,10 +69,10 @@ class ElasticsearchBackend:
         self.name = index_name or settings.index_name
         self.read_alias = self.name
         self.write_alias = f"{self.name}-write"
-        self.outage_wait_seconds = outage_wait_seconds
-        self.retry_interval_seconds = retry_interval_seconds
-        self.batch_size = batch_size
         self.client = EngineClient(settings, self.flavour)
+        self.writer = BulkWriter(
+            self.client, self.where, outage_wait_seconds, retry_interval_seconds, batch_size
+        )
         self._target: str | None = None  # a physical index being rebuilt, else None (use aliases)
         self._ready = False
 
@@ -196,95 +181,11 @@ class ElasticsearchBackend:
 
     def index_posts(self, posts: Iterable[Post]) -> int:
         self.ensure_index()
-        rejected: list[tuple[str, str]] = []
-
-        def actions() -> Iterator[dict[str, Any]]:
-            for post in posts:
-                # The engine fails a whole bulk request over one long id, so refuse it here.
-                size = len(post.id.encode("utf-8"))
-                if size > MAX_ID_BYTES:
-                    rejected.append(
-                        (
-                            post.id,
-                            f"id is {size} bytes long; {self.flavour} takes ids of at most {MAX_ID_BYTES} bytes",
-                        )
-                    )
-                    continue
-                yield {
-                    "_op_type": "index",
-                    "_index": self._write,
-                    "_id": post.id,
-                    "_source": to_document(post),
-                }
-
-        return self._write_actions(actions(), what="indexing Posts", rejected=rejected)
+        return self.writer.index(self._write, posts)
 
     def delete(self, post_ids: Iterable[str]) -> int:
         self.ensure_index()
-        actions = (
-            {"_op_type": "delete", "_index": self._write, "_id": post_id} for post_id in post_ids
-        )
-        return self._write_actions(actions, what="deleting Posts", missing_ok=True)
-
-    def _write_actions(
-        self,
-        actions: Iterator[dict[str, Any]],
-        *,
-        what: str,
-        missing_ok: bool = False,
-        rejected: list[tuple[str, str]] | None = None,
-    ) -> int:
-        written = 0
-        rejected = [] if rejected is None else rejected
-        while batch := list(islice(actions, self.batch_size)):
-            done, refused = self._send_batch(batch, what=what, written_before=written)
-            written += done
-            rejected.extend(
-                (post_id, reason)
-                for post_id, reason in refused
-                if not (missing_ok and reason == "not_found")
-            )
-        if written or rejected:
-            self._call(
-                f"{what}: refreshing", lambda: self.client.raw.indices.refresh(index=self._write)
-            )
-        if rejected:
-            raise BulkRejected(self._write, written, rejected)
-        return written
-
-    def _send_batch(
-        self, batch: list[dict[str, Any]], *, what: str, written_before: int
-    ) -> tuple[int, list[tuple[str, str]]]:
-        """Send one batch until the engine takes it; an outage makes it wait, not skip."""
-        deadline = time.monotonic() + self.outage_wait_seconds
-        delay = self.retry_interval_seconds
-        while True:
-            try:
-                done, refused = 0, []
-                for ok, item in self.client.streaming_bulk(
-                    batch, max_retries=3, initial_backoff=self.retry_interval_seconds
-                ):
-                    _op, result = next(iter(item.items()))
-                    if ok:
-                        done += 1
-                    else:
-                        refused.append((str(result.get("_id")), _item_reason(result)))
-                return done, refused
-            except Exception as exc:
-                if not (is_unreachable(exc) or status_of(exc) in RETRY_STATUSES):
-                    if is_engine_error(exc):
-                        raise IndexError_(
-                            f"{what}: {self.where} refused a bulk request: {reason_of(exc)}"
-                        ) from None
-                    raise
-                if time.monotonic() + delay > deadline:
-                    raise BackendUnavailable(
-                        f"{what}: {self.where} has been unreachable or overloaded for {self.outage_wait_seconds:.0f}s ({reason_of(exc)}); "
-                        f"{written_before} written before the outage, the batch from Post {batch[0]['_id']!r} on was not; "
-                        "start the engine and run the command again (it carries on from the watermark)"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 30.0)
+        return self.writer.delete(self._write, post_ids)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -309,7 +210,7 @@ class ElasticsearchBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         self.ensure_index()
         node = parse_query(request.query)
-        cursor = _Cursor.decode(request.search_after) if request.search_after else None
+        cursor = Cursor.decode(request.search_after) if request.search_after else None
         body = elastic_query.search_body(
             node, request, size=request.limit, offset=0 if cursor else request.offset
         )
@@ -333,12 +234,12 @@ class ElasticsearchBackend:
                     lambda: self.client.open_pit(self._read, PIT_KEEP_ALIVE),
                 )
             )
-            next_cursor = _Cursor(pit_id, hits[-1]["sort"], seen).encode()
+            next_cursor = Cursor(pit_id, hits[-1]["sort"], seen).encode()
         return SearchResult(
             total=total,
-            hits=[_hit(h) for h in hits],
-            facets=_facets(response, request),
-            date_histogram=_histogram(response),
+            hits=[results.hit(h) for h in hits],
+            facets=results.facets(response, request),
+            date_histogram=results.date_histogram(response),
             next_cursor=next_cursor,
         )
 
@@ -421,7 +322,7 @@ class ElasticsearchBackend:
             f"finding Posts like {post_id!r}",
             lambda: self.client.raw.search(index=self._read, body=body),
         )
-        return [_hit(h) for h in response["hits"]["hits"]]
+        return [results.hit(h) for h in response["hits"]["hits"]]
 
     # -- rebuild and lifecycle ------------------------------------------------------------
 
@@ -431,18 +332,22 @@ class ElasticsearchBackend:
             self.settings,
             index_name=self.name,
             flavour=self.flavour,
-            outage_wait_seconds=self.outage_wait_seconds,
-            retry_interval_seconds=self.retry_interval_seconds,
-            batch_size=self.batch_size,
+            outage_wait_seconds=self.writer.outage_wait_seconds,
+            retry_interval_seconds=self.writer.retry_interval_seconds,
+            batch_size=self.writer.batch_size,
         )
         fresh._target = self._create_index({}, rebuilding=True)
         fresh._ready = True
         return fresh
 
-    def commit_rebuild(self, rebuilt: ElasticsearchBackend) -> None:  # type: ignore[override]
-        if rebuilt._target is None or rebuilt.name != self.name:
+    def commit_rebuild(self, rebuilt: SearchBackend) -> None:
+        if (
+            not isinstance(rebuilt, ElasticsearchBackend)
+            or rebuilt._target is None
+            or rebuilt.name != self.name
+        ):
             raise IndexError_(
-                f"commit_rebuild: {rebuilt.name!r} is not a rebuild of {self.name!r}; pass the backend begin_rebuild returned"
+                f"commit_rebuild takes the backend that begin_rebuild of {self.name!r} returned"
             )
         new = rebuilt._target
         raw = self.client.raw
@@ -474,7 +379,7 @@ class ElasticsearchBackend:
         for index in old:
             self._call(
                 f"dropping the old index {index}",
-                lambda index=index: raw.indices.delete(index=index),
+                partial(raw.indices.delete, index=index),
             )
         rebuilt._target = None
 
@@ -485,9 +390,7 @@ class ElasticsearchBackend:
         for index in sorted(
             self._call("listing indices", lambda: raw.indices.get(index=f"{self.name}.v*"))
         ):
-            self._call(
-                f"dropping index {index}", lambda index=index: raw.indices.delete(index=index)
-            )
+            self._call(f"dropping index {index}", partial(raw.indices.delete, index=index))
         if self._call(
             "looking up the template",
             lambda: raw.indices.exists_index_template(name=f"{self.name}-template"),
@@ -500,65 +403,3 @@ class ElasticsearchBackend:
 
     def close(self) -> None:
         self.client.close()
-
-
-class _Cursor:
-    """The opaque search_after cursor: point-in-time id, the last hit's sort values, hits seen."""
-
-    def __init__(self, pit_id: str, sort_values: list[Any], seen: int) -> None:
-        self.pit_id = pit_id
-        self.sort_values = sort_values
-        self.seen = seen
-
-    def encode(self) -> list[str]:
-        return ["pit", self.pit_id, json.dumps(self.sort_values), str(self.seen)]
-
-    @classmethod
-    def decode(cls, parts: list[str]) -> _Cursor:
-        try:
-            marker, pit_id, sort_values, seen = parts
-            if marker != "pit":
-                raise ValueError(marker)
-            return cls(pit_id, json.loads(sort_values), int(seen))
-        except ValueError:
-            raise QueryError(
-                "the paging cursor is not one this search engine gave out; search again from the first page"
-            ) from None
-
-
-def _hit(hit: dict[str, Any]) -> Hit:
-    return Hit(
-        post=from_source(hit["_source"]),
-        score=float(hit.get("_score") or 0.0),
-        highlights=dict(hit.get("highlight", {})),
-    )
-
-
-def _facets(response: dict[str, Any], request: SearchRequest) -> dict[str, list[FacetBucket]]:
-    aggs = response.get("aggregations", {})
-    return {
-        name: [
-            FacetBucket(value=str(b["key"]), count=int(b["doc_count"]))
-            for b in aggs.get(f"facet:{name}", {}).get("buckets", [])
-        ]
-        for name in request.facets
-    }
-
-
-def _histogram(response: dict[str, Any]) -> list[FacetBucket]:
-    buckets = response.get("aggregations", {}).get("date_histogram", {}).get("buckets", [])
-    return [FacetBucket(value=b["key_as_string"], count=int(b["doc_count"])) for b in buckets]
-
-
-def _item_reason(result: dict[str, Any]) -> str:
-    error = result.get("error")
-    if isinstance(error, dict):
-        # The engine quotes the offending value, which may be huge; keep the report readable.
-        reason = f"{error.get('type')}: {str(error.get('reason'))[:240]}"
-        cause = error.get("caused_by")
-        if isinstance(cause, dict):
-            reason += f" (caused by {cause.get('type')}: {str(cause.get('reason'))[:160]})"
-        return reason
-    if result.get("result") == "not_found" or result.get("status") == 404:
-        return "not_found"
-    return str(error or result.get("status"))

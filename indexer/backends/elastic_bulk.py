@@ -63,9 +63,19 @@ class BulkWriter:
             for post in posts:
                 size = len(post.id.encode("utf-8"))
                 if size > MAX_ID_BYTES:
-                    rejected.append((post.id, f"id is {size} bytes long; the engine takes at most {MAX_ID_BYTES}"))
+                    rejected.append(
+                        (
+                            post.id,
+                            f"id is {size} bytes long; the engine takes at most {MAX_ID_BYTES}",
+                        )
+                    )
                     continue
-                yield {"_op_type": "index", "_index": index, "_id": post.id, "_source": to_document(post)}
+                yield {
+                    "_op_type": "index",
+                    "_index": index,
+                    "_id": post.id,
+                    "_source": to_document(post),
+                }
 
         return self._write(index, actions(), what="indexing Posts", rejected=rejected)
 
@@ -74,22 +84,40 @@ class BulkWriter:
         actions = ({"_op_type": "delete", "_index": index, "_id": post_id} for post_id in post_ids)
         return self._write(index, actions, what="deleting Posts", rejected=[], missing_ok=True)
 
-    def _write(self, index: str, actions: Iterator[dict[str, Any]], *, what: str, rejected: list[Rejection], missing_ok: bool = False) -> int:
+    def _write(
+        self,
+        index: str,
+        actions: Iterator[dict[str, Any]],
+        *,
+        what: str,
+        rejected: list[Rejection],
+        missing_ok: bool = False,
+    ) -> int:
         written = 0
         while batch := list(islice(actions, self.batch_size)):
             done, refused = self._send(batch, what=what, written_before=written)
             written += done
-            rejected += [(post_id, reason) for post_id, reason in refused if not (missing_ok and reason == "not_found")]
+            rejected += [
+                (post_id, reason)
+                for post_id, reason in refused
+                if not (missing_ok and reason == "not_found")
+            ]
         if written or rejected:
-            self._send_with_wait(lambda: self.client.raw.indices.refresh(index=index), what=f"{what}: refreshing")
+            self._send_with_wait(
+                lambda: self.client.raw.indices.refresh(index=index), what=f"{what}: refreshing"
+            )
         if rejected:
             raise BulkRejected(index, written, rejected)
         return written
 
-    def _send(self, batch: list[dict[str, Any]], *, what: str, written_before: int) -> tuple[int, list[Rejection]]:
+    def _send(
+        self, batch: list[dict[str, Any]], *, what: str, written_before: int
+    ) -> tuple[int, list[Rejection]]:
         def attempt() -> tuple[int, list[Rejection]]:
             done, refused = 0, []
-            for ok, item in self.client.streaming_bulk(batch, max_retries=3, initial_backoff=self.retry_interval_seconds):
+            for ok, item in self.client.streaming_bulk(
+                batch, max_retries=3, initial_backoff=self.retry_interval_seconds
+            ):
                 result = next(iter(item.values()))
                 if ok:
                     done += 1
@@ -97,7 +125,11 @@ class BulkWriter:
                     refused.append((str(result.get("_id")), item_reason(result)))
             return done, refused
 
-        return self._send_with_wait(attempt, what=what, place=f"{written_before} written before the outage, the batch from Post {batch[0]['_id']!r} on was not")
+        return self._send_with_wait(
+            attempt,
+            what=what,
+            place=f"{written_before} written before the outage, the batch from Post {batch[0]['_id']!r} on was not",
+        )
 
     def _send_with_wait(self, attempt: Any, *, what: str, place: str = "") -> Any:
         """Run ``attempt`` until the engine answers it; an outage makes it wait, not skip."""
@@ -109,7 +141,9 @@ class BulkWriter:
             except Exception as exc:
                 if not (is_unreachable(exc) or status_of(exc) in RETRY_STATUSES):
                     if is_engine_error(exc):
-                        raise IndexError_(f"{what}: {self.where} refused a bulk request: {reason_of(exc)}") from None
+                        raise IndexError_(
+                            f"{what}: {self.where} refused a bulk request: {reason_of(exc)}"
+                        ) from None
                     raise
                 if time.monotonic() + delay > deadline:
                     raise BackendUnavailable(

@@ -8,7 +8,7 @@ the request" (with its status and reason).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import elasticsearch
@@ -36,14 +36,16 @@ class EngineClient:
         username = secret_from_env(settings.username_env, what="the search engine user name")
         password = secret_from_env(settings.password_env, what="the search engine password")
         auth = (username, password or "") if username else None
+        tls: dict[str, Any] = {"verify_certs": settings.verify_certs}
+        if settings.ca_certs:
+            tls["ca_certs"] = settings.ca_certs
         # No client-side retries: the backend decides how long to wait for an engine that is down.
         if flavour == "elasticsearch":
             self.raw: Any = elasticsearch.Elasticsearch(
                 self.hosts,
                 api_key=api_key,
                 basic_auth=auth,
-                verify_certs=settings.verify_certs,
-                ca_certs=settings.ca_certs,
+                **tls,
                 request_timeout=timeout,
                 max_retries=0,
                 retry_on_timeout=False,
@@ -54,8 +56,7 @@ class EngineClient:
                 self.hosts,
                 http_auth=auth,
                 headers=headers,
-                verify_certs=settings.verify_certs,
-                ca_certs=settings.ca_certs,
+                **tls,
                 timeout=timeout,
                 max_retries=0,
                 retry_on_timeout=False,
@@ -74,7 +75,7 @@ class EngineClient:
 
     def streaming_bulk(
         self, actions: Iterable[dict[str, Any]], *, max_retries: int, initial_backoff: float
-    ) -> Iterator[tuple[bool, dict[str, Any]]]:
+    ) -> Iterable[tuple[bool, dict[str, Any]]]:
         """The client's streaming bulk helper, retrying rejected-for-load items with backoff and
         yielding (ok, item) for every action; a failed item does not stop the stream."""
         common: dict[str, Any] = {

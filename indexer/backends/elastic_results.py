@@ -33,18 +33,27 @@ class Cursor:
                 raise ValueError(marker)
             return cls(pit_id, json.loads(sort_values), int(seen))
         except ValueError:
-            raise QueryError("the paging cursor is not one this search engine gave out; search again from the first page") from None
+            raise QueryError(
+                "the paging cursor is not one this search engine gave out; search again from the first page"
+            ) from None
 
 
 def hit(raw: dict[str, Any]) -> Hit:
-    return Hit(post=from_source(raw["_source"]), score=float(raw.get("_score") or 0.0), highlights=dict(raw.get("highlight", {})))
+    return Hit(
+        post=from_source(raw["_source"]),
+        score=float(raw.get("_score") or 0.0),
+        highlights=dict(raw.get("highlight", {})),
+    )
 
 
 def facets(response: dict[str, Any], request: SearchRequest) -> dict[str, list[FacetBucket]]:
     """Buckets per requested facet, under the name the request used (e.g. 'hashtag')."""
     aggs = response.get("aggregations", {})
     return {
-        name: [FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in aggs.get(f"facet:{name}", {}).get("buckets", [])]
+        name: [
+            FacetBucket(value=str(b["key"]), count=int(b["doc_count"]))
+            for b in aggs.get(f"facet:{name}", {}).get("buckets", [])
+        ]
         for name in request.facets
     }
 

@@ -5,7 +5,7 @@ time. Query semantics shared with tantivy are in tests/conformance/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from archiveren.errors import BackendUnavailable, QueryError
 from config.models import SearchSettings
 from indexer.backends.elastic_backend import BulkRejected, ElasticsearchBackend
+from indexer.backends.elastic_client import Flavour
 from indexer.post import Post
 from indexer.query_model import SearchRequest
 from tests.fixtures.engine import FlakyProxy
@@ -112,12 +113,12 @@ def test_rejected_posts_are_reported_by_id_and_the_rest_is_written(
 
 
 def test_search_on_a_closed_port_says_the_engine_is_unreachable(
-    engine_flavour: str, closed_port: int
+    engine_flavour: Flavour, closed_port: int
 ) -> None:
     backend = ElasticsearchBackend(
         SearchSettings(search_backend=engine_flavour, hosts=[f"http://127.0.0.1:{closed_port}"]),
         index_name="nowhere",
-    )  # type: ignore[arg-type]
+    )
     with pytest.raises(
         BackendUnavailable, match=f"127.0.0.1:{closed_port}.*scripts/search-engine start"
     ):
@@ -125,11 +126,11 @@ def test_search_on_a_closed_port_says_the_engine_is_unreachable(
 
 
 def test_indexing_gives_up_after_its_wait_and_says_how_far_it_got(
-    engine_flavour: str, closed_port: int
+    engine_flavour: Flavour, closed_port: int
 ) -> None:
     settings = SearchSettings(
         search_backend=engine_flavour, hosts=[f"http://127.0.0.1:{closed_port}"]
-    )  # type: ignore[arg-type]
+    )
     backend = ElasticsearchBackend(
         settings, index_name="nowhere", outage_wait_seconds=0.6, retry_interval_seconds=0.2
     )
@@ -142,7 +143,7 @@ def test_indexing_gives_up_after_its_wait_and_says_how_far_it_got(
 
 
 def test_indexing_waits_out_an_outage_and_keeps_its_place(
-    elastic_backend_factory, flaky_proxy: FlakyProxy
+    elastic_backend_factory: Callable[..., ElasticsearchBackend], flaky_proxy: FlakyProxy
 ) -> None:
     direct = elastic_backend_factory()
     direct.ensure_index()

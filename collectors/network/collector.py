@@ -1,0 +1,136 @@
+"""The network-site collector: crawls one site (Ning-style community, wiki, Pleio) with Scrapy.
+
+``NetworkCollector.run`` turns the source and archiveren's settings into a ``CrawlJob``, runs
+the crawl in a child process (``collectors.network.crawl``; Twisted's reactor cannot restart,
+so a fresh process makes any number of runs in one archiveren process work), forwards the
+child's log lines, and folds the child's ``CrawlOutcome`` into the run's report: counts
+(including ``profile_mismatch``), errors, the pages' validators for the next, conditional
+re-crawl (kept in the source's state), and the WARC files it closed, registered in the
+catalogue through the run's writer. The run's stop event ends the child gracefully.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from archive import ClosedWarc
+from archiveren.errors import CaptureError
+from collectors.base import Collector, RunReport
+from collectors.http import user_agent
+from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
+from indexer.extractors.network_profile import load_profile
+
+STOP_GRACE_SECONDS = 30.0
+"""How long a stopped crawl may take to finish its requests in flight before it is killed."""
+
+
+class NetworkCollector(Collector):
+    source_type = "network"
+    platform = "network"
+
+    def run(self) -> RunReport:
+        profile = load_profile(self.source.profile)
+        with tempfile.TemporaryDirectory(prefix="archiveren-crawl-") as scratch:
+            job_path, outcome_path = Path(scratch) / "job.json", Path(scratch) / "outcome.json"
+            self._job(profile.platform).save(job_path)
+            returncode = self._run_child(job_path, outcome_path)
+            outcome = CrawlOutcome.load(outcome_path)
+        if returncode != 0:
+            self.report.error(f"the crawl process for {self.source.name} exited with status {returncode}")
+        self._absorb(outcome)
+        return self.report
+
+    def _job(self, platform: str) -> CrawlJob:
+        config, source = self.context.config, self.source
+        archive_dir = Path(self.context.writer.directory)
+        return CrawlJob(
+            source=source.name,
+            start_urls=list(source.start_urls),
+            allow=list(source.allow),
+            deny=list(source.deny),
+            max_depth=source.max_depth,
+            max_pages=source.max_pages,
+            profile=source.profile,
+            platform=platform,
+            obey_robots=source.obey_robots,
+            delay_seconds=source.delay_seconds if source.delay_seconds is not None else config.http.delay_seconds,
+            concurrency_per_host=config.http.concurrency_per_host,
+            timeout_seconds=config.http.timeout_seconds,
+            max_response_bytes=config.http.max_response_bytes,
+            retries=config.http.retries,
+            user_agent=user_agent(config.http.contact),
+            archive_dir=str(archive_dir),
+            archive_prefix=config.archive.prefix,
+            rollover_bytes=config.archive.rollover_bytes,
+            operator=config.archive.operator,
+            collector_version=self.version,
+            run_id=self.context.run_id,
+            pages=_pages_from_state(self.context.state),
+        )
+
+    def _run_child(self, job_path: Path, outcome_path: Path) -> int:
+        command = [sys.executable, "-m", "collectors.network.crawl", str(job_path), str(outcome_path)]
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert child.stderr is not None
+        reader = threading.Thread(target=_forward_log, args=(child.stderr, self.log), daemon=True)
+        reader.start()
+        stop_sent = False
+        while True:
+            try:
+                returncode = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if self.context.stop.is_set() and not stop_sent:
+                    self.log.info("stop requested: ending the crawl of %s after its requests in flight", self.source.name)
+                    child.terminate()
+                    stop_sent = True
+                    threading.Timer(STOP_GRACE_SECONDS, _kill_if_running, args=(child,)).start()
+        reader.join(timeout=5)
+        return returncode
+
+    def _absorb(self, outcome: CrawlOutcome) -> None:
+        self.report.counts.update(outcome.counts)
+        self.report.errors.extend(outcome.errors)
+        pages = self.context.state.setdefault("pages", {})
+        pages.update({url: asdict(v) for url, v in outcome.pages.items()})
+        on_file_closed = getattr(self.context.writer, "on_file_closed", None)
+        for closed in outcome.closed_files:
+            if on_file_closed is not None:
+                on_file_closed(ClosedWarc(path=Path(closed.path), name=closed.name, size=closed.size, sha256=closed.sha256, records=closed.records))
+        if outcome.stopped:
+            self.report.outcome = "partial"
+            self.report.errors.append(f"the crawl of {self.source.name} was stopped before it finished")
+        if not outcome.counts.get("requests") and not self.report.errors:
+            raise CaptureError(f"source {self.source.name!r}: the crawl made no request; check start_urls {self.source.start_urls} and robots.txt")
+
+
+def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
+    pages = state.get("pages") or {}
+    result = {}
+    for url, value in pages.items():
+        if isinstance(value, dict):
+            result[url] = PageValidators(etag=value.get("etag"), last_modified=value.get("last_modified"), links=list(value.get("links") or []))
+    return result
+
+
+def _forward_log(stream: IO[bytes], log: logging.Logger) -> None:
+    """Pass the child's log lines on: warnings and errors as such, Scrapy's chatter as debug."""
+    for raw in stream:
+        line = raw.decode("utf-8", "replace").rstrip()
+        if not line:
+            continue
+        level_name = line.split(" ", 1)[0]
+        level = {"ERROR": logging.ERROR, "CRITICAL": logging.ERROR, "WARNING": logging.WARNING}.get(level_name, logging.DEBUG)
+        log.log(level, "crawl: %s", line)
+
+
+def _kill_if_running(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.kill()
