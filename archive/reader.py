@@ -7,6 +7,7 @@ record cut short or an unparsable header raises RecordReadError naming file and 
 from __future__ import annotations
 
 import io
+import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from fastwarc.warc import ArchiveIterator as FastIterator
 from fastwarc.warc import WarcRecord
 from warcio.archiveiterator import ArchiveIterator as WarcioIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from archive.naming import closed_warcs, resolve_inside
 from archive.pointer import RecordPointer
@@ -203,15 +205,15 @@ def _iter_arc(file: Path, name: str, base: Path, start: int) -> Iterator[Archive
         iterator = WarcioIterator(handle, arc2warc=True)
         try:
             for record in iterator:
-                offset = start + iterator.get_record_offset()
                 status_and_headers = record.http_headers
                 payload = record.raw_stream.read(EAGER_BLOCK_LIMIT + 1)
-                iterator.read_to_end(record)
+                iterator.read_to_end(record)  # offsets are only known once the record is read
+                offset = start + iterator.get_record_offset()
                 head = status_and_headers.to_bytes() if status_and_headers else b""
                 built = ArchivedRecord.build(
                     name=name,
                     offset=offset,
-                    warc_headers=list(record.rec_headers.headers),
+                    warc_headers=_arc_headers(record, name, offset),
                     block_head=head + payload[:EAGER_BLOCK_LIMIT],
                     block_complete=len(payload) <= EAGER_BLOCK_LIMIT,
                     reload_block=_reloader(base),
@@ -263,9 +265,19 @@ def _iter_arc_bytes(data: bytes, pointer: RecordPointer) -> Iterator[ArchivedRec
             yield ArchivedRecord.build(
                 name=pointer.warc_file,
                 offset=pointer.offset,
-                warc_headers=list(record.rec_headers.headers),
+                warc_headers=_arc_headers(record, pointer.warc_file, pointer.offset),
                 block_head=head + record.raw_stream.read(),
                 block_complete=True,
             ).with_length(pointer.length)
     except ArchiveLoadFailed:
         return
+
+
+def _arc_headers(record: ArcWarcRecord, name: str, offset: int) -> list[tuple[str, str]]:
+    """warcio's ARC-to-WARC headers with a record id derived from file and offset: ARC
+    records have no ids, and a random one would make every pointer to them stale."""
+    stable = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{name}#{offset}')}>"
+    return [
+        (key, stable if key.lower() == "warc-record-id" else value)
+        for key, value in record.rec_headers.headers
+    ]

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import yaml
 
@@ -125,15 +126,17 @@ class PywbServer:
         self.port = port or _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
+        self._log: BinaryIO | None = None
 
     def start(self, timeout: float = 30.0) -> None:
         write_pywb_config(self.archive_dir, self.workdir)
         wayback = Path(sys.executable).with_name("wayback")
+        self._log = open(self.workdir / "wayback.log", "wb")  # noqa: SIM115 - closed in stop()
         self._process = subprocess.Popen(
             [str(wayback), "-p", str(self.port), "-b", "127.0.0.1", "-t", "2"],
             cwd=self.workdir,
             stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "wayback.log", "wb"),  # noqa: SIM115 - lives with the process
+            stderr=self._log,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -158,6 +161,9 @@ class PywbServer:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> PywbServer:
         self.start()

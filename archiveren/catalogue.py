@@ -4,16 +4,20 @@ switches it to PostgreSQL. Opening it runs any pending schema migration (Alembic
 
 from __future__ import annotations
 
+import os
 import socket
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,11 +64,21 @@ class Catalogue:
         return catalogue
 
     def migrate(self) -> None:
+        """Bring the schema to the newest revision. Alembic keeps global state, so migrations
+        in one process run one at a time; an up-to-date catalogue costs one query."""
         alembic_config = AlembicConfig()
         alembic_config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            alembic_config.attributes["connection"] = connection
-            command.upgrade(alembic_config, "head")
+        with _MIGRATION_LOCK:
+            if self._current_revision() == _head_revision():
+                return
+            with self.engine.begin() as connection:
+                alembic_config.attributes["connection"] = connection
+                command.upgrade(alembic_config, "head")
+
+    def _current_revision(self) -> str | None:
+        if not inspect(self.engine).has_table("alembic_version"):
+            return None
+        return self.schema_revision()
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:
@@ -100,7 +114,7 @@ class Catalogue:
 
     def start_run(self, source_name: str, source_type: str) -> int:
         with self.session() as session:
-            run = RunRow(source=source_name, source_type=source_type, host=socket.gethostname(), started_at=utcnow(), outcome="running", counts={}, errors=[])
+            run = RunRow(source=source_name, source_type=source_type, host=f"{socket.gethostname()}:{os.getpid()}", started_at=utcnow(), outcome="running", counts={}, errors=[])
             session.add(run)
             session.flush()
             return run.id
@@ -244,6 +258,16 @@ class Catalogue:
             if since:
                 query = query.where(AuditRow.at >= since)
             return list(session.scalars(query))
+
+
+_MIGRATION_LOCK = threading.Lock()
+
+
+@cache
+def _head_revision() -> str | None:
+    alembic_config = AlembicConfig()
+    alembic_config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(alembic_config).get_current_head()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

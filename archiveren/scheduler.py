@@ -85,11 +85,11 @@ def scheduled_verify() -> None:
 
 
 class SchedulerDaemon:
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, stop_event: threading.Event | None = None) -> None:
         self.ws = ws
         self.config = ws.config()
         self.catalogue: Catalogue = ws.catalogue()
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event or threading.Event()
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self._config_mtime = self._mtime()
         self._index_lock = threading.Lock()
@@ -131,7 +131,9 @@ class SchedulerDaemon:
             job = existing.get(job_id)
             if job is not None and job.name == fingerprint:
                 continue
-            self.scheduler.add_job(func, trigger, args=args, id=job_id, name=fingerprint, replace_existing=True)
+            # a source new to the schedule on an interval is collected at once, then every interval
+            first = {"next_run_time": datetime.now(UTC)} if job is None and isinstance(trigger, IntervalTrigger) and job_id.startswith("collect:") else {}
+            self.scheduler.add_job(func, trigger, args=args, id=job_id, name=fingerprint, replace_existing=True, **first)
             log.info("job %s %s", job_id, "changed" if job else "added")
         self.config = config
 
@@ -217,7 +219,9 @@ class SchedulerDaemon:
     def _recover_open_warcs(self) -> None:
         from archive import recover_open_files
 
-        recover_open_files(self.ws.archive_dir)
+        self.ws.archive_dir.mkdir(parents=True, exist_ok=True)
+        for outcome in recover_open_files(self.ws.archive_dir):
+            log.warning("recovered an unfinished WARC from an earlier stop: %s", outcome)
 
 
 def next_run_times(catalogue: Catalogue) -> dict[str, datetime]:
@@ -230,7 +234,7 @@ def next_run_times(catalogue: Catalogue) -> dict[str, datetime]:
 
 
 def run_scheduler(ws: Workspace) -> int:
-    daemon = SchedulerDaemon(ws)
+    stop_event = threading.Event()
     signals = {"count": 0}
 
     def on_stop(signum: int, _frame: Any) -> None:
@@ -239,14 +243,15 @@ def run_scheduler(ws: Workspace) -> int:
             log.warning("second signal: stopping at once")
             os._exit(130)
         log.info("signal %s: finishing running collectors, then stopping", signal.Signals(signum).name)
-        daemon.stop_event.set()
+        stop_event.set()
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
+    daemon = SchedulerDaemon(ws, stop_event)
     signal.signal(signal.SIGHUP, lambda *_: daemon.reload())
     daemon.start()
     print(json.dumps({"scheduler": "started", "holder": daemon.holder, "jobs": sorted(job.id for job in daemon.scheduler.get_jobs())}), flush=True)
-    while not daemon.stop_event.wait(2.0):
+    while not stop_event.wait(1.0):
         daemon.watch_config()
     daemon.shutdown()
     return 0

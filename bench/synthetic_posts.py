@@ -34,8 +34,23 @@ koffie lunch trein fiets kantoor bureau scherm laptop telefoon mail e-mail video
 integriteit verantwoording toezicht controle audit risico risico's kwaliteit proces processen
 """.split()
 FIRST_NAMES = "Jan Piet Kees Anna Sanne Fleur Daan Sem Lotte Zoë Anaïs Özlem Mohammed Fatima Jeroen Eva Bram Noor Ruud Ingrid Marieke Joost Sophie Lucas Thijs Emma Yara Jesse Milan Ilse".split()
-LAST_NAMES = "de Vries|Jansen|de Jong|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos|Peters|Hendriks|van Dijk|Yılmaz|El Amrani|Dekker|Brouwer|de Wit|van den Berg|Kok|Janssen|Verhoeven|Schouten".split("|")
-ORGANISATIONS = ["BZK", "Rijksoverheid", "Gemeente Utrecht", "Gemeente Amsterdam", "Provincie Gelderland", "Ambtenaar 2.0", "Belastingdienst", "UWV", "RVO", "Nationaal Archief", "VNG", "Waterschap Rivierenland"]
+LAST_NAMES = "de Vries|Jansen|de Jong|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos|Peters|Hendriks|van Dijk|Yılmaz|El Amrani|Dekker|Brouwer|de Wit|van den Berg|Kok|Janssen|Verhoeven|Schouten".split(
+    "|"
+)
+ORGANISATIONS = [
+    "BZK",
+    "Rijksoverheid",
+    "Gemeente Utrecht",
+    "Gemeente Amsterdam",
+    "Provincie Gelderland",
+    "Ambtenaar 2.0",
+    "Belastingdienst",
+    "UWV",
+    "RVO",
+    "Nationaal Archief",
+    "VNG",
+    "Waterschap Rivierenland",
+]
 PLATFORM_WEIGHTS = {"x": 45, "mastodon": 15, "blog": 15, "network": 15, "wiki": 5, "web": 5}
 START = datetime(2008, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = int((datetime(2025, 1, 1, tzinfo=UTC) - START).total_seconds())
@@ -48,11 +63,24 @@ class SyntheticCorpus:
         self.rng = random.Random(seed)
         self.vocabulary = WORDS
         self.word_weights = list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(WORDS))))
-        self.authors = [f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)} {n}" for n in range(3000)]
-        self.author_weights = list(accumulate(1.0 / (rank + 1) ** 0.7 for rank in range(len(self.authors))))
-        self.hashtags = [f"{word.replace('-', '').replace(chr(39), '')}{suffix}" for word in WORDS[40:] for suffix in ("", "20")]
-        self.hashtag_weights = list(accumulate(1.0 / (rank + 1) for rank in range(len(self.hashtags))))
-        self.sources = {platform: [f"{platform}-bron-{n:02d}" for n in range(12)] for platform in PLATFORM_WEIGHTS}
+        self.authors = [
+            f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)} {n}" for n in range(3000)
+        ]
+        self.author_weights = list(
+            accumulate(1.0 / (rank + 1) ** 0.7 for rank in range(len(self.authors)))
+        )
+        self.hashtags = [
+            f"{word.replace('-', '').replace(chr(39), '')}{suffix}"
+            for word in WORDS[40:]
+            for suffix in ("", "20")
+        ]
+        self.hashtag_weights = list(
+            accumulate(1.0 / (rank + 1) for rank in range(len(self.hashtags)))
+        )
+        self.sources = {
+            platform: [f"{platform}-bron-{n:02d}" for n in range(12)]
+            for platform in PLATFORM_WEIGHTS
+        }
         self.platforms = list(PLATFORM_WEIGHTS)
         self.platform_weights = list(accumulate(PLATFORM_WEIGHTS.values()))
 
@@ -69,7 +97,11 @@ class SyntheticCorpus:
             kind, parent, thread = "post", "", ""
             published = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
             same_platform = [t for t in recent_threads[-8:] if t[2] == platform]
-            if platform in ("x", "mastodon", "blog", "network") and same_platform and rng.random() < 0.35:
+            if (
+                platform in ("x", "mastodon", "blog", "network")
+                and same_platform
+                and rng.random() < 0.35
+            ):
                 parent, thread, _, parent_date = rng.choice(same_platform)
                 kind = {"x": "reply", "mastodon": "reply"}.get(platform, "comment")
                 published = parent_date + timedelta(minutes=rng.randint(1, 4000))
@@ -78,7 +110,15 @@ class SyntheticCorpus:
             elif platform in ("wiki", "web"):
                 kind = "page"
             post_id = f"{platform}:{number}"
-            tags = sorted(set(rng.choices(self.hashtags, cum_weights=self.hashtag_weights, k=rng.choice((0, 0, 1, 1, 2, 3)))))
+            tags = sorted(
+                set(
+                    rng.choices(
+                        self.hashtags,
+                        cum_weights=self.hashtag_weights,
+                        k=rng.choice((0, 0, 1, 1, 2, 3)),
+                    )
+                )
+            )
             if platform in ("x", "mastodon"):
                 title, text = "", self.words(6, 40) + "".join(f" #{tag}" for tag in tags)
             elif kind == "comment":

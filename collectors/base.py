@@ -44,7 +44,9 @@ class RunReport:
     def settle(self) -> RunReport:
         """Turn an "ok" with errors into "partial" (or "failed" when nothing was captured)."""
         if self.outcome == "ok" and self.errors:
-            self.outcome = "partial" if self.counts["captures"] or self.counts["not_modified"] else "failed"
+            self.outcome = (
+                "partial" if self.counts["captures"] or self.counts["not_modified"] else "failed"
+            )
         return self
 
 
@@ -86,9 +88,30 @@ class Collector(ABC):
     def run(self) -> RunReport:
         """Collect once; return ``self.report`` with its outcome, counts and errors."""
 
-    def fetch(self, url: str, *, kind: str, accept: str = "*/*", headers: Sequence[tuple[str, str]] = (), auth_headers: Sequence[tuple[str, str]] = (), conditional: tuple[str | None, str | None] | None = None, extra: dict[str, Any] | None = None, want_body: bool = True) -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        *,
+        kind: str,
+        accept: str = "*/*",
+        headers: Sequence[tuple[str, str]] = (),
+        auth_headers: Sequence[tuple[str, str]] = (),
+        conditional: tuple[str | None, str | None] | None = None,
+        extra: dict[str, Any] | None = None,
+        want_body: bool = True,
+    ) -> FetchResult:
         """Fetch through the shared fetcher as this source, and count what happened."""
-        result = self.context.fetcher.fetch(url, profile=self.profile, kind=kind, accept=accept, headers=headers, auth_headers=auth_headers, conditional=conditional, extra=extra, want_body=want_body)
+        result = self.context.fetcher.fetch(
+            url,
+            profile=self.profile,
+            kind=kind,
+            accept=accept,
+            headers=headers,
+            auth_headers=auth_headers,
+            conditional=conditional,
+            extra=extra,
+            want_body=want_body,
+        )
         counts = self.report.counts
         counts["requests"] += result.attempts + len(result.redirects)
         counts["bytes"] += len(result.body)

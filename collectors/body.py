@@ -12,7 +12,7 @@ import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import BinaryIO, cast
 
 SPOOL_IN_MEMORY = 1024 * 1024
 """Bodies up to this size stay in memory; larger ones spill to a temporary file."""
@@ -24,7 +24,7 @@ _CHUNK = 64 * 1024
 class RawBody:
     """The wire bytes of one response body, possibly cut off at the size cap."""
 
-    file: IO[bytes]
+    file: BinaryIO
     size: int
     truncated: bool
 
@@ -40,7 +40,8 @@ class RawBody:
 
 def spool_body(chunks: Iterable[bytes], max_bytes: int) -> RawBody:
     """Copy ``chunks`` to a spooled file, stopping after ``max_bytes`` (then ``truncated``)."""
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - returned to the caller, who closes it
+    # returned to the caller inside RawBody, who closes it
+    spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY))
     size = 0
     truncated = False
     for chunk in chunks:
@@ -59,7 +60,11 @@ def spool_body(chunks: Iterable[bytes], max_bytes: int) -> RawBody:
 def decode_content(body: RawBody, content_encoding: str, limit: int) -> tuple[bytes, str]:
     """The body with its content-encoding removed, at most ``limit`` bytes, and an error text
     ('' if it decoded cleanly). Unknown encodings are returned as received, with an error."""
-    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+    codings = [
+        c.strip().lower()
+        for c in content_encoding.split(",")
+        if c.strip() and c.strip().lower() != "identity"
+    ]
     data = body.read_all(limit if not codings else body.size)
     error = ""
     # codings are listed in the order applied, so they come off in reverse

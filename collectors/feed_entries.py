@@ -39,15 +39,34 @@ def parse_feed(body: bytes, url: str, headers: list[tuple[str, str]]) -> ParsedF
     response_headers = {k.lower(): v for k, v in headers if k.lower() in wanted}
     response_headers.setdefault("content-location", url)
     # feedparser reads the base URL from content-location; the final URL is the honest default
-    parsed = feedparser.parse(body, response_headers=response_headers, resolve_relative_uris=True, sanitize_html=True)
+    parsed = feedparser.parse(
+        body, response_headers=response_headers, resolve_relative_uris=True, sanitize_html=True
+    )
     problem = ""
     if parsed.get("bozo"):
         exception = parsed.get("bozo_exception")
-        problem = f"{exception.__class__.__name__}: {exception}" if exception else "feedparser marked it ill-formed"
+        problem = (
+            f"{exception.__class__.__name__}: {exception}"
+            if exception
+            else "feedparser marked it ill-formed"
+        )
     feed = parsed.get("feed", {})
-    next_url = next((link.get("href") for link in feed.get("links", []) if link.get("rel") == "next" and link.get("href")), None)
+    next_url = next(
+        (
+            link.get("href")
+            for link in feed.get("links", [])
+            if link.get("rel") == "next" and link.get("href")
+        ),
+        None,
+    )
     entries = [entry_fields(entry) for entry in parsed.get("entries", [])]
-    return ParsedFeed(bool(parsed.get("version")) or bool(entries), str(feed.get("title", "")), entries, next_url, problem)
+    return ParsedFeed(
+        bool(parsed.get("version")) or bool(entries),
+        str(feed.get("title", "")),
+        entries,
+        next_url,
+        problem,
+    )
 
 
 def entry_fields(entry: Any) -> dict[str, Any]:
@@ -61,13 +80,22 @@ def entry_fields(entry: Any) -> dict[str, Any]:
         "title": str(entry.get("title") or ""),
         "author": str(entry.get("author") or author_detail.get("name") or ""),
         "author_url": str(author_detail.get("href") or ""),
-        "published": _iso(entry.get("published_parsed")),
-        "updated": _iso(entry.get("updated_parsed")),
-        "tags": [str(tag.get("term") or tag.get("label")) for tag in entry.get("tags") or [] if tag.get("term") or tag.get("label")],
+        # dict.get: feedparser's own .get maps a missing updated_parsed onto published_parsed
+        "published": _iso(dict.get(entry, "published_parsed")),
+        "updated": _iso(dict.get(entry, "updated_parsed")),
+        "tags": [
+            str(tag.get("term") or tag.get("label"))
+            for tag in entry.get("tags") or []
+            if tag.get("term") or tag.get("label")
+        ],
         "summary": str(entry.get("summary") or "")[:MAX_CONTENT_CHARS],
         "content": body[:MAX_CONTENT_CHARS],
         "comments_url": str(entry.get("comments") or ""),
-        "images": [str(e.get("href")) for e in entry.get("enclosures") or [] if str(e.get("type", "")).startswith("image/") and e.get("href")],
+        "images": [
+            str(e.get("href"))
+            for e in entry.get("enclosures") or []
+            if str(e.get("type", "")).startswith("image/") and e.get("href")
+        ],
     }
     fields["native_id"] = native_id(fields)
     return fields
@@ -79,14 +107,21 @@ def native_id(fields: dict[str, Any]) -> str:
         return str(fields["id"])
     if fields.get("link"):
         return urldefrag(str(fields["link"]))[0]
-    basis = json.dumps([fields.get("title"), fields.get("published"), fields.get("summary")], ensure_ascii=False)
+    basis = json.dumps(
+        [fields.get("title"), fields.get("published"), fields.get("summary")], ensure_ascii=False
+    )
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
 
 
 def fingerprint(fields: dict[str, Any]) -> str:
     """Changes whenever anything a reader would see in the entry changes (an edit)."""
-    seen = [fields.get(key) for key in ("title", "link", "author", "published", "updated", "tags", "summary", "content")]
-    return hashlib.sha1(json.dumps(seen, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:20]
+    seen = [
+        fields.get(key)
+        for key in ("title", "link", "author", "published", "updated", "tags", "summary", "content")
+    ]
+    return hashlib.sha1(
+        json.dumps(seen, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    ).hexdigest()[:20]
 
 
 def parse_iso(value: str | None) -> datetime | None:

@@ -28,7 +28,18 @@ from config.models import FeedSource
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 IMAGE_ACCEPT = "image/avif, image/webp, image/png, image/jpeg, image/*;q=0.9, */*;q=0.5"
-_FEEDISH = ("/feed", "/rss", "/atom", ".xml", ".rss", ".atom", ".rdf", "feed=", "format=rss", "format=atom")
+_FEEDISH = (
+    "/feed",
+    "/rss",
+    "/atom",
+    ".xml",
+    ".rss",
+    ".atom",
+    ".rdf",
+    "feed=",
+    "format=rss",
+    "format=atom",
+)
 
 
 class FeedCollector(Collector):
@@ -44,12 +55,24 @@ class FeedCollector(Collector):
             return self._skipped(str(exc))
         if feed_url is None:
             self.report.outcome = "failed"
-            self.report.error(f"{self.source.url}: neither a feed nor a page announcing one with <link rel='alternate'>; give the feed URL in the source's 'url'")
+            self.report.error(
+                f"{self.source.url}: neither a feed nor a page announcing one with <link rel='alternate'>; give the feed URL in the source's 'url'"
+            )
             return self.report
         if first is None:
-            conditional = (state.get("etag"), state.get("last_modified")) if state.get("feed_url") == feed_url else None
+            conditional = (
+                (state.get("etag"), state.get("last_modified"))
+                if state.get("feed_url") == feed_url
+                else None
+            )
             try:
-                first = self.fetch(feed_url, kind="feed", accept=FEED_ACCEPT, conditional=conditional, extra=self._feed_extra(feed_url, 1))
+                first = self.fetch(
+                    feed_url,
+                    kind="feed",
+                    accept=FEED_ACCEPT,
+                    conditional=conditional,
+                    extra=self._feed_extra(feed_url, 1),
+                )
             except RobotsDisallowed as exc:
                 return self._skipped(str(exc))
         if first.not_modified:
@@ -59,12 +82,16 @@ class FeedCollector(Collector):
             return self.report.settle()
         if not first.ok:
             self.report.outcome = "failed"
-            self.report.error(f"{feed_url}: feed answered HTTP {first.status} {first.reason}; check the source URL")
+            self.report.error(
+                f"{feed_url}: feed answered HTTP {first.status} {first.reason}; check the source URL"
+            )
             return self.report
         parsed = self._parse(first, feed_url, parsed)
         if not parsed.is_feed:
             self.report.outcome = "failed"
-            self.report.error(f"{feed_url}: the response is not a feed ({first.content_type or 'no content type'}); archived as captured")
+            self.report.error(
+                f"{feed_url}: the response is not a feed ({first.content_type or 'no content type'}); archived as captured"
+            )
             return self.report
         state["feed_url"] = feed_url
         errors_before = len(self.report.errors)
@@ -74,7 +101,10 @@ class FeedCollector(Collector):
             self._backfill(feed_url, parsed)
         if len(self.report.errors) == errors_before:
             # only now may the next run skip an unchanged feed: every entry of this one is captured
-            state["etag"], state["last_modified"] = first.header("etag"), first.header("last-modified")
+            state["etag"], state["last_modified"] = (
+                first.header("etag"),
+                first.header("last-modified"),
+            )
         return self.report.settle()
 
     def _skipped(self, reason: str) -> RunReport:
@@ -115,12 +145,26 @@ class FeedCollector(Collector):
         parsed = parse_feed(result.body, result.url, result.headers)
         return parsed if parsed.is_feed else None
 
-    def _parse(self, result: FetchResult, feed_url: str, parsed: ParsedFeed | None = None) -> ParsedFeed:
+    def _parse(
+        self, result: FetchResult, feed_url: str, parsed: ParsedFeed | None = None
+    ) -> ParsedFeed:
         parsed = parsed or parse_feed(result.body, result.url, result.headers)
-        problems = [p for p in (result.decode_error, parsed.problem, f"cut off ({result.truncated})" if result.truncated else "") if p]
+        problems = [
+            p
+            for p in (
+                result.decode_error,
+                parsed.problem,
+                f"cut off ({result.truncated})" if result.truncated else "",
+            )
+            if p
+        ]
         if problems:
             self.report.counts["malformed"] += 1
-            self.log.warning("%s: malformed feed, archived as captured and read as far as possible: %s", feed_url, "; ".join(problems))
+            self.log.warning(
+                "%s: malformed feed, archived as captured and read as far as possible: %s",
+                feed_url,
+                "; ".join(problems),
+            )
         self.report.counts["feed_pages"] += 1
         return parsed
 
@@ -151,7 +195,12 @@ class FeedCollector(Collector):
         if not self.source.capture_pages or not link.startswith(("http://", "https://")):
             return True
         try:
-            page = self.fetch(link, kind="entry_page", accept=PAGE_ACCEPT, extra={"feed_url": self.context.state.get("feed_url"), "entry": entry})
+            page = self.fetch(
+                link,
+                kind="entry_page",
+                accept=PAGE_ACCEPT,
+                extra={"feed_url": self.context.state.get("feed_url"), "entry": entry},
+            )
         except RobotsDisallowed as exc:
             self.report.counts["skipped_robots"] += 1
             self.log.warning("entry page skipped: %s", exc)
@@ -162,7 +211,11 @@ class FeedCollector(Collector):
         self.report.counts["entry_pages"] += 1
         if page.decode_error or page.truncated:
             self.report.counts["malformed"] += 1
-            self.log.warning("%s: page archived as captured but %s", link, page.decode_error or f"cut off ({page.truncated})")
+            self.log.warning(
+                "%s: page archived as captured but %s",
+                link,
+                page.decode_error or f"cut off ({page.truncated})",
+            )
         if page.ok and self.source.capture_images:
             self._capture_images(page, entry)
         return True
@@ -170,7 +223,13 @@ class FeedCollector(Collector):
     def _capture_images(self, page: FetchResult, entry: dict[str, Any]) -> None:
         for image in dict.fromkeys([*entry.get("images", []), *image_links(page.body, page.url)]):
             try:
-                self.fetch(image, kind="image", accept=IMAGE_ACCEPT, extra={"page_url": page.url}, want_body=False)
+                self.fetch(
+                    image,
+                    kind="image",
+                    accept=IMAGE_ACCEPT,
+                    extra={"page_url": page.url},
+                    want_body=False,
+                )
                 self.report.counts["images"] += 1
             except RobotsDisallowed:
                 self.report.counts["skipped_robots"] += 1
@@ -191,7 +250,12 @@ class FeedCollector(Collector):
             if not url:
                 break
             try:
-                result = self.fetch(url, kind="feed", accept=FEED_ACCEPT, extra=self._feed_extra(feed_url, page_number))
+                result = self.fetch(
+                    url,
+                    kind="feed",
+                    accept=FEED_ACCEPT,
+                    extra=self._feed_extra(feed_url, page_number),
+                )
             except RobotsDisallowed as exc:
                 self.report.counts["skipped_robots"] += 1
                 self.log.warning("backfill stopped: %s", exc)

@@ -9,7 +9,14 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/rdf+xml", "application/feed+json", "application/xml", "text/xml")
+FEED_TYPES = (
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/xml",
+    "text/xml",
+)
 MAX_IMAGES_PER_PAGE = 50
 _CONTENT_XPATHS = (
     "//article",
@@ -43,7 +50,9 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
             continue
         title = (link.get("title") or "").lower()
         # WordPress announces the site feed and the comments feed; the site feed is what we want
-        target = comments if "comment" in title or "reacties" in title or "/comments/" in href else main
+        target = (
+            comments if "comment" in title or "reacties" in title or "/comments/" in href else main
+        )
         url = urljoin(base_url, href)
         if url not in main and url not in comments:
             target.append(url)

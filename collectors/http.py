@@ -190,11 +190,24 @@ class Fetcher:
         for _ in range(MAX_REDIRECTS + 1):
             if profile.obey_robots:
                 verdict = self.robots_verdict(current, profile)
+                if verdict.unreachable:
+                    raise FetchError(f"{current}: not fetched: {verdict.reason}")
                 if not verdict.allowed:
-                    raise RobotsDisallowed(f"{current}: not fetched: {verdict.reason} (set obey_robots: false on source {profile.source!r} to override)")
+                    raise RobotsDisallowed(
+                        f"{current}: not fetched: {verdict.reason} (set obey_robots: false on source {profile.source!r} to override)"
+                    )
             delay = self._delay(current, profile)
             auth = list(auth_headers) if _origin(current) == origin else []
-            result = self._with_retries(method, current, send + auth, body, metadata, delay, want_body, max_bytes or self.settings.max_response_bytes)
+            result = self._with_retries(
+                method,
+                current,
+                send + auth,
+                body,
+                metadata,
+                delay,
+                want_body,
+                max_bytes or self.settings.max_response_bytes,
+            )
             location = result.header("location")
             if result.status not in REDIRECT_STATUSES or not location:
                 result.redirects = hops
@@ -203,10 +216,14 @@ class Fetcher:
             current = urljoin(current, location)
             if result.status == 303 or (result.status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
-        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects (last to {current}); check the source URL")
+        raise FetchError(
+            f"{url}: more than {MAX_REDIRECTS} redirects (last to {current}); check the source URL"
+        )
 
     def _delay(self, url: str, profile: SourceProfile) -> float:
-        delay = self.settings.delay_seconds if profile.delay_seconds is None else profile.delay_seconds
+        delay = (
+            self.settings.delay_seconds if profile.delay_seconds is None else profile.delay_seconds
+        )
         if profile.obey_robots:
             crawl_delay = self._robots.verdict(url).crawl_delay
             if crawl_delay is not None:
@@ -217,25 +234,53 @@ class Fetcher:
         with self._profiles_lock:
             profile = self._robots_profile.get(_origin(robots_url))
         assert profile is not None, "robots_verdict registers the profile before the cache fetches"
-        robots_profile = SourceProfile(profile.source, profile.platform, profile.collector, profile.collector_version, profile.run_id, obey_robots=False, delay_seconds=profile.delay_seconds)
+        robots_profile = SourceProfile(
+            profile.source,
+            profile.platform,
+            profile.collector,
+            profile.collector_version,
+            profile.run_id,
+            obey_robots=False,
+            delay_seconds=profile.delay_seconds,
+        )
         try:
-            result = self.fetch(robots_url, profile=robots_profile, kind="robots", accept="text/plain", max_bytes=512 * 1024)
+            result = self.fetch(
+                robots_url,
+                profile=robots_profile,
+                kind="robots",
+                accept="text/plain",
+                max_bytes=512 * 1024,
+            )
         except FetchError as exc:
             return RobotsAnswer(None, b"", str(exc))
         return RobotsAnswer(result.status, result.body)
 
-    def _with_retries(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, metadata: CaptureMetadata, delay: float, want_body: bool, max_bytes: int) -> FetchResult:
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        metadata: CaptureMetadata,
+        delay: float,
+        want_body: bool,
+        max_bytes: int,
+    ) -> FetchResult:
         host = urlsplit(url).netloc
         retries = self.settings.retries
         for attempt in range(retries + 1):
             if self.stop.is_set():
                 raise StopRequested(f"{url}: run stopped before the request was sent")
             try:
-                result = self._exchange(method, url, headers, body, metadata, host, delay, want_body, max_bytes)
+                result = self._exchange(
+                    method, url, headers, body, metadata, host, delay, want_body, max_bytes
+                )
             except httpx.TransportError as exc:
                 problem = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
                 if attempt == retries:
-                    raise FetchError(f"{method} {url}: {problem}, after {attempt + 1} attempts; the host may be down or too slow (http.timeout_seconds is {self.settings.timeout_seconds})") from None
+                    raise FetchError(
+                        f"{method} {url}: {problem}, after {attempt + 1} attempts; the host may be down or too slow (http.timeout_seconds is {self.settings.timeout_seconds})"
+                    ) from None
                 wait = backoff_seconds(attempt, self.backoff_base)
                 log.info("%s %s: %s; retrying in %.1fs", method, url, problem, wait)
                 self._gate.hold_off(host, wait)
@@ -245,15 +290,38 @@ class Fetcher:
                 return result
             asked = retry_after_seconds(result.header("retry-after"))
             if asked is not None and asked > self.max_retry_after:
-                raise FetchError(f"{method} {url}: HTTP {result.status} with Retry-After of {asked:.0f}s, longer than the {self.max_retry_after:.0f}s archiveren waits; the next run will try again")
+                raise FetchError(
+                    f"{method} {url}: HTTP {result.status} with Retry-After of {asked:.0f}s, longer than the {self.max_retry_after:.0f}s archiveren waits; the next run will try again"
+                )
             if attempt == retries:
-                raise FetchError(f"{method} {url}: HTTP {result.status} {result.reason} after {attempt + 1} attempts; gave up (the host is overloaded or failing; the next run will try again)")
+                raise FetchError(
+                    f"{method} {url}: HTTP {result.status} {result.reason} after {attempt + 1} attempts; gave up (the host is overloaded or failing; the next run will try again)"
+                )
             wait = asked if asked is not None else backoff_seconds(attempt, self.backoff_base)
-            log.info("%s %s: HTTP %s; waiting %.1fs before retry %d of %d", method, url, result.status, wait, attempt + 1, retries)
+            log.info(
+                "%s %s: HTTP %s; waiting %.1fs before retry %d of %d",
+                method,
+                url,
+                result.status,
+                wait,
+                attempt + 1,
+                retries,
+            )
             self._gate.hold_off(host, wait)
         raise AssertionError("unreachable: the loop returns or raises")
 
-    def _exchange(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, metadata: CaptureMetadata, host: str, delay: float, want_body: bool, max_bytes: int) -> FetchResult:
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        metadata: CaptureMetadata,
+        host: str,
+        delay: float,
+        want_body: bool,
+        max_bytes: int,
+    ) -> FetchResult:
         request = self._client.build_request(method, url, headers=headers, content=body or None)
         try:
             with self._gate.request(host, delay, self.stop):
@@ -272,23 +340,46 @@ class Fetcher:
             exchange = HttpExchange(
                 url=url,
                 method=method,
-                request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                request_headers=[
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                ],
                 request_body=body,
                 http_version=response.http_version,
                 status=response.status_code,
                 reason=response.reason_phrase,
-                response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                response_headers=[
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+                ],
                 body=raw.file,
                 remote_ip=server[0] if server else None,
                 truncated=truncated,
             )
             write_result = self.writer.write_exchange(exchange, metadata)
-            decoded, decode_error = decode_content(raw, response.headers.get("content-encoding", ""), max_bytes) if want_body else (b"", "")
+            decoded, decode_error = (
+                decode_content(raw, response.headers.get("content-encoding", ""), max_bytes)
+                if want_body
+                else (b"", "")
+            )
         finally:
             raw.close()
         if truncated:
-            log.warning("%s %s: response cut off (%s) at %d bytes; archived as truncated", method, url, truncated, raw.size)
-        return FetchResult(url, response.status_code, response.reason_phrase, exchange.response_headers, decoded, write_result, truncated, decode_error)
+            log.warning(
+                "%s %s: response cut off (%s) at %d bytes; archived as truncated",
+                method,
+                url,
+                truncated,
+                raw.size,
+            )
+        return FetchResult(
+            url,
+            response.status_code,
+            response.reason_phrase,
+            exchange.response_headers,
+            decoded,
+            write_result,
+            truncated,
+            decode_error,
+        )
 
     def _chunks(self, response: httpx.Response, timed_out: list[bool]) -> Iterator[bytes]:
         """The raw body; stops (and notes it) on a read timeout or when the body takes too long,

@@ -5,10 +5,9 @@ as for every other source. A timeline is read newest first by following the Link
 ``next`` (``max_id``) on the first harvest, as deep as ``max_pages`` allows (the place is kept
 and the backfill continues on the next run); later runs ask for what is newer than the newest
 status archived with ``min_id`` and follow ``prev`` until nothing newer is left. For each new
-status the collector also archives its context, so replies (also other people's) are kept with
-their thread: a reply's context names its thread's root, and the root's context, fetched last
-and once per run, holds the whole conversation. Edited statuses get their edit history
-archived too.
+status the collector also archives a context, so replies (also other people's) are kept with
+their thread: a status with replies gets its own context, a reply its parent's (which holds the
+thread's root and the reply). Edited statuses get their edit history archived too.
 """
 
 from __future__ import annotations
@@ -41,7 +40,9 @@ class MastodonCollector(Collector):
         if self.source.access_token_env:
             token = os.environ.get(self.source.access_token_env, "").strip()
             if not token:
-                self.report.error(f"source {self.source.name!r}: environment variable {self.source.access_token_env} holds no access token; set it or remove access_token_env")
+                self.report.error(
+                    f"source {self.source.name!r}: environment variable {self.source.access_token_env} holds no access token; set it or remove access_token_env"
+                )
                 self.report.outcome = "failed"
                 return self.report
             self.auth = [("Authorization", f"Bearer {token}")]
@@ -51,7 +52,14 @@ class MastodonCollector(Collector):
         for account in self.source.accounts:
             self._guarded(f"account {account}", lambda a=account: self._account(a))
         for tag in self.source.hashtags:
-            self._guarded(f"hashtag #{tag.lstrip('#')}", lambda t=tag.lstrip("#"): self._timeline(f"tag:{t.lower()}", f"{self.base}/api/v1/timelines/tag/{quote(t)}", {"endpoint": "tag_timeline", "hashtag": t}))
+            self._guarded(
+                f"hashtag #{tag.lstrip('#')}",
+                lambda t=tag.lstrip("#"): self._timeline(
+                    f"tag:{t.lower()}",
+                    f"{self.base}/api/v1/timelines/tag/{quote(t)}",
+                    {"endpoint": "tag_timeline", "hashtag": t},
+                ),
+            )
         return self.report
 
     def _guarded(self, what: str, harvest: Any) -> None:
@@ -61,9 +69,17 @@ class MastodonCollector(Collector):
             self.report.error(f"{what}: {exc}")
 
     def _get(self, url: str, extra: dict[str, Any]) -> FetchResult:
-        result = self.fetch(url, kind="api_page", accept="application/json", auth_headers=self.auth, extra={"instance": self.base, **extra})
+        result = self.fetch(
+            url,
+            kind="api_page",
+            accept="application/json",
+            auth_headers=self.auth,
+            extra={"instance": self.base, **extra},
+        )
         if result.status in (401, 403):
-            raise CaptureError(f"{url}: the instance refused access (HTTP {result.status}); check the token in {self.source.access_token_env or '(no access_token_env set)'}")
+            raise CaptureError(
+                f"{url}: the instance refused access (HTTP {result.status}); check the token in {self.source.access_token_env or '(no access_token_env set)'}"
+            )
         if not result.ok:
             raise CaptureError(f"{url}: HTTP {result.status} {result.reason}")
         return result
@@ -72,22 +88,36 @@ class MastodonCollector(Collector):
         try:
             return json.loads(result.body.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError):
-            raise CaptureError(f"{result.url}: the answer is not JSON ({result.content_type or 'no content type'}); is {self.base} a Mastodon instance?") from None
+            raise CaptureError(
+                f"{result.url}: the answer is not JSON ({result.content_type or 'no content type'}); is {self.base} a Mastodon instance?"
+            ) from None
 
     def _account(self, account: str) -> None:
         acct = self._acct(account)
         account_id = self.account_ids.get(acct.lower())
         if account_id is None:
             lookup = f"{self.base}/api/v1/accounts/lookup?{urlencode({'acct': acct})}"
-            result = self.fetch(lookup, kind="api_page", accept="application/json", auth_headers=self.auth, extra={"instance": self.base, "endpoint": "account_lookup", "account": acct})
+            result = self.fetch(
+                lookup,
+                kind="api_page",
+                accept="application/json",
+                auth_headers=self.auth,
+                extra={"instance": self.base, "endpoint": "account_lookup", "account": acct},
+            )
             if result.status == 404:
-                raise CaptureError(f"{self.base} knows no account {acct}; check the source's accounts")
+                raise CaptureError(
+                    f"{self.base} knows no account {acct}; check the source's accounts"
+                )
             if not result.ok:
                 raise CaptureError(f"{lookup}: HTTP {result.status} {result.reason}")
             account_id = str(self._json(result)["id"])
             self.account_ids[acct.lower()] = account_id
         url = f"{self.base}/api/v1/accounts/{account_id}/statuses"
-        self._timeline(f"account:{acct.lower()}", url, {"endpoint": "account_statuses", "account": acct, "account_id": account_id})
+        self._timeline(
+            f"account:{acct.lower()}",
+            url,
+            {"endpoint": "account_statuses", "account": acct, "account_id": account_id},
+        )
 
     def _acct(self, account: str) -> str:
         """The acct to look up: 'user' for this instance's users, 'user@host' for others."""
@@ -99,6 +129,8 @@ class MastodonCollector(Collector):
         return name
 
     def _timeline(self, key: str, url: str, extra: dict[str, Any]) -> None:
+        # tells the extractor that this page's replies are archived with their thread
+        extra = {**extra, "replies_in_context": self.source.include_replies}
         entry = self.timelines.setdefault(key, {})
         budget = self.source.max_pages
         newest = entry.get("newest")
@@ -133,39 +165,67 @@ class MastodonCollector(Collector):
     def _statuses(self, result: FetchResult) -> list[dict[str, Any]]:
         page = self._json(result)
         if not isinstance(page, list):
-            raise CaptureError(f"{result.url}: expected a list of statuses, got {type(page).__name__}")
+            raise CaptureError(
+                f"{result.url}: expected a list of statuses, got {type(page).__name__}"
+            )
         statuses = [s for s in page if isinstance(s, dict) and "id" in s]
         self.report.counts["statuses"] += len(statuses)
         return statuses
 
     def _follow_up(self, statuses: list[dict[str, Any]]) -> None:
-        """Archive the threads and edit histories of a page's statuses. A thread's root context
-        is fetched once per page, after the page: the newest capture of a reply must be one that
-        knows its thread (a timeline page does not), so a later page fetches it again."""
-        roots_done: set[str] = set()
+        """Archive the threads and edit histories of a page's statuses. A reply is archived in
+        its parent's context (which holds the thread's ancestors and the reply itself), so the
+        capture that gives a reply its Post always knows the thread; a status that has replies
+        gets its own context. Each context is fetched once per page."""
+        done: set[str] = set()
         for status in statuses:
             shown = status.get("reblog") or status
             if shown.get("edited_at"):
-                self._get(f"{self.base}/api/v1/statuses/{shown['id']}/history", {"endpoint": "history", "status_id": shown["id"]})
+                self._history(str(shown["id"]))
             if not self.source.include_replies or status.get("reblog"):
                 continue
-            root = str(status["id"])
-            if status.get("in_reply_to_id"):
-                context = self._context(root)
-                ancestors = context.get("ancestors") or []
-                if not ancestors:
-                    continue
-                root = str(ancestors[0]["id"])
-            elif not status.get("replies_count", 1):
-                continue
-            if root not in roots_done:
-                roots_done.add(root)
-                self._context(root)
+            parent = str(status.get("in_reply_to_id") or "")
+            if parent:
+                if parent not in done and not self._context(parent):
+                    # the parent is gone (deleted or hidden): the reply starts what is left
+                    self._get(
+                        f"{self.base}/api/v1/statuses/{status['id']}",
+                        {"endpoint": "status", "thread_root": str(status["id"])},
+                    )
+                done.add(parent)
+            elif status.get("replies_count", 1) and str(status["id"]) not in done:
+                self._context(str(status["id"]))
+                done.add(str(status["id"]))
 
-    def _context(self, status_id: str) -> dict[str, Any]:
-        result = self._get(f"{self.base}/api/v1/statuses/{status_id}/context", {"endpoint": "context", "status_id": status_id})
-        context = self._json(result)
-        return context if isinstance(context, dict) else {}
+    def _history(self, status_id: str) -> None:
+        """Archive every version of an edited status. Instances before Mastodon 3.5 have no
+        history endpoint: then the edited status as captured is all there is."""
+        url = f"{self.base}/api/v1/statuses/{status_id}/history"
+        result = self.fetch(
+            url,
+            kind="api_page",
+            accept="application/json",
+            auth_headers=self.auth,
+            extra={"instance": self.base, "endpoint": "history", "status_id": status_id},
+        )
+        if not result.ok:
+            self.report.counts["history_unavailable"] += 1
+
+    def _context(self, status_id: str) -> bool:
+        """Archive a status's context; False when the status is gone (404)."""
+        url = f"{self.base}/api/v1/statuses/{status_id}/context"
+        result = self.fetch(
+            url,
+            kind="api_page",
+            accept="application/json",
+            auth_headers=self.auth,
+            extra={"instance": self.base, "endpoint": "context", "status_id": status_id},
+        )
+        if result.status == 404:
+            return False
+        if not result.ok:
+            raise CaptureError(f"{url}: HTTP {result.status} {result.reason}")
+        return True
 
 
 def _link(result: FetchResult, rel: str) -> str | None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from collectors.base import Collector
 from collectors.feeds import FeedCollector
+from collectors.mastodon import MastodonCollector
 from collectors.network import NetworkCollector
+from collectors.x import XCollector
+from collectors.x_archive import XArchiveCollector
 
 COLLECTORS: dict[str, type[Collector]] = {
     FeedCollector.source_type: FeedCollector,
     NetworkCollector.source_type: NetworkCollector,
+    XCollector.source_type: XCollector,
+    XArchiveCollector.source_type: XArchiveCollector,
+    MastodonCollector.source_type: MastodonCollector,
 }

@@ -23,6 +23,8 @@ class RobotsVerdict:
     allowed: bool
     reason: str
     crawl_delay: float | None = None
+    unreachable: bool = False
+    """robots.txt got no HTTP answer at all: the host itself is unreachable."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class _Rules:
         self.parser: RobotFileParser | None = None
         self.block_all = ""
         status = answer.status
+        self.unreachable = status is None
         if status is None:
             self.block_all = f"robots.txt at {robots_url} could not be fetched ({answer.error}); RFC 9309 says to treat that as disallow-all"
         elif status >= 500:
@@ -51,7 +54,7 @@ class _Rules:
 
     def verdict(self, url: str) -> RobotsVerdict:
         if self.block_all:
-            return RobotsVerdict(False, self.block_all)
+            return RobotsVerdict(False, self.block_all, unreachable=self.unreachable)
         if self.parser is None:
             return RobotsVerdict(True, f"robots.txt at {self.robots_url} is absent")
         delay = self.parser.crawl_delay(ROBOTS_AGENT)
@@ -59,7 +62,11 @@ class _Rules:
         if self.parser.can_fetch(ROBOTS_AGENT, url):
             return RobotsVerdict(True, f"robots.txt at {self.robots_url} allows it", crawl_delay)
         path = urlsplit(url).path or "/"
-        return RobotsVerdict(False, f"robots.txt at {self.robots_url} disallows {path} for user agent {ROBOTS_AGENT!r}", crawl_delay)
+        return RobotsVerdict(
+            False,
+            f"robots.txt at {self.robots_url} disallows {path} for user agent {ROBOTS_AGENT!r}",
+            crawl_delay,
+        )
 
 
 class RobotsCache:

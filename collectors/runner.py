@@ -56,7 +56,14 @@ def run_sources(
     return reports
 
 
-def run_source(source: Any, config: ArchiverenConfig, catalogue: Catalogue, fetcher: Fetcher, writer: WarcWriter, stop: threading.Event) -> RunReport:
+def run_source(
+    source: Any,
+    config: ArchiverenConfig,
+    catalogue: Catalogue,
+    fetcher: Fetcher,
+    writer: WarcWriter,
+    stop: threading.Event,
+) -> RunReport:
     """Run one source's collector and record the run; never raises for the source's own failures."""
     run_id = catalogue.start_run(source.name, source.type)
     source_log = logging.getLogger(f"archiveren.collectors.{source.type}.{source.name}")
@@ -65,11 +72,24 @@ def run_source(source: Any, config: ArchiverenConfig, catalogue: Catalogue, fetc
     try:
         collector_class = COLLECTORS.get(source.type)
         if collector_class is None:
-            raise ArchiverenError(f"source {source.name!r}: no collector is registered for source type {source.type!r} (known: {', '.join(sorted(COLLECTORS))})")
+            raise ArchiverenError(
+                f"source {source.name!r}: no collector is registered for source type {source.type!r} (known: {', '.join(sorted(COLLECTORS))})"
+            )
         state = catalogue.source_state(source.name)
         if not getattr(source, "obey_robots", True):
-            source_log.warning("source %s: robots.txt is NOT obeyed (obey_robots: false in the config)", source.name)
-        context = CollectContext(config=config, fetcher=fetcher, writer=writer, state=state, run_id=run_id, log=source_log, stop=stop)
+            source_log.warning(
+                "source %s: robots.txt is NOT obeyed (obey_robots: false in the config)",
+                source.name,
+            )
+        context = CollectContext(
+            config=config,
+            fetcher=fetcher,
+            writer=writer,
+            state=state,
+            run_id=run_id,
+            log=source_log,
+            stop=stop,
+        )
         collector = collector_class(source, context)
         report = collector.report
         report = collector.run()
@@ -88,7 +108,13 @@ def run_source(source: Any, config: ArchiverenConfig, catalogue: Catalogue, fetc
             catalogue.save_source_state(source.name, state, source.type)
         report.settle()
         catalogue.finish_run(run_id, report.outcome, dict(report.counts), report.errors)
-    source_log.info("source %s: %s %s", source.name, report.outcome, dict(report.counts), extra={"source": source.name, "run_id": run_id, "counts": dict(report.counts)})
+    source_log.info(
+        "source %s: %s %s",
+        source.name,
+        report.outcome,
+        dict(report.counts),
+        extra={"source": source.name, "run_id": run_id, "counts": dict(report.counts)},
+    )
     return report
 
 

@@ -12,6 +12,7 @@ on from there before moving ``since_id``. Every API call is archived as it went 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -50,8 +51,27 @@ TWEET_FIELDS = [
     "reply_settings",
     "note_tweet",
 ]
-USER_FIELDS = ["id", "name", "username", "url", "description", "created_at", "profile_image_url", "verified"]
-MEDIA_FIELDS = ["media_key", "type", "url", "preview_image_url", "alt_text", "width", "height", "duration_ms", "variants"]
+USER_FIELDS = [
+    "id",
+    "name",
+    "username",
+    "url",
+    "description",
+    "created_at",
+    "profile_image_url",
+    "verified",
+]
+MEDIA_FIELDS = [
+    "media_key",
+    "type",
+    "url",
+    "preview_image_url",
+    "alt_text",
+    "width",
+    "height",
+    "duration_ms",
+    "variants",
+]
 PAGE_SIZE = 100
 
 Page = dict[str, Any]
@@ -67,7 +87,9 @@ class XCollector(Collector):
     def run(self) -> RunReport:
         token = os.environ.get(self.source.bearer_token_env, "").strip()
         if not token:
-            self.report.error(f"source {self.source.name!r}: environment variable {self.source.bearer_token_env} holds no bearer token; set it to the X API bearer token of the organisation's app")
+            self.report.error(
+                f"source {self.source.name!r}: environment variable {self.source.bearer_token_env} holds no bearer token; set it to the X API bearer token of the organisation's app"
+            )
             self.report.outcome = "failed"
             return self.report
         settings = self.context.config.http
@@ -88,13 +110,17 @@ class XCollector(Collector):
         self.users: dict[str, dict[str, str]] = state.setdefault("users", {})
         try:
             for handle in self.source.accounts:
-                self._guarded(f"account @{handle}", lambda h=handle.lstrip("@"): self._account(h))
+                self._guarded(
+                    f"account @{handle}", functools.partial(self._account, handle.lstrip("@"))
+                )
             for list_id in self.source.lists:
-                self._guarded(f"list {list_id}", lambda i=list_id: self._list(i))
+                self._guarded(f"list {list_id}", functools.partial(self._list, list_id))
             for query in self.source.queries:
-                self._guarded(f"query {query!r}", lambda q=query: self._query(q))
+                self._guarded(f"query {query!r}", functools.partial(self._query, query))
         except XAuthError as exc:
-            self.report.error(f"source {self.source.name!r}: {exc}; check the token in {self.source.bearer_token_env} (it may be revoked or lack read access)")
+            self.report.error(
+                f"source {self.source.name!r}: {exc}; check the token in {self.source.bearer_token_env} (it may be revoked or lack read access)"
+            )
             self.report.outcome = "failed"
         except XRateLimited as exc:
             self.report.error(f"source {self.source.name!r}: {exc}")
@@ -135,13 +161,26 @@ class XCollector(Collector):
             found = self.client.get_user(username=handle, user_fields=USER_FIELDS)
             data = found.get("data")
             if not isinstance(data, dict):
-                raise _NotFound(f"the X API knows no user @{handle}: {found.get('errors') or 'no data'}; check the handle in the source")
-            user = {"id": str(data["id"]), "name": str(data.get("name", "")), "username": str(data.get("username", handle))}
+                raise _NotFound(
+                    f"the X API knows no user @{handle}: {found.get('errors') or 'no data'}; check the handle in the source"
+                )
+            user = {
+                "id": str(data["id"]),
+                "name": str(data.get("name", "")),
+                "username": str(data.get("username", handle)),
+            }
             self.users[handle.lower()] = user
-        extra = {"endpoint": "user_tweets", "account": user["username"], "user_id": user["id"], "user_name": user["name"]}
+        extra = {
+            "endpoint": "user_tweets",
+            "account": user["username"],
+            "user_id": user["id"],
+            "user_name": user["name"],
+        }
 
         def call(since_id: str | None, token: str | None) -> Page:
-            page: Page = self.client.get_users_tweets(user["id"], since_id=since_id, pagination_token=token, **_fields())
+            page: Page = self.client.get_users_tweets(
+                user["id"], since_id=since_id, pagination_token=token, **_fields()
+            )
             return page
 
         self._harvest(f"account:{handle.lower()}", extra, call)
@@ -160,12 +199,21 @@ class XCollector(Collector):
         extra = {"endpoint": "search_recent", "query": query}
 
         def call(since_id: str | None, token: str | None) -> Page:
-            page: Page = self.client.search_recent_tweets(query, since_id=since_id, next_token=token, **_fields())
+            page: Page = self.client.search_recent_tweets(
+                query, since_id=since_id, next_token=token, **_fields()
+            )
             return page
 
         self._harvest(f"query:{query}", extra, call)
 
-    def _harvest(self, key: str, extra: dict[str, Any], call: Callable[[str | None, str | None], Page], *, since_supported: bool = True) -> None:
+    def _harvest(
+        self,
+        key: str,
+        extra: dict[str, Any],
+        call: Callable[[str | None, str | None], Page],
+        *,
+        since_supported: bool = True,
+    ) -> None:
         since = self.since_ids.get(key)
         resume = self.resume.pop(key, None) or {}
         token: str | None = resume.get("token")
@@ -173,9 +221,16 @@ class XCollector(Collector):
         done = False
         try:
             for page_number in range(1, self.source.max_pages + 1):
-                self.client.extra = {**extra, "page": page_number, "since_id": since, "pagination_token": token}
+                paging = {"since_id": since, "cursor": token}
+                self.client.extra = {**extra, "page": page_number} | {
+                    k: v for k, v in paging.items() if v
+                }
                 page = call(since if since_supported else None, token)
-                ids = [str(t["id"]) for t in page.get("data") or [] if isinstance(t, dict) and "id" in t]
+                ids = [
+                    str(t["id"])
+                    for t in page.get("data") or []
+                    if isinstance(t, dict) and "id" in t
+                ]
                 fresh = [i for i in ids if since is None or int(i) > int(since)]
                 self.report.counts["tweets"] += len(fresh)
                 newest = _max_id(newest, *fresh)
@@ -191,7 +246,11 @@ class XCollector(Collector):
                 # page limit, rate limit or error mid-way: keep the place for the next run
                 self.resume[key] = {"token": token, "newest": newest}
         if not done:
-            self.log.info("%s: stopped after %d pages; the next run continues from there", key, self.source.max_pages)
+            self.log.info(
+                "%s: stopped after %d pages; the next run continues from there",
+                key,
+                self.source.max_pages,
+            )
 
 
 class _NotFound(CaptureError):

@@ -38,7 +38,9 @@ class XArchiveCollector(Collector):
     def run(self) -> RunReport:
         path = Path(self.source.path).expanduser()
         if not path.is_file():
-            raise CaptureError(f"source {self.source.name!r}: X archive {path} does not exist; set 'path' to the downloaded archive zip")
+            raise CaptureError(
+                f"source {self.source.name!r}: X archive {path} does not exist; set 'path' to the downloaded archive zip"
+            )
         digest = _sha256(path)
         imported: dict[str, Any] = self.context.state.setdefault("imported", {})
         if digest in imported:
@@ -48,16 +50,34 @@ class XArchiveCollector(Collector):
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise CaptureError(f"source {self.source.name!r}: {path} is not a readable zip ({exc}); download the archive again") from None
+            raise CaptureError(
+                f"source {self.source.name!r}: {path} is not a readable zip ({exc}); download the archive again"
+            ) from None
         with archive:
             members = archive.namelist()
             parts = sorted((m for m in members if TWEET_PARTS.match(m)), key=_part_order)
             if not parts:
-                raise CaptureError(f"source {self.source.name!r}: {path} holds no data/tweets.js; is it an X account archive?")
+                raise CaptureError(
+                    f"source {self.source.name!r}: {path} holds no data/tweets.js; is it an X account archive?"
+                )
             account = _account(archive, members)
             uri = path.resolve().as_uri()
             with path.open("rb") as whole:
-                self.context.writer.write_resource(uri, "application/zip", whole, self._metadata("archive_zip", {"path": str(path), "sha256": digest, "size": path.stat().st_size, "account": account, "parts": parts}))
+                self.context.writer.write_resource(
+                    uri,
+                    "application/zip",
+                    whole,
+                    self._metadata(
+                        "archive_zip",
+                        {
+                            "path": str(path),
+                            "sha256": digest,
+                            "size": path.stat().st_size,
+                            "account": account,
+                            "parts": parts,
+                        },
+                    ),
+                )
             self._count(path.stat().st_size)
             tweets = 0
             for member in parts:
@@ -65,7 +85,12 @@ class XArchiveCollector(Collector):
                 count = _tweet_count(data, member, path)
                 tweets += count
                 extra = {"part": member, "zip_sha256": digest, "account": account, "tweets": count}
-                self.context.writer.write_resource(f"{uri}#{member}", "application/javascript", data, self._metadata("archive_part", extra))
+                self.context.writer.write_resource(
+                    f"{uri}#{member}",
+                    "application/javascript",
+                    data,
+                    self._metadata("archive_part", extra),
+                )
                 self._count(len(data))
         self.report.counts["tweets"] += tweets
         imported[digest] = {"path": str(path), "tweets": tweets, "parts": len(parts)}
@@ -114,7 +139,9 @@ def _tweet_count(data: bytes, member: str, path: Path) -> int:
     try:
         return len(_ytd_items(data))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise CaptureError(f"{path}: {member} is not a readable tweets file ({exc}); the archive may be damaged") from None
+        raise CaptureError(
+            f"{path}: {member} is not a readable tweets file ({exc}); the archive may be damaged"
+        ) from None
 
 
 def _account(archive: zipfile.ZipFile, members: list[str]) -> dict[str, str]:

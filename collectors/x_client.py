@@ -85,7 +85,14 @@ class RecordingXClient(tweepy.Client):
         self.rate_limit_waits = 0
         self._window_resets_at = 0.0
 
-    def request(self, method: str, route: str, params: dict[str, Any] | None = None, json: Any = None, user_auth: bool = False) -> requests.Response:  # noqa: ARG002 - tweepy's signature; only app-only (bearer) auth is used
+    def request(
+        self,
+        method: str,
+        route: str,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        user_auth: bool = False,
+    ) -> requests.Response:  # noqa: ARG002 - tweepy's signature; only app-only (bearer) auth is used
         """Send one API call (waiting out rate limits), archive it, and hand tweepy the response."""
         while True:
             self._wait_for_window()
@@ -94,13 +101,21 @@ class RecordingXClient(tweepy.Client):
                 break
             reset_at = _reset_time(response) or time.time() + 60
             if reset_at - time.time() > self.max_wait:
-                raise XRateLimited(f"{method} {response.url}: rate limited until {time.strftime('%H:%M:%S', time.localtime(reset_at))}, longer than the {self.max_wait:.0f}s the collector waits; the next run resumes where this one stopped", reset_at)
+                raise XRateLimited(
+                    f"{method} {response.url}: rate limited until {time.strftime('%H:%M:%S', time.localtime(reset_at))}, longer than the {self.max_wait:.0f}s the collector waits; the next run resumes where this one stopped",
+                    reset_at,
+                )
             self.rate_limit_waits += 1
             self._window_resets_at = reset_at
         if response.status_code in (401, 403):
-            raise XAuthError(f"{method} {response.url}: the X API refused the bearer token (HTTP {response.status_code} {response.reason}): {_error_detail(response)}")
+            raise XAuthError(
+                f"{method} {response.url}: the X API refused the bearer token (HTTP {response.status_code} {response.reason}): {_error_detail(response)}"
+            )
         if not 200 <= response.status_code < 300:
-            raise XApiError(f"{method} {response.url}: HTTP {response.status_code} {response.reason}: {_error_detail(response)}", response.status_code)
+            raise XApiError(
+                f"{method} {response.url}: HTTP {response.status_code} {response.reason}: {_error_detail(response)}",
+                response.status_code,
+            )
         return response
 
     def _wait_for_window(self) -> None:
@@ -108,23 +123,40 @@ class RecordingXClient(tweepy.Client):
         if wait <= 0:
             return
         if wait > self.max_wait:
-            raise XRateLimited(f"{self.api_base}: rate-limit window exhausted until {time.strftime('%H:%M:%S', time.localtime(self._window_resets_at))}; the next run resumes where this one stopped", self._window_resets_at)
+            raise XRateLimited(
+                f"{self.api_base}: rate-limit window exhausted until {time.strftime('%H:%M:%S', time.localtime(self._window_resets_at))}; the next run resumes where this one stopped",
+                self._window_resets_at,
+            )
         self.log(f"rate limit reached; waiting {wait:.1f}s for the window to reset")
         # +0.5s: the reset time is in whole seconds and the server's clock may lag ours
         if self.stop.wait(wait + 0.5):
-            raise CaptureError(f"{self.api_base}: run stopped while waiting for the rate limit to reset")
+            raise CaptureError(
+                f"{self.api_base}: run stopped while waiting for the rate limit to reset"
+            )
         self._window_resets_at = 0.0
 
     def _send(self, method: str, url: str, params: dict[str, Any] | None) -> requests.Response:
         if self.stop.is_set():
             raise CaptureError(f"{url}: run stopped before the request was sent")
         prepared = self.session.prepare_request(
-            requests.Request(method, url, params=params, headers={"User-Agent": self.user_agent, "Authorization": f"Bearer {self.bearer_token}"})
+            requests.Request(
+                method,
+                url,
+                params=params,
+                headers={
+                    "User-Agent": self.user_agent,
+                    "Authorization": f"Bearer {self.bearer_token}",
+                },
+            )
         )
         try:
-            response = self.session.send(prepared, stream=True, timeout=self.timeout, allow_redirects=False)
+            response = self.session.send(
+                prepared, stream=True, timeout=self.timeout, allow_redirects=False
+            )
         except requests.RequestException as exc:
-            raise CaptureError(f"{method} {prepared.url}: {exc.__class__.__name__}; the API host did not answer (check api_base and the network)") from None
+            raise CaptureError(
+                f"{method} {prepared.url}: {exc.__class__.__name__}; the API host did not answer (check api_base and the network)"
+            ) from None
         try:
             remote_ip = _peer_ip(response)
             raw = spool_body(response.raw.stream(_READ_CHUNK, decode_content=False), self.max_bytes)
@@ -137,7 +169,10 @@ class RecordingXClient(tweepy.Client):
             exchange = HttpExchange(
                 url=str(prepared.url),
                 method=method,
-                request_headers=[("Host", host), *((str(k), str(v)) for k, v in prepared.headers.items())],
+                request_headers=[
+                    ("Host", host),
+                    *((str(k), str(v)) for k, v in prepared.headers.items()),
+                ],
                 request_body=b"",
                 http_version="HTTP/1.0" if response.raw.version == 10 else "HTTP/1.1",
                 status=response.status_code,
@@ -148,7 +183,9 @@ class RecordingXClient(tweepy.Client):
                 truncated="length" if raw.truncated else None,
             )
             self.writer.write_exchange(exchange, self.metadata(dict(self.extra)))
-            body, _ = decode_content(raw, response.headers.get("content-encoding", ""), self.max_bytes)
+            body, _ = decode_content(
+                raw, response.headers.get("content-encoding", ""), self.max_bytes
+            )
         finally:
             raw.close()
         response._content = body  # what tweepy's .json() reads: the decoded body
@@ -169,7 +206,9 @@ def _reset_time(response: requests.Response) -> float | None:
 
 def _peer_ip(response: requests.Response) -> str | None:
     # urllib3 keeps the connection on a streamed response until it is read or closed
-    connection = getattr(response.raw, "connection", None) or getattr(response.raw, "_connection", None)
+    connection = getattr(response.raw, "connection", None) or getattr(
+        response.raw, "_connection", None
+    )
     sock = getattr(connection, "sock", None)
     try:
         return str(sock.getpeername()[0]) if sock is not None else None

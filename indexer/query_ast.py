@@ -96,4 +96,3 @@ class Boost:
 
 
 Node = MatchAll | Term | Phrase | Wildcard | Fuzzy | DateRange | Not | And | Or | Boost
-

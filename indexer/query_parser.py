@@ -48,7 +48,12 @@ class _Token:
 def parse_query(query: str) -> ast.Node:
     """The tree for ``query``; blank or ``*`` gives MatchAll. Raises QuerySyntaxError."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise QuerySyntaxError(query[:80] + "…", 0, f"the query is {len(query)} characters long", f"keep it under {MAX_QUERY_LENGTH}")
+        raise QuerySyntaxError(
+            query[:80] + "…",
+            0,
+            f"the query is {len(query)} characters long",
+            f"keep it under {MAX_QUERY_LENGTH}",
+        )
     tokens = _Lexer(query).tokens()
     if not tokens:
         return ast.MatchAll()
@@ -100,21 +105,31 @@ class _Lexer:
             if c == '"':
                 return _Token("PHRASE", "".join(chars), start)
             chars.append(c)
-        raise self.error(start, "this phrase's quote is never closed", 'add the closing " or remove the opening one')
+        raise self.error(
+            start,
+            "this phrase's quote is never closed",
+            'add the closing " or remove the opening one',
+        )
 
     def range(self) -> _Token:
         start = self.i
         closers = {"[": "]}", "{": "]}"}[self.query[start]]
         end = next((j for j in range(start + 1, len(self.query)) if self.query[j] in closers), -1)
         if end < 0:
-            raise self.error(start, "this range is never closed", "write it as [from TO to] (or { } to exclude an end)")
+            raise self.error(
+                start,
+                "this range is never closed",
+                "write it as [from TO to] (or { } to exclude an end)",
+            )
         self.i = end + 1
         return _Token("RANGE", self.query[start : end + 1], start)
 
     def modifier(self, c: str) -> _Token:
         start = self.i
         self.i += 1
-        while self.i < len(self.query) and (self.query[self.i].isdigit() or self.query[self.i] == "."):
+        while self.i < len(self.query) and (
+            self.query[self.i].isdigit() or self.query[self.i] == "."
+        ):
             self.i += 1
         return _Token("BOOST" if c == "^" else "TILDE", self.query[start + 1 : self.i], start)
 
@@ -171,7 +186,9 @@ class _Parser:
         node = self.or_expr(None)
         token = self.peek()
         if token is not None:
-            raise self.error(token.pos, "')' has no matching '('", "remove it or add a '(' before it")
+            raise self.error(
+                token.pos, "')' has no matching '('", "remove it or add a '(' before it"
+            )
         return node
 
     def or_expr(self, field: str | None) -> ast.Node:
@@ -187,13 +204,21 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind not in ("OR", "RPAREN"):
             if token.kind == "AND":
                 if not children:
-                    raise self.error(token.pos, "AND needs something before it", "put a word before AND or remove it")
+                    raise self.error(
+                        token.pos,
+                        "AND needs something before it",
+                        "put a word before AND or remove it",
+                    )
                 pending = self.take()
                 continue
             children.append(self.unary(field))
             pending = None
         if pending is not None:
-            raise self.error(pending.pos, f"{pending.text} needs something after it", f"add a word after {pending.text} or remove it")
+            raise self.error(
+                pending.pos,
+                f"{pending.text} needs something after it",
+                f"add a word after {pending.text} or remove it",
+            )
         if not children:
             token = self.peek()
             pos = token.pos if token else len(self.query)
@@ -204,7 +229,11 @@ class _Parser:
         token = self.take()
         if token.kind in ("NOT", "MINUS", "PLUS"):
             if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):  # type: ignore[union-attr]
-                raise self.error(token.pos, f"{token.text} needs something after it", f"add a word after {token.text} or remove it")
+                raise self.error(
+                    token.pos,
+                    f"{token.text} needs something after it",
+                    f"add a word after {token.text} or remove it",
+                )
             child = self.unary(field)
             return child if token.kind == "PLUS" else ast.Not(child)
         if token.kind == "FIELD":
@@ -217,7 +246,11 @@ class _Parser:
                 )
             nxt = self.peek()
             if nxt is None or nxt.kind not in ("WORD", "PHRASE", "RANGE", "LPAREN"):
-                raise self.error(token.pos, f"{token.text}: has no value", f'write {token.text}:word or {token.text}:"some words"')
+                raise self.error(
+                    token.pos,
+                    f"{token.text}: has no value",
+                    f'write {token.text}:word or {token.text}:"some words"',
+                )
             return self.value(self.take(), name)
         return self.value(token, field)
 
@@ -225,7 +258,11 @@ class _Parser:
         if token.kind == "LPAREN":
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise self.error(token.pos, "parentheses are nested too deeply", f"use at most {MAX_DEPTH} levels")
+                raise self.error(
+                    token.pos,
+                    "parentheses are nested too deeply",
+                    f"use at most {MAX_DEPTH} levels",
+                )
             node = self.or_expr(field)
             closing = self.peek()
             if closing is None or closing.kind != "RPAREN":
@@ -238,13 +275,15 @@ class _Parser:
         if token.kind == "PHRASE":
             if not token.text.strip():
                 raise self.error(token.pos, "the phrase is empty", "put words between the quotes")
-            slop = self.tilde(default=0)
+            slop = self.tilde(default=0) or 0
             if field in DATE_FIELDS:
                 return self.date_value(token, field, token.text.strip())
             return self.boost(ast.Phrase(field, token.text, slop))
         if token.kind == "WORD":
             return self.boost(self.word(token, field))
-        raise self.error(token.pos, f"{token.text!r} cannot stand here", "quote it to search for it literally")
+        raise self.error(
+            token.pos, f"{token.text!r} cannot stand here", "quote it to search for it literally"
+        )
 
     def word(self, token: _Token, field: str | None) -> ast.Node:
         if token.text == "*" and token.wildcard:
@@ -254,7 +293,11 @@ class _Parser:
         distance = self.tilde(default=None)
         if distance is not None:
             if token.wildcard:
-                raise self.error(token.pos, "a word cannot be both a wildcard and fuzzy", "drop the ~ or the * / ?")
+                raise self.error(
+                    token.pos,
+                    "a word cannot be both a wildcard and fuzzy",
+                    "drop the ~ or the * / ?",
+                )
             return ast.Fuzzy(field, token.text, min(distance, 2))
         if token.wildcard:
             return ast.Wildcard(field, token.text)
@@ -279,16 +322,26 @@ class _Parser:
         try:
             factor = float(token.text)
         except ValueError:
-            raise self.error(token.pos, f"^{token.text} is not a number", "write a boost as ^2 or ^0.5") from None
+            raise self.error(
+                token.pos, f"^{token.text} is not a number", "write a boost as ^2 or ^0.5"
+            ) from None
         return ast.Boost(node, factor)
 
     def date_range(self, token: _Token, field: str | None) -> ast.Node:
         if field not in DATE_FIELDS:
-            raise self.error(token.pos, "ranges work on dates only", f"write {DATE_FIELDS[0]}:[2020-01-01 TO 2021-01-01]")
+            raise self.error(
+                token.pos,
+                "ranges work on dates only",
+                f"write {DATE_FIELDS[0]}:[2020-01-01 TO 2021-01-01]",
+            )
         body = token.text[1:-1]
         parts = body.split(" TO ")
         if len(parts) != 2:
-            raise self.error(token.pos, f"the range {token.text} has no ' TO '", "write [from TO to]; use * for an open end")
+            raise self.error(
+                token.pos,
+                f"the range {token.text} has no ' TO '",
+                "write [from TO to]; use * for an open end",
+            )
         low, high = (part.strip() for part in parts)
         inclusive_low, inclusive_high = token.text[0] == "[", token.text[-1] == "]"
         start = end = None
@@ -322,4 +375,8 @@ class _Parser:
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
             return moment, moment + timedelta(seconds=1)
         except ValueError:
-            raise self.error(token.pos, f"{text!r} is not a date", "write 2021, 2021-03, 2021-03-05 or 2021-03-05T14:00:00Z") from None
+            raise self.error(
+                token.pos,
+                f"{text!r} is not a date",
+                "write 2021, 2021-03, 2021-03-05 or 2021-03-05T14:00:00Z",
+            ) from None

@@ -87,7 +87,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": "not authenticated: log in (POST /login) and send the session cookie"}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe="")}", status_code=303)
+        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:

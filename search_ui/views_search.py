@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from archiveren.errors import BackendUnavailable, QueryError
+from archiveren.workspace import Workspace
 from indexer.query_model import FACET_FIELDS, FacetBucket, Interval, SearchResult
 from search_ui.auth import User, require
 from search_ui.rendering import render
@@ -33,9 +34,8 @@ class Bar:
     url: str
 
 
-def histogram(state: SearchState, buckets: list[FacetBucket]) -> tuple[list[Bar], Interval]:
+def histogram(state: SearchState, buckets: list[FacetBucket], interval: Interval) -> list[Bar]:
     """Bars for the date histogram; months are folded into years when there are too many."""
-    interval = state.interval()
     pairs = [(bucket.value[:10], bucket.count) for bucket in buckets]
     if len(pairs) > MAX_BARS and interval == "month":
         pairs, interval = merge_by_year(pairs), "year"
@@ -45,7 +45,17 @@ def histogram(state: SearchState, buckets: list[FacetBucket]) -> tuple[list[Bar]
         end = bucket_end(start, interval).isoformat()
         url = state.url(date_from=date.fromisoformat(start), date_to=date.fromisoformat(end))
         bars.append(Bar(start=start, end=end, count=count, height=max(2, round(BAR_HEIGHT * count / highest)) if count else 0, url=url))
-    return bars, interval
+    return bars
+
+
+def zoomed_histogram(ws: Workspace, state: SearchState, result: SearchResult) -> tuple[list[FacetBucket], Interval]:
+    """The histogram at a useful grain: when every hit falls within a month or two, a second,
+    hit-less search counts them by day so there are bars to choose between."""
+    interval = state.interval()
+    if interval != "month" or not 0 < len(result.date_histogram) <= 2:
+        return result.date_histogram, interval
+    by_day = state.request(facets=False, limit=0).model_copy(update={"date_histogram": "day", "highlight": False})
+    return ws.backend().search(by_day).date_histogram, "day"
 
 
 def run_search(request: Request, user: User, state: SearchState, via: str) -> SearchResult:
@@ -69,9 +79,10 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         state = SearchState.from_params(request.query_params)
         context["state"] = state
         result = run_search(request, user, state, via="ui")
-        bars, interval = histogram(state, result.date_histogram)
+        buckets, interval = zoomed_histogram(request.app.state.ws, state, result)
+        bars = histogram(state, buckets, interval)
         last_page = max(1, min(-(-result.total // state.size), 500))
-        context.update(result=result, bars=bars, interval=interval, last_page=last_page, can_export=user.can("compliance"))
+        context.update(result=result, bars=bars, last_page=last_page, can_export=user.can("compliance"))
     except QueryError as exc:
         context["error"] = {"kind": "query", "message": str(exc)}
         status = 400

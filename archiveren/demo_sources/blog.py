@@ -47,15 +47,25 @@ class BlogApp:
             (re.compile(rf"/{b}/feed/"), lambda r, blog: self.feed(r, blog, "rss")),
             (re.compile(rf"/{b}/feed/atom/"), lambda r, blog: self.feed(r, blog, "atom")),
             (re.compile(rf"/{b}/(?P<y>\d{{4}})/(?P<m>\d\d)/(?P<slug>[a-z0-9-]+)/"), self.post),
-            (re.compile(rf"/{b}/(?P<y>\d{{4}})/(?P<m>\d\d)/(?P<slug>[a-z0-9-]+)"), lambda r, blog, y, m, slug: self.slash(r, f"/{blog}/{y}/{m}/{slug}/")),
-            (re.compile(rf"/{b}/wp-content/uploads/\d{{4}}/\d\d/(?P<name>[a-z0-9-]+\.png)"), self.image),
+            (
+                re.compile(rf"/{b}/(?P<y>\d{{4}})/(?P<m>\d\d)/(?P<slug>[a-z0-9-]+)"),
+                lambda r, blog, y, m, slug: self.slash(r, f"/{blog}/{y}/{m}/{slug}/"),
+            ),
+            (
+                re.compile(rf"/{b}/wp-content/uploads/\d{{4}}/\d\d/(?P<name>[a-z0-9-]+\.png)"),
+                self.image,
+            ),
         ]
 
     # --- serving -----------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
-            return html(self.page("Methode niet toegestaan", "<p>Alleen lezen.</p>"), 405, [("Allow", "GET, HEAD")])
+            return html(
+                self.page("Methode niet toegestaan", "<p>Alleen lezen.</p>"),
+                405,
+                [("Allow", "GET, HEAD")],
+            )
         with self.data.lock:
             return route(self.routes, request) or self.not_found()
 
@@ -69,11 +79,21 @@ class BlogApp:
         return {p.id: self.base() + p.image_path for p in posts if p.image_path}
 
     def last_modified(self, blog: Blog) -> datetime:
-        dates = [blog.changed_at] + [p.updated for p in blog.posts] + [c.published for p in blog.posts for c in p.comments]
+        dates = (
+            [blog.changed_at]
+            + [p.updated for p in blog.posts]
+            + [c.published for p in blog.posts for c in p.comments]
+        )
         return max(dates)
 
     def not_found(self) -> Response:
-        return html(self.page("Pagina niet gevonden", '<section class="error-404 not-found"><h1 class="page-title">Oeps! Die pagina kan niet worden gevonden.</h1></section>'), 404)
+        return html(
+            self.page(
+                "Pagina niet gevonden",
+                '<section class="error-404 not-found"><h1 class="page-title">Oeps! Die pagina kan niet worden gevonden.</h1></section>',
+            ),
+            404,
+        )
 
     def slash(self, request: Request, path: str) -> Response:
         query = request.target.partition("?")[2]
@@ -86,8 +106,16 @@ class BlogApp:
         return html(self.page("Concepten", "<p>Interne concepten, niet voor publicatie.</p>"))
 
     def index(self, request: Request) -> Response:
-        items = "".join(f'<li><a href="{self.base()}/{b.slug}/">{esc(b.title)}</a></li>' for b in self.data.blogs.values())
-        return html(self.page("Blogs van ambtenaren", f"<h1>Blogs van ambtenaren</h1><ul class=\"blog-list\">{items}</ul>"))
+        items = "".join(
+            f'<li><a href="{self.base()}/{b.slug}/">{esc(b.title)}</a></li>'
+            for b in self.data.blogs.values()
+        )
+        return html(
+            self.page(
+                "Blogs van ambtenaren",
+                f'<h1>Blogs van ambtenaren</h1><ul class="blog-list">{items}</ul>',
+            )
+        )
 
     def home(self, request: Request, blog: str, paged: str | None = None) -> Response:
         found = self.blog(blog)
@@ -108,7 +136,9 @@ class BlogApp:
         if number > 1:
             nav += f'<a class="prev page-numbers" href="{self.base()}/{blog}/page/{number - 1}/">Nieuwere berichten</a>'
         body = f'<main id="main" class="site-main">{articles}<nav class="navigation pagination"><div class="nav-links">{nav}</div></nav></main>'
-        return conditional(request, html(self.page(found.title, body, found)), self.last_modified(found))
+        return conditional(
+            request, html(self.page(found.title, body, found)), self.last_modified(found)
+        )
 
     def feed(self, request: Request, blog: str, kind: str) -> Response:
         found = self.blog(blog)
@@ -119,27 +149,41 @@ class BlogApp:
         updated = self.last_modified(found)
         render = rss if kind == "rss" else atom
         text = render(found, owner, posts, self.base(), updated, self.image_urls(posts))
-        content_type = "application/rss+xml; charset=UTF-8" if kind == "rss" else "application/atom+xml; charset=UTF-8"
+        content_type = (
+            "application/rss+xml; charset=UTF-8"
+            if kind == "rss"
+            else "application/atom+xml; charset=UTF-8"
+        )
         return conditional(request, Response(200, text.encode("utf-8"), content_type), updated)
 
     def post(self, request: Request, blog: str, y: str, m: str, slug: str) -> Response:
         found = self.blog(blog)
         live = found.live_posts() if found else []
-        post = next((p for p in live if p.slug == slug and f"{p.published:%Y/%m}" == f"{y}/{m}"), None)
+        post = next(
+            (p for p in live if p.slug == slug and f"{p.published:%Y/%m}" == f"{y}/{m}"), None
+        )
         if not found or not post:
             return self.not_found()
         modified = max([post.updated] + [c.published for c in post.comments])
-        return conditional(request, html(self.page(post.title, self.article(found, post, live), found, post)), modified)
+        return conditional(
+            request,
+            html(self.page(post.title, self.article(found, post, live), found, post)),
+            modified,
+        )
 
     def image(self, request: Request, blog: str, name: str) -> Response:
         found = self.blog(blog)
         if not found or not any(p.image == name and not p.deleted for p in found.posts):
             return self.not_found()
-        return conditional(request, Response(200, png(f"{blog}/{name}"), "image/png"), found.changed_at)
+        return conditional(
+            request, Response(200, png(f"{blog}/{name}"), "image/png"), found.changed_at
+        )
 
     # --- markup ------------------------------------------------------------------------------
 
-    def page(self, title: str, body: str, blog: Blog | None = None, post: BlogPost | None = None) -> str:
+    def page(
+        self, title: str, body: str, blog: Blog | None = None, post: BlogPost | None = None
+    ) -> str:
         head = ""
         site = ""
         if blog:
@@ -149,7 +193,9 @@ class BlogApp:
                 f'<link rel="alternate" type="application/atom+xml" title="{esc(blog.title)} &raquo; Atom-feed" href="{home}feed/atom/" />\n'
             )
             site = f'<header id="masthead" class="site-header"><p class="site-title"><a href="{home}" rel="home">{esc(blog.title)}</a></p><p class="site-description">{esc(blog.description)}</p></header>'
-        full_title = esc(title) + (f" &#8211; {esc(blog.title)}" if blog and title != blog.title else "")
+        full_title = esc(title) + (
+            f" &#8211; {esc(blog.title)}" if blog and title != blog.title else ""
+        )
         if post:
             head += f'<link rel="canonical" href="{self.base()}{post.path}" />\n<meta property="og:type" content="article" />\n'
             head += f'<meta property="article:published_time" content="{post.published.isoformat()}" />\n<meta property="article:modified_time" content="{post.updated.isoformat()}" />\n'
@@ -164,8 +210,14 @@ class BlogApp:
         owner = self.data.person(post.author)
         link = self.base() + post.path
         image = self.base() + post.image_path if post.image_path else None
-        cats = ", ".join(f'<a href="{self.base()}/{blog.slug}/category/{slugify(c)}/" rel="category tag">{esc(c)}</a>' for c in post.categories)
-        tags = ", ".join(f'<a href="{self.base()}/{blog.slug}/tag/{slugify(t)}/" rel="tag">{esc(t)}</a>' for t in post.tags)
+        cats = ", ".join(
+            f'<a href="{self.base()}/{blog.slug}/category/{slugify(c)}/" rel="category tag">{esc(c)}</a>'
+            for c in post.categories
+        )
+        tags = ", ".join(
+            f'<a href="{self.base()}/{blog.slug}/tag/{slugify(t)}/" rel="tag">{esc(t)}</a>'
+            for t in post.tags
+        )
         index = live.index(post)
         nav = ""
         if index + 1 < len(live):
@@ -190,7 +242,11 @@ class BlogApp:
 
         def item(comment: Comment, depth: int) -> str:
             children = [c for c in post.comments if c.parent_id == comment.id]
-            nested = f'<ol class="children">{"".join(item(c, depth + 1) for c in children)}</ol>' if children else ""
+            nested = (
+                f'<ol class="children">{"".join(item(c, depth + 1) for c in children)}</ol>'
+                if children
+                else ""
+            )
             t = local(comment.published)
             return (
                 f'<li id="comment-{comment.id}" class="comment depth-{depth}">\n<article id="div-comment-{comment.id}" class="comment-body">\n'
@@ -213,12 +269,22 @@ class BlogApp:
 
     def _find(self, blog: str, post: str | int) -> BlogPost:
         found = self.data.blogs[blog]
-        match = next((p for p in found.posts if not p.deleted and (p.slug == post or p.id == post)), None)
+        match = next(
+            (p for p in found.posts if not p.deleted and (p.slug == post or p.id == post)), None
+        )
         if match is None:
             raise KeyError(f"blog {blog!r} has no live post {post!r}")
         return match
 
-    def add_post(self, blog: str, title: str, paragraphs: list[str] | str, *, published: datetime | None = None, tags: list[str] | None = None) -> BlogPost:
+    def add_post(
+        self,
+        blog: str,
+        title: str,
+        paragraphs: list[str] | str,
+        *,
+        published: datetime | None = None,
+        tags: list[str] | None = None,
+    ) -> BlogPost:
         """Publish a new post on ``blog``; it heads the feed on the next request."""
         with self.data.lock:
             found = self.data.blogs[blog]
@@ -238,7 +304,14 @@ class BlogApp:
             found.posts.append(post)
             return post
 
-    def edit_post(self, blog: str, post: str | int, *, title: str | None = None, paragraphs: list[str] | str | None = None) -> BlogPost:
+    def edit_post(
+        self,
+        blog: str,
+        post: str | int,
+        *,
+        title: str | None = None,
+        paragraphs: list[str] | str | None = None,
+    ) -> BlogPost:
         """Change a post's title and/or text; its updated date becomes now."""
         with self.data.lock:
             match = self._find(blog, post)
@@ -261,6 +334,15 @@ class BlogApp:
         with self.data.lock:
             match = self._find(blog, post)
             when = self._bump(self.data.blogs[blog])
-            comment = Comment(max((c.id for b in self.data.blogs.values() for p in b.posts for c in p.comments), default=1000) + 1, author, when, text)
+            comment = Comment(
+                max(
+                    (c.id for b in self.data.blogs.values() for p in b.posts for c in p.comments),
+                    default=1000,
+                )
+                + 1,
+                author,
+                when,
+                text,
+            )
             match.comments.append(comment)
             return comment

@@ -29,7 +29,9 @@ def post_html(post: BlogPost, image_url: str | None) -> str:
     """The post body as WordPress stores and serves it (block markup, paragraphs escaped)."""
     parts = []
     if image_url:
-        parts.append(f'<figure class="wp-block-image size-large"><img decoding="async" src="{esc(image_url)}" alt="" class="wp-image-{post.id + 5000}"/></figure>')
+        parts.append(
+            f'<figure class="wp-block-image size-large"><img decoding="async" src="{esc(image_url)}" alt="" class="wp-image-{post.id + 5000}"/></figure>'
+        )
     parts += [f"<p>{esc(p)}</p>" for p in post.paragraphs]
     if post.raw_html:
         parts.append(post.raw_html)
@@ -50,12 +52,21 @@ def page_of(posts: list[BlogPost], paged: int) -> list[BlogPost] | None:
     return posts[start : start + ITEMS_PER_PAGE]
 
 
-def rss(blog: Blog, owner: Person, posts: list[BlogPost], base: str, updated: datetime, image_url: dict[int, str]) -> str:
+def rss(
+    blog: Blog,
+    owner: Person,
+    posts: list[BlogPost],
+    base: str,
+    updated: datetime,
+    image_url: dict[int, str],
+) -> str:
     home = f"{base}/{blog.slug}/"
     items = []
     for post in posts:
         link = base + post.path
-        categories = "".join(f"\n\t\t<category>{cdata(c)}</category>" for c in post.categories + post.tags)
+        categories = "".join(
+            f"\n\t\t<category>{cdata(c)}</category>" for c in post.categories + post.tags
+        )
         items.append(
             f"""	<item>
 		<title>{esc(post.title)}</title>
@@ -97,12 +108,22 @@ def rss(blog: Blog, owner: Person, posts: list[BlogPost], base: str, updated: da
 """
 
 
-def atom(blog: Blog, owner: Person, posts: list[BlogPost], base: str, updated: datetime, image_url: dict[int, str]) -> str:
+def atom(
+    blog: Blog,
+    owner: Person,
+    posts: list[BlogPost],
+    base: str,
+    updated: datetime,
+    image_url: dict[int, str],
+) -> str:
     home = f"{base}/{blog.slug}/"
     entries = []
     for post in posts:
         link = base + post.path
-        categories = "".join(f'\n\t\t<category scheme="{home}" term="{esc(c)}" />' for c in post.categories + post.tags)
+        categories = "".join(
+            f'\n\t\t<category scheme="{home}" term="{esc(c)}" />'
+            for c in post.categories + post.tags
+        )
         entries.append(
             f"""	<entry>
 		<author>

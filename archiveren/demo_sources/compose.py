@@ -83,7 +83,11 @@ class Composer:
         return result
 
     def comments(
-        self, n: int, after: datetime, authors: list[tuple[str, str | None]], owner: tuple[str, str | None] | None = None
+        self,
+        n: int,
+        after: datetime,
+        authors: list[tuple[str, str | None]],
+        owner: tuple[str, str | None] | None = None,
     ) -> list[Comment]:
         """``n`` comments after ``after`` by ``authors``; the owner sometimes answers the first one."""
         result: list[Comment] = []
@@ -91,19 +95,30 @@ class Composer:
         for _ in range(n):
             when = when + timedelta(minutes=self.rng.randint(20, 60 * 48))
             name, key = self.rng.choice(authors)
-            result.append(Comment(self.next_comment_id, name, when, self.rng.choice(self.pool["comments"]), key))
+            result.append(
+                Comment(
+                    self.next_comment_id, name, when, self.rng.choice(self.pool["comments"]), key
+                )
+            )
             self.next_comment_id += 1
         if owner and result and self.rng.random() < 0.5:
             first = result[0]
             reply = Comment(
-                self.next_comment_id, owner[0], first.published + timedelta(hours=3), self.rng.choice(self.pool["replies"]), owner[1], parent_id=first.id
+                self.next_comment_id,
+                owner[0],
+                first.published + timedelta(hours=3),
+                self.rng.choice(self.pool["replies"]),
+                owner[1],
+                parent_id=first.id,
             )
             self.next_comment_id += 1
             result.insert(1, reply)
         return result
 
     def commenters(self, people: dict[str, Person], exclude: str) -> list[tuple[str, str | None]]:
-        known: list[tuple[str, str | None]] = [(p.name, p.key) for p in people.values() if p.key != exclude]
+        known: list[tuple[str, str | None]] = [
+            (p.name, p.key) for p in people.values() if p.key != exclude
+        ]
         return known + [(name, None) for name in OUTSIDERS]
 
 
@@ -126,7 +141,11 @@ def compose_people(c: Composer) -> dict[str, Person]:
         )
         # X user ids of accounts from 2009-2012 have 8-10 digits
         person.x_id = str(c.rng.randrange(10**8, 10**10)) if person.x else ""
-        person.mastodon_id = str((int(at(2022, 11, 1).timestamp() * 1000) + c.rng.randrange(10**9)) << 16) if person.mastodon else ""
+        person.mastodon_id = (
+            str((int(at(2022, 11, 1).timestamp() * 1000) + c.rng.randrange(10**9)) << 16)
+            if person.mastodon
+            else ""
+        )
         people[person.key] = person
     return people
 
@@ -136,10 +155,15 @@ def compose_blogs(c: Composer, people: dict[str, Person]) -> dict[str, Blog]:
     for key, (count, first_year) in BLOG_PLAN.items():
         person = people[key]
         assert person.blog and person.blog_title
-        titles = {t: c.rng.sample(c.pool["topics"][t]["titles"], k=len(c.pool["topics"][t]["titles"])) for t in person.topics}
+        titles = {
+            t: c.rng.sample(c.pool["topics"][t]["titles"], k=len(c.pool["topics"][t]["titles"]))
+            for t in person.topics
+        }
         posts: list[BlogPost] = []
         used: set[str] = set()
-        for i, published in enumerate(random_dates(c.rng, count, at(first_year, 2), at(2024, 6, 30))):
+        for i, published in enumerate(
+            random_dates(c.rng, count, at(first_year, 2), at(2024, 6, 30))
+        ):
             topic = person.topics[i % len(person.topics)]
             title = titles[topic][(i // len(person.topics)) % len(titles[topic])]
             part = 2
@@ -162,9 +186,13 @@ def compose_blogs(c: Composer, people: dict[str, Person]) -> dict[str, Blog]:
                 image=f"{slugify(title)}.png" if i % 4 == 1 else None,
             )
             c.next_post_id += 1
-            post.comments = c.comments(c.rng.randint(0, 5), published, c.commenters(people, key), (person.name, key))
+            post.comments = c.comments(
+                c.rng.randint(0, 5), published, c.commenters(people, key), (person.name, key)
+            )
             posts.append(post)
-        blogs[person.blog] = Blog(person.blog, person.blog_title, person.bio, key, posts, max(p.updated for p in posts))
+        blogs[person.blog] = Blog(
+            person.blog, person.blog_title, person.bio, key, posts, max(p.updated for p in posts)
+        )
     blogs["anneke"].posts.append(hostile_blog_post(c, people))
     return blogs
 
@@ -189,18 +217,37 @@ def hostile_blog_post(c: Composer, people: dict[str, Person]) -> BlogPost:
         raw_html=HOSTILE_SNIPPETS[0],
     )
     c.next_post_id += 1
-    post.comments = [Comment(c.next_comment_id, "Henk Jansen", published + timedelta(hours=2), f"Bij ons ook: {HOSTILE_SNIPPETS[1]}")]
+    post.comments = [
+        Comment(
+            c.next_comment_id,
+            "Henk Jansen",
+            published + timedelta(hours=2),
+            f"Bij ons ook: {HOSTILE_SNIPPETS[1]}",
+        )
+    ]
     c.next_comment_id += 1
     return post
 
 
-def compose_ning(c: Composer, people: dict[str, Person]) -> tuple[dict[str, NingMember], list[NingPost]]:
+def compose_ning(
+    c: Composer, people: dict[str, Person]
+) -> tuple[dict[str, NingMember], list[NingPost]]:
     members: dict[str, NingMember] = {}
     for person in people.values():
-        members[person.ning] = NingMember(person.ning, person.name, person.organisation, person.joined, person.bio, person.key)
+        members[person.ning] = NingMember(
+            person.ning, person.name, person.organisation, person.joined, person.bio, person.key
+        )
     for name in OUTSIDERS:
-        profile = re.sub(r"[^A-Za-z]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
-        members[profile] = NingMember(profile, name, "Nederland", at(2009, c.rng.randint(1, 12), c.rng.randint(1, 28)), "Lid van het netwerk.")
+        profile = re.sub(
+            r"[^A-Za-z]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        )
+        members[profile] = NingMember(
+            profile,
+            name,
+            "Nederland",
+            at(2009, c.rng.randint(1, 12), c.rng.randint(1, 28)),
+            "Lid van het netwerk.",
+        )
     names = list(members)
     authors = [(m.display_name, m.person_key) for m in members.values()]
     posts: list[NingPost] = []
@@ -215,17 +262,51 @@ def compose_ning(c: Composer, people: dict[str, Person]) -> tuple[dict[str, Ning
 
     for i, published in enumerate(random_dates(c.rng, 30, at(2008, 6), at(2014, 12))):
         topic = NING_TOPICS[i % len(NING_TOPICS)]
-        title = c.pool["topics"][topic]["titles"][(i // len(NING_TOPICS)) % len(c.pool["topics"][topic]["titles"])]
-        post = NingPost("blog", 7000 + i, unique_slug(title), title, c.rng.choice(names), published, c.paragraphs(topic, c.rng.randint(2, 4)), c.rng.randint(40, 2500), list(c.pool["topics"][topic]["hashtags"][:2]))
+        title = c.pool["topics"][topic]["titles"][
+            (i // len(NING_TOPICS)) % len(c.pool["topics"][topic]["titles"])
+        ]
+        post = NingPost(
+            "blog",
+            7000 + i,
+            unique_slug(title),
+            title,
+            c.rng.choice(names),
+            published,
+            c.paragraphs(topic, c.rng.randint(2, 4)),
+            c.rng.randint(40, 2500),
+            list(c.pool["topics"][topic]["hashtags"][:2]),
+        )
         post.comments = c.comments(c.rng.randint(0, 8), published, authors)
         posts.append(post)
-    for i, published in enumerate(random_dates(c.rng, len(c.pool["discussions"]), at(2008, 9), at(2013, 12))):
+    for i, published in enumerate(
+        random_dates(c.rng, len(c.pool["discussions"]), at(2008, 9), at(2013, 12))
+    ):
         title = c.pool["discussions"][i]
         topic = NING_TOPICS[i % len(NING_TOPICS)]
-        post = NingPost("discussion", 8000 + i, unique_slug(title), title, c.rng.choice(names), published, c.paragraphs(topic, 2), c.rng.randint(100, 4000), [topic], category=topic.capitalize())
-        post.comments = c.comments(LONG_THREAD_COMMENTS if i == 0 else c.rng.randint(2, 12), published, authors)
+        post = NingPost(
+            "discussion",
+            8000 + i,
+            unique_slug(title),
+            title,
+            c.rng.choice(names),
+            published,
+            c.paragraphs(topic, 2),
+            c.rng.randint(100, 4000),
+            [topic],
+            category=topic.capitalize(),
+        )
+        post.comments = c.comments(
+            LONG_THREAD_COMMENTS if i == 0 else c.rng.randint(2, 12), published, authors
+        )
         posts.append(post)
-    posts[-1].comments.append(Comment(c.next_comment_id, "Wim van 't Hof", posts[-1].published + timedelta(days=1), f"Kijk wat er gebeurt als ik dit plak: {HOSTILE_SNIPPETS[0]}"))
+    posts[-1].comments.append(
+        Comment(
+            c.next_comment_id,
+            "Wim van 't Hof",
+            posts[-1].published + timedelta(days=1),
+            f"Kijk wat er gebeurt als ik dit plak: {HOSTILE_SNIPPETS[0]}",
+        )
+    )
     c.next_comment_id += 1
     return members, posts
 
@@ -235,13 +316,34 @@ def compose_wiki(c: Composer, people: dict[str, Person]) -> list[WikiPage]:
     pages: list[WikiPage] = []
     for i, raw in enumerate(c.pool["wiki"]):
         created = at(2008, 4) + timedelta(days=c.rng.randint(0, 700))
-        edits = random_dates(c.rng, c.rng.randint(1, 6), created, created + timedelta(days=c.rng.randint(30, 1200)))
-        revisions = [WikiRevision(c.rng.choice(editors), created)] + [WikiRevision(c.rng.choice(editors), when) for when in edits]
-        paragraphs = [" ".join(raw["sentences"])] + c.paragraphs(("samenwerken", "ambtenaar20")[i % 2], 2)
-        page = WikiPage(21460000 + c.rng.randrange(10**5) * 10 + i, raw["title"], paragraphs, revisions, tags=["ambtenaar20"])
-        page.comments = c.comments(c.rng.randint(0, 4), created, [(n, None) for n in editors + OUTSIDERS])
+        edits = random_dates(
+            c.rng, c.rng.randint(1, 6), created, created + timedelta(days=c.rng.randint(30, 1200))
+        )
+        revisions = [WikiRevision(c.rng.choice(editors), created)] + [
+            WikiRevision(c.rng.choice(editors), when) for when in edits
+        ]
+        paragraphs = [" ".join(raw["sentences"])] + c.paragraphs(
+            ("samenwerken", "ambtenaar20")[i % 2], 2
+        )
+        page = WikiPage(
+            21460000 + c.rng.randrange(10**5) * 10 + i,
+            raw["title"],
+            paragraphs,
+            revisions,
+            tags=["ambtenaar20"],
+        )
+        page.comments = c.comments(
+            c.rng.randint(0, 4), created, [(n, None) for n in editors + OUTSIDERS]
+        )
         pages.append(page)
-    pages[5].comments.append(Comment(c.next_comment_id, "Saskia Öztürk", pages[5].revisions[0].at + timedelta(days=2), f"Test van de wiki-editor: {HOSTILE_SNIPPETS[1]}"))
+    pages[5].comments.append(
+        Comment(
+            c.next_comment_id,
+            "Saskia Öztürk",
+            pages[5].revisions[0].at + timedelta(days=2),
+            f"Test van de wiki-editor: {HOSTILE_SNIPPETS[1]}",
+        )
+    )
     c.next_comment_id += 1
     return pages
 
@@ -253,7 +355,9 @@ def compose_dataset(seed: int = SEED) -> Dataset:
     blogs = compose_blogs(c, people)
     tweets = compose_tweets(c.rng, c.pool, people, blogs)
     x_members = [p.key for p in people.values() if p.x]
-    x_lists = {"1460392296822812685": XList("1460392296822812685", "Ambtenaar 2.0", "fatima", x_members)}
+    x_lists = {
+        "1460392296822812685": XList("1460392296822812685", "Ambtenaar 2.0", "fatima", x_members)
+    }
     toots = compose_toots(c.rng, c.pool, people, blogs)
     members, ning_posts = compose_ning(c, people)
     wiki_pages = compose_wiki(c, people)

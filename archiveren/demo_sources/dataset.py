@@ -234,17 +234,25 @@ class Dataset:
 
     def person_by_mastodon(self, username: str) -> Person | None:
         wanted = username.lower()
-        return next((p for p in self.people.values() if p.mastodon and p.mastodon.lower() == wanted), None)
+        return next(
+            (p for p in self.people.values() if p.mastodon and p.mastodon.lower() == wanted), None
+        )
 
     def person_by_mastodon_id(self, account_id: str) -> Person | None:
-        return next((p for p in self.people.values() if p.mastodon and p.mastodon_id == account_id), None)
+        return next(
+            (p for p in self.people.values() if p.mastodon and p.mastodon_id == account_id), None
+        )
 
     def visible_tweets(self) -> list[Tweet]:
         """Tweets that timelines show, newest first (ids are snowflakes, so id order is time order)."""
-        return sorted((t for t in self.tweets.values() if t.visible), key=lambda t: int(t.id), reverse=True)
+        return sorted(
+            (t for t in self.tweets.values() if t.visible), key=lambda t: int(t.id), reverse=True
+        )
 
     def visible_toots(self) -> list[Toot]:
-        return sorted((t for t in self.toots.values() if not t.deleted), key=lambda t: int(t.id), reverse=True)
+        return sorted(
+            (t for t in self.toots.values() if not t.deleted), key=lambda t: int(t.id), reverse=True
+        )
 
     def ning_live(self, kind: str) -> list[NingPost]:
         posts = [p for p in self.ning_posts if p.kind == kind and not p.deleted]
@@ -258,7 +266,9 @@ class Dataset:
         """How many items each site shows now; handy for tests and the demo banner."""
         return {
             "blog_posts": sum(len(b.live_posts()) for b in self.blogs.values()),
-            "blog_comments": sum(len(p.comments) for b in self.blogs.values() for p in b.live_posts()),
+            "blog_comments": sum(
+                len(p.comments) for b in self.blogs.values() for p in b.live_posts()
+            ),
             "tweets": len(self.visible_tweets()),
             "toots": len(self.visible_toots()),
             "ning_blog_posts": len(self.ning_live("blog")),

@@ -10,12 +10,14 @@ import gzip
 import hashlib
 import json
 import re
+import socketserver
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, Protocol
@@ -37,7 +39,7 @@ class Request:
     target: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
+    headers: Message
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -71,7 +73,9 @@ def html(text: str, status: int = 200, headers: list[tuple[str, str]] | None = N
     return Response(status, text.encode("utf-8"), "text/html; charset=UTF-8", headers or [])
 
 
-def json_response(obj: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
+def json_response(
+    obj: Any, status: int = 200, headers: list[tuple[str, str]] | None = None
+) -> Response:
     body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Response(status, body, "application/json; charset=utf-8", headers or [])
 
@@ -105,7 +109,16 @@ def conditional(request: Request, response: Response, last_modified: datetime) -
     else:
         fresh = _not_modified_since(request.header("If-Modified-Since"), last_modified)
     if fresh:
-        return Response(304, b"", response.content_type, [h for h in response.headers if h[0] in ("ETag", "Last-Modified", "Vary", "Cache-Control")])
+        return Response(
+            304,
+            b"",
+            response.content_type,
+            [
+                h
+                for h in response.headers
+                if h[0] in ("ETag", "Last-Modified", "Vary", "Cache-Control")
+            ],
+        )
     return response
 
 
@@ -128,6 +141,18 @@ def accepts_gzip(value: str | None) -> bool:
     return False
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host up with getfqdn(), which can take seconds
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = (
+            str(self.server_address[0]),
+            int(self.server_address[1]),
+        )
+
+
 class DemoServer:
     """One demo site on its own port, served by daemon threads so a test never hangs on exit."""
 
@@ -135,8 +160,7 @@ class DemoServer:
         self.name = name
         self.app = app
         self.request_log: list[LoggedRequest] = []
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler_for(self))
         self.host = host
         self.port = self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
@@ -146,7 +170,12 @@ class DemoServer:
         return f"http://{self.host}:{self.port}/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"demo-{self.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"demo-{self.name}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -179,7 +208,13 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             if length:
                 self.rfile.read(length)
             parts = urlsplit(self.path)
-            request = Request(self.command, self.path, parts.path, parse_qs(parts.query, keep_blank_values=True), self.headers)
+            request = Request(
+                self.command,
+                self.path,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                self.headers,
+            )
             try:
                 response = server.app.handle(request)
             except Exception:
@@ -187,11 +222,21 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 response = Response(500, b"Internal Server Error\n", "text/plain; charset=utf-8")
             body = response.body
             headers = list(response.headers)
-            if response.status == 200 and body and accepts_gzip(self.headers.get("Accept-Encoding")):
-                body = gzip.compress(body, mtime=0)
-                # like nginx: a compressed representation keeps the tag, but only as a weak one
-                headers = [(k, "W/" + v if k == "ETag" and not v.startswith("W/") else v) for k, v in headers]
-                headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+            compressible = not response.content_type.startswith("image/")
+            if compressible and accepts_gzip(self.headers.get("Accept-Encoding")):
+                # like nginx: the compressed representation keeps the tag, but only as a weak
+                # one, and a 304 to a gzip-accepting client names that same weak tag
+                headers = [
+                    (k, "W/" + v if k == "ETag" and not v.startswith("W/") else v)
+                    for k, v in headers
+                ]
+                if response.status == 200 and body:
+                    body = gzip.compress(body, mtime=0)
+                    headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+            # logged before the answer goes out, so a client that has its answer finds it logged
+            server.request_log.append(
+                LoggedRequest(self.command, self.path, response.status, dict(self.headers.items()))
+            )
             self.send_response(response.status)
             if response.status != 304:
                 self.send_header("Content-Type", response.content_type)
@@ -201,6 +246,5 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if send_body and response.status != 304:
                 self.wfile.write(body)
-            server.request_log.append(LoggedRequest(self.command, self.path, response.status, dict(self.headers.items())))
 
     return _Handler

@@ -11,7 +11,20 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 def esc(text: str) -> str:
@@ -46,7 +59,11 @@ def ago(then: datetime, now: datetime) -> str:
     """'12 years, 6 months ago', the relative style PBworks uses for the last edit."""
     months = (now.year - then.year) * 12 + now.month - then.month - (now.day < then.day)
     years, months = divmod(max(months, 0), 12)
-    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((years, "year"), (months, "month")) if n]
+    parts = [
+        f"{n} {unit}{'s' if n != 1 else ''}"
+        for n, unit in ((years, "year"), (months, "month"))
+        if n
+    ]
     if not parts:
         days = (now - then).days
         parts = [f"{days} day{'s' if days != 1 else ''}"] if days else ["a moment"]
@@ -76,7 +93,9 @@ def png(seed: str, width: int = 64, height: int = 48) -> bytes:
     raw = zlib.compress(row * height, 9)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")

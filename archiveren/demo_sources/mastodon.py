@@ -18,7 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from archiveren.demo_sources.dataset import Dataset, Media, Person, Toot, utcnow
-from archiveren.demo_sources.httpbase import Handler, Request, Response, conditional, json_response, route
+from archiveren.demo_sources.httpbase import (
+    Handler,
+    Request,
+    Response,
+    conditional,
+    json_response,
+    route,
+)
 from archiveren.demo_sources.markup import Links, esc, png
 from archiveren.demo_sources.social import mastodon_snowflake
 
@@ -62,15 +69,26 @@ class MastodonApp:
         if request.method not in ("GET", "HEAD"):
             return json_response({"error": "This action is not allowed"}, 405)
         if self.access_token and request.header("Authorization") != f"Bearer {self.access_token}":
-            return json_response({"error": "The access token is invalid"}, 401, [("WWW-Authenticate", 'Bearer realm="Doorkeeper", error="invalid_token"')])
+            return json_response(
+                {"error": "The access token is invalid"},
+                401,
+                [("WWW-Authenticate", 'Bearer realm="Doorkeeper", error="invalid_token"')],
+            )
         with self.data.lock:
             response = route(self.routes, request) or json_response({"error": "Not Found"}, 404)
             if response.status == 200:
-                response.headers += [("Cache-Control", "private, no-store"), ("Vary", "Authorization, Origin")]
+                response.headers += [
+                    ("Cache-Control", "private, no-store"),
+                    ("Vary", "Authorization, Origin"),
+                ]
                 response = conditional(request, response, self.data.changed_at["mastodon"])
         self._used += 1
         reset = utcnow().replace(second=0) + timedelta(minutes=5 - utcnow().minute % 5)
-        response.headers += [("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", str(max(300 - self._used % 300, 0))), ("X-RateLimit-Reset", iso_ms(reset))]
+        response.headers += [
+            ("X-RateLimit-Limit", "300"),
+            ("X-RateLimit-Remaining", str(max(300 - self._used % 300, 0))),
+            ("X-RateLimit-Reset", iso_ms(reset)),
+        ]
         return response
 
     def base(self) -> str:
@@ -109,7 +127,9 @@ class MastodonApp:
             "noindex": False,
             "emojis": [],
             "roles": [],
-            "fields": [{"name": "Organisatie", "value": esc(person.organisation), "verified_at": None}],
+            "fields": [
+                {"name": "Organisatie", "value": esc(person.organisation), "verified_at": None}
+            ],
         }
 
     def content(self, toot: Toot) -> str:
@@ -121,9 +141,13 @@ class MastodonApp:
             out.append(esc(toot.text[pos : m.start()]))
             pos = m.end()
             if m.group(1):
-                out.append(f'<a href="{self.base()}/tags/{m.group(1).lower()}" class="mention hashtag" rel="tag">#<span>{esc(m.group(1))}</span></a>')
+                out.append(
+                    f'<a href="{self.base()}/tags/{m.group(1).lower()}" class="mention hashtag" rel="tag">#<span>{esc(m.group(1))}</span></a>'
+                )
             elif m.group(2) and self.data.person_by_mastodon(m.group(2)):
-                out.append(f'<span class="h-card" translate="no"><a href="{self.base()}/@{m.group(2)}" class="u-url mention">@<span>{esc(m.group(2))}</span></a></span>')
+                out.append(
+                    f'<span class="h-card" translate="no"><a href="{self.base()}/@{m.group(2)}" class="u-url mention">@<span>{esc(m.group(2))}</span></a></span>'
+                )
             elif m.group(3):
                 url = targets.get(m.group(3), m.group(3))
                 scheme, _, rest = url.partition("://")
@@ -143,16 +167,28 @@ class MastodonApp:
         parent = self.data.toots.get(toot.in_reply_to_id or "")
         visible = [t for t in self.data.toots.values() if not t.deleted]
         tags = sorted({m.lower() for m in re.findall(r"(?<!\w)#(\w+)", toot.text)})
-        mentioned = [p for name in re.findall(r"(?<!\w)@(\w+)", toot.text) if (p := self.data.person_by_mastodon(name))]
+        mentioned = [
+            p
+            for name in re.findall(r"(?<!\w)@(\w+)", toot.text)
+            if (p := self.data.person_by_mastodon(name))
+        ]
         if original:
-            uri, url = f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}/activity", f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}/activity"
+            uri, url = (
+                f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}/activity",
+                f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}/activity",
+            )
         else:
-            uri, url = f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}", f"{self.base()}/@{person.mastodon}/{toot.id}"
+            uri, url = (
+                f"{self.base()}/users/{person.mastodon}/statuses/{toot.id}",
+                f"{self.base()}/@{person.mastodon}/{toot.id}",
+            )
         return {
             "id": toot.id,
             "created_at": iso_ms(toot.created_at),
             "in_reply_to_id": toot.in_reply_to_id,
-            "in_reply_to_account_id": self.data.person(parent.author).mastodon_id if parent else None,
+            "in_reply_to_account_id": self.data.person(parent.author).mastodon_id
+            if parent
+            else None,
             "sensitive": False,
             "spoiler_text": "",
             "visibility": "public",
@@ -168,7 +204,15 @@ class MastodonApp:
             "application": None if original else {"name": "Web", "website": None},
             "account": self.account(person),
             "media_attachments": [self.media(m) for m in toot.media],
-            "mentions": [{"id": p.mastodon_id, "username": p.mastodon, "url": f"{self.base()}/@{p.mastodon}", "acct": p.mastodon} for p in mentioned],
+            "mentions": [
+                {
+                    "id": p.mastodon_id,
+                    "username": p.mastodon,
+                    "url": f"{self.base()}/@{p.mastodon}",
+                    "acct": p.mastodon,
+                }
+                for p in mentioned
+            ],
             "tags": [{"name": t, "url": f"{self.base()}/tags/{t}"} for t in tags],
             "emojis": [],
             "card": None,
@@ -177,7 +221,12 @@ class MastodonApp:
 
     def media(self, media: Media) -> dict[str, Any]:
         folder = "/".join(re.findall(r"\d{1,3}", media.key.zfill(18))[:6])
-        size = {"width": media.width, "height": media.height, "size": f"{media.width}x{media.height}", "aspect": round(media.width / media.height, 6)}
+        size = {
+            "width": media.width,
+            "height": media.height,
+            "size": f"{media.width}x{media.height}",
+            "aspect": round(media.width / media.height, 6),
+        }
         return {
             "id": media.key,
             "type": "image",
@@ -186,7 +235,10 @@ class MastodonApp:
             "remote_url": None,
             "preview_remote_url": None,
             "text_url": None,
-            "meta": {"original": size, "small": {"width": 400, "height": 225, "size": "400x225", "aspect": size["aspect"]}},
+            "meta": {
+                "original": size,
+                "small": {"width": 400, "height": 225, "size": "400x225", "aspect": size["aspect"]},
+            },
             "description": media.alt,
             "blurhash": BLURHASH,
         }
@@ -204,13 +256,23 @@ class MastodonApp:
             "email": "beheer@social.example",
             "version": VERSION,
             "urls": {"streaming_api": f"ws://{host}"},
-            "stats": {"user_count": len(people), "status_count": len(self.data.visible_toots()), "domain_count": 1},
+            "stats": {
+                "user_count": len(people),
+                "status_count": len(self.data.visible_toots()),
+                "domain_count": 1,
+            },
             "thumbnail": f"{self.base()}/packs/media/images/preview.png",
             "languages": ["nl"],
             "registrations": False,
             "approval_required": True,
             "invites_enabled": False,
-            "configuration": {"statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23}},
+            "configuration": {
+                "statuses": {
+                    "max_characters": 500,
+                    "max_media_attachments": 4,
+                    "characters_reserved_per_url": 23,
+                }
+            },
             "contact_account": self.account(people[0]) if people else None,
             "rules": [{"id": "1", "text": "Wees respectvol."}],
         }
@@ -226,7 +288,11 @@ class MastodonApp:
 
     def account_by_id(self, request: Request, id: str) -> Response:
         person = self.data.person_by_mastodon_id(id)
-        return json_response(self.account(person)) if person else json_response({"error": "Record not found"}, 404)
+        return (
+            json_response(self.account(person))
+            if person
+            else json_response({"error": "Record not found"}, 404)
+        )
 
     def account_statuses(self, request: Request, id: str) -> Response:
         person = self.data.person_by_mastodon_id(id)
@@ -234,7 +300,11 @@ class MastodonApp:
             return json_response({"error": "Record not found"}, 404)
         toots = [t for t in self.data.visible_toots() if t.author == person.key]
         if _flag(request, "exclude_replies"):
-            toots = [t for t in toots if not t.in_reply_to_id or self.data.toots[t.in_reply_to_id].author == person.key]
+            toots = [
+                t
+                for t in toots
+                if not t.in_reply_to_id or self.data.toots[t.in_reply_to_id].author == person.key
+            ]
         if _flag(request, "exclude_reblogs"):
             toots = [t for t in toots if not t.reblog_of]
         if _flag(request, "only_media"):
@@ -244,7 +314,12 @@ class MastodonApp:
 
     def tag_timeline(self, request: Request, tag: str) -> Response:
         wanted = tag.lower()
-        toots = [t for t in self.data.visible_toots() if not t.reblog_of and wanted in {m.lower() for m in re.findall(r"(?<!\w)#(\w+)", t.text)}]
+        toots = [
+            t
+            for t in self.data.visible_toots()
+            if not t.reblog_of
+            and wanted in {m.lower() for m in re.findall(r"(?<!\w)#(\w+)", t.text)}
+        ]
         if _flag(request, "only_media"):
             toots = [t for t in toots if t.media]
         return self.paged(request, toots, ("limit", "local", "remote", "only_media"))
@@ -267,16 +342,30 @@ class MastodonApp:
         descendants: list[Toot] = []
 
         def walk(of: str) -> None:
-            for child in sorted((t for t in self.data.toots.values() if t.in_reply_to_id == of and not t.deleted), key=lambda t: int(t.id)):
+            for child in sorted(
+                (t for t in self.data.toots.values() if t.in_reply_to_id == of and not t.deleted),
+                key=lambda t: int(t.id),
+            ):
                 descendants.append(child)
                 walk(child.id)
 
         walk(toot.id)
-        return json_response({"ancestors": [self.status_json(t) for t in ancestors], "descendants": [self.status_json(t) for t in descendants]})
+        return json_response(
+            {
+                "ancestors": [self.status_json(t) for t in ancestors],
+                "descendants": [self.status_json(t) for t in descendants],
+            }
+        )
 
     def paged(self, request: Request, toots: list[Toot], keep: tuple[str, ...]) -> Response:
         """A page of ``toots`` (newest first) after max_id/since_id/min_id, with Link header."""
-        limit = min(max(int(request.arg("limit") or 20) if (request.arg("limit") or "20").isdigit() else 20, 1), 40)
+        limit = min(
+            max(
+                int(request.arg("limit") or 20) if (request.arg("limit") or "20").isdigit() else 20,
+                1,
+            ),
+            40,
+        )
         max_id, since_id, min_id = (int(request.arg(p) or 0) or None for p in PAGING)
         if max_id:
             toots = [t for t in toots if int(t.id) < max_id]
@@ -296,10 +385,23 @@ class MastodonApp:
 
     # --- mutations ---------------------------------------------------------------------------
 
-    def add_status(self, author: str, text: str, *, in_reply_to_id: str | None = None, when: datetime | None = None) -> Toot:
+    def add_status(
+        self,
+        author: str,
+        text: str,
+        *,
+        in_reply_to_id: str | None = None,
+        when: datetime | None = None,
+    ) -> Toot:
         with self.data.lock:
             created = when or utcnow()
-            toot = Toot(mastodon_snowflake(created, len(self.data.toots) + 1), author, created, text, in_reply_to_id=in_reply_to_id)
+            toot = Toot(
+                mastodon_snowflake(created, len(self.data.toots) + 1),
+                author,
+                created,
+                text,
+                in_reply_to_id=in_reply_to_id,
+            )
             self.data.toots[toot.id] = toot
             self.data.touch("mastodon")
             return toot

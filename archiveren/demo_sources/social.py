@@ -43,7 +43,9 @@ class _TextPicker:
 
     def __init__(self, rng: random.Random, pool: dict[str, Any]) -> None:
         self.rng, self.pool = rng, pool
-        self.left = {t: rng.sample(v["posts"], k=len(v["posts"])) for t, v in pool["topics"].items()}
+        self.left = {
+            t: rng.sample(v["posts"], k=len(v["posts"])) for t, v in pool["topics"].items()
+        }
 
     def text(self, topic: str) -> str:
         if self.left[topic]:
@@ -52,7 +54,9 @@ class _TextPicker:
         return f"{self.rng.choice(info['sentences'])} #{self.rng.choice(info['hashtags'])}"
 
 
-def _blog_link(rng: random.Random, person: Person, blogs: dict[str, Blog], when: datetime) -> tuple[str, str] | None:
+def _blog_link(
+    rng: random.Random, person: Person, blogs: dict[str, Blog], when: datetime
+) -> tuple[str, str] | None:
     """A blog post of ``person`` published before ``when``, as (title, 'blog:' + path)."""
     if not person.blog or rng.random() >= 0.3:
         return None
@@ -68,15 +72,27 @@ def _tco(rng: random.Random) -> str:
 
 
 def _photo(key: str, rng: random.Random) -> Media:
-    return Media(key, f"{key}.png", 1200, 675, rng.choice(["Foto van de bijeenkomst", "Dia uit de presentatie", "Whiteboard na de sessie"]))
+    return Media(
+        key,
+        f"{key}.png",
+        1200,
+        675,
+        rng.choice(
+            ["Foto van de bijeenkomst", "Dia uit de presentatie", "Whiteboard na de sessie"]
+        ),
+    )
 
 
-def compose_tweets(rng: random.Random, pool: dict[str, Any], people: dict[str, Person], blogs: dict[str, Blog]) -> dict[str, Tweet]:
+def compose_tweets(
+    rng: random.Random, pool: dict[str, Any], people: dict[str, Person], blogs: dict[str, Blog]
+) -> dict[str, Tweet]:
     tweets: dict[str, Tweet] = {}
     seq: Iterator[int] = itertools.count(1)
     picker = _TextPicker(rng, pool)
 
-    def add(author: str, when: datetime, text: str, conversation_id: str | None = None, **kw: Any) -> Tweet:
+    def add(
+        author: str, when: datetime, text: str, conversation_id: str | None = None, **kw: Any
+    ) -> Tweet:
         tid = x_snowflake(when, next(seq))
         tweet = Tweet(tid, author, when, text, conversation_id or tid, **kw)
         tweets[tid] = tweet
@@ -86,11 +102,15 @@ def compose_tweets(rng: random.Random, pool: dict[str, Any], people: dict[str, P
     originals: list[Tweet] = []
     for person in accounts:
         start = 2011 + rng.randint(0, 2)
-        for i, when in enumerate(random_dates(rng, rng.randint(14, 20), at(start, 3), at(2024, 6, 30))):
+        for i, when in enumerate(
+            random_dates(rng, rng.randint(14, 20), at(start, 3), at(2024, 6, 30))
+        ):
             link = _blog_link(rng, person, blogs, when)
             if link:
                 short = _tco(rng)
-                tweet = add(person.key, when, f"Nieuwe blog: {link[0]} {short}", links=[(short, link[1])])
+                tweet = add(
+                    person.key, when, f"Nieuwe blog: {link[0]} {short}", links=[(short, link[1])]
+                )
             else:
                 tweet = add(person.key, when, picker.text(person.topics[i % len(person.topics)]))
             if rng.random() < 0.15:
@@ -102,36 +122,69 @@ def compose_tweets(rng: random.Random, pool: dict[str, Any], people: dict[str, P
     def reply(parent: Tweet, author: Person, when: datetime) -> Tweet:
         to = people[parent.author]
         text = f"@{to.x} {rng.choice(pool['replies'])}"
-        return add(author.key, when, text, parent.conversation_id, referenced=[("replied_to", parent.id)], in_reply_to_user_id=to.x_id)
+        return add(
+            author.key,
+            when,
+            text,
+            parent.conversation_id,
+            referenced=[("replied_to", parent.id)],
+            in_reply_to_user_id=to.x_id,
+        )
 
     targets = rng.sample(originals[:-1], k=min(36, len(originals) - 1))
     for parent in targets:
         replier = rng.choice([p for p in accounts if p.key != parent.author])
         first = reply(parent, replier, parent.created_at + timedelta(minutes=rng.randint(5, 600)))
         if rng.random() < 0.5:
-            reply(first, people[parent.author], first.created_at + timedelta(minutes=rng.randint(3, 120)))
+            reply(
+                first,
+                people[parent.author],
+                first.created_at + timedelta(minutes=rng.randint(3, 120)),
+            )
     for original in rng.sample([t for t in originals[:-1] if t not in targets], k=10):
         source = people[original.author]
         retweeter = rng.choice([p for p in accounts if p.key != original.author])
         text = f"RT @{source.x}: {original.text}"
         text = text if len(text) <= 140 else text[:139] + "…"
-        add(retweeter.key, original.created_at + timedelta(hours=rng.randint(1, 30)), text, referenced=[("retweeted", original.id)])
+        add(
+            retweeter.key,
+            original.created_at + timedelta(hours=rng.randint(1, 30)),
+            text,
+            referenced=[("retweeted", original.id)],
+        )
     for original in rng.sample(originals[:-1], k=6):
         source = people[original.author]
         quoter = rng.choice([p for p in accounts if p.key != original.author])
         short = _tco(rng)
         target = f"https://twitter.com/{source.x}/status/{original.id}"
-        add(quoter.key, original.created_at + timedelta(hours=rng.randint(1, 48)), f"{rng.choice(pool['replies'])} {short}", referenced=[("quoted", original.id)], links=[(short, target)])
+        add(
+            quoter.key,
+            original.created_at + timedelta(hours=rng.randint(1, 48)),
+            f"{rng.choice(pool['replies'])} {short}",
+            referenced=[("quoted", original.id)],
+            links=[(short, target)],
+        )
 
-    edited = next(t for t in originals if t.author == "jeroen" and not t.media and not t.links and t not in targets)
-    newer = add(edited.author, edited.created_at + timedelta(minutes=12), edited.text + " Aanvulling: de slides staan nu online.", edited.conversation_id)
+    edited = next(
+        t
+        for t in originals
+        if t.author == "jeroen" and not t.media and not t.links and t not in targets
+    )
+    newer = add(
+        edited.author,
+        edited.created_at + timedelta(minutes=12),
+        edited.text + " Aanvulling: de slides staan nu online.",
+        edited.conversation_id,
+    )
     edited.superseded = True
     edited.edit_history = newer.edit_history = [edited.id, newer.id]
     targets[3].deleted = True
     return tweets
 
 
-def compose_toots(rng: random.Random, pool: dict[str, Any], people: dict[str, Person], blogs: dict[str, Blog]) -> dict[str, Toot]:
+def compose_toots(
+    rng: random.Random, pool: dict[str, Any], people: dict[str, Person], blogs: dict[str, Blog]
+) -> dict[str, Toot]:
     toots: dict[str, Toot] = {}
     seq: Iterator[int] = itertools.count(1)
     picker = _TextPicker(rng, pool)
@@ -144,10 +197,17 @@ def compose_toots(rng: random.Random, pool: dict[str, Any], people: dict[str, Pe
     accounts = [p for p in people.values() if p.mastodon]
     originals: list[Toot] = []
     for person in accounts:
-        for i, when in enumerate(random_dates(rng, rng.randint(8, 12), at(2022, 11, 15), at(2024, 12, 15))):
+        for i, when in enumerate(
+            random_dates(rng, rng.randint(8, 12), at(2022, 11, 15), at(2024, 12, 15))
+        ):
             link = _blog_link(rng, person, blogs, when)
             if link:
-                toot = add(person.key, when, f"Nieuw op mijn blog: {link[0]} [link:0]", links=[("[link:0]", link[1])])
+                toot = add(
+                    person.key,
+                    when,
+                    f"Nieuw op mijn blog: {link[0]} [link:0]",
+                    links=[("[link:0]", link[1])],
+                )
             else:
                 toot = add(person.key, when, picker.text(person.topics[i % len(person.topics)]))
             if rng.random() < 0.15:
@@ -157,19 +217,33 @@ def compose_toots(rng: random.Random, pool: dict[str, Any], people: dict[str, Pe
 
     def reply(parent: Toot, author: Person, when: datetime) -> Toot:
         to = people[parent.author]
-        return add(author.key, when, f"@{to.mastodon} {rng.choice(pool['replies'])}", in_reply_to_id=parent.id)
+        return add(
+            author.key,
+            when,
+            f"@{to.mastodon} {rng.choice(pool['replies'])}",
+            in_reply_to_id=parent.id,
+        )
 
     targets = rng.sample(originals[:-1], k=14)
     for n, parent in enumerate(targets):
         replier = rng.choice([p for p in accounts if p.key != parent.author])
         first = reply(parent, replier, parent.created_at + timedelta(minutes=rng.randint(5, 600)))
         if n % 2 == 0:
-            second = reply(first, people[parent.author], first.created_at + timedelta(minutes=rng.randint(3, 120)))
+            second = reply(
+                first,
+                people[parent.author],
+                first.created_at + timedelta(minutes=rng.randint(3, 120)),
+            )
             if n % 4 == 0:
                 reply(second, replier, second.created_at + timedelta(minutes=rng.randint(3, 120)))
     for original in rng.sample([t for t in originals[:-1] if t not in targets], k=6):
         booster = rng.choice([p for p in accounts if p.key != original.author])
-        add(booster.key, original.created_at + timedelta(hours=rng.randint(1, 30)), "", reblog_of=original.id)
+        add(
+            booster.key,
+            original.created_at + timedelta(hours=rng.randint(1, 30)),
+            "",
+            reblog_of=original.id,
+        )
     for original in [t for t in originals if not t.links and t not in targets][:2]:
         original.edited_at = original.created_at + timedelta(minutes=rng.randint(5, 90))
         original.text += " (bewerkt: typfout hersteld)"

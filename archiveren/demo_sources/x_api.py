@@ -23,26 +23,56 @@ from archiveren.demo_sources.dataset import Dataset, Tweet, utcnow
 from archiveren.demo_sources.httpbase import Handler, Request, Response, json_response, route
 from archiveren.demo_sources.markup import Links, png
 from archiveren.demo_sources.social import x_snowflake
+from archiveren.demo_sources.x_params import (
+    Problem,
+    check_params,
+    decode_token,
+    encode_token,
+    endpoint_of,
+    id_arg,
+    invalid,
+    time_arg,
+)
 from archiveren.demo_sources.x_render import XRenderer, fields, matches_query, not_found_error
 
-INVALID = "https://api.twitter.com/2/problems/invalid-request"
 WINDOW_SECONDS = 15 * 60
-COMMON = ["expansions", "media.fields", "place.fields", "poll.fields", "tweet.fields", "user.fields"]
-TIMELINE = COMMON + ["end_time", "exclude", "max_results", "pagination_token", "since_id", "start_time", "until_id"]
-SEARCH = COMMON + ["end_time", "max_results", "next_token", "pagination_token", "query", "since_id", "sort_order", "start_time", "until_id"]
+COMMON = [
+    "expansions",
+    "media.fields",
+    "place.fields",
+    "poll.fields",
+    "tweet.fields",
+    "user.fields",
+]
+TIMELINE = COMMON + [
+    "end_time",
+    "exclude",
+    "max_results",
+    "pagination_token",
+    "since_id",
+    "start_time",
+    "until_id",
+]
+SEARCH = COMMON + [
+    "end_time",
+    "max_results",
+    "next_token",
+    "pagination_token",
+    "query",
+    "since_id",
+    "sort_order",
+    "start_time",
+    "until_id",
+]
 LIST = COMMON + ["max_results", "pagination_token"]
 # (limit per 15-minute window, max_results range, default max_results), as documented by X
-ENDPOINTS = {"user": (300, None, None), "timeline": (1500, (5, 100), 10), "search": (450, (10, 100), 10), "list": (900, (1, 100), 100), "lookup": (300, None, None)}
-
-
-class Problem(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def invalid(parameters: dict[str, list[str]], message: str) -> Problem:
-    body = {"errors": [{"parameters": parameters, "message": message}], "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.", "type": INVALID}
-    return Problem(json_response(body, 400))
+ENDPOINTS = {
+    "user": (300, None, None),
+    "timeline": (1500, (5, 100), 10),
+    "search": (450, (10, 100), 10),
+    "list": (900, (1, 100), 100),
+    "lookup": (300, None, None),
+}
 
 
 class XApiApp:
@@ -83,11 +113,29 @@ class XApiApp:
 
     def handle(self, request: Request) -> Response:
         if request.path.startswith("/media/") and request.path.endswith(".png"):
-            return Response(200, png(request.path), "image/png", [("Cache-Control", "max-age=604800")])
+            return Response(
+                200, png(request.path), "image/png", [("Cache-Control", "max-age=604800")]
+            )
         if request.method != "GET":
-            return json_response({"title": "Method Not Allowed", "type": "about:blank", "status": 405, "detail": "Method Not Allowed"}, 405)
+            return json_response(
+                {
+                    "title": "Method Not Allowed",
+                    "type": "about:blank",
+                    "status": 405,
+                    "detail": "Method Not Allowed",
+                },
+                405,
+            )
         if request.header("Authorization") != f"Bearer {self.bearer_token}":
-            return json_response({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}, 401)
+            return json_response(
+                {
+                    "title": "Unauthorized",
+                    "type": "about:blank",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                },
+                401,
+            )
         limited = self._rate_limited()
         if limited:
             return limited
@@ -97,7 +145,9 @@ class XApiApp:
         except Problem as problem:
             response = problem.response
         if response is None:
-            return json_response({"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}, 404)
+            return json_response(
+                {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}, 404
+            )
         return self._count(request, response)
 
     def _rate_limited(self) -> Response | None:
@@ -115,8 +165,21 @@ class XApiApp:
         return None
 
     def _too_many(self, until: float) -> Response:
-        body = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
-        return json_response(body, 429, [("x-rate-limit-limit", "1500"), ("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", str(int(until)))])
+        body = {
+            "title": "Too Many Requests",
+            "detail": "Too Many Requests",
+            "type": "about:blank",
+            "status": 429,
+        }
+        return json_response(
+            body,
+            429,
+            [
+                ("x-rate-limit-limit", "1500"),
+                ("x-rate-limit-remaining", "0"),
+                ("x-rate-limit-reset", str(int(until))),
+            ],
+        )
 
     def _count(self, request: Request, response: Response) -> Response:
         endpoint = endpoint_of(request.path)
@@ -167,9 +230,16 @@ class XApiApp:
         query = request.arg("query")
         if not query:
             raise invalid({"query": [""]}, "The `query` query parameter can not be empty")
-        tweets = [t for t in self.data.visible_tweets() if matches_query(t, self.data.person(t.author), query)]
+        tweets = [
+            t
+            for t in self.data.visible_tweets()
+            if matches_query(t, self.data.person(t.author), query)
+        ]
         if request.arg("sort_order") not in (None, "recency", "relevancy"):
-            raise invalid({"sort_order": [request.arg("sort_order") or ""]}, "The `sort_order` query parameter value is not one of [recency,relevancy]")
+            raise invalid(
+                {"sort_order": [request.arg("sort_order") or ""]},
+                "The `sort_order` query parameter value is not one of [recency,relevancy]",
+            )
         token = "next_token" if request.arg("next_token") else "pagination_token"
         return self.page(request, tweets, "search", token)
 
@@ -194,33 +264,60 @@ class XApiApp:
         check_params(request, COMMON + ["ids"])
         ids = [i for i in (request.arg("ids") or "").split(",") if i]
         if not ids or len(ids) > 100 or not all(i.isdigit() for i in ids):
-            raise invalid({"ids": [request.arg("ids") or ""]}, "The `ids` query parameter value must be 1 to 100 comma-separated tweet ids")
-        found = [self.data.tweets[i] for i in ids if i in self.data.tweets and not self.data.tweets[i].deleted]
+            raise invalid(
+                {"ids": [request.arg("ids") or ""]},
+                "The `ids` query parameter value must be 1 to 100 comma-separated tweet ids",
+            )
+        found = [
+            self.data.tweets[i]
+            for i in ids
+            if i in self.data.tweets and not self.data.tweets[i].deleted
+        ]
         body = self.render.payload(found, request.arg) if found else {}
-        missing = [not_found_error(i, "tweet", "ids") for i in ids if i not in {t.id for t in found}]
+        missing = [
+            not_found_error(i, "tweet", "ids") for i in ids if i not in {t.id for t in found}
+        ]
         if missing:
             body["errors"] = body.get("errors", []) + missing
         return json_response(body)
 
     # --- paging ------------------------------------------------------------------------------
 
-    def page(self, request: Request, tweets: list[Tweet], endpoint: str, token_name: str, ids_in_meta: bool = True) -> Response:
+    def page(
+        self,
+        request: Request,
+        tweets: list[Tweet],
+        endpoint: str,
+        token_name: str,
+        ids_in_meta: bool = True,
+    ) -> Response:
         """One page of ``tweets`` (newest first) after the id, time and token filters."""
         low, high = ENDPOINTS[endpoint][1] or (1, 100)
         raw = request.arg("max_results")
         size = ENDPOINTS[endpoint][2] or 10
         if raw is not None:
             if not raw.isdigit() or not low <= int(raw) <= high:
-                raise invalid({"max_results": [raw]}, f"The `max_results` query parameter value [{raw}] is not between {low} and {high}")
+                raise invalid(
+                    {"max_results": [raw]},
+                    f"The `max_results` query parameter value [{raw}] is not between {low} and {high}",
+                )
             size = int(raw)
-        since, until = _id_arg(request, "since_id"), _id_arg(request, "until_id")
-        start, end = _time_arg(request, "start_time"), _time_arg(request, "end_time")
-        tweets = [t for t in tweets if (since is None or int(t.id) > since) and (until is None or int(t.id) < until)]
-        tweets = [t for t in tweets if (start is None or t.created_at >= start) and (end is None or t.created_at < end)]
+        since, until = id_arg(request, "since_id"), id_arg(request, "until_id")
+        start, end = time_arg(request, "start_time"), time_arg(request, "end_time")
+        tweets = [
+            t
+            for t in tweets
+            if (since is None or int(t.id) > since) and (until is None or int(t.id) < until)
+        ]
+        tweets = [
+            t
+            for t in tweets
+            if (start is None or t.created_at >= start) and (end is None or t.created_at < end)
+        ]
         token = request.arg(token_name)
         index = 0
         if token:
-            direction, anchor = _decode_token(token, token_name)
+            direction, anchor = decode_token(token, token_name)
             if direction == "n":
                 index = next((i for i, t in enumerate(tweets) if int(t.id) <= anchor), len(tweets))
             else:
@@ -232,15 +329,17 @@ class XApiApp:
         if chosen and ids_in_meta:
             meta |= {"newest_id": chosen[0].id, "oldest_id": chosen[-1].id}
         if index + size < len(tweets):
-            meta["next_token"] = _encode_token("n", int(tweets[index + size].id))
+            meta["next_token"] = encode_token("n", int(tweets[index + size].id))
         if index > 0 and chosen:
-            meta["previous_token"] = _encode_token("p", int(chosen[0].id))
+            meta["previous_token"] = encode_token("p", int(chosen[0].id))
         body["meta"] = meta
         return json_response(body)
 
     # --- mutations ---------------------------------------------------------------------------
 
-    def add_tweet(self, author: str, text: str, *, reply_to: str | None = None, when: datetime | None = None) -> Tweet:
+    def add_tweet(
+        self, author: str, text: str, *, reply_to: str | None = None, when: datetime | None = None
+    ) -> Tweet:
         """Post a tweet as person ``author`` (a dataset key), optionally as a reply."""
         with self.data.lock:
             created = when or utcnow()
@@ -259,8 +358,14 @@ class XApiApp:
         """Edit as X does: a new tweet id whose edit history lists every version."""
         with self.data.lock:
             old = self.data.tweets[tweet_id]
-            newer = self.add_tweet(old.author, text, when=max(utcnow(), old.created_at + timedelta(seconds=1)))
-            newer.conversation_id, newer.referenced, newer.in_reply_to_user_id = old.conversation_id, old.referenced, old.in_reply_to_user_id
+            newer = self.add_tweet(
+                old.author, text, when=max(utcnow(), old.created_at + timedelta(seconds=1))
+            )
+            newer.conversation_id, newer.referenced, newer.in_reply_to_user_id = (
+                old.conversation_id,
+                old.referenced,
+                old.in_reply_to_user_id,
+            )
             history = old.edit_history + [newer.id]
             for tid in history:
                 self.data.tweets[tid].edit_history = list(history)
@@ -273,60 +378,3 @@ class XApiApp:
             tweet.deleted = True
             self.data.touch("x_api")
             return tweet
-
-
-def endpoint_of(path: str) -> str:
-    """Which rate-limit window a request counts against."""
-    if path.startswith("/2/users/by/") or re.fullmatch(r"/2/users/\d+", path):
-        return "user"
-    if path.endswith("/tweets") and path.startswith("/2/users/"):
-        return "timeline"
-    if path.startswith("/2/lists/"):
-        return "list"
-    return "search" if path.startswith("/2/tweets/search/") else "lookup"
-
-
-def check_params(request: Request, allowed: list[str]) -> None:
-    for name, values in request.query.items():
-        if name not in allowed:
-            raise invalid({name: values}, f"The query parameter [{name}] is not one of [{','.join(sorted(allowed))}]")
-
-
-def _id_arg(request: Request, name: str) -> int | None:
-    value = request.arg(name)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise invalid({name: [value]}, f"The `{name}` query parameter value [{value}] does not match ^[0-9]{{1,19}}$")
-    return int(value)
-
-
-def _time_arg(request: Request, name: str) -> datetime | None:
-    value = request.arg(name)
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise invalid({name: [value]}, f"Invalid '{name}':'{value}'. '{name}' must be a valid RFC 3339 timestamp") from None
-
-
-def _encode_token(direction: str, anchor: int) -> str:
-    return "7140dibd" + direction + _base36(anchor)
-
-
-def _decode_token(token: str, name: str) -> tuple[str, int]:
-    match = re.fullmatch(r"7140dibd([np])([0-9a-z]+)", token)
-    if not match:
-        raise invalid({name: [token]}, f"The `{name}` query parameter value [{token}] is not valid")
-    return match.group(1), int(match.group(2), 36)
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while number:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-    return out or "0"
-

@@ -46,18 +46,31 @@ class XRenderer:
 
     def entities(self, tweet: Tweet, text: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        hashtags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in re.finditer(r"(?<!\w)#(\w+)", text)]
+        hashtags = [
+            {"start": m.start(), "end": m.end(), "tag": m.group(1)}
+            for m in re.finditer(r"(?<!\w)#(\w+)", text)
+        ]
         mentions = []
         for m in re.finditer(r"(?<!\w)@(\w+)", text):
             person = self.data.person_by_x(m.group(1))
             if person:
-                mentions.append({"start": m.start(), "end": m.end(), "username": person.x, "id": person.x_id})
+                mentions.append(
+                    {"start": m.start(), "end": m.end(), "username": person.x, "id": person.x_id}
+                )
         targets = dict(tweet.links)
         urls = []
         for m in TCO.finditer(text):
             if m.group(0) in targets:
                 expanded = self.links.resolve(targets[m.group(0)])
-                urls.append({"start": m.start(), "end": m.end(), "url": m.group(0), "expanded_url": expanded, "display_url": _display(expanded)})
+                urls.append(
+                    {
+                        "start": m.start(),
+                        "end": m.end(),
+                        "url": m.group(0),
+                        "expanded_url": expanded,
+                        "display_url": _display(expanded),
+                    }
+                )
             elif tweet.media:
                 author = self.data.person(tweet.author)
                 urls.append(
@@ -88,11 +101,17 @@ class XRenderer:
             "lang": tweet.lang,
             "possibly_sensitive": False,
             "reply_settings": "everyone",
-            "edit_controls": {"edits_remaining": 5 - len(tweet.edit_history) + 1, "is_edit_eligible": not tweet.referenced, "editable_until": iso_ms(tweet.created_at + timedelta(minutes=30))},
+            "edit_controls": {
+                "edits_remaining": 5 - len(tweet.edit_history) + 1,
+                "is_edit_eligible": not tweet.referenced,
+                "editable_until": iso_ms(tweet.created_at + timedelta(minutes=30)),
+            },
             "public_metrics": _metrics(tweet),
         }
         if tweet.referenced:
-            full["referenced_tweets"] = [{"type": kind, "id": ref} for kind, ref in tweet.referenced]
+            full["referenced_tweets"] = [
+                {"type": kind, "id": ref} for kind, ref in tweet.referenced
+            ]
         if tweet.in_reply_to_user_id:
             full["in_reply_to_user_id"] = tweet.in_reply_to_user_id
         if tweet.media:
@@ -116,19 +135,35 @@ class XRenderer:
             "protected": False,
             "verified": False,
             "url": self.links.url("blog", f"/{person.blog}/") if person.blog else "",
-            "public_metrics": {"followers_count": 200 + len(person.name) * 37, "following_count": 150 + len(person.key) * 11, "tweet_count": len(tweets), "listed_count": 12},
+            "public_metrics": {
+                "followers_count": 200 + len(person.name) * 37,
+                "following_count": 150 + len(person.key) * 11,
+                "tweet_count": len(tweets),
+                "listed_count": 12,
+            },
         }
         keep = set(USER_DEFAULT) | wanted
         return {k: full[k] for k in sorted(full) if k in keep}
 
     def media(self, media: Media, wanted: set[str]) -> dict[str, Any]:
-        full = {"media_key": media.key, "type": "photo", "url": self.media_url(media), "width": media.width, "height": media.height, "alt_text": media.alt}
+        full = {
+            "media_key": media.key,
+            "type": "photo",
+            "url": self.media_url(media),
+            "width": media.width,
+            "height": media.height,
+            "alt_text": media.alt,
+        }
         keep = set(MEDIA_DEFAULT) | wanted
         return {k: full[k] for k in sorted(full) if k in keep}
 
     def payload(self, tweets: list[Tweet], args: Callable[[str], str | None]) -> dict[str, Any]:
         """``data`` plus ``includes`` and ``errors`` for the requested expansions."""
-        tweet_fields, user_fields, media_fields = fields(args("tweet.fields")), fields(args("user.fields")), fields(args("media.fields"))
+        tweet_fields, user_fields, media_fields = (
+            fields(args("tweet.fields")),
+            fields(args("user.fields")),
+            fields(args("media.fields")),
+        )
         expansions = fields(args("expansions"))
         body: dict[str, Any] = {"data": [self.tweet(t, tweet_fields) for t in tweets]}
         users: dict[str, Person] = {}
@@ -192,7 +227,13 @@ def _display(url: str) -> str:
 
 def _metrics(tweet: Tweet) -> dict[str, int]:
     seed = int(tweet.id) >> 22
-    return {"retweet_count": seed % 7, "reply_count": seed % 3, "like_count": seed % 23, "quote_count": seed % 2, "impression_count": 100 + seed % 900}
+    return {
+        "retweet_count": seed % 7,
+        "reply_count": seed % 3,
+        "like_count": seed % 23,
+        "quote_count": seed % 2,
+        "impression_count": 100 + seed % 900,
+    }
 
 
 def matches_query(tweet: Tweet, author: Person, query: str) -> bool:
@@ -222,8 +263,17 @@ def _term(tweet: Tweet, author: Person, term: str) -> bool:
     checks: dict[str, Callable[[], bool]] = {
         "from": lambda: (author.x or "").lower() == value.lstrip("@"),
         "to": lambda: text.startswith("@" + value.lstrip("@")),
-        "is": lambda: {"retweet": "retweeted", "reply": "replied_to", "quote": "quoted"}.get(value, "?") in kinds,
-        "has": lambda: bool(tweet.media) if value == "media" else bool(tweet.links) if value == "links" else False,
+        "is": lambda: (
+            {"retweet": "retweeted", "reply": "replied_to", "quote": "quoted"}.get(value, "?")
+            in kinds
+        ),
+        "has": lambda: (
+            bool(tweet.media)
+            if value == "media"
+            else bool(tweet.links)
+            if value == "links"
+            else False
+        ),
         "lang": lambda: tweet.lang == value,
     }
     if value and key in checks:

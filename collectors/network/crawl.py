@@ -35,7 +35,7 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": job.obey_robots,
         "DOWNLOAD_DELAY": delay,
         # the delay is a minimum between two requests to one host, as for the other collectors
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": job.concurrency_per_host,
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": delay,
@@ -60,6 +60,7 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         # depth and page budget are the spider's own; Scrapy's DEPTH_LIMIT=0 would mean no limit
         "DEPTH_LIMIT": 0,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",

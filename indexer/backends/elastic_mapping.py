@@ -16,7 +16,8 @@ from indexer.post import Post
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
 
 ANALYZER = "archiveren_dutch"
-"""Standard tokenizer, lowercase, ASCII folding, Snowball Dutch stemmer: defined in the index
+"""Standard tokenizer, lowercase, Dutch stop words (removed before stemming, which maps some
+content words onto them: overheid -> over), ASCII folding, Snowball Dutch stemmer: defined in the index
 settings where the engine has the snowball filter (OpenSearch, full Elasticsearch), or given by
 the archiveren-dutch plugin that scripts/search-engine installs into the integ-test Elasticsearch."""
 
@@ -25,10 +26,13 @@ ANALYSIS_SETTINGS: dict[str, Any] = {
         ANALYZER: {
             "type": "custom",
             "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding", "archiveren_dutch_stemmer"],
+            "filter": ["lowercase", "archiveren_dutch_stop", "asciifolding", "archiveren_dutch_stemmer"],
         }
     },
-    "filter": {"archiveren_dutch_stemmer": {"type": "snowball", "language": "Dutch"}},
+    "filter": {
+        "archiveren_dutch_stop": {"type": "stop", "stopwords": "_dutch_"},
+        "archiveren_dutch_stemmer": {"type": "snowball", "language": "Dutch"},
+    },
 }
 
 

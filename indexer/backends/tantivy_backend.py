@@ -20,8 +20,20 @@ from tantivy import FieldType, Occur, Order, Query
 
 from archiveren.errors import IndexError_, QueryError
 from indexer.backends.tantivy_query import QueryTranslator
-from indexer.backends.tantivy_results import decode_cursor, encode_cursor, facet_counts, highlight_html
-from indexer.backends.tantivy_schema import NEWEST_KEY, OLDEST_KEY, build_schema, post_document, register_analyzers, stored_post
+from indexer.backends.tantivy_results import (
+    decode_cursor,
+    encode_cursor,
+    facet_counts,
+    highlight_html,
+)
+from indexer.backends.tantivy_schema import (
+    NEWEST_KEY,
+    OLDEST_KEY,
+    build_schema,
+    post_document,
+    register_analyzers,
+    stored_post,
+)
 from indexer.post import Post
 from indexer.query_ast import MatchAll
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
@@ -36,7 +48,14 @@ SNIPPET_CHARS = 240
 class TantivyBackend:
     """SearchBackend over a tantivy index at ``path`` (normally ``data_dir / "index"``)."""
 
-    def __init__(self, path: Path, *, writer_heap_bytes: int = 128_000_000, writer_threads: int = 0, _generation: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        writer_heap_bytes: int = 128_000_000,
+        writer_threads: int = 0,
+        _generation: bool = False,
+    ) -> None:
         self.path = Path(path)
         self.schema = build_schema()
         self._translator = QueryTranslator(self.schema)
@@ -72,7 +91,11 @@ class TantivyBackend:
 
     def _searcher(self) -> tantivy.Searcher:
         # Another process may have swapped in a rebuilt generation; follow the link if so.
-        if not self._is_generation and os.path.realpath(self.path) != self._target and self.path.exists():
+        if (
+            not self._is_generation
+            and os.path.realpath(self.path) != self._target
+            and self.path.exists()
+        ):
             with self._lock:
                 if os.path.realpath(self.path) != self._target:
                     self._close_writer()
@@ -121,7 +144,7 @@ class TantivyBackend:
         with self._lock:
             writer = self._get_writer()
             for post_id in post_ids:
-                deleted += searcher.search(Query.term_query(self.schema, "id", post_id), 1, count=True).count
+                deleted += _total(searcher, Query.term_query(self.schema, "id", post_id))
                 writer.delete_documents_by_term("id", post_id)
             writer.commit()
         self._index.reload()
@@ -143,9 +166,13 @@ class TantivyBackend:
         query = self._translator.combine(text_query, self._translator.filters(request))
         searcher = self._searcher()
         if request.search_after is not None and request.offset:
-            raise QueryError("give either offset or search_after, not both; search_after continues right after the previous page")
+            raise QueryError(
+                "give either offset or search_after, not both; search_after continues right after the previous page"
+            )
         if request.search_after is None and request.offset + request.limit > MAX_WINDOW:
-            raise QueryError(f"offset + limit may not pass {MAX_WINDOW}; page deeper with next_cursor and sort newest or oldest, or narrow the query")
+            raise QueryError(
+                f"offset + limit may not pass {MAX_WINDOW}; page deeper with next_cursor and sort newest or oldest, or narrow the query"
+            )
         if request.sort == "relevance":
             hits, total, next_cursor = self._relevance_page(searcher, query, request)
         else:
@@ -153,29 +180,52 @@ class TantivyBackend:
         facets, histogram = facet_counts(searcher, query, request)
         if request.highlight and not isinstance(node, MatchAll) and hits:
             self._highlight(searcher, text_query, hits)
-        return SearchResult(total=total, hits=hits, facets=facets, date_histogram=histogram, next_cursor=next_cursor)
+        return SearchResult(
+            total=total, hits=hits, facets=facets, date_histogram=histogram, next_cursor=next_cursor
+        )
 
-    def _relevance_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest) -> tuple[list[Hit], int, list[str] | None]:
+    def _relevance_page(
+        self, searcher: tantivy.Searcher, query: Query, request: SearchRequest
+    ) -> tuple[list[Hit], int, list[str] | None]:
         # Scores are not a total order, so relevance pages continue by offset.
-        offset = request.offset if request.search_after is None else decode_cursor(request.search_after, "relevance")
+        offset = (
+            request.offset
+            if request.search_after is None
+            else decode_cursor(request.search_after, "relevance")
+        )
         if offset + request.limit > MAX_WINDOW:
-            raise QueryError(f"relevance-ordered results end at {MAX_WINDOW}; sort newest or oldest to page further")
+            raise QueryError(
+                f"relevance-ordered results end at {MAX_WINDOW}; sort newest or oldest to page further"
+            )
         found = searcher.search(query, request.limit + 1, count=True, offset=offset)
         page = found.hits[: request.limit]
-        hits = [Hit(post=stored_post(searcher.doc(address)), score=float(score)) for score, address in page]
+        hits = [
+            Hit(post=stored_post(searcher.doc(address)), score=float(score))
+            for score, address in page
+        ]
         more = len(found.hits) > request.limit and request.limit > 0
-        return hits, int(found.count), encode_cursor("relevance", offset + request.limit) if more else None
+        return (
+            hits,
+            _count(found),
+            encode_cursor("relevance", offset + request.limit) if more else None,
+        )
 
-    def _sorted_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest) -> tuple[list[Hit], int, list[str] | None]:
+    def _sorted_page(
+        self, searcher: tantivy.Searcher, query: Query, request: SearchRequest
+    ) -> tuple[list[Hit], int, list[str] | None]:
         descending = request.sort == "newest"
         key = NEWEST_KEY if descending else OLDEST_KEY
         page_query = query
         if request.search_after is not None:
             after = decode_cursor(request.search_after, request.sort)
             bound = (
-                Query.range_query(self.schema, key, FieldType.Unsigned, upper_bound=after, include_upper=False)
+                Query.range_query(
+                    self.schema, key, FieldType.Unsigned, upper_bound=after, include_upper=False
+                )
                 if descending
-                else Query.range_query(self.schema, key, FieldType.Unsigned, lower_bound=after, include_lower=False)
+                else Query.range_query(
+                    self.schema, key, FieldType.Unsigned, lower_bound=after, include_lower=False
+                )
             )
             page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
         found = searcher.search(
@@ -186,7 +236,7 @@ class TantivyBackend:
             offset=request.offset,
             order=Order.Desc if descending else Order.Asc,
         )
-        total = int(found.count) if request.search_after is None else int(searcher.search(query, 1, count=True).count)
+        total = _count(found) if request.search_after is None else _total(searcher, query)
         page = found.hits[: request.limit]
         hits = [Hit(post=stored_post(searcher.doc(address))) for _, address in page]
         more = len(found.hits) > request.limit and request.limit > 0
@@ -208,15 +258,25 @@ class TantivyBackend:
 
     def scan(self, request: SearchRequest) -> Iterator[Post]:
         """Oldest first, in batches that continue by sort key, on one snapshot of the index."""
-        query = self._translator.combine(self._translator.query(parse_query(request.query)), self._translator.filters(request))
+        query = self._translator.combine(
+            self._translator.query(parse_query(request.query)), self._translator.filters(request)
+        )
         searcher = self._searcher()
         after: int | None = None
         while True:
             page_query = query
             if after is not None:
-                bound = Query.range_query(self.schema, OLDEST_KEY, FieldType.Unsigned, lower_bound=after, include_lower=False)
+                bound = Query.range_query(
+                    self.schema,
+                    OLDEST_KEY,
+                    FieldType.Unsigned,
+                    lower_bound=after,
+                    include_lower=False,
+                )
                 page_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, bound)])
-            found = searcher.search(page_query, SCAN_BATCH, count=False, order_by_field=OLDEST_KEY, order=Order.Asc)
+            found = searcher.search(
+                page_query, SCAN_BATCH, count=False, order_by_field=OLDEST_KEY, order=Order.Asc
+            )
             for key, address in found.hits:
                 yield stored_post(searcher.doc(address))
                 after = int(key)
@@ -232,21 +292,46 @@ class TantivyBackend:
             return []
         # Both fields get title and text, so a title word finds the same word in other texts.
         fields = {"title": [words], "text": [words]}
-        similar = Query.more_like_this_document_fields_query(self.schema, fields, min_doc_frequency=1, min_term_frequency=1, min_word_length=3, max_query_terms=25)
-        query = Query.boolean_query([(Occur.Must, similar), (Occur.MustNot, Query.term_query(self.schema, "id", post_id))])
+        similar = Query.more_like_this_document_fields_query(
+            self.schema,
+            fields,
+            min_doc_frequency=1,
+            min_term_frequency=1,
+            min_word_length=3,
+            max_query_terms=25,
+        )
+        query = Query.boolean_query(
+            [(Occur.Must, similar), (Occur.MustNot, Query.term_query(self.schema, "id", post_id))]
+        )
         searcher = self._searcher()
-        return [Hit(post=stored_post(searcher.doc(address)), score=float(score)) for score, address in searcher.search(query, limit).hits]
+        return [
+            Hit(post=stored_post(searcher.doc(address)), score=float(score))
+            for score, address in searcher.search(query, limit).hits
+        ]
 
     # -- rebuild and lifecycle -------------------------------------------------------------------
 
     def begin_rebuild(self) -> TantivyBackend:
         if self._is_generation:
-            raise IndexError_(f"{self.path} is itself a rebuild in progress; commit it before starting another")
-        return TantivyBackend(self._new_generation_dir(), writer_heap_bytes=self._heap, writer_threads=self._threads, _generation=True)
+            raise IndexError_(
+                f"{self.path} is itself a rebuild in progress; commit it before starting another"
+            )
+        return TantivyBackend(
+            self._new_generation_dir(),
+            writer_heap_bytes=self._heap,
+            writer_threads=self._threads,
+            _generation=True,
+        )
 
     def commit_rebuild(self, rebuilt: SearchBackend) -> None:
-        if not isinstance(rebuilt, TantivyBackend) or not rebuilt._is_generation or rebuilt.path.parent != self.path.parent:
-            raise IndexError_(f"commit_rebuild takes the backend that begin_rebuild of {self.path} returned")
+        if (
+            not isinstance(rebuilt, TantivyBackend)
+            or not rebuilt._is_generation
+            or rebuilt.path.parent != self.path.parent
+        ):
+            raise IndexError_(
+                f"commit_rebuild takes the backend that begin_rebuild of {self.path} returned"
+            )
         rebuilt.close()
         with self._lock:
             self._close_writer()
@@ -265,6 +350,14 @@ class TantivyBackend:
     def close(self) -> None:
         with self._lock:
             self._close_writer()
+
+
+def _count(found: tantivy.SearchResult) -> int:
+    return int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
+
+
+def _total(searcher: tantivy.Searcher, query: Query) -> int:
+    return _count(searcher.search(query, 1, count=True))
 
 
 def _point_link(link: Path, target: Path) -> None:

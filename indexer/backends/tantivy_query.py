@@ -14,7 +14,14 @@ from tantivy import FieldType, Occur, Query
 from archiveren.errors import QueryError
 from indexer import query_ast as ast
 from indexer.backends.tantivy_schema import dutch_analyzer, fold_analyzer
-from indexer.query_fields import DEFAULT_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, canonical_field, normalise_keyword
+from indexer.query_fields import (
+    DEFAULT_FIELDS,
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    as_utc,
+    canonical_field,
+    normalise_keyword,
+)
 from indexer.query_model import SearchRequest
 
 TITLE_BOOST = 2.0
@@ -34,9 +41,16 @@ class QueryTranslator:
         if isinstance(node, ast.MatchAll):
             return Query.all_query()
         if isinstance(node, ast.Not):
-            return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, self.query(node.child))])
+            return Query.boolean_query(
+                [(Occur.Must, Query.all_query()), (Occur.MustNot, self.query(node.child))]
+            )
         if isinstance(node, ast.And):
-            clauses = [(Occur.MustNot, self.query(c.child)) if isinstance(c, ast.Not) else (Occur.Must, self.query(c)) for c in node.children]
+            clauses = [
+                (Occur.MustNot, self.query(c.child))
+                if isinstance(c, ast.Not)
+                else (Occur.Must, self.query(c))
+                for c in node.children
+            ]
             if all(occur == Occur.MustNot for occur, _ in clauses):
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
@@ -60,11 +74,17 @@ class QueryTranslator:
             query = self._keyword_leaf(node, field)
         return Query.boost_query(query, boost) if boost != 1.0 else query
 
-    def _text_leaf(self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str) -> Query:
+    def _text_leaf(
+        self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str
+    ) -> Query:
         if isinstance(node, ast.Wildcard):
             folded = self._fold.analyze(node.pattern)
-            return Query.regex_query(self.schema, field, wildcard_to_regex(folded[0] if folded else ""))
-        tokens = [(token.position, token.text) for token in self._dutch.pre_tokenize(node.text).tokens]
+            return Query.regex_query(
+                self.schema, field, wildcard_to_regex(folded[0] if folded else "")
+            )
+        tokens = [
+            (token.position, token.text) for token in self._dutch.pre_tokenize(node.text).tokens
+        ]
         if not tokens:
             # Like Elasticsearch's match query: a query of stop words or punctuation matches nothing.
             return Query.empty_query()
@@ -75,9 +95,13 @@ class QueryTranslator:
         # Positions keep the gaps of removed stop words, as they are in the index.
         first = tokens[0][0]
         slop = node.slop if isinstance(node, ast.Phrase) else 0
-        return Query.phrase_query(self.schema, field, [(position - first, text) for position, text in tokens], slop)
+        return Query.phrase_query(
+            self.schema, field, [(position - first, text) for position, text in tokens], slop
+        )
 
-    def _keyword_leaf(self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str) -> Query:
+    def _keyword_leaf(
+        self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str
+    ) -> Query:
         if isinstance(node, ast.Wildcard):
             pattern = normalise_keyword(field, node.pattern)
             return Query.regex_query(self.schema, field, wildcard_to_regex(pattern))
@@ -106,7 +130,9 @@ class QueryTranslator:
         for name, values in sorted(request.filters.items()):
             field = canonical_field(name)
             if field is None or field not in KEYWORD_FIELDS:
-                raise QueryError(f"cannot filter on {name!r}; filter on one of {', '.join(sorted(KEYWORD_FIELDS))}")
+                raise QueryError(
+                    f"cannot filter on {name!r}; filter on one of {', '.join(sorted(KEYWORD_FIELDS))}"
+                )
             if values:
                 normalised = sorted({normalise_keyword(field, value) for value in values})
                 out.append(Query.term_set_query(self.schema, field, normalised))

@@ -27,7 +27,9 @@ def facet_fields(request: SearchRequest) -> dict[str, str]:
     for name in request.facets:
         field = canonical_field(name)
         if field not in FAST_KEYWORDS:
-            raise QueryError(f"cannot count facets of {name!r}; facet on one of {', '.join(FAST_KEYWORDS)} (hashtag and mention also work)")
+            raise QueryError(
+                f"cannot count facets of {name!r}; facet on one of {', '.join(FAST_KEYWORDS)} (hashtag and mention also work)"
+            )
         out[name] = field
     return out
 
@@ -38,9 +40,13 @@ def facet_counts(
     """Exact term counts per requested facet (most frequent first, ties by value) and the
     date histogram, over every document the query matches."""
     fields = facet_fields(request) if request.facet_size > 0 else {}
-    spec: dict[str, Any] = {name: _terms(field, request.facet_size, _SEGMENT_SIZE) for name, field in fields.items()}
+    spec: dict[str, Any] = {
+        name: _terms(field, request.facet_size, _SEGMENT_SIZE) for name, field in fields.items()
+    }
     if request.date_histogram is not None:
-        spec[_HISTOGRAM] = {"histogram": {"field": bucket_field(request.date_histogram), "interval": 1}}
+        spec[_HISTOGRAM] = {
+            "histogram": {"field": bucket_field(request.date_histogram), "interval": 1}
+        }
     if not spec:
         return {}, []
     result = searcher.aggregate(query, spec)
@@ -50,8 +56,12 @@ def facet_counts(
         segment_size = _SEGMENT_SIZE
         while answer.get("doc_count_error_upper_bound", 0) > 0:
             segment_size *= 16
-            answer = searcher.aggregate(query, {name: _terms(field, request.facet_size, segment_size)})[name]
-        buckets = [FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in answer["buckets"]]
+            answer = searcher.aggregate(
+                query, {name: _terms(field, request.facet_size, segment_size)}
+            )[name]
+        buckets = [
+            FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in answer["buckets"]
+        ]
         facets[name] = sorted(buckets, key=lambda b: (-b.count, b.value))
     histogram: list[FacetBucket] = []
     if request.date_histogram is not None:
@@ -66,7 +76,10 @@ def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
 def _histogram(buckets: list[dict[str, Any]], interval: Interval) -> list[FacetBucket]:
     # tantivy fills the gaps between the first and last non-empty bucket with zero counts,
     # which is what Elasticsearch's date_histogram does too.
-    return [FacetBucket(value=bucket_start(int(b["key"]), interval), count=int(b["doc_count"])) for b in buckets]
+    return [
+        FacetBucket(value=bucket_start(int(b["key"]), interval), count=int(b["doc_count"]))
+        for b in buckets
+    ]
 
 
 def highlight_html(snippet: tantivy.Snippet, text: str) -> str | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import tantivy
 
+from archiveren.errors import IndexError_
 from indexer.post import Post
 from indexer.query_fields import KEYWORD_FIELDS, TEXT_FIELDS, as_utc, bucket_ordinal, keyword_values
 from indexer.query_model import Interval
@@ -21,7 +22,17 @@ STORED = "post"
 NEWEST_KEY = "newest_key"
 OLDEST_KEY = "oldest_key"
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month", "year")
-FAST_KEYWORDS: tuple[str, ...] = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")
+FAST_KEYWORDS: tuple[str, ...] = (
+    "platform",
+    "source",
+    "organisation",
+    "kind",
+    "author",
+    "author_handle",
+    "hashtags",
+    "mentions",
+    "lang",
+)
 """Keyword fields kept as columns, so they can be faceted."""
 
 # A sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
@@ -55,7 +66,12 @@ def dutch_analyzer() -> tantivy.TextAnalyzer:
 def fold_analyzer() -> tantivy.TextAnalyzer:
     """Lowercases and ASCII-folds a whole string in one token: wildcard patterns on text fields
     must meet the indexed terms in the same form, but must not be stemmed."""
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold()).build()
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
 
 
 def build_schema() -> tantivy.Schema:
@@ -63,7 +79,9 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=DUTCH, index_option="position")
     for name in KEYWORD_FIELDS:
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=name in FAST_KEYWORDS)
+        builder.add_text_field(
+            name, tokenizer_name="raw", index_option="basic", fast=name in FAST_KEYWORDS
+        )
     builder.add_date_field("published_at", indexed=True, fast=True)
     for interval in INTERVALS:
         builder.add_integer_field(bucket_field(interval), fast=True)
@@ -82,7 +100,10 @@ def register_analyzers(index: tantivy.Index) -> None:
 def sort_keys(post_id: str, published_at: datetime | None) -> tuple[int, int]:
     """(newest_key, oldest_key): ordered by date then id hash; undated Posts sort last in
     descending newest_key and in ascending oldest_key."""
-    low = int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big") & _HASH_MASK
+    low = (
+        int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big")
+        & _HASH_MASK
+    )
     if published_at is None:
         return low, (((1 << 33) - 1) << _HASH_BITS) | low
     seconds = max(int(as_utc(published_at).timestamp()) + _EPOCH_OFFSET, 1)
@@ -107,4 +128,9 @@ def post_document(post: Post, schema: tantivy.Schema) -> tantivy.Document:
 
 
 def stored_post(document: tantivy.Document) -> Post:
-    return Post.model_validate_json(document.get_first(STORED))
+    stored = document.get_first(STORED)
+    if stored is None:
+        raise IndexError_(
+            "a search index document has no stored Post; run `archiveren index --rebuild`"
+        )
+    return Post.model_validate_json(stored)

@@ -12,21 +12,31 @@ Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 from collectors.feed_entries import native_id, parse_feed, parse_iso
 from indexer.extractors.base import Capture
-from indexer.extractors.html_text import fragment_links, fragment_text, main_text, page_title, wordpress_comments
+from indexer.extractors.html_text import (
+    fragment_links,
+    fragment_text,
+    main_text,
+    page_title,
+    wordpress_comments,
+)
 from indexer.post import Post
 
-PLATFORM = "blog"
+PLATFORM: Final = "blog"
 
 
 def extract_posts(capture: Capture) -> Iterable[Post]:
     kind = capture.capture_kind
     if kind == "entry_page":
         return list(_from_entry_page(capture))
-    if kind in ("feed", "page") and _is_ok(capture) and not _extra(capture).get("entry_pages", False):
+    if (
+        kind in ("feed", "page")
+        and _is_ok(capture)
+        and not _extra(capture).get("entry_pages", False)
+    ):
         return list(_from_feed(capture))
     return []
 
@@ -42,13 +52,17 @@ def _is_ok(capture: Capture) -> bool:
 
 def _is_html(capture: Capture) -> bool:
     kind = capture.content_type.split(";")[0].strip().lower()
-    return kind in ("text/html", "application/xhtml+xml") or (not kind and capture.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
+    return kind in ("text/html", "application/xhtml+xml") or (
+        not kind and capture.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+    )
 
 
 def _from_feed(capture: Capture) -> Iterator[Post]:
     parsed = parse_feed(capture.body, capture.url, capture.http_headers)
     for entry in parsed.entries:
-        yield _entry_post(capture, entry, fragment_text(entry.get("content") or entry.get("summary") or ""), "")
+        yield _entry_post(
+            capture, entry, fragment_text(entry.get("content") or entry.get("summary") or ""), ""
+        )
 
 
 def _from_entry_page(capture: Capture) -> Iterator[Post]:
@@ -67,7 +81,11 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     if not page_ok:
         return
     for comment in wordpress_comments(capture.body, capture.url):
-        parent = f"{post.id}#comment-{comment.parent_comment_id}" if comment.parent_comment_id else post.id
+        parent = (
+            f"{post.id}#comment-{comment.parent_comment_id}"
+            if comment.parent_comment_id
+            else post.id
+        )
         yield Post(
             id=f"{post.id}#comment-{comment.comment_id}",
             platform=PLATFORM,

@@ -15,7 +15,28 @@ import trafilatura
 from dateutil import parser as dateparser
 from lxml import etree
 
-_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "article", "section", "figure", "figcaption", "ul", "ol", "table"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "article",
+    "section",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "table",
+}
 _COMMENT_ID = re.compile(r"^comment-(\d+)$")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -81,8 +102,17 @@ def fragment_links(html: str, base_url: str) -> tuple[list[str], list[str]]:
     doc = _parse(f"<html><body><div>{html}</div></body></html>")
     if doc is None:
         return [], []
-    links = [urljoin(base_url, a.get("href", "").strip()) for a in doc.iter("a") if a.get("href", "").strip() and not a.get("href", "").startswith(("#", "javascript:", "mailto:"))]
-    images = [urljoin(base_url, img.get("src", "").strip()) for img in doc.iter("img") if img.get("src", "").strip() and not img.get("src", "").startswith("data:")]
+    links = [
+        urljoin(base_url, a.get("href", "").strip())
+        for a in doc.iter("a")
+        if a.get("href", "").strip()
+        and not a.get("href", "").startswith(("#", "javascript:", "mailto:"))
+    ]
+    images = [
+        urljoin(base_url, img.get("src", "").strip())
+        for img in doc.iter("img")
+        if img.get("src", "").strip() and not img.get("src", "").startswith("data:")
+    ]
     return list(dict.fromkeys(links)), list(dict.fromkeys(images))
 
 
@@ -91,13 +121,24 @@ def main_text(html: bytes, url: str) -> tuple[str, str]:
     if not html.strip():
         return "", ""
     try:
-        text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True, favor_precision=True, deduplicate=False)
+        text = trafilatura.extract(
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+            deduplicate=False,
+        )
     except (ValueError, TypeError, etree.LxmlError):
         text = None
     doc = _parse(html)
     lang = ""
     if doc is not None:
-        lang = (doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang") or "").split("-")[0].lower()
+        lang = (
+            (doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+            .split("-")[0]
+            .lower()
+        )
     return (text or "").strip(), lang
 
 
@@ -129,7 +170,9 @@ def wordpress_comments(html: bytes, base_url: str) -> list[PageComment]:
     return comments
 
 
-def _comment(node: lxml.html.HtmlElement, comment_id: str, parent: str, base_url: str) -> PageComment:
+def _comment(
+    node: lxml.html.HtmlElement, comment_id: str, parent: str, base_url: str
+) -> PageComment:
     own = _own_part(node)
     author_el = _first(own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]")
     author = _SPACES.sub(" ", author_el.text_content()).strip() if author_el is not None else ""
@@ -138,16 +181,29 @@ def _comment(node: lxml.html.HtmlElement, comment_id: str, parent: str, base_url
         link = author_el if author_el.tag == "a" else _first(author_el, ".//a[@href]")
         if link is not None and link.get("href"):
             author_url = urljoin(base_url, link.get("href"))
-    content = _first(own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-content ')]")
+    content = _first(
+        own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-content ')]"
+    )
     if content is None:
-        content = _without(own, ("comment-author", "comment-meta", "commentmetadata", "comment-metadata", "reply"))
-    return PageComment(comment_id, parent, author, author_url, _comment_date(own), element_text(content) if content is not None else "")
+        content = _without(
+            own, ("comment-author", "comment-meta", "commentmetadata", "comment-metadata", "reply")
+        )
+    return PageComment(
+        comment_id,
+        parent,
+        author,
+        author_url,
+        _comment_date(own),
+        element_text(content) if content is not None else "",
+    )
 
 
 def _own_part(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """The comment without its nested replies (WordPress puts them in ``.children``)."""
     copy = lxml.html.fromstring(lxml.html.tostring(node))
-    for child in copy.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"):
+    for child in copy.xpath(
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"
+    ):
         child.drop_tree()
     return copy
 
@@ -155,7 +211,9 @@ def _own_part(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 def _without(node: lxml.html.HtmlElement, classes: tuple[str, ...]) -> lxml.html.HtmlElement:
     copy = lxml.html.fromstring(lxml.html.tostring(node))
     for name in classes:
-        for element in copy.xpath(f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"):
+        for element in copy.xpath(
+            f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+        ):
             element.drop_tree()
     return copy
 
@@ -169,7 +227,9 @@ def _comment_date(node: lxml.html.HtmlElement) -> datetime | None:
     stamp = _first(node, ".//time[@datetime]")
     text = stamp.get("datetime") if stamp is not None else None
     if not text:
-        meta = _first(node, ".//*[contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')]")
+        meta = _first(
+            node, ".//*[contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')]"
+        )
         text = meta.text_content().strip() if meta is not None else ""
     if not text:
         return None

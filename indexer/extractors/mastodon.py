@@ -4,8 +4,9 @@ status's context (``ancestors`` and ``descendants``) and single statuses. Ids ar
 text and tags are the boosted status's); a reply points at its parent. A status has no thread id
 of its own in the API, so ``thread_id`` comes from where the thread is known: a status that
 answers nothing is its own thread's root, and every status of a context page belongs to the
-thread of the context's first ancestor (the collector fetches the root's context last, so that
-capture, the newest, gives each reply its thread)."""
+thread of the context's first ancestor. A timeline page marked ``replies_in_context`` gives no
+Posts for its replies: the collector archived each reply in its parent's context, and that
+capture, which knows the thread, makes the reply's Post."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from indexer.extractors.base import Capture
-from indexer.extractors.social_text import html_to_text, links_in_html, load_json, parse_api_time, unique
+from indexer.extractors.social_text import (
+    as_dict,
+    html_to_text,
+    links_in_html,
+    load_json,
+    parse_api_time,
+    unique,
+)
 from indexer.post import Kind, Post
 
 _CONTEXT_PATH = re.compile(r"/api/v1/statuses/([^/]+)/context/?$")
@@ -26,11 +34,16 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     if capture.http_status is not None and not 200 <= capture.http_status < 300:
         return
     page = load_json(capture.body)
-    extra = capture.metadata.get("extra") or {}
+    extra = as_dict(capture.metadata.get("extra"))
     host = instance_host(str(extra.get("instance") or capture.url))
     if isinstance(page, list):
+        # When the collector archived each reply within its thread, the thread's capture gives
+        # the reply's Post; from a timeline page it would lack the thread (and could be newer).
+        skip_replies = bool(extra.get("replies_in_context"))
         for status in page:
-            if _is_status(status):
+            if _is_status(status) and not (
+                skip_replies and status.get("in_reply_to_id") and not status.get("reblog")
+            ):
                 yield status_post(status, capture, host, thread_root=None)
     elif isinstance(page, dict) and "ancestors" in page and "descendants" in page:
         ancestors = [s for s in page["ancestors"] if _is_status(s)]
@@ -39,7 +52,9 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
         for status in [*ancestors, *descendants]:
             yield status_post(status, capture, host, thread_root=root)
     elif _is_status(page) and extra.get("endpoint") != "history":
-        yield status_post(page, capture, host, thread_root=None)
+        yield status_post(
+            page, capture, host, thread_root=str(extra.get("thread_root") or "") or None
+        )
 
 
 def instance_host(url: str) -> str:
@@ -48,10 +63,12 @@ def instance_host(url: str) -> str:
     return parts.netloc.lower()
 
 
-def status_post(status: dict[str, Any], capture: Capture, host: str, thread_root: str | None) -> Post:
+def status_post(
+    status: dict[str, Any], capture: Capture, host: str, thread_root: str | None
+) -> Post:
     """The Post for one status; ``thread_root`` is the thread's first status when known."""
     status_id = str(status["id"])
-    boosted = status.get("reblog") if isinstance(status.get("reblog"), dict) else None
+    boosted = as_dict(status.get("reblog")) or None
     shown = boosted or status
     kind: Kind = "post"
     parent = ""
@@ -61,9 +78,9 @@ def status_post(status: dict[str, Any], capture: Capture, host: str, thread_root
         kind, parent = "reply", str(status["in_reply_to_id"])
     if thread_root is None:
         thread_root = status_id if kind != "reply" else ""
-    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    account = as_dict(status.get("account"))
     content = str(shown.get("content") or "")
-    card = shown.get("card") if isinstance(shown.get("card"), dict) else {}
+    card = as_dict(shown.get("card"))
     return Post(
         id=f"mastodon:{host}:{status_id}",
         platform="mastodon",
@@ -83,9 +100,15 @@ def status_post(status: dict[str, Any], capture: Capture, host: str, thread_root
         parent_id=f"mastodon:{host}:{parent}" if parent else "",
         thread_id=f"mastodon:{host}:{thread_root}" if thread_root else "",
         hashtags=unique(str(tag.get("name", "")).lower() for tag in shown.get("tags") or []),
-        mentions=unique((handle(str(m.get("acct", "")), host) for m in shown.get("mentions") or []), fold_case=True),
+        mentions=unique(
+            (handle(str(m.get("acct", "")), host) for m in shown.get("mentions") or []),
+            fold_case=True,
+        ),
         links=unique([*links_in_html(content), *([str(card["url"])] if card.get("url") else [])]),
-        media=unique(str(m.get("url") or m.get("remote_url") or "") for m in shown.get("media_attachments") or []),
+        media=unique(
+            str(m.get("url") or m.get("remote_url") or "")
+            for m in shown.get("media_attachments") or []
+        ),
         capture=capture.pointer,
     )
 

@@ -39,6 +39,7 @@ def parse_api_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -127,6 +128,11 @@ def links_in_html(html: str) -> list[str]:
         if href.startswith(("http://", "https://")):
             links.append(href)
     return unique(links)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (API fields may be null)."""
+    return value if isinstance(value, dict) else {}
 
 
 def load_json(body: bytes) -> Any:

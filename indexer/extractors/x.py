@@ -18,6 +18,7 @@ from typing import Any
 
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
+    as_dict,
     hashtags_in,
     load_json,
     mentions_in,
@@ -39,9 +40,9 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
         return
     data = page.get("data")
     tweets = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-    includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
+    includes = as_dict(page.get("includes"))
     lookup = _Includes(includes)
-    extra = capture.metadata.get("extra") or {}
+    extra = as_dict(capture.metadata.get("extra"))
     for tweet in tweets:
         if isinstance(tweet, dict) and "id" in tweet and "text" in tweet:
             yield tweet_post(tweet, lookup, capture, extra)
@@ -52,11 +53,17 @@ class _Includes:
 
     def __init__(self, includes: dict[str, Any]) -> None:
         self.users = {str(u.get("id")): u for u in includes.get("users", []) if isinstance(u, dict)}
-        self.tweets = {str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)}
-        self.media = {str(m.get("media_key")): m for m in includes.get("media", []) if isinstance(m, dict)}
+        self.tweets = {
+            str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)
+        }
+        self.media = {
+            str(m.get("media_key")): m for m in includes.get("media", []) if isinstance(m, dict)
+        }
 
 
-def tweet_post(tweet: dict[str, Any], lookup: _Includes, capture: Capture, extra: dict[str, Any]) -> Post:
+def tweet_post(
+    tweet: dict[str, Any], lookup: _Includes, capture: Capture, extra: dict[str, Any]
+) -> Post:
     """The Post for one API v2 tweet object."""
     tweet_id = str(tweet["id"])
     history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
@@ -113,13 +120,24 @@ def _author(tweet: dict[str, Any], lookup: _Includes, extra: dict[str, Any]) -> 
     # A user timeline is that user's own tweets: the page context names the author when the
     # request asked for no expansions.
     context_id = str(extra.get("user_id") or "")
-    if extra.get("endpoint") == "user_tweets" and extra.get("account") and (not author_id or author_id == context_id):
-        return {"username": str(extra["account"]).lstrip("@"), "name": str(extra.get("user_name") or "")}
+    if (
+        extra.get("endpoint") == "user_tweets"
+        and extra.get("account")
+        and (not author_id or author_id == context_id)
+    ):
+        return {
+            "username": str(extra["account"]).lstrip("@"),
+            "name": str(extra.get("user_name") or ""),
+        }
     return {}
 
 
 def _kind_and_parent(tweet: dict[str, Any]) -> tuple[Kind, str]:
-    references = {str(r.get("type")): str(r.get("id")) for r in tweet.get("referenced_tweets") or [] if isinstance(r, dict)}
+    references = {
+        str(r.get("type")): str(r.get("id"))
+        for r in tweet.get("referenced_tweets") or []
+        if isinstance(r, dict)
+    }
     if "retweeted" in references:
         return "repost", references["retweeted"]
     if "replied_to" in references:

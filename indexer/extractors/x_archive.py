@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from indexer.extractors.base import Capture
-from indexer.extractors.social_text import parse_api_time, snowflake_time, unique
+from indexer.extractors.social_text import as_dict, parse_api_time, snowflake_time, unique
 from indexer.post import Kind, Post
 
 X_WEB = "https://x.com"
@@ -26,8 +26,8 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     if capture.capture_kind != "archive_part":
         return
     tweets = [t for t in parse_archive_part(capture.body) if t.get("id_str") or t.get("id")]
-    extra = capture.metadata.get("extra") or {}
-    account = extra.get("account") if isinstance(extra.get("account"), dict) else {}
+    extra = as_dict(capture.metadata.get("extra"))
+    account = as_dict(extra.get("account"))
     by_id = {_id(t): t for t in tweets}
     for tweet in tweets:
         yield status_post(tweet, capture, account, _thread_root(tweet, by_id))
@@ -53,14 +53,18 @@ def parse_archive_part(body: bytes) -> list[dict[str, Any]]:
     return tweets
 
 
-def status_post(tweet: dict[str, Any], capture: Capture, account: dict[str, Any], thread_root: str) -> Post:
+def status_post(
+    tweet: dict[str, Any], capture: Capture, account: dict[str, Any], thread_root: str
+) -> Post:
     """The Post for one v1.1-shaped tweet (archive or API v1.1)."""
     tweet_id = _id(tweet)
     original_id = _original_id(tweet) or tweet_id
-    user = tweet.get("user") if isinstance(tweet.get("user"), dict) else {}
+    user = as_dict(tweet.get("user"))
     username = str(user.get("screen_name") or account.get("username") or "")
     name = str(user.get("name") or account.get("display_name") or username)
-    retweeted = tweet.get("retweeted_status") if isinstance(tweet.get("retweeted_status"), dict) else None
+    retweeted = (
+        tweet.get("retweeted_status") if isinstance(tweet.get("retweeted_status"), dict) else None
+    )
     kind, parent = _kind_and_parent(tweet, retweeted)
     text = _text(tweet)
     sources = [tweet]
@@ -87,9 +91,26 @@ def status_post(tweet: dict[str, Any], capture: Capture, account: dict[str, Any]
         updated_at=created if original_id != tweet_id else None,
         parent_id=f"x:{parent}" if parent else "",
         thread_id=f"x:{thread_root}" if thread_root else "",
-        hashtags=unique(str(h.get("text", "")).lower() for t in sources for h in _entities(t).get("hashtags") or []),
-        mentions=unique((f"@{m['screen_name']}" for t in sources for m in _entities(t).get("user_mentions") or [] if m.get("screen_name")), fold_case=True),
-        links=unique(str(u.get("expanded_url") or u.get("url")) for t in sources for u in _entities(t).get("urls") or [] if u.get("expanded_url") or u.get("url")),
+        hashtags=unique(
+            str(h.get("text", "")).lower()
+            for t in sources
+            for h in _entities(t).get("hashtags") or []
+        ),
+        mentions=unique(
+            (
+                f"@{m['screen_name']}"
+                for t in sources
+                for m in _entities(t).get("user_mentions") or []
+                if m.get("screen_name")
+            ),
+            fold_case=True,
+        ),
+        links=unique(
+            str(u.get("expanded_url") or u.get("url"))
+            for t in sources
+            for u in _entities(t).get("urls") or []
+            if u.get("expanded_url") or u.get("url")
+        ),
         media=unique(m for t in sources for m in _media(t)),
         capture=capture.pointer,
     )
@@ -101,7 +122,7 @@ def _id(tweet: dict[str, Any]) -> str:
 
 def _original_id(tweet: dict[str, Any]) -> str:
     """The first id of an edited tweet's history, from the archive's edit_info."""
-    edit_info = tweet.get("edit_info") if isinstance(tweet.get("edit_info"), dict) else {}
+    edit_info = as_dict(tweet.get("edit_info"))
     initial = edit_info.get("initial") or {}
     ids = initial.get("editTweetIds") or []
     if ids:
@@ -113,7 +134,9 @@ def _kind_and_parent(tweet: dict[str, Any], retweeted: dict[str, Any] | None) ->
     if retweeted is not None:
         return "repost", _id(retweeted)
     if tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"):
-        return "reply", str(tweet.get("in_reply_to_status_id_str") or tweet["in_reply_to_status_id"])
+        return "reply", str(
+            tweet.get("in_reply_to_status_id_str") or tweet["in_reply_to_status_id"]
+        )
     if str(tweet.get("full_text") or tweet.get("text") or "").startswith("RT @"):
         # The archive keeps a retweet as its 'RT @user: ...' text without the original's id.
         return "repost", ""
@@ -123,7 +146,9 @@ def _kind_and_parent(tweet: dict[str, Any], retweeted: dict[str, Any] | None) ->
 def _thread_root(tweet: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
     current, seen = tweet, set()
     while True:
-        parent = str(current.get("in_reply_to_status_id_str") or current.get("in_reply_to_status_id") or "")
+        parent = str(
+            current.get("in_reply_to_status_id_str") or current.get("in_reply_to_status_id") or ""
+        )
         if not parent:
             return _id(current)
         if parent in seen or parent not in by_id:
@@ -141,13 +166,15 @@ def _entities(tweet: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text(tweet: dict[str, Any]) -> str:
-    extended = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
+    extended = as_dict(tweet.get("extended_tweet"))
     text = str(extended.get("full_text") or tweet.get("full_text") or tweet.get("text") or "")
     entities = _entities(tweet)
     for url in entities.get("urls") or []:
         if url.get("url"):
             text = text.replace(str(url["url"]), str(url.get("expanded_url") or url["url"]))
-    media_entities = list(entities.get("media") or []) + list((tweet.get("extended_entities") or {}).get("media") or [])
+    media_entities = list(entities.get("media") or []) + list(
+        (tweet.get("extended_entities") or {}).get("media") or []
+    )
     for media in media_entities:
         if media.get("url"):
             text = text.replace(str(media["url"]), "")

@@ -22,7 +22,9 @@ def kinds(archive_dir: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_first_run_archives_feed_and_every_permalink_page(blog_site: BlogSite, tmp_path: Path) -> None:
+def test_first_run_archives_feed_and_every_permalink_page(
+    blog_site: BlogSite, tmp_path: Path
+) -> None:
     config = feed_config(blog_site.url + "/feed/")
     [report] = run_sources(config, tmp_path)
     assert report.outcome == "ok", report.errors
@@ -46,17 +48,28 @@ def test_unchanged_feed_costs_one_304(blog_site: BlogSite, tmp_path: Path) -> No
     assert report.outcome == "ok" and report.counts["not_modified"] == 1
     new = kinds(tmp_path / "warcs")[captured_before:]
     assert [kind for _, kind, _ in new if kind != "robots"] == ["feed"]
-    feed_record = [r for r in archived_records(tmp_path / "warcs") if r.rec_type == "response" and r.pointer.target_uri.endswith("/feed/")][-1]
+    feed_record = [
+        r
+        for r in archived_records(tmp_path / "warcs")
+        if r.rec_type == "response" and r.pointer.target_uri.endswith("/feed/")
+    ][-1]
     assert feed_record.http_status == 304
 
 
-def test_edited_entry_is_captured_again_and_extracts_the_new_text(blog_site: BlogSite, tmp_path: Path) -> None:
+def test_edited_entry_is_captured_again_and_extracts_the_new_text(
+    blog_site: BlogSite, tmp_path: Path
+) -> None:
     config = feed_config(blog_site.url + "/feed/")
     run_sources(config, tmp_path)
     blog_site.edit_post(2, ["Deze alinea is later aangepast door de auteur."])
     [report] = run_sources(config, tmp_path)
     assert report.counts["entries_changed"] == 1 and report.counts["entry_pages"] == 1
-    page_posts = [post for capture in captures_in(tmp_path / "warcs", config) if capture.url == blog_site.permalink(blog_site.posts[1]) for post in extract_posts(capture)]
+    page_posts = [
+        post
+        for capture in captures_in(tmp_path / "warcs", config)
+        if capture.url == blog_site.permalink(blog_site.posts[1])
+        for post in extract_posts(capture)
+    ]
     assert len(page_posts) == 2
     assert page_posts[0].id == page_posts[1].id
     assert "aangepast" not in page_posts[0].text and "aangepast" in page_posts[1].text
@@ -92,13 +105,19 @@ def test_backfill_stops_at_the_404_past_the_last_page(tmp_path: Path) -> None:
     site = BlogSite(posts=15)
     try:
         [report] = run_sources(feed_config(site.url + "/feed/", backfill_depth=10), tmp_path)
-        assert [r.query.get("paged", ["1"])[0] for r in site.requests_to("/feed/")] == ["1", "2", "3"]
+        assert [r.query.get("paged", ["1"])[0] for r in site.requests_to("/feed/")] == [
+            "1",
+            "2",
+            "3",
+        ]
         assert report.outcome == "ok" and report.counts["entry_pages"] == 15
     finally:
         site.close()
 
 
-def test_images_on_permalink_pages_are_captured_when_asked(blog_site: BlogSite, tmp_path: Path) -> None:
+def test_images_on_permalink_pages_are_captured_when_asked(
+    blog_site: BlogSite, tmp_path: Path
+) -> None:
     blog_site.posts[0].image = "photo"
     [report] = run_sources(feed_config(blog_site.url + "/feed/", capture_images=True), tmp_path)
     assert report.counts["images"] == 1

@@ -24,12 +24,21 @@ CORPUS = Path(__file__).resolve().parents[2] / "../shared/corpus/external/feedpa
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".xml", ".json"))
 
 
-def _groups() -> dict[str, list[Path]]:
-    groups: dict[str, list[Path]] = defaultdict(list)
+def _groups(size: int = 200) -> dict[str, list[Path]]:
+    """The corpus by folder, in slices of at most ``size`` files so each test stays short."""
+    folders: dict[str, list[Path]] = defaultdict(list)
     for path in FILES:
         parts = path.relative_to(CORPUS).parts
-        groups["/".join(parts[:2]) if parts[0] == "wellformed" and len(parts) > 2 else parts[0]].append(path)
-    return dict(groups)
+        folders[
+            "/".join(parts[:2]) if parts[0] == "wellformed" and len(parts) > 2 else parts[0]
+        ].append(path)
+    groups: dict[str, list[Path]] = {}
+    for folder, paths in folders.items():
+        for start in range(0, len(paths), size):
+            groups[f"{folder}[{start // size}]" if len(paths) > size else folder] = paths[
+                start : start + size
+            ]
+    return groups
 
 
 GROUPS = _groups()
@@ -37,7 +46,9 @@ GROUPS = _groups()
 
 def served_headers(path: Path) -> list[tuple[str, str]]:
     """The HTTP headers a corpus file's test comment asks the server to send."""
-    headers = [("Content-Type", "application/json" if path.suffix == ".json" else "application/xml")]
+    headers = [
+        ("Content-Type", "application/json" if path.suffix == ".json" else "application/xml")
+    ]
     for line in path.read_bytes().splitlines()[:12]:
         text = line.decode("latin-1").strip()
         if text.startswith("Header:") and ":" in text[7:]:
@@ -54,7 +65,9 @@ def corpus_site() -> Iterator[LocalSite]:
     for path in FILES:
         body, headers = path.read_bytes(), served_headers(path)
 
-        def serve(request: Request, body: bytes = body, headers: list[tuple[str, str]] = headers) -> Response:
+        def serve(
+            request: Request, body: bytes = body, headers: list[tuple[str, str]] = headers
+        ) -> Response:
             return 200, headers, body
 
         site.routes["/" + path.relative_to(CORPUS).as_posix()] = serve
@@ -66,7 +79,14 @@ def corpus_site() -> Iterator[LocalSite]:
 def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Corpus feeds link to example.com and friends: any request off 127.0.0.1 goes to a dead
     proxy and fails at once, so a test can never reach the internet."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")
@@ -77,7 +97,9 @@ def test_the_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_corpus_feeds_collect_and_extract_like_feedparser(group: str, corpus_site: LocalSite, tmp_path: Path, no_internet: None) -> None:
+def test_corpus_feeds_collect_and_extract_like_feedparser(
+    group: str, corpus_site: LocalSite, tmp_path: Path, no_internet: None
+) -> None:
     paths = GROUPS[group]
     urls = {corpus_site.url + "/" + p.relative_to(CORPUS).as_posix(): p for p in paths}
     config = feed_config("http://unused.invalid/", capture_pages=False, backfill_depth=0)
@@ -85,7 +107,15 @@ def test_corpus_feeds_collect_and_extract_like_feedparser(group: str, corpus_sit
     with WarcWriter(tmp_path / "warcs") as writer, Fetcher(config.http, writer) as fetcher:
         for url in urls:
             source = config.sources[0].model_copy(update={"url": url, "name": "corpus"})
-            context = CollectContext(config=config, fetcher=fetcher, writer=writer, state={}, run_id=None, log=logging.getLogger("test.corpus"), stop=threading.Event())
+            context = CollectContext(
+                config=config,
+                fetcher=fetcher,
+                writer=writer,
+                state={},
+                run_id=None,
+                log=logging.getLogger("test.corpus"),
+                stop=threading.Event(),
+            )
             outcomes[url] = FeedCollector(source, context).run().outcome
     assert set(outcomes.values()) <= {"ok", "failed", "partial"}
     posts_by_url: dict[str, list] = defaultdict(list)
@@ -104,7 +134,9 @@ def test_corpus_feeds_collect_and_extract_like_feedparser(group: str, corpus_sit
             continue
         posts = posts_by_url[url]
         assert [p.title for p in posts] == [e.get("title", "") for e in expected.entries], path
-        assert [p.url for p in posts if p.url != url] == [e.link for e in expected.entries if e.get("link")], path
+        assert [p.url for p in posts if p.url != url] == [
+            e.link for e in expected.entries if e.get("link")
+        ], path
         compared += 1
     if group.startswith("wellformed"):
         assert compared > 0.9 * len(paths)

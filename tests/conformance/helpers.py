@@ -14,7 +14,11 @@ from tests.conformance.corpus import CORPUS
 
 def hit_ids(backend: SearchBackend, query: str = "", **request: object) -> set[str]:
     """Ids of every hit (the corpus is small enough for one page)."""
-    result = backend.search(SearchRequest(query=query, limit=100, facets=[], date_histogram=None, highlight=False, **request))  # type: ignore[arg-type]
+    result = backend.search(
+        SearchRequest(
+            query=query, limit=100, facets=[], date_histogram=None, highlight=False, **request
+        )
+    )  # type: ignore[arg-type]
     assert result.total == len(result.hits)
     return {hit.post.id for hit in result.hits}
 

@@ -45,7 +45,9 @@ def test_highlights_escape_hostile_markup(corpus_backend: SearchBackend) -> None
 
 
 def test_every_highlight_is_escaped_text_of_its_field(corpus_backend: SearchBackend) -> None:
-    for post_id, highlights in _highlights(corpus_backend, "ambtenaar OR overheid OR sociale").items():
+    for post_id, highlights in _highlights(
+        corpus_backend, "ambtenaar OR overheid OR sociale"
+    ).items():
         for field, fragments in highlights.items():
             for fragment in fragments:
                 assert "<mark>" in fragment

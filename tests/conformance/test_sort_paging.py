@@ -12,12 +12,18 @@ from tests.conformance.corpus import CORPUS
 
 
 def _page_ids(backend: SearchBackend, **request: object) -> list[str]:
-    result = backend.search(SearchRequest(facets=[], date_histogram=None, highlight=False, **request))  # type: ignore[arg-type]
+    result = backend.search(
+        SearchRequest(facets=[], date_histogram=None, highlight=False, **request)
+    )  # type: ignore[arg-type]
     return [hit.post.id for hit in result.hits]
 
 
 def _by_date(newest_first: bool) -> list[str]:
-    dated = sorted((p for p in CORPUS if p.published_at), key=lambda p: p.published_at or datetime.min, reverse=newest_first)
+    dated = sorted(
+        (p for p in CORPUS if p.published_at),
+        key=lambda p: p.published_at or datetime.min,
+        reverse=newest_first,
+    )
     return [p.id for p in dated]
 
 
@@ -39,7 +45,10 @@ def test_relevance_puts_a_title_match_first(corpus_backend: SearchBackend) -> No
 @pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_offset_pages_join_up_to_the_full_list(corpus_backend: SearchBackend, sort: Sort) -> None:
     full = _page_ids(corpus_backend, query="-kind:page", sort=sort, limit=100)
-    pages = [_page_ids(corpus_backend, query="-kind:page", sort=sort, offset=offset, limit=7) for offset in range(0, 35, 7)]
+    pages = [
+        _page_ids(corpus_backend, query="-kind:page", sort=sort, offset=offset, limit=7)
+        for offset in range(0, 35, 7)
+    ]
     assert [post_id for page in pages for post_id in page] == full
     assert _page_ids(corpus_backend, sort=sort, offset=500, limit=10) == []
 
@@ -50,7 +59,16 @@ def test_cursor_pages_visit_every_hit_once(corpus_backend: SearchBackend, sort: 
     seen: list[str] = []
     cursor: list[str] | None = None
     while True:
-        result = corpus_backend.search(SearchRequest(query="-kind:page", sort=sort, limit=6, search_after=cursor, facets=[], date_histogram=None))
+        result = corpus_backend.search(
+            SearchRequest(
+                query="-kind:page",
+                sort=sort,
+                limit=6,
+                search_after=cursor,
+                facets=[],
+                date_histogram=None,
+            )
+        )
         assert result.total == len(full)
         seen += [hit.post.id for hit in result.hits]
         cursor = result.next_cursor
@@ -70,7 +88,12 @@ def test_foreign_cursor_is_a_query_error(corpus_backend: SearchBackend) -> None:
 
 
 def test_scan_streams_every_match(corpus_backend: SearchBackend) -> None:
-    streamed = [post.id for post in corpus_backend.scan(SearchRequest(query="-kind:page", filters={"platform": ["x", "mastodon"]}))]
+    streamed = [
+        post.id
+        for post in corpus_backend.scan(
+            SearchRequest(query="-kind:page", filters={"platform": ["x", "mastodon"]})
+        )
+    ]
     expected = {p.id for p in CORPUS if p.platform in ("x", "mastodon") and p.kind != "page"}
     assert len(streamed) == len(expected) and set(streamed) == expected
 

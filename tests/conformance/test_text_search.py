@@ -39,8 +39,17 @@ def test_overheid_does_not_match_the_word_over(corpus_backend: SearchBackend) ->
 
 
 def test_phrase_needs_the_words_in_order(corpus_backend: SearchBackend) -> None:
-    assert hit_ids(corpus_backend, '"open overheid"') == {"blog:1", "wiki:handboek", "wiki:open-overheid"}
-    assert hit_ids(corpus_backend, "open overheid") == {"blog:1", "blog:3", "wiki:handboek", "wiki:open-overheid"}
+    assert hit_ids(corpus_backend, '"open overheid"') == {
+        "blog:1",
+        "wiki:handboek",
+        "wiki:open-overheid",
+    }
+    assert hit_ids(corpus_backend, "open overheid") == {
+        "blog:1",
+        "blog:3",
+        "wiki:handboek",
+        "wiki:open-overheid",
+    }
 
 
 def test_phrase_spans_removed_stop_words(corpus_backend: SearchBackend) -> None:
@@ -53,7 +62,11 @@ def test_boolean_operators(corpus_backend: SearchBackend) -> None:
     assert hit_ids(corpus_backend, "koffie AND café") == {"x:1005"}
     assert hit_ids(corpus_backend, "twitteren AND NOT kind:comment") == {"network:3001"}
     assert hit_ids(corpus_backend, "twitteren -kind:comment") == {"network:3001"}
-    assert hit_ids(corpus_backend, "(koffie OR archief) -kind:reply") == {"x:1004", "x:1005", "mastodon:2006"}
+    assert hit_ids(corpus_backend, "(koffie OR archief) -kind:reply") == {
+        "x:1004",
+        "x:1005",
+        "mastodon:2006",
+    }
 
 
 def test_a_lone_negation_means_everything_else(corpus_backend: SearchBackend) -> None:
@@ -61,10 +74,16 @@ def test_a_lone_negation_means_everything_else(corpus_backend: SearchBackend) ->
 
 
 def test_field_values_match_keywords_exactly(corpus_backend: SearchBackend) -> None:
-    assert hit_ids(corpus_backend, 'author:"Zoë Bakker"') == corpus_ids(lambda p: p.author == "Zoë Bakker")
+    assert hit_ids(corpus_backend, 'author:"Zoë Bakker"') == corpus_ids(
+        lambda p: p.author == "Zoë Bakker"
+    )
     assert hit_ids(corpus_backend, "author:Zoë") == set()
     assert hit_ids(corpus_backend, "title:ambtenaar") == {"blog:1", "network:3001", "wiki:handboek"}
-    assert hit_ids(corpus_backend, "thread_id:mastodon\\:2001") == {"mastodon:2001", "mastodon:2002", "mastodon:2003"}
+    assert hit_ids(corpus_backend, "thread_id:mastodon\\:2001") == {
+        "mastodon:2001",
+        "mastodon:2002",
+        "mastodon:2003",
+    }
 
 
 def test_hashtags_and_mentions_ignore_case_and_sigil(corpus_backend: SearchBackend) -> None:
@@ -78,7 +97,9 @@ def test_wildcards_and_prefixes(corpus_backend: SearchBackend) -> None:
     assert hit_ids(corpus_backend, "video*") == {"x:1009", "wiki:thuiswerken"}
     assert hit_ids(corpus_backend, "?ideobel*") == {"x:1009", "wiki:thuiswerken"}
     assert hit_ids(corpus_backend, "archiefw*") == {"network:3004", "wiki:archiefwet"}
-    assert hit_ids(corpus_backend, "author:Jeroen*") == corpus_ids(lambda p: p.author.startswith("Jeroen"))
+    assert hit_ids(corpus_backend, "author:Jeroen*") == corpus_ids(
+        lambda p: p.author.startswith("Jeroen")
+    )
 
 
 def test_fuzzy_word_tolerates_a_typo(corpus_backend: SearchBackend) -> None:
@@ -88,8 +109,16 @@ def test_fuzzy_word_tolerates_a_typo(corpus_backend: SearchBackend) -> None:
 def test_dates_in_queries_are_utc_calendar_units(corpus_backend: SearchBackend) -> None:
     assert hit_ids(corpus_backend, "published_at:2015") == {"x:1001", "x:1002", "x:1003"}
     # 2021-01-01T00:30+01:00 is still 2020 in UTC.
-    assert hit_ids(corpus_backend, "published_at:2020") == {"x:1008", "x:1009", "wiki:thuiswerken", "x:1010"}
-    assert hit_ids(corpus_backend, "published_at:[2022-11-05 TO 2022-11-06}") == {"mastodon:2001", "mastodon:2002"}
+    assert hit_ids(corpus_backend, "published_at:2020") == {
+        "x:1008",
+        "x:1009",
+        "wiki:thuiswerken",
+        "x:1010",
+    }
+    assert hit_ids(corpus_backend, "published_at:[2022-11-05 TO 2022-11-06}") == {
+        "mastodon:2001",
+        "mastodon:2002",
+    }
     assert hit_ids(corpus_backend, "published_at:[2024 TO *]") == {"mastodon:2005"}
 
 
@@ -104,7 +133,14 @@ def test_query_of_only_stop_words_matches_nothing(corpus_backend: SearchBackend)
 
 @pytest.mark.parametrize(
     ("query", "where"),
-    [('"open overheid', 1), ("ambtenaar AND", 11), ("(koffie OR thee", 1), ("bestaatniet:x", 1), ("published_at:[2020 TO gisteren]", 14), ("koffie)", 7)],
+    [
+        ('"open overheid', 1),
+        ("ambtenaar AND", 11),
+        ("(koffie OR thee", 1),
+        ("bestaatniet:x", 1),
+        ("published_at:[2020 TO gisteren]", 14),
+        ("koffie)", 7),
+    ],
 )
 def test_malformed_query_says_where(corpus_backend: SearchBackend, query: str, where: int) -> None:
     with pytest.raises(QueryError) as error:

@@ -24,7 +24,9 @@ def test_delete_removes_posts_and_counts_only_existing_ones(empty_backend: Searc
     assert empty_backend.get("blog:1") is None
 
 
-def test_rebuild_swaps_in_while_the_live_index_keeps_answering(empty_backend: SearchBackend) -> None:
+def test_rebuild_swaps_in_while_the_live_index_keeps_answering(
+    empty_backend: SearchBackend,
+) -> None:
     empty_backend.index_posts(CORPUS[:10])
     rebuilt = empty_backend.begin_rebuild()
     rebuilt.index_posts(CORPUS[10:15])

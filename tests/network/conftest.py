@@ -38,7 +38,7 @@ ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 
 
 @dataclass
-class TestSite:
+class LocalSite:
     """A site on 127.0.0.1: ``pages`` maps path?query to bytes; ``requests`` logs what came in."""
 
     pages: dict[str, bytes]
@@ -54,7 +54,7 @@ class TestSite:
             return [r["path"] for r in self.requests if r["status"] == status]
 
 
-def _handler(site: TestSite) -> type[BaseHTTPRequestHandler]:
+def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -97,8 +97,8 @@ def _handler(site: TestSite) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def ning_site() -> Iterator[TestSite]:
-    site = TestSite(pages={path: (PAGES / name).read_bytes() for path, name in NING_PAGES.items()})
+def ning_site() -> Iterator[LocalSite]:
+    site = LocalSite(pages={path: (PAGES / name).read_bytes() for path, name in NING_PAGES.items()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
     site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -108,7 +108,7 @@ def ning_site() -> Iterator[TestSite]:
     server.server_close()
 
 
-def network_config(site: TestSite, **source: Any) -> ArchiverenConfig:
+def network_config(site: LocalSite, **source: Any) -> ArchiverenConfig:
     """A config with one network source on ``site``, no politeness delay, one retry."""
     settings = {"name": "a20", "type": "network", "start_urls": [site.url("/")], "profile": "ning", "delay_seconds": 0, "max_depth": 3}
     settings.update(source)

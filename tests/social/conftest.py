@@ -21,6 +21,7 @@ from archiveren.demo_sources.compose import compose_dataset
 from archiveren.demo_sources.dataset import Dataset
 from archiveren.demo_sources.httpbase import DemoServer
 from archiveren.demo_sources.markup import Links
+from archiveren.demo_sources.mastodon import MastodonApp
 from archiveren.demo_sources.x_api import XApiApp
 from collectors.base import CollectContext, Collector, RunReport
 from collectors.http import Fetcher
@@ -62,6 +63,34 @@ def x_emulator() -> Iterator[XEmulator]:
 
 
 @dataclass
+class MastodonEmulator:
+    app: MastodonApp
+    data: Dataset
+    base_url: str
+
+    @property
+    def host(self) -> str:
+        return self.base_url.split("://", 1)[1]
+
+
+@pytest.fixture
+def mastodon_emulator() -> Iterator[MastodonEmulator]:
+    """The demo Mastodon instance emulator over a fresh demo dataset, on its own port."""
+    data = compose_dataset()
+    links = Links()
+    for site in ("blog", "x_api", "network", "wiki"):
+        links.bases[site] = f"http://127.0.0.1:9/{site}/"  # profile links only; never fetched
+    app = MastodonApp(data, links)
+    server = DemoServer("mastodon", app)
+    server.start()
+    links.bases["mastodon"] = server.base_url.rstrip("/")
+    try:
+        yield MastodonEmulator(app, data, server.base_url.rstrip("/"))
+    finally:
+        server.stop()
+
+
+@dataclass
 class Harness:
     """Runs collectors into one WARC directory, keeping each source's state between runs."""
 
@@ -71,8 +100,18 @@ class Harness:
     def run(self, collector_class: type[Collector], source: Any) -> RunReport:
         config = ArchiverenConfig(http=HttpSettings(delay_seconds=0, retries=1), sources=[source])
         state = self.states.setdefault(source.name, {})
-        with WarcWriter(self.warc_dir) as writer, Fetcher(config.http, writer, backoff_base=0.05) as fetcher:
-            context = CollectContext(config=config, fetcher=fetcher, writer=writer, state=state, run_id=len(self.states), log=logging.getLogger(f"test.{source.name}"))
+        with (
+            WarcWriter(self.warc_dir) as writer,
+            Fetcher(config.http, writer, backoff_base=0.05) as fetcher,
+        ):
+            context = CollectContext(
+                config=config,
+                fetcher=fetcher,
+                writer=writer,
+                state=state,
+                run_id=len(self.states),
+                log=logging.getLogger(f"test.{source.name}"),
+            )
             report = collector_class(source, context).run().settle()
         return report
 
@@ -97,7 +136,11 @@ def read_captures(warc_dir: Path) -> list[Capture]:
             pending[record.pointer.record_id] = record
         elif record.rec_type == "metadata" and record.concurrent_to in pending:
             captured = pending.pop(record.concurrent_to)
-            captures.append(capture_from_records(captured, record.metadata_json() or {}, None, "Gemeente Utrecht"))
+            captures.append(
+                capture_from_records(
+                    captured, record.metadata_json() or {}, None, "Gemeente Utrecht"
+                )
+            )
     return captures
 
 
@@ -108,7 +151,9 @@ def posts_from(captures: list[Capture]) -> dict[str, Post]:
         extractor = extractor_for(str(capture.metadata.get("collector", "")))
         assert extractor is not None, capture.metadata
         for post in extractor(capture):
-            posts[post.id] = merge_capture_history(posts[post.id], post) if post.id in posts else post
+            posts[post.id] = (
+                merge_capture_history(posts[post.id], post) if post.id in posts else post
+            )
     return posts
 
 
@@ -139,14 +184,20 @@ def _header_list(headers: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def archive_interaction(writer: WarcWriter, interaction: dict[str, Any], metadata: CaptureMetadata) -> None:
+def archive_interaction(
+    writer: WarcWriter, interaction: dict[str, Any], metadata: CaptureMetadata
+) -> None:
     """Write one recorded interaction as the exchange it was (body as received)."""
     request, response = interaction["request"], interaction["response"]
     response_headers = _header_list(response["headers"])
     body = _wire_body(response)
     if body[:2] != b"\x1f\x8b":
         # the recorder kept the decoded body: the headers must describe those bytes
-        response_headers = [(k, v) for k, v in response_headers if k.lower() not in ("content-encoding", "content-length")]
+        response_headers = [
+            (k, v)
+            for k, v in response_headers
+            if k.lower() not in ("content-encoding", "content-length")
+        ]
         response_headers.append(("Content-Length", str(len(body))))
     writer.write_exchange(
         HttpExchange(
@@ -162,7 +213,9 @@ def archive_interaction(writer: WarcWriter, interaction: dict[str, Any], metadat
     )
 
 
-def cassette_captures(tmp_path: Path, recorded: list[tuple[dict[str, Any], CaptureMetadata]]) -> list[Capture]:
+def cassette_captures(
+    tmp_path: Path, recorded: list[tuple[dict[str, Any], CaptureMetadata]]
+) -> list[Capture]:
     """Archive recorded interactions into a WARC and read them back as Captures."""
     warc_dir = tmp_path / "cassette-warcs"
     with WarcWriter(warc_dir, dedup=False) as writer:
@@ -171,5 +224,15 @@ def cassette_captures(tmp_path: Path, recorded: list[tuple[dict[str, Any], Captu
     return read_captures(warc_dir)
 
 
-def api_metadata(collector: str, platform: str, extra: dict[str, Any], source: str = "recorded") -> CaptureMetadata:
-    return CaptureMetadata(source=source, platform=platform, collector=collector, collector_version="test", capture_kind="api_page", run_id=None, extra=extra)
+def api_metadata(
+    collector: str, platform: str, extra: dict[str, Any], source: str = "recorded"
+) -> CaptureMetadata:
+    return CaptureMetadata(
+        source=source,
+        platform=platform,
+        collector=collector,
+        collector_version="test",
+        capture_kind="api_page",
+        run_id=None,
+        extra=extra,
+    )

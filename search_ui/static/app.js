@@ -1,0 +1,60 @@
+/* archiveren: small progressive enhancements; every page works without this file.
+   - select[data-autosubmit]: changing sort or page size re-runs the search.
+   - svg[data-histogram]: drag across bars to choose a period (a click on one bar is a link). */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  document.querySelectorAll("svg[data-histogram]").forEach(function (svg) {
+    var bars = Array.prototype.slice.call(svg.querySelectorAll("a[data-start]"));
+    var first = null;
+    var last = null;
+
+    function barAt(event) {
+      var node = event.target;
+      while (node && node !== svg) {
+        if (node.getAttribute && node.hasAttribute("data-start")) { return node; }
+        node = node.parentNode;
+      }
+      return null;
+    }
+    function mark() {
+      var low = Math.min(first, last);
+      var high = Math.max(first, last);
+      bars.forEach(function (bar, i) { bar.classList.toggle("in-range", first !== null && i >= low && i <= high); });
+    }
+    svg.addEventListener("mousedown", function (event) {
+      var bar = barAt(event);
+      if (!bar || event.button !== 0) { return; }
+      event.preventDefault();
+      first = last = bars.indexOf(bar);
+      mark();
+    });
+    svg.addEventListener("mousemove", function (event) {
+      var bar = barAt(event);
+      if (first === null || !bar) { return; }
+      last = bars.indexOf(bar);
+      mark();
+    });
+    // mouse clicks are handled on mouseup; keyboard activation (detail 0) follows the link
+    svg.addEventListener("click", function (event) { if (barAt(event) && event.detail > 0) { event.preventDefault(); } });
+    document.addEventListener("mouseup", function (event) {
+      if (first === null) { return; }
+      var bar = barAt(event);
+      if (bar) { last = bars.indexOf(bar); }
+      var low = bars[Math.min(first, last)];
+      var high = bars[Math.max(first, last)];
+      first = last = null;
+      mark();
+      if (low === high) { window.location.assign(low.getAttribute("href")); return; }
+      var url = new URL(window.location.href);
+      url.searchParams.set("from", low.getAttribute("data-start"));
+      url.searchParams.set("to", high.getAttribute("data-end"));
+      url.searchParams.delete("page");
+      window.location.assign(url.toString());
+    });
+  });
+})();

@@ -1,0 +1,168 @@
+"""Behaviour that is particular to the embedded tantivy backend: one writer process, searches
+that never wait for indexing, the generation swap of a rebuild seen from another reader, the
+factory, and exact facets however many values a segment holds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import tantivy
+
+from archiveren.errors import IndexError_, QueryError
+from config.models import SearchSettings
+from indexer.backends import make_backend, tantivy_results
+from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.post import Post
+from indexer.query_model import SearchBackend, SearchRequest
+from tests.conformance.corpus import CORPUS
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[TantivyBackend]:
+    opened = TantivyBackend(tmp_path / "index", writer_heap_bytes=15_000_000, writer_threads=1)
+    yield opened
+    opened.close()
+
+
+def _slow_posts(count: int, delay: float) -> Iterator[Post]:
+    for number in range(count):
+        time.sleep(delay)
+        yield Post(
+            id=f"x:slow-{number}", platform="x", source="x-rijk", text=f"langzaam bericht {number}"
+        )
+
+
+def test_searches_answer_from_the_last_commit_while_a_batch_is_indexed(
+    backend: TantivyBackend,
+) -> None:
+    backend.index_posts(CORPUS)
+    writer = threading.Thread(target=backend.index_posts, args=(_slow_posts(200, 0.005),))
+    writer.start()
+    totals = []
+    while writer.is_alive():
+        totals.append(backend.search(SearchRequest(query="", limit=1)).total)
+    writer.join()
+    assert len(totals) >= 5 and set(totals) == {len(CORPUS)}
+    assert backend.count() == len(CORPUS) + 200
+
+
+def test_a_second_process_may_search_but_not_write(backend: TantivyBackend, tmp_path: Path) -> None:
+    backend.index_posts(CORPUS[:3])  # this process now holds the writer
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from archiveren.errors import IndexError_\n"
+        "from indexer.backends.tantivy_backend import TantivyBackend\n"
+        "from indexer.post import Post\n"
+        "other = TantivyBackend(Path(sys.argv[1]))\n"
+        "print(other.count())\n"
+        "try:\n"
+        "    other.index_posts([Post(id='x:9', platform='x', source='s')])\n"
+        "except IndexError_ as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "3", done.stderr
+    assert "another process is writing" in lines[1]
+
+
+def test_a_reader_opened_before_a_rebuild_follows_the_swap(
+    backend: TantivyBackend, tmp_path: Path
+) -> None:
+    backend.index_posts(CORPUS[:10])
+    reader = TantivyBackend(tmp_path / "index")  # as the web app would have it open
+    assert reader.count() == 10
+    rebuilt = backend.begin_rebuild()
+    rebuilt.index_posts(CORPUS[20:23])
+    backend.commit_rebuild(rebuilt)
+    assert reader.count() == 3
+    assert reader.get(CORPUS[21].id) == CORPUS[21]
+    assert (tmp_path / "index").is_symlink()
+    generations = [p for p in tmp_path.iterdir() if p.name.startswith("index-")]
+    assert generations == [rebuilt.path]
+    reader.close()
+
+
+def test_commit_rebuild_refuses_a_stranger(backend: TantivyBackend, tmp_path: Path) -> None:
+    stranger = TantivyBackend(tmp_path / "elsewhere" / "index")
+    with pytest.raises(IndexError_, match="begin_rebuild"):
+        backend.commit_rebuild(stranger)
+    stranger.close()
+
+
+def test_an_index_with_another_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", stored=True)
+    (tmp_path / "index").mkdir()
+    tantivy.Index(builder.build(), path=str(tmp_path / "index"))
+    with pytest.raises(IndexError_, match="index --rebuild"):
+        TantivyBackend(tmp_path / "index")
+
+
+def test_factory_puts_the_tantivy_index_in_the_data_dir(tmp_path: Path) -> None:
+    made = make_backend(SearchSettings(), tmp_path)
+    assert isinstance(made, TantivyBackend) and isinstance(made, SearchBackend)
+    assert made.path == tmp_path / "index" and (tmp_path / "index").is_dir()
+    made.close()
+
+
+def test_posts_with_the_same_second_page_by_cursor_without_loss(backend: TantivyBackend) -> None:
+    moment = datetime(2020, 5, 5, 12, tzinfo=UTC)
+    backend.index_posts(
+        Post(id=f"x:same-{n}", platform="x", source="s", text="tegelijk", published_at=moment)
+        for n in range(30)
+    )
+    for sort in ("newest", "oldest"):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = backend.search(
+                SearchRequest(
+                    sort=sort, limit=7, search_after=cursor, facets=[], date_histogram=None
+                )
+            )
+            seen += [hit.post.id for hit in page.hits]
+            if (cursor := page.next_cursor) is None:
+                break
+        assert sorted(seen) == sorted(f"x:same-{n}" for n in range(30))
+
+
+def test_offset_paging_stops_at_the_window_and_points_to_the_cursor(
+    backend: TantivyBackend,
+) -> None:
+    with pytest.raises(QueryError, match="next_cursor"):
+        backend.search(SearchRequest(offset=99_990, limit=20))
+    with pytest.raises(QueryError, match="not both"):
+        backend.search(SearchRequest(offset=5, search_after=["newest", "1"], sort="newest"))
+
+
+def test_facets_stay_exact_when_a_segment_holds_more_values_than_asked(
+    backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tantivy_results, "_SEGMENT_SIZE", 2)
+    backend.index_posts(
+        Post(id=f"x:{n}", platform="x", source="s", author=f"auteur {n % 9}", text="tekst")
+        for n in range(90)
+    )
+    backend.index_posts(
+        Post(id=f"x:extra-{n}", platform="x", source="s", author="auteur 8", text="tekst")
+        for n in range(3)
+    )
+    buckets = backend.search(SearchRequest(facets=["author"], facet_size=3)).facets["author"]
+    assert [(b.value, b.count) for b in buckets] == [
+        ("auteur 8", 13),
+        ("auteur 0", 10),
+        ("auteur 1", 10),
+    ]

@@ -1,0 +1,147 @@
+"""`archiveren schedule`: second-level schedules fire on time, never overlap, survive restarts
+without double runs, reload config without a restart, and stop gracefully on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from archiveren.catalogue import Catalogue
+from archiveren.scheduler import in_shard
+from tests.scheduling.conftest import SlowBlog, feed_source, start_scheduler, stop, write_config
+
+
+def runs_of(data_dir: Path, source: str) -> list:
+    catalogue = Catalogue.open(data_dir)
+    try:
+        return sorted(catalogue.runs(source, limit=500), key=lambda run: run.id)
+    finally:
+        catalogue.close()
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_jobs_fire_on_time_and_never_overlap(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 0.4  # a run (4 pages) takes longer than the 1 s interval
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1))
+    process = start_scheduler(config, tmp_path / "data", tmp_path / "log")
+    try:
+        assert wait_for(lambda: len([r for r in runs_of(tmp_path / "data", "blog") if r.ended_at]) >= 3, 30), (tmp_path / "log").read_text()
+    finally:
+        assert stop(process) == 0
+    runs = [r for r in runs_of(tmp_path / "data", "blog") if r.ended_at]
+    for earlier, later in zip(runs, runs[1:], strict=False):
+        assert later.started_at >= earlier.ended_at, "two runs of one source overlapped"
+
+
+def test_a_failing_or_slow_source_does_not_delay_the_others(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 3.0
+    sources = feed_source("traag", slow_blog.url, interval=1) + feed_source("kapot", "http://127.0.0.1:9", interval=1)
+    fast = SlowBlog(("127.0.0.1", 0), type(slow_blog.RequestHandlerClass.__mro__[0].__name__, (slow_blog.RequestHandlerClass,), {}))
+    import threading
+
+    threading.Thread(target=fast.serve_forever, daemon=True).start()
+    sources += feed_source("snel", fast.url, interval=1)
+    config = write_config(tmp_path / "c.yaml", sources)
+    process = start_scheduler(config, tmp_path / "data", tmp_path / "log")
+    try:
+        assert wait_for(lambda: len(runs_of(tmp_path / "data", "snel")) >= 3, 20), (tmp_path / "log").read_text()
+        assert any(run.outcome == "failed" for run in runs_of(tmp_path / "data", "kapot"))
+    finally:
+        stop(process)
+        fast.shutdown()
+
+
+def test_restart_does_not_run_a_source_twice(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=3))
+    data = tmp_path / "data"
+    first = start_scheduler(config, data, tmp_path / "log")
+    assert wait_for(lambda: len(runs_of(data, "blog")) >= 1, 20)
+    stop(first)
+    before = len(runs_of(data, "blog"))
+    second = start_scheduler(config, data, tmp_path / "log")
+    time.sleep(1.5)
+    stop(second)
+    assert len(runs_of(data, "blog")) == before, "a restart must not fire the source again before its next time"
+
+
+def test_two_schedulers_sharing_a_catalogue_never_run_a_source_at_once(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 0.3
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1))
+    data = tmp_path / "data"
+    processes = [start_scheduler(config, data, tmp_path / f"log{n}") for n in range(2)]
+    try:
+        assert wait_for(lambda: len([r for r in runs_of(data, "blog") if r.ended_at]) >= 4, 40)
+    finally:
+        for process in processes:
+            stop(process)
+    runs = [r for r in runs_of(data, "blog") if r.ended_at]
+    for earlier, later in zip(runs, runs[1:], strict=False):
+        assert later.started_at >= earlier.ended_at
+
+
+def test_shards_divide_sources_between_hosts() -> None:
+    names = [f"bron-{n}" for n in range(40)]
+    first = {name for name in names if in_shard(name, "1/2")}
+    second = {name for name in names if in_shard(name, "2/2")}
+    assert first and second and first.isdisjoint(second) and first | second == set(names)
+
+
+def test_config_reload_adds_sources_and_refuses_a_bad_config(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", feed_source("eerste", slow_blog.url, interval=1))
+    data = tmp_path / "data"
+    process = start_scheduler(config, data, tmp_path / "log")
+    try:
+        assert wait_for(lambda: len(runs_of(data, "eerste")) >= 1)
+        config.write_text(config.read_text() + "  - name: kapot\n    type: hyves\n", encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: "new config refused" in (tmp_path / "log").read_text(), 10)
+        count = len(runs_of(data, "eerste"))
+        assert wait_for(lambda: len(runs_of(data, "eerste")) > count, 10), "the old schedule keeps running"
+        write_config(config, feed_source("eerste", slow_blog.url, interval=1) + feed_source("tweede", slow_blog.url, interval=1))
+        process.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: len(runs_of(data, "tweede")) >= 1, 15)
+    finally:
+        stop(process)
+
+
+def test_sigterm_during_collection_leaves_a_valid_archive_and_the_next_run_continues(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 1.0
+    slow_blog.items = 6
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=60))
+    data = tmp_path / "data"
+    process = start_scheduler(config, data, tmp_path / "log")
+    assert wait_for(lambda: slow_blog.requests >= 3, 20)  # mid-way through the first run's pages
+    assert stop(process, timeout=30) == 0
+    verify = subprocess.run([sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), "verify"], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    first = runs_of(data, "blog")[-1]
+    assert first.outcome in ("partial", "ok")
+    slow_blog.page_delay = 0
+    collect = subprocess.run([sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), "collect"], capture_output=True, text=True)
+    assert collect.returncode == 0, collect.stdout + collect.stderr
+    assert runs_of(data, "blog")[-1].outcome == "ok"
+
+
+def test_status_shows_last_and_next_run(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=30))
+    data = tmp_path / "data"
+    process = start_scheduler(config, data, tmp_path / "log")
+    try:
+        assert wait_for(lambda: any(r.ended_at for r in runs_of(data, "blog")))
+    finally:
+        stop(process)
+    status = subprocess.run([sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), "status"], capture_output=True, text=True)
+    assert status.returncode == 0, status.stderr
+    line = next(line for line in status.stdout.splitlines() if line.startswith("blog"))
+    assert "ok" in line and line.count("20") >= 2, line
