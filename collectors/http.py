@@ -37,7 +37,12 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class FetchError(CaptureError):
-    """A URL could not be fetched: the network failed or the host kept refusing after retries."""
+    """A URL could not be fetched: the network failed or the host kept refusing after retries.
+    ``status`` is the last HTTP status when there was an answer, None for a network failure."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RobotsDisallowed(CaptureError):
@@ -217,7 +222,8 @@ class Fetcher:
             if result.status == 303 or (result.status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
         raise FetchError(
-            f"{url}: more than {MAX_REDIRECTS} redirects (last to {current}); check the source URL"
+            f"{url}: more than {MAX_REDIRECTS} redirects (last to {current}); check the source URL",
+            status=result.status,
         )
 
     def _delay(self, url: str, profile: SourceProfile) -> float:
@@ -252,7 +258,7 @@ class Fetcher:
                 max_bytes=512 * 1024,
             )
         except FetchError as exc:
-            return RobotsAnswer(None, b"", str(exc))
+            return RobotsAnswer(exc.status, b"", str(exc))
         return RobotsAnswer(result.status, result.body)
 
     def _with_retries(
@@ -291,11 +297,13 @@ class Fetcher:
             asked = retry_after_seconds(result.header("retry-after"))
             if asked is not None and asked > self.max_retry_after:
                 raise FetchError(
-                    f"{method} {url}: HTTP {result.status} with Retry-After of {asked:.0f}s, longer than the {self.max_retry_after:.0f}s archiveren waits; the next run will try again"
+                    f"{method} {url}: HTTP {result.status} with Retry-After of {asked:.0f}s, longer than the {self.max_retry_after:.0f}s archiveren waits; the next run will try again",
+                    status=result.status,
                 )
             if attempt == retries:
                 raise FetchError(
-                    f"{method} {url}: HTTP {result.status} {result.reason} after {attempt + 1} attempts; gave up (the host is overloaded or failing; the next run will try again)"
+                    f"{method} {url}: HTTP {result.status} {result.reason} after {attempt + 1} attempts; gave up (the host is overloaded or failing; the next run will try again)",
+                    status=result.status,
                 )
             wait = asked if asked is not None else backoff_seconds(attempt, self.backoff_base)
             log.info(

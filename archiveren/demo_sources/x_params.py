@@ -12,6 +12,8 @@ INVALID = "https://api.twitter.com/2/problems/invalid-request"
 
 
 class Problem(Exception):
+    """Raised by a parameter check; carries the 400 answer to send."""
+
     def __init__(self, response: Response) -> None:
         self.response = response
 

@@ -57,8 +57,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "Accept-Language": "nl,en;q=0.7",
         },
         "DOWNLOADER_MIDDLEWARES": {"collectors.network.recorder.WarcRecorderMiddleware": RECORDER_PRIORITY},
-        # depth and page budget are the spider's own; Scrapy's DEPTH_LIMIT=0 would mean no limit
-        "DEPTH_LIMIT": 0,
+        # depth and page budget are the spider's own: a comment list's next page keeps its depth
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "HTTPCACHE_ENABLED": False,

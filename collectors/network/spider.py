@@ -27,6 +27,7 @@ from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
 from collectors.network.recorder import Recording
 from indexer.extractors.network_profile import SiteProfile
 from indexer.extractors.network_rules import parse_html, read_page
+from indexer.extractors.network_urls import page_key
 
 MAX_ERRORS_KEPT = 50
 
@@ -68,10 +69,13 @@ class SiteSpider(Spider):
                 self._check_profile(response)
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
-        if depth >= self.job.max_depth:
-            return
+        here = page_key(response.url, self.profile)
         for link in validators.links:
-            request = self._request(link, depth=depth + 1)
+            # the next page of a comment list is the same page continued, not a level deeper
+            link_depth = depth if page_key(link, self.profile) == here else depth + 1
+            if link_depth > self.job.max_depth:
+                continue
+            request = self._request(link, depth=link_depth)
             if request is not None:
                 yield request
 
@@ -106,7 +110,9 @@ class SiteSpider(Spider):
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
-        return Request(url, headers=headers, callback=self.parse, errback=self.failed, meta={"depth": depth}, dont_filter=True)
+        # breadth first (Scrapy runs higher priorities first), so that a page is reached by its
+        # shortest path and the depth limit cuts where it should
+        return Request(url, headers=headers, callback=self.parse, errback=self.failed, meta={"depth": depth}, priority=-depth, dont_filter=True)
 
     def _allowed_links(self, response: TextResponse) -> list[str]:
         links = []

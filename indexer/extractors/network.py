@@ -16,12 +16,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from indexer.extractors.base import Capture
 from indexer.extractors.network_generic import read_generic
 from indexer.extractors.network_profile import SiteProfile, load_profile
 from indexer.extractors.network_rules import ReadComment, ReadPage, parse_html, read_page
+from indexer.extractors.network_urls import comment_page_number, page_key
 from indexer.post import Post
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -52,25 +52,6 @@ def profile_of(capture: Capture) -> SiteProfile:
     extra = capture.metadata.get("extra") or {}
     name = extra.get("profile") or capture.source_settings.get("profile") or "generic"
     return load_profile(str(name))
-
-
-def page_key(url: str, profile: SiteProfile) -> str:
-    """``host/path[?query]`` with paging and noise parameters dropped and the rest sorted."""
-    parts = urlsplit(url)
-    dropped = {name.lower() for name in (*profile.paging, *profile.noise)}
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in dropped)
-    host = (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
-    path = parts.path or "/"
-    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
-
-
-def comment_page_number(url: str, profile: SiteProfile) -> int:
-    """Which page of a comment list ``url`` shows (1 when it has no paging parameter)."""
-    paging = {name.lower() for name in profile.paging}
-    for name, value in parse_qsl(urlsplit(url).query):
-        if name.lower() in paging and value.isdigit():
-            return max(1, int(value))
-    return 1
 
 
 def extract_posts(capture: Capture) -> Iterator[Post]:

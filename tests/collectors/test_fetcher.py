@@ -175,8 +175,8 @@ def test_politeness_delay_spaces_requests_to_one_host(
         for thread in threads:
             thread.join()
     times = sorted(r.at for r in local_site.requests_to("/p"))
-    assert all(b - a >= 0.28 for a, b in zip(times, times[1:], strict=False))
-    assert times[-1] - started < 2.0
+    assert all(b - a >= 0.2 for a, b in zip(times, times[1:], strict=False))
+    assert times[-1] - started < 3.0
 
 
 def test_robots_disallow_raises_before_any_request(local_site: LocalSite, fetcher: Fetcher) -> None:

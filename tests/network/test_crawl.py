@@ -52,14 +52,22 @@ def test_request_records_carry_the_headers_scrapy_sent(ning_site: LocalSite, tmp
     assert "Accept-Encoding: gzip" in head
 
 
-def test_depth_and_page_limits_bound_the_crawl(ning_site: LocalSite, tmp_path: Path) -> None:
-    config = network_config(ning_site, max_depth=1, max_pages=3)
+def test_depth_limit_counts_links_but_not_the_pages_of_a_comment_list(ning_site: LocalSite, tmp_path: Path) -> None:
+    config = network_config(ning_site, max_depth=1)
+    run_sources(config, tmp_path)
+
+    fetched = {c.url.removeprefix(ning_site.base_url) for c in captures(tmp_path, config) if c.capture_kind == "page"}
+    assert "/profiles/blogs/omgevingswet-in-de-praktijk?commentPage=2" in fetched
+    assert "/profile/AnnekeDeWit" not in fetched, "a commenter's profile is two links from the start"
+
+
+def test_page_limit_bounds_the_crawl(ning_site: LocalSite, tmp_path: Path) -> None:
+    config = network_config(ning_site, max_pages=3)
     [report] = run_sources(config, tmp_path)
 
     pages = [c for c in captures(tmp_path, config) if c.capture_kind == "page"]
     assert len(pages) == 3
     assert report.counts["pages"] + report.counts["http_errors"] == 3
-    assert not any("commentPage=2" in c.url for c in pages), "depth 2 lies beyond max_depth 1"
 
 
 def test_unchanged_recrawl_costs_a_304_per_page_and_writes_no_payload(ning_site: LocalSite, tmp_path: Path) -> None:

@@ -111,7 +111,6 @@ def test_boosts_edits_and_html_become_reposts_updates_and_plain_text(
     post = posts[_pid(m, edited.id)]
     assert post.updated_at is not None and edited.edited_at is not None
     assert abs((post.updated_at - edited.edited_at).total_seconds()) < 0.001
-    )  # type: ignore[operator]
     assert post.text.endswith("(bewerkt: typfout hersteld)")
 
     tagged = next(
