@@ -1,7 +1,7 @@
 """What happens when a WARC file is finished, by the writer on close or by recovery after a
-crash: the ``.open`` file is renamed to its final name (refusing to overwrite anything), the
-directory entry is made durable, the file's SHA-256 and size go into the manifest, its records
-into the CDXJ index, and the caller's callback (the catalogue) hears about it."""
+crash: the file's SHA-256 and size go into the manifest, the ``.open`` file is renamed to its final
+name (refusing to overwrite anything) and the directory entry made durable, its records go into
+the CDXJ index, and the caller's callback (the catalogue) hears about it."""
 
 from __future__ import annotations
 
@@ -30,27 +30,28 @@ class ClosedWarc:
     records: int
 
 
-def rename_closed(open_path: Path, final_path: Path) -> None:
-    """Rename ``.open`` to the final name; the data must already be fsynced."""
+def close_warc(
+    open_path: Path,
+    closed: ClosedWarc,
+    archive_dir: Path,
+    on_file_closed: Callable[[ClosedWarc], None] | None,
+) -> None:
+    """Finish a fsynced ``.open`` file: manifest line, rename to the final name (refusing to
+    overwrite anything), index lines, callback. The manifest comes first: if the process dies
+    or the disk fills before the rename, the file is still ``.open`` and recovery closes it
+    again; renaming first could leave a closed file that no manifest lists, which ``verify``
+    would report forever. The index can always be rebuilt, so it comes last."""
+    final_path = closed.path
     if final_path.exists():
         raise ArchiveError(
             f"cannot close {open_path.name}: {final_path.name} already exists in "
             f"{final_path.parent}; the file was left as .open for inspection"
         )
-    os.rename(open_path, final_path)
-    fsync_dir(final_path.parent)
-
-
-def register_closed(
-    closed: ClosedWarc,
-    archive_dir: Path,
-    on_file_closed: Callable[[ClosedWarc], None] | None,
-) -> None:
-    """Manifest line, index lines and callback for a file already renamed to its final name.
-    The manifest comes first: it is the fixity record; the index can always be rebuilt."""
     add_to_manifest(
         archive_dir, ManifestEntry(name=closed.name, sha256=closed.sha256, size=closed.size)
     )
+    os.rename(open_path, final_path)
+    fsync_dir(final_path.parent)
     try:
         add_to_index(archive_dir, closed.path)
     except ArchiveError:

@@ -10,7 +10,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiveren.errors import ArchiveError
+from archiveren.errors import ArchiveError, StorageFull
+
+SQLITE_FULL = 13
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS last_capture (
@@ -63,18 +65,30 @@ class DedupStore:
         return LastCapture(*row) if row else None
 
     def remember(self, capture: LastCapture) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO last_capture VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    capture.uri,
-                    capture.payload_digest,
-                    capture.record_id,
-                    capture.warc_date,
-                    capture.warc_file,
-                    capture.offset,
-                ),
+        try:
+            with self._lock, self._db:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO last_capture VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        capture.uri,
+                        capture.payload_digest,
+                        capture.record_id,
+                        capture.warc_date,
+                        capture.warc_file,
+                        capture.offset,
+                    ),
+                )
+        except sqlite3.Error as exc:
+            # the capture itself is written; without this entry it is only stored again next time
+            error = (
+                StorageFull
+                if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+                else ArchiveError
             )
+            raise error(
+                f"the dedup store {self.path} could not record {capture.uri}: {exc}; the capture "
+                "is in the WARC; free space or delete the store to start deduplication afresh"
+            ) from exc
 
     def forget_file(self, warc_file: str, from_offset: int = 0) -> int:
         """Drop entries whose capture lies in ``warc_file`` at or after ``from_offset`` (their

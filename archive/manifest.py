@@ -60,9 +60,13 @@ def add_to_manifest(archive_dir: Path, entry: ManifestEntry) -> None:
         lines = [line for line in lines if line.split(None, 2)[2:] != [entry.name]]
         lines.append(f"{entry.sha256}  {entry.size}  {entry.name}")
         tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         fsync_dir(archive_dir)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.closing import ClosedWarc, register_closed, rename_closed
+from archive.closing import ClosedWarc, close_warc
 from archive.dedup import DedupStore
 from archive.manifest import file_sha256
 from archive.naming import (
@@ -119,9 +119,9 @@ def _recover_one(
             store.forget_file(name, scan.good_end)
     os.fsync(fd)
     final_path = archive_dir / name
-    rename_closed(open_path, final_path)
-    sha256, kept = file_sha256(final_path)
+    sha256, kept = file_sha256(open_path)
     closed = ClosedWarc(path=final_path, name=name, size=kept, sha256=sha256, records=scan.records)
+    close_warc(open_path, closed, archive_dir, on_file_closed)
     reason = scan.problem or "file was complete"
     if tail_path is not None:
         log.warning(
@@ -136,7 +136,6 @@ def _recover_one(
         )
     else:
         log.warning("closed abandoned %s as it was (%d records)", name, scan.records)
-    register_closed(closed, archive_dir, on_file_closed)
     return RecoveryOutcome(
         open_path,
         "closed",

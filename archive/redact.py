@@ -54,8 +54,15 @@ SECRET_PARAMS = frozenset(
 )
 
 
+PAGING_PARAMS = frozenset({"pagination_token", "next_token", "previous_token", "page_token", "continuation_token"})
+"""Paging cursors end in ``_token`` but are not credentials; without them pages of one query
+would share one archived URL."""
+
+
 def is_secret_param(name: str) -> bool:
     lowered = name.lower()
+    if lowered in PAGING_PARAMS:
+        return False
     return lowered in SECRET_PARAMS or lowered.endswith(("_token", "_secret", "_key", "_password"))
 
 

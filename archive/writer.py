@@ -8,6 +8,7 @@ flock-ed so recovery in another process never touches it."""
 from __future__ import annotations
 
 import atexit
+import errno
 import fcntl
 import hashlib
 import logging
@@ -27,7 +28,7 @@ from warcio.warcwriter import WARCWriter
 
 import archiveren
 from archive.capture import CaptureMetadata, HttpExchange
-from archive.closing import ClosedWarc, register_closed, rename_closed
+from archive.closing import ClosedWarc, close_warc
 from archive.dedup import DedupStore, LastCapture
 from archive.manifest import file_sha256
 from archive.naming import (
@@ -41,7 +42,7 @@ from archive.pointer import RecordPointer
 from archive.records import CaptureRecords, new_record_id, spool_payload, warc_date
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
-from archiveren.errors import ArchiveError
+from archiveren.errors import ArchiveError, StorageFull
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,21 @@ __all__ = ["ClosedWarc", "WarcWriter", "WriteResult"]
 
 GZIP_LEVEL = 6
 CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def storage_error(exc: OSError, doing: str) -> ArchiveError:
+    """The error for a failed write: ``StorageFull`` (the run must stop) when the disk, quota or
+    file size limit is reached, a plain ``ArchiveError`` otherwise."""
+    if exc.errno in NO_SPACE:
+        return StorageFull(
+            f"{doing}: {exc.strerror}; the archive is valid up to the last complete capture (an "
+            "unfinished file stays .open and is closed by the next run); free space, then "
+            "collect again"
+        )
+    return ArchiveError(f"{doing} failed ({exc}); check permissions and the disk")
 
 
 @dataclass(frozen=True)
@@ -62,33 +78,49 @@ class WriteResult:
 
 class _HashingFile:
     """The open WARC file, hashing and counting bytes as they are written so closing a 1 GB
-    file does not have to read it back."""
+    file does not have to read it back. It buffers by itself rather than through ``io``: after a
+    failed write (disk full) the unwritten bytes must be dropped, not retried on close."""
+
+    BUFFER_BYTES = 1024 * 1024
 
     def __init__(self, fd: int) -> None:
-        self.handle = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.fd = fd
+        self.buffer = bytearray()
         self.sha256 = hashlib.sha256()
         self.size = 0
         self.hash_valid = True
 
     def write(self, data: bytes) -> int:
-        self.handle.write(data)
+        self.buffer += data
         self.sha256.update(data)
         self.size += len(data)
+        if len(self.buffer) >= self.BUFFER_BYTES:
+            self.flush()
         return len(data)
 
     def tell(self) -> int:
         return self.size
 
     def flush(self) -> None:
-        self.handle.flush()
+        view = memoryview(self.buffer)
+        try:
+            while view:
+                view = view[os.write(self.fd, view) :]
+        finally:
+            written = len(self.buffer) - len(view)
+            view.release()
+            del self.buffer[:written]
 
     def cut_back(self, size: int) -> None:
         """Drop a partly written record group after a failure, so the file stays valid."""
-        self.handle.flush()
-        self.handle.truncate(size)
-        self.handle.seek(size)
+        self.buffer.clear()
+        os.ftruncate(self.fd, size)
+        os.lseek(self.fd, size, os.SEEK_SET)
         self.size = size
         self.hash_valid = False
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 class _GzipMember:
@@ -108,6 +140,10 @@ class _GzipMember:
 
     def end(self) -> None:
         self.out.write(self.compressor.flush())
+        self.reset()
+
+    def reset(self) -> None:
+        """Start a fresh member (also after a failed record, whose compressor state is lost)."""
         self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
 
@@ -273,26 +309,28 @@ class WarcWriter:
             if current is None:
                 return
             out = current.out
-            out.flush()
-            os.fsync(out.handle.fileno())
             try:
-                rename_closed(current.open_path, current.final_path)
+                out.flush()
+                os.fsync(out.fd)
+                sha256, size = (
+                    (out.sha256.hexdigest(), out.size)
+                    if out.hash_valid
+                    else file_sha256(current.open_path)
+                )
+                closed = ClosedWarc(
+                    path=current.final_path,
+                    name=current.name,
+                    size=size,
+                    sha256=sha256,
+                    records=current.records,
+                )
+                # closed while the flock is held, so no other process takes it for abandoned
+                close_warc(current.open_path, closed, self.directory, self.on_file_closed)
+            except OSError as exc:
+                raise storage_error(exc, f"closing {current.open_path}") from exc
             finally:
-                out.handle.close()
-            sha256, size = (
-                (out.sha256.hexdigest(), out.size)
-                if out.hash_valid
-                else file_sha256(current.final_path)
-            )
-            closed = ClosedWarc(
-                path=current.final_path,
-                name=current.name,
-                size=size,
-                sha256=sha256,
-                records=current.records,
-            )
+                out.close()
             log.info("closed %s (%d records, %d bytes)", current.name, current.records, size)
-            register_closed(closed, self.directory, self.on_file_closed)
 
     def _write_group(
         self, builders: list[Callable[[], ArcWarcRecord]]
@@ -308,6 +346,9 @@ class WarcWriter:
             current.out.flush()
         except Exception as exc:
             current.out.cut_back(group_start)
+            current.member.reset()
+            if isinstance(exc, OSError):
+                raise storage_error(exc, f"writing a capture to {current.open_path}") from exc
             raise ArchiveError(
                 f"writing a capture to {current.open_path} failed ({exc}); the partial records "
                 "were removed from the file; check free disk space and permissions"
@@ -357,6 +398,17 @@ class WarcWriter:
             member=member,
             warc=WARCWriter(member, gzip=False, warc_version="1.1"),
         )
+        try:
+            self._write_warcinfo(opened)
+        except OSError as exc:
+            open_path.unlink(missing_ok=True)
+            out.close()
+            raise storage_error(exc, f"starting {open_path}") from exc
+        log.info("opened %s", open_path)
+        return opened
+
+    def _write_warcinfo(self, opened: _OpenWarc) -> None:
+        name = opened.name
         opened.write(
             self._records.warcinfo(
                 name,
@@ -370,6 +422,4 @@ class WarcWriter:
                 },
             )
         )
-        out.flush()
-        log.info("opened %s", open_path)
-        return opened
+        opened.out.flush()

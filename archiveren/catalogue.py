@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archiveren.catalogue_schema import (
@@ -86,8 +86,15 @@ class Catalogue:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            # a full disk, a lost server or a locked file: say so, not with a driver traceback
+            raise CatalogueError(
+                f"catalogue {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}; "
+                "if the disk is full, free space and run again"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -57,19 +57,25 @@ def index(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def search(args: argparse.Namespace, ws: Workspace) -> int:
+    from pydantic import ValidationError
+
     from archiveren.cli import parse_filters
     from indexer.query_model import SearchRequest
 
-    request = SearchRequest(
-        query=args.query,
-        filters=parse_filters(args.filter),
-        date_from=_date(args.date_from, "--from"),
-        date_to=_date(args.date_to, "--to"),
-        sort=args.sort,
-        limit=args.limit,
-        offset=args.offset,
-        highlight=not args.json,
-    )
+    try:
+        request = SearchRequest(
+            query=args.query,
+            filters=parse_filters(args.filter),
+            date_from=_date(args.date_from, "--from"),
+            date_to=_date(args.date_to, "--to"),
+            sort=args.sort,
+            limit=args.limit,
+            offset=args.offset,
+            highlight=not args.json,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ArchiverenError(problems) from None
     result = ws.backend().search(request)
     ws.catalogue().audit(os.environ.get("USER", "cli"), "search", query=args.query, filters=request.filters, via="cli")
     if args.json:

@@ -25,6 +25,11 @@ class ArchiveError(ArchiverenError):
     """A WARC file could not be written or read."""
 
 
+class StorageFull(ArchiveError):
+    """The disk (or quota) holding the archive or catalogue is full: the run stops, because every
+    further capture would fail too; what was written before stays valid."""
+
+
 class FixityError(ArchiveError):
     """A WARC file is missing, changed, truncated or unlisted."""
 

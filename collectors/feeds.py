@@ -165,6 +165,13 @@ class FeedCollector(Collector):
                 feed_url,
                 "; ".join(problems),
             )
+        if result.truncated:
+            # entries after the cut are missing, so this run did not get the whole feed
+            self.report.error(
+                f"{feed_url}: feed cut off at {len(result.body)} bytes ({result.truncated} limit "
+                "reached) and read only that far; raise http.max_response_bytes or "
+                "http.timeout_seconds if the feed is really this large or slow"
+            )
         self.report.counts["feed_pages"] += 1
         return parsed
 

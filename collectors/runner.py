@@ -3,7 +3,8 @@
 ``run_sources`` opens the catalogue and a ``WarcWriter`` (closed files are registered in the
 catalogue as they close), builds the shared ``Fetcher``, and runs each enabled source's
 collector in turn. Each source runs inside its own guard: whatever one source raises is
-recorded as that run's failure and the next source still runs. The source's state (ETags,
+recorded as that run's failure and the next source still runs, except a full disk
+(``StorageFull``), which is recorded and then stops the run. The source's state (ETags,
 since-ids) is saved after every run, so progress made before a failure is kept.
 """
 
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from archive import WarcWriter
+from archive.manifest import read_manifest
+from archive.scan import scan_complete_records
 from archiveren.catalogue import Catalogue
-from archiveren.errors import ArchiverenError
+from archiveren.errors import ArchiverenError, StorageFull
 from collectors.base import CollectContext, RunReport
 from collectors.http import Fetcher, StopRequested
 from collectors.registry import COLLECTORS
@@ -46,6 +49,7 @@ def run_sources(
             operator=config.archive.operator,
             on_file_closed=lambda closed: _register(catalogue, closed),
         )
+        _catch_up_catalogue(catalogue, data_dir / "warcs")
         with writer, Fetcher(config.http, writer, stop=stop, backoff_base=backoff_base) as fetcher:
             for source in sources:
                 if stop.is_set():
@@ -96,6 +100,11 @@ def run_source(
     except StopRequested as exc:
         report.error(str(exc))
         report.outcome = "partial"
+    except StorageFull as exc:
+        # every further capture would fail the same way: record it, then stop the whole run
+        report.error(str(exc))
+        report.outcome = "failed"
+        raise
     except ArchiverenError as exc:
         report.error(str(exc))
         report.outcome = "failed"
@@ -116,6 +125,21 @@ def run_source(
         extra={"source": source.name, "run_id": run_id, "counts": dict(report.counts)},
     )
     return report
+
+
+def _catch_up_catalogue(catalogue: Catalogue, archive_dir: Path) -> None:
+    """Register files the manifest lists but the catalogue does not: a process killed after
+    closing a file but before telling the catalogue (a SIGKILLed run, or a crawl child whose
+    parent died) leaves them so, and ``verify`` would report them forever. The manifest line was
+    written by archiveren when the file closed; ``verify`` still checks the file against it."""
+    known = {row.name for row in catalogue.warc_files()}
+    manifest, _ = read_manifest(archive_dir)
+    for name, entry in sorted(manifest.items()):
+        path = archive_dir / name
+        if name not in known and path.is_file():
+            records = scan_complete_records(path).records
+            log.warning("registering %s, closed by a run that stopped before recording it", name)
+            catalogue.register_warc(name, entry.size, entry.sha256, records)
 
 
 def _register(catalogue: Catalogue, closed: Any) -> None:

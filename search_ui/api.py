@@ -36,7 +36,9 @@ router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 class ApiHit(BaseModel):
     post: Post
     score: float
-    highlights: dict[str, list[str]] = Field(description="field -> HTML snippets; only <mark> is markup, the rest is escaped")
+    highlights: dict[str, list[str]] = Field(
+        description="field -> HTML snippets; only <mark> is markup, the rest is escaped"
+    )
 
 
 class SearchAnswer(BaseModel):
@@ -57,7 +59,9 @@ class FacetsAnswer(BaseModel):
 class RecordAnswer(BaseModel):
     post: Post
     captures: int = Field(description="number of captures (newest first in replay URLs)")
-    capture_context: dict[str, Any] = Field(description="the capture's metadata record: source, collector, version, run")
+    capture_context: dict[str, Any] = Field(
+        description="the capture's metadata record: source, collector, version, run"
+    )
 
 
 class ThreadAnswer(BaseModel):
@@ -67,11 +71,15 @@ class ThreadAnswer(BaseModel):
 
 class ExportOrder(BaseModel):
     query: str = Field(default="", max_length=4000)
-    filters: dict[str, list[str]] = Field(default_factory=dict, description="facet field -> accepted values")
+    filters: dict[str, list[str]] = Field(
+        default_factory=dict, description="facet field -> accepted values"
+    )
     date_from: date | None = None
     date_to: date | None = Field(default=None, description="inclusive")
     fmt: Literal["bag", "wacz", "csv", "jsonl"]
-    reason: str = Field(min_length=1, max_length=2000, description="why the export is made; recorded with it")
+    reason: str = Field(
+        min_length=1, max_length=2000, description="why the export is made; recorded with it"
+    )
 
 
 class ExportAnswer(BaseModel):
@@ -104,28 +112,51 @@ def search_state(
 
 
 @router.get("/search", response_model=SearchAnswer, summary="search Posts")
-def api_search(request: Request, user: Annotated[User, Depends(require("archivist"))], state: Annotated[SearchState, Depends(search_state)]) -> SearchAnswer:
+def api_search(
+    request: Request,
+    user: Annotated[User, Depends(require("archivist"))],
+    state: Annotated[SearchState, Depends(search_state)],
+) -> SearchAnswer:
     result = run_search(request, user, state, via="api")
     return SearchAnswer(
         total=result.total,
         page=state.page,
         size=state.size,
-        hits=[ApiHit(post=hit.post, score=hit.score, highlights=hit.highlights) for hit in result.hits],
+        hits=[
+            ApiHit(post=hit.post, score=hit.score, highlights=hit.highlights) for hit in result.hits
+        ],
         facets=result.facets,
         date_histogram=result.date_histogram,
     )
 
 
-@router.get("/facets", response_model=FacetsAnswer, summary="facet counts and date histogram of a search")
-def api_facets(request: Request, user: Annotated[User, Depends(require("archivist"))], state: Annotated[SearchState, Depends(search_state)]) -> FacetsAnswer:
+@router.get(
+    "/facets", response_model=FacetsAnswer, summary="facet counts and date histogram of a search"
+)
+def api_facets(
+    request: Request,
+    user: Annotated[User, Depends(require("archivist"))],
+    state: Annotated[SearchState, Depends(search_state)],
+) -> FacetsAnswer:
     ws = request.app.state.ws
     result = ws.backend().search(state.request(limit=0))
-    ws.catalogue().audit(user.username, "search", via="api-facets", total=result.total, **state.as_record())
-    return FacetsAnswer(total=result.total, facets=result.facets, date_histogram=result.date_histogram)
+    ws.catalogue().audit(
+        user.username, "search", via="api-facets", total=result.total, **state.as_record()
+    )
+    return FacetsAnswer(
+        total=result.total, facets=result.facets, date_histogram=result.date_histogram
+    )
 
 
-@router.get("/records/{post_id:path}", response_model=RecordAnswer, summary="one Post with its capture context", responses={404: {"description": "no such record"}})
-def api_record(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Any:
+@router.get(
+    "/records/{post_id:path}",
+    response_model=RecordAnswer,
+    summary="one Post with its capture context",
+    responses={404: {"description": "no such record"}},
+)
+def api_record(
+    request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Any:
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)
@@ -141,8 +172,15 @@ def api_record(request: Request, post_id: str, user: Annotated[User, Depends(req
     return RecordAnswer(post=post, captures=len(captures(post)), capture_context=context)
 
 
-@router.get("/threads/{post_id:path}", response_model=ThreadAnswer, summary="the thread a Post belongs to", responses={404: {"description": "no such record"}})
-def api_thread(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Any:
+@router.get(
+    "/threads/{post_id:path}",
+    response_model=ThreadAnswer,
+    summary="the thread a Post belongs to",
+    responses={404: {"description": "no such record"}},
+)
+def api_thread(
+    request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Any:
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)
@@ -159,19 +197,25 @@ def api_thread(request: Request, post_id: str, user: Annotated[User, Depends(req
     summary="export the Posts a search finds (compliance)",
     responses={501: {"description": "exports are not available in this version"}},
 )
-async def api_export(request: Request, order: ExportOrder, user: Annotated[User, Depends(require("compliance"))]) -> Any:
+async def api_export(
+    request: Request, order: ExportOrder, user: Annotated[User, Depends(require("compliance"))]
+) -> Any:
     if not check_csrf(request, request.headers.get(CSRF_HEADER)):
         raise Forbidden("send the CSRF token from the login answer as the X-CSRF-Token header")
     unknown = sorted(set(order.filters) - set(FACET_FIELDS))
     if unknown:
-        raise QueryError(f"cannot filter on {', '.join(unknown)}; filter fields are {', '.join(FACET_FIELDS)}")
+        raise QueryError(
+            f"cannot filter on {', '.join(unknown)}; filter fields are {', '.join(FACET_FIELDS)}"
+        )
     params: list[tuple[str, str]] = [("q", order.query)]
     params += [(name, value) for name, values in order.filters.items() for value in values]
     params += [("from", order.date_from.isoformat())] if order.date_from else []
     params += [("to", order.date_to.isoformat())] if order.date_to else []
     state = SearchState.from_params(QueryParams(params))
     try:
-        outcome = await run_in_threadpool(start_export, request.app.state.ws, user, state, order.fmt, order.reason)
+        outcome = await run_in_threadpool(
+            start_export, request.app.state.ws, user, state, order.fmt, order.reason
+        )
     except NotYetAvailable as exc:
         return JSONResponse({"detail": str(exc)}, status_code=501)
     return ExportAnswer(path=str(outcome.path), query=outcome.query)
@@ -183,6 +227,7 @@ def api_me(user: Annotated[User, Depends(require("archivist"))]) -> UserAnswer:
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> dict[str, Any]:
+def openapi(
+    request: Request, user: Annotated[User, Depends(require("archivist"))]
+) -> dict[str, Any]:
     return request.app.openapi()
-

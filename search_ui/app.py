@@ -6,18 +6,29 @@ the view modules. Every route but /login, /health and /static requires a logged-
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
 
 from archiveren.errors import ArchiverenError, BackendUnavailable, QueryError
 from archiveren.workspace import Workspace
-from search_ui import api, views_auth, views_collections, views_export, views_record, views_replay, views_search
+from search_ui import (
+    api,
+    views_auth,
+    views_collections,
+    views_export,
+    views_record,
+    views_replay,
+    views_search,
+)
 from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from search_ui.rendering import render
@@ -27,6 +38,16 @@ APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'sel
 elsewhere, so archived text that slipped past escaping could still not run."""
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ROUTERS: tuple[APIRouter, ...] = (
+    views_auth.router,
+    views_search.router,
+    views_record.router,
+    views_replay.router,
+    views_collections.router,
+    views_export.router,
+    api.router,
+)
+"""The page families and the API, in the order their routes are matched."""
 
 
 def create_app(ws: Workspace) -> FastAPI:
@@ -44,30 +65,52 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.sessions = SessionCodec(session_secret(ws))
     app.state.trusted_user_header = config.server.trusted_user_header
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
-    for router in (views_auth.router, views_search.router, views_record.router, views_replay.router, views_collections.router, views_export.router, api.router):
+    for router in ROUTERS:
         app.include_router(router)
     app.middleware("http")(_per_request)
     _install_error_handlers(app)
     return app
 
 
-async def _per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+def route_table(app: FastAPI) -> list[BaseRoute]:
+    """Every route the app serves, flat: its own (health, static) and those of ROUTERS (FastAPI
+    keeps an included router as one branch in ``app.routes``)."""
+    own = [route for route in app.routes if isinstance(route, APIRoute | Mount)]
+    return own + [route for router in ROUTERS for route in router.routes]
+
+
+async def _per_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
     cookie = request.cookies.get(SESSION_COOKIE)
-    request.scope["archiveren.session"] = request.app.state.sessions.loads(cookie) if cookie else None
+    request.scope["archiveren.session"] = (
+        request.app.state.sessions.loads(cookie) if cookie else None
+    )
     request.state.lang = negotiate(request)
     if request.method in UNSAFE_METHODS and not _same_origin(request):
-        response: Response = JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
+        response: Response = JSONResponse(
+            {"detail": "cross-origin request refused"}, status_code=403
+        )
     else:
         response = await call_next(request)
     response.headers.setdefault("content-security-policy", APP_CSP)
     response.headers.setdefault("x-frame-options", "DENY")
     response.headers["x-content-type-options"] = "nosniff"
     response.headers["referrer-policy"] = "same-origin"
+    # the server's own time, so the 300 ms page budget can be checked from any client
+    response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     if not request.url.path.startswith("/static/"):
         response.headers.setdefault("cache-control", "no-store")
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=request.url.scheme == "https")
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
@@ -78,14 +121,19 @@ def _same_origin(request: Request) -> bool:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.headers.get("content-type", "").startswith("application/json")
+    return request.url.path.startswith("/api/") or request.headers.get(
+        "content-type", ""
+    ).startswith("application/json")
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "not authenticated: log in (POST /login) and send the session cookie"}, status_code=401)
+            return JSONResponse(
+                {"detail": "not authenticated: log in (POST /login) and send the session cookie"},
+                status_code=401,
+            )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
 
@@ -93,20 +141,35 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=403)
-        return render(request, "error.html", {"title_key": "error.forbidden", "message": str(exc)}, status_code=403)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.forbidden", "message": str(exc)},
+            status_code=403,
+        )
 
     @app.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(request, "error.html", {"title_key": "error.bad_request", "message": str(exc)}, status_code=400)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.bad_request", "message": str(exc)},
+            status_code=400,
+        )
 
     @app.exception_handler(ArchiverenError)
     async def archiveren_error(request: Request, exc: ArchiverenError) -> Response:
         status = 503 if isinstance(exc, BackendUnavailable) else 500
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
-        return render(request, "error.html", {"title_key": "error.server", "message": str(exc)}, status_code=status)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.server", "message": str(exc)},
+            status_code=status,
+        )
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -39,18 +39,28 @@ class ArchivedCapture:
         return next((value for key, value in self.headers if key.lower() == wanted), "")
 
 
-def read_capture(archive_dir: Path, pointer: RecordPointer, *, with_payload: bool = True) -> ArchivedCapture:
+def read_capture(
+    archive_dir: Path, pointer: RecordPointer, *, with_payload: bool = True
+) -> ArchivedCapture:
     """The record the pointer names, with the context of its concurrent metadata record."""
     path = resolve_inside(archive_dir, pointer.warc_file)
     if not path.is_file():
-        raise ArchiveError(f"WARC file {pointer.warc_file} is not in {archive_dir}; check the archive directory or run `archiveren verify`")
+        raise ArchiveError(
+            f"WARC file {pointer.warc_file} is not in {archive_dir}; check the archive directory or run `archiveren verify`"
+        )
     try:
         with path.open("rb") as handle:
             handle.seek(pointer.offset)
             records = ArchiveIterator(handle)
             first = next(records, None)
-            if first is None or pointer.record_id and first.rec_headers.get_header("WARC-Record-ID") != pointer.record_id:
-                raise ArchiveError(f"no record {pointer.record_id} at offset {pointer.offset} of {pointer.warc_file}; the index may be stale, run `archiveren index --rebuild`")
+            if (
+                first is None
+                or pointer.record_id
+                and first.rec_headers.get_header("WARC-Record-ID") != pointer.record_id
+            ):
+                raise ArchiveError(
+                    f"no record {pointer.record_id} at offset {pointer.offset} of {pointer.warc_file}; the index may be stale, run `archiveren index --rebuild`"
+                )
             capture = ArchivedCapture(record_type=first.rec_type)
             if first.http_headers is not None:
                 capture.status = first.http_headers.get_statuscode() or ""
@@ -63,19 +73,28 @@ def read_capture(archive_dir: Path, pointer: RecordPointer, *, with_payload: boo
             for _, record in zip(range(RECORDS_AFTER), records, strict=False):
                 if not pointer.record_id:
                     break
-                if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Concurrent-To") == pointer.record_id:
+                if (
+                    record.rec_type == "metadata"
+                    and record.rec_headers.get_header("WARC-Concurrent-To") == pointer.record_id
+                ):
                     capture.context = _json(record.content_stream().read(1024 * 1024))
                     break
             return capture
     except (ArchiveLoadFailed, OSError, ValueError) as exc:
-        raise ArchiveError(f"cannot read {pointer.warc_file} at offset {pointer.offset}: {exc}; run `archiveren verify` to check the file") from None
+        raise ArchiveError(
+            f"cannot read {pointer.warc_file} at offset {pointer.offset}: {exc}; run `archiveren verify` to check the file"
+        ) from None
 
 
 def original_of_revisit(archive_dir: Path, revisit: RecordPointer) -> RecordPointer | None:
     """The response whose payload a revisit record stands for: the same URL with the same
     payload digest, found through the CDXJ index."""
     for entry in lookup(archive_dir, revisit.target_uri):
-        if entry.fields.get("digest", "") in (revisit.payload_digest, revisit.payload_digest.partition(":")[2]) and entry.fields.get("mime") != "warc/revisit":
+        if (
+            entry.fields.get("digest", "")
+            in (revisit.payload_digest, revisit.payload_digest.partition(":")[2])
+            and entry.fields.get("mime") != "warc/revisit"
+        ):
             return entry.pointer()
     return None
 

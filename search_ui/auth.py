@@ -86,7 +86,9 @@ def session_secret(ws: Workspace) -> str:
     if env_name:
         value = os.environ.get(env_name, "")
         if len(value) < 32:
-            raise ConfigError(f"server.secret_key_env names {env_name}, which must hold at least 32 characters; set it or remove the setting to use a key kept in the data dir")
+            raise ConfigError(
+                f"server.secret_key_env names {env_name}, which must hold at least 32 characters; set it or remove the setting to use a key kept in the data dir"
+            )
         return value
     return _stored_secret(ws.data_dir / "secret_key")
 
@@ -153,7 +155,10 @@ def check_csrf(request: Request, submitted: str | None) -> bool:
     header alone carry no ambient session cookie of ours, so they need no token."""
     session = request.scope.get("archiveren.session")
     if session is None:
-        return bool(request.app.state.trusted_user_header and request.headers.get(request.app.state.trusted_user_header))
+        return bool(
+            request.app.state.trusted_user_header
+            and request.headers.get(request.app.state.trusted_user_header)
+        )
     return bool(submitted) and hmac.compare_digest(csrf_token(request), submitted or "")
 
 
@@ -165,7 +170,9 @@ def require(role: str) -> Any:
         if user is None:
             raise NotAuthenticated("log in first")
         if not user.can(role):
-            raise Forbidden(f"this needs the role {role}; you are logged in as {user.username} ({user.role})")
+            raise Forbidden(
+                f"this needs the role {role}; you are logged in as {user.username} ({user.role})"
+            )
         request.state.user = user
         return user
 

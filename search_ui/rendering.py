@@ -23,7 +23,9 @@ templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 _MARK = re.compile(r"(</?mark>)")
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
     lang = request.state.lang
     user = getattr(request.state, "user", None) or authenticate(request)
     base = {
@@ -40,7 +42,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
 
 
 def _with_lang(request: Request, code: str) -> str:
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", code)]
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [
+        ("lang", code)
+    ]
     return request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)
 
 
@@ -48,17 +52,23 @@ def snippet(fragment: str) -> Markup:
     """A highlight snippet made safe whatever the backend sent: every piece between <mark> tags
     is unescaped once and escaped again, so only <mark> survives as markup."""
     parts = _MARK.split(fragment)
-    return Markup("".join(part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part)) for part in parts))
+    return Markup(
+        "".join(
+            part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part))
+            for part in parts
+        )
+    )
 
 
 def when(moment: datetime | date | str | None, with_time: bool = True) -> str:
+    """A date as the pages show it (UTC, ISO order); WARC-Date strings are parsed first."""
     if moment is None or moment == "":
         return "–"
     if isinstance(moment, str):
         try:
             moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
         except ValueError:
-            return moment
+            return str(moment)
     if isinstance(moment, datetime):
         return moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
     return moment.isoformat()

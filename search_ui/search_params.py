@@ -16,6 +16,8 @@ from indexer.query_model import FACET_FIELDS, Interval, SearchRequest, Sort
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_PAGE = 500
+MIN_YEAR, MAX_YEAR = 1800, 2200
+"""Dates outside these years cannot be in the archive (and some engines cannot represent them)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class SearchState:
             found = values(name)
             return found[-1] if found else ""
 
-        filters = {name: tuple(dict.fromkeys(values(name))) for name in FACET_FIELDS if values(name)}
+        filters = {
+            name: tuple(dict.fromkeys(values(name))) for name in FACET_FIELDS if values(name)
+        }
         sort = one("sort") or "relevance"
         if sort not in SORTS:
             raise QueryError(f"sort={sort!r} is not a sort order; use one of {', '.join(SORTS)}")
@@ -147,9 +151,16 @@ def _parse_date(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError:
-        raise QueryError(f"{name}={value!r} is not a date; write it as YYYY-MM-DD, e.g. 2012-03-31") from None
+        raise QueryError(
+            f"{name}={value!r} is not a date; write it as YYYY-MM-DD, e.g. 2012-03-31"
+        ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise QueryError(
+            f"{name}={value!r} is out of range; use a year from {MIN_YEAR} to {MAX_YEAR}"
+        )
+    return day
 
 
 def _parse_int(value: str, name: str, default: int, low: int, high: int) -> int:

@@ -12,7 +12,15 @@ from search_ui.app import create_app
 
 def run_server(ws: Workspace, host: str, port: int) -> None:
     app = create_app(ws)
-    config = uvicorn.Config(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False, log_level="info")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        server_header=False,
+        log_level="info",
+    )
     try:
         uvicorn.Server(config).run()
     finally:

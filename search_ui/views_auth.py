@@ -54,34 +54,60 @@ async def login(request: Request) -> Response:
         try:
             credentials = Credentials.model_validate(await request.json())
         except ValueError:
-            return JSONResponse({"detail": "send JSON {\"username\": ..., \"password\": ...}"}, status_code=422)
+            return JSONResponse(
+                {"detail": 'send JSON {"username": ..., "password": ...}'}, status_code=422
+            )
         target = "/search"
     else:
         form = await request.form()
-        credentials = Credentials.model_construct(username=str(form.get("username", "")), password=str(form.get("password", "")))
+        credentials = Credentials.model_construct(
+            username=str(form.get("username", "")), password=str(form.get("password", ""))
+        )
         target = _safe_next(str(form.get("next", "")))
     catalogue = request.app.state.ws.catalogue()
-    row = await run_in_threadpool(check_login, request.app.state.ws, credentials.username, credentials.password)
+    row = await run_in_threadpool(
+        check_login, request.app.state.ws, credentials.username, credentials.password
+    )
     if row is None:
         catalogue.audit(credentials.username[:200], "login_failed")
         if wants_json:
             return JSONResponse({"detail": "user name or password is wrong"}, status_code=401)
-        return render(request, "login.html", {"next": target, "failed": True, "username": credentials.username}, status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next": target, "failed": True, "username": credentials.username},
+            status_code=401,
+        )
     catalogue.audit(row.username, "login")
     sessions = request.app.state.sessions
     cookie = sessions.dumps(row.username)
     response: Response
     if wants_json:
         session = sessions.loads(cookie)
-        response = JSONResponse({"username": row.username, "role": row.role, "csrf_token": sessions.csrf_token(session["sid"])})
+        response = JSONResponse(
+            {
+                "username": row.username,
+                "role": row.role,
+                "csrf_token": sessions.csrf_token(session["sid"]),
+            }
+        )
     else:
         response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
 @router.post("/logout", include_in_schema=False)
-async def logout(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+async def logout(
+    request: Request, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     form = await request.form()
     if not check_csrf(request, str(form.get(CSRF_FIELD, ""))):
         raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
@@ -93,7 +119,11 @@ async def logout(request: Request, user: Annotated[User, Depends(require("archiv
 
 @router.get("/admin/users", include_in_schema=False)
 def users_page(request: Request, user: Annotated[User, Depends(require("admin"))]) -> Response:
-    return render(request, "users.html", {"users": request.app.state.ws.catalogue().users(), "roles": ROLES, "message": None})
+    return render(
+        request,
+        "users.html",
+        {"users": request.app.state.ws.catalogue().users(), "roles": ROLES, "message": None},
+    )
 
 
 @router.post("/admin/users", include_in_schema=False)
@@ -116,9 +146,14 @@ def add_user(
     else:
         try:
             catalogue.add_user(username, hash_password(password), role)
-            catalogue.audit(user.username, "user_added", username=username, role=role)
+            catalogue.audit(user.username, "user_added", new_user=username, role=role)
             message = {"error": False, "key": "users.added", "username": username}
         except CatalogueError:
             message = {"error": True, "key": "users.exists", "username": username}
     status = 400 if message["error"] else 200
-    return render(request, "users.html", {"users": catalogue.users(), "roles": ROLES, "message": message}, status_code=status)
+    return render(
+        request,
+        "users.html",
+        {"users": catalogue.users(), "roles": ROLES, "message": message},
+        status_code=status,
+    )

@@ -26,14 +26,32 @@ class SourceStatus:
 
 
 @router.get("/collections", include_in_schema=False)
-def collections_page(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+def collections_page(
+    request: Request, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     ws = request.app.state.ws
     catalogue = ws.catalogue()
     last = catalogue.last_runs()
     config = ws.config(check_secrets=False)
-    sources = [SourceStatus(s.name, s.type, s.organisation or config.organisation, s.enabled, last.pop(s.name, None)) for s in config.sources]
+    sources = [
+        SourceStatus(
+            s.name, s.type, s.organisation or config.organisation, s.enabled, last.pop(s.name, None)
+        )
+        for s in config.sources
+    ]
     # runs of sources since removed from the config are still part of the record
-    sources += [SourceStatus(name, run.source_type, "", False, run) for name, run in sorted(last.items())]
+    sources += [
+        SourceStatus(name, run.source_type, "", False, run) for name, run in sorted(last.items())
+    ]
     files = catalogue.warc_files()
     problems = sum(f.fixity_status not in ("ok", "unchecked") for f in files)
-    return render(request, "collections.html", {"sources": sources, "files": files, "total_size": sum(f.size for f in files), "fixity_problems": problems})
+    return render(
+        request,
+        "collections.html",
+        {
+            "sources": sources,
+            "files": files,
+            "total_size": sum(f.size for f in files),
+            "fixity_problems": problems,
+        },
+    )

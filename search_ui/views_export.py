@@ -7,10 +7,12 @@ Every request, whatever its outcome, goes into the audit log."""
 from __future__ import annotations
 
 import importlib.util
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -48,43 +50,104 @@ def export_query(state: SearchState) -> str:
     return " AND ".join(parts)
 
 
-def start_export(ws: Workspace, user: User, state: SearchState, fmt: str, reason: str) -> ExportOutcome:
+def start_export(
+    ws: Workspace, user: User, state: SearchState, fmt: str, reason: str
+) -> ExportOutcome:
     """Run the export for this search; raises NotYetAvailable without the exports module."""
     query = export_query(state)
     catalogue = ws.catalogue()
     if not exports_available():
-        catalogue.audit(user.username, "export_refused", why="exports not available in this version", fmt=fmt, reason=reason, **state.as_record())
-        raise NotYetAvailable("exports are built by the compliance-exports issue (#10) and are not available in this version")
+        catalogue.audit(
+            user.username,
+            "export_refused",
+            why="exports not available in this version",
+            fmt=fmt,
+            reason=reason,
+            **state.as_record(),
+        )
+        raise NotYetAvailable(
+            "exports are built by the compliance-exports issue (#10) and are not available in this version"
+        )
     from archiveren.exports import run_export
 
+    # unique even for two exports in one second; the user name only as far as it is file-safe
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = ws.exports_dir / f"export-{stamp}-{user.username}{SUFFIXES[fmt]}"
+    who = re.sub(r"[^A-Za-z0-9_-]", "_", user.username)[:40]
+    out = ws.exports_dir / f"export-{stamp}-{who}-{secrets.token_hex(4)}{SUFFIXES[fmt]}"
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        path = run_export(ws, query=query, filters=state.filters_for_export(), fmt=fmt, out=out, reason=reason, user=user.username)
+        path = run_export(
+            ws,
+            query=query,
+            filters=state.filters_for_export(),
+            fmt=fmt,
+            out=out,
+            reason=reason,
+            user=user.username,
+        )
     except ArchiverenError as exc:
-        catalogue.audit(user.username, "export_failed", error=str(exc), fmt=fmt, reason=reason, export_query=query, **state.as_record())
+        catalogue.audit(
+            user.username,
+            "export_failed",
+            error=str(exc),
+            fmt=fmt,
+            reason=reason,
+            export_query=query,
+            **state.as_record(),
+        )
         raise
-    catalogue.audit(user.username, "export_requested", path=str(path), fmt=fmt, reason=reason, export_query=query, **state.as_record())
+    catalogue.audit(
+        user.username,
+        "export_requested",
+        path=str(path),
+        fmt=fmt,
+        reason=reason,
+        export_query=query,
+        **state.as_record(),
+    )
     return ExportOutcome(path=Path(path), query=query)
 
 
 @router.get("/export", include_in_schema=False)
-def export_form(request: Request, user: Annotated[User, Depends(require("compliance"))]) -> Response:
+def export_form(
+    request: Request, user: Annotated[User, Depends(require("compliance"))]
+) -> Response:
     state = SearchState.from_params(request.query_params)
     total = request.app.state.ws.backend().search(state.request(facets=False, limit=0)).total
-    return render(request, "export.html", {"state": state, "total": total, "formats": FORMATS, "available": exports_available(), "outcome": None, "problem": None, "export_query": export_query(state)})
+    return render(
+        request,
+        "export.html",
+        {
+            "state": state,
+            "total": total,
+            "formats": FORMATS,
+            "available": exports_available(),
+            "outcome": None,
+            "problem": None,
+            "export_query": export_query(state),
+        },
+    )
 
 
 @router.post("/export", include_in_schema=False)
-async def export_submit(request: Request, user: Annotated[User, Depends(require("compliance"))]) -> Response:
+async def export_submit(
+    request: Request, user: Annotated[User, Depends(require("compliance"))]
+) -> Response:
     form = await request.form()
     if not check_csrf(request, str(form.get(CSRF_FIELD, ""))):
         raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
     state = SearchState.from_params(form)
     fmt = str(form.get("fmt", ""))
     reason = str(form.get("reason", "")).strip()
-    context = {"state": state, "total": None, "formats": FORMATS, "available": exports_available(), "outcome": None, "problem": None, "export_query": export_query(state)}
+    context: dict[str, Any] = {
+        "state": state,
+        "total": None,
+        "formats": FORMATS,
+        "available": exports_available(),
+        "outcome": None,
+        "problem": None,
+        "export_query": export_query(state),
+    }
     if fmt not in FORMATS:
         context["problem"] = "export.bad_format"
         return render(request, "export.html", context, status_code=400)
@@ -92,7 +155,9 @@ async def export_submit(request: Request, user: Annotated[User, Depends(require(
         context["problem"] = "export.reason_needed"
         return render(request, "export.html", context, status_code=400)
     try:
-        context["outcome"] = await run_in_threadpool(start_export, request.app.state.ws, user, state, fmt, reason)
+        context["outcome"] = await run_in_threadpool(
+            start_export, request.app.state.ws, user, state, fmt, reason
+        )
     except NotYetAvailable:
         context["problem"] = "export.not_available"
         return render(request, "export.html", context, status_code=501)

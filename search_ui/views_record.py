@@ -37,7 +37,9 @@ class ThreadNode:
 def load_post(ws: Workspace, post_id: str) -> Post:
     post = ws.backend().get(post_id)
     if post is None:
-        raise RecordNotFound(f"no record with id {post_id!r} in the index; it may have been removed, or the link is wrong")
+        raise RecordNotFound(
+            f"no record with id {post_id!r} in the index; it may have been removed, or the link is wrong"
+        )
     return post
 
 
@@ -47,21 +49,46 @@ def captures(post: Post) -> list[RecordPointer]:
 
 
 def replies(ws: Workspace, post: Post, limit: int = 50) -> tuple[list[Post], int]:
-    result = ws.backend().search(SearchRequest(filters={"parent_id": [post.id]}, facets=[], date_histogram=None, sort="oldest", highlight=False, limit=limit))
+    result = ws.backend().search(
+        SearchRequest(
+            filters={"parent_id": [post.id]},
+            facets=[],
+            date_histogram=None,
+            sort="oldest",
+            highlight=False,
+            limit=limit,
+        )
+    )
     return [hit.post for hit in result.hits], result.total
 
 
 def thread_posts(ws: Workspace, post: Post) -> list[Post]:
     """Every Post of the thread, oldest first, the root included."""
     root_id = post.thread_id or post.id
-    result = ws.backend().search(SearchRequest(filters={"thread_id": [root_id]}, facets=[], date_histogram=None, sort="oldest", highlight=False, limit=MAX_THREAD))
+    result = ws.backend().search(
+        SearchRequest(
+            filters={"thread_id": [root_id]},
+            facets=[],
+            date_histogram=None,
+            sort="oldest",
+            highlight=False,
+            limit=MAX_THREAD,
+        )
+    )
     posts = {hit.post.id: hit.post for hit in result.hits}
     if root_id not in posts:
         root = ws.backend().get(root_id)
         if root is not None:
             posts[root.id] = root
     posts.setdefault(post.id, post)
-    return sorted(posts.values(), key=lambda p: (p.published_at is None, p.published_at.isoformat() if p.published_at else "", p.id))
+    return sorted(
+        posts.values(),
+        key=lambda p: (
+            p.published_at is None,
+            p.published_at.isoformat() if p.published_at else "",
+            p.id,
+        ),
+    )
 
 
 def thread_tree(posts: list[Post]) -> list[ThreadNode]:
@@ -75,12 +102,19 @@ def thread_tree(posts: list[Post]) -> list[ThreadNode]:
 
 
 @router.get("/record/{post_id:path}", include_in_schema=False)
-def record_page(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+def record_page(
+    request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)
     except RecordNotFound as exc:
-        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.not_found", "message": str(exc)},
+            status_code=404,
+        )
     ws.catalogue().audit(user.username, "view", post_id=post.id)
     context_error = None
     capture_context: dict[str, object] = {}
@@ -89,35 +123,71 @@ def record_page(request: Request, post_id: str, user: Annotated[User, Depends(re
             capture_context = read_capture(ws.archive_dir, post.capture, with_payload=False).context
         except ArchiverenError as exc:
             context_error = str(exc)
-    parent = ws.backend().get(post.parent_id) if post.parent_id and post.parent_id != post.id else None
+    parent = (
+        ws.backend().get(post.parent_id) if post.parent_id and post.parent_id != post.id else None
+    )
     children, reply_count = replies(ws, post)
     return render(
         request,
         "record.html",
-        {"post": post, "captures": captures(post), "capture_context": capture_context, "context_error": context_error, "parent": parent, "replies": children, "reply_count": reply_count},
+        {
+            "post": post,
+            "captures": captures(post),
+            "capture_context": capture_context,
+            "context_error": context_error,
+            "parent": parent,
+            "replies": children,
+            "reply_count": reply_count,
+        },
     )
 
 
 @router.get("/thread/{post_id:path}", include_in_schema=False)
-def thread_page(request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+def thread_page(
+    request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)
     except RecordNotFound as exc:
-        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.not_found", "message": str(exc)},
+            status_code=404,
+        )
     ws.catalogue().audit(user.username, "view_thread", post_id=post.id)
     posts = thread_posts(ws, post)
-    return render(request, "thread.html", {"post": post, "tree": thread_tree(posts), "count": len(posts)})
+    return render(
+        request, "thread.html", {"post": post, "tree": thread_tree(posts), "count": len(posts)}
+    )
 
 
 @router.get("/captured/{index}/{post_id:path}", include_in_schema=False)
-def captured_page(request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+def captured_page(
+    request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)
     except RecordNotFound as exc:
-        return render(request, "error.html", {"title_key": "error.not_found", "message": str(exc)}, status_code=404)
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.not_found", "message": str(exc)},
+            status_code=404,
+        )
     pointers = captures(post)
     if not 0 <= index < len(pointers):
-        return render(request, "error.html", {"title_key": "error.not_found", "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}"}, status_code=404)
-    return render(request, "captured.html", {"post": post, "pointer": pointers[index], "index": index})
+        return render(
+            request,
+            "error.html",
+            {
+                "title_key": "error.not_found",
+                "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}",
+            },
+            status_code=404,
+        )
+    return render(
+        request, "captured.html", {"post": post, "pointer": pointers[index], "index": index}
+    )

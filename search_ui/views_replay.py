@@ -22,11 +22,20 @@ from search_ui.views_record import RecordNotFound, captures, load_post
 router = APIRouter()
 
 REPLAY_CSP = "sandbox allow-scripts; default-src 'unsafe-inline' data: blob:; script-src 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'none'; form-action 'none'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'"
-SAFE_TYPES = ("text/", "image/", "application/xhtml+xml", "application/xml", "application/json", "application/pdf")
+SAFE_TYPES = (
+    "text/",
+    "image/",
+    "application/xhtml+xml",
+    "application/xml",
+    "application/json",
+    "application/pdf",
+)
 
 
 @router.get("/replay/{index}/{post_id:path}", include_in_schema=False)
-def replay(request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]) -> Response:
+def replay(
+    request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]
+) -> Response:
     # Opened as a top-level page the frame's protections would rest on the CSP alone; send
     # browsers to the framing page instead.
     if request.headers.get("sec-fetch-dest") == "document":
@@ -44,7 +53,9 @@ def replay(request: Request, index: int, post_id: str, user: Annotated[User, Dep
     if capture.record_type == "revisit":
         original = original_of_revisit(ws.archive_dir, pointer)
         if original is None:
-            raise ArchiveError(f"capture {index} of {post.id} is a revisit of {pointer.target_uri}, whose original response is not in the CDXJ index; run `archiveren verify`")
+            raise ArchiveError(
+                f"capture {index} of {post.id} is a revisit of {pointer.target_uri}, whose original response is not in the CDXJ index; run `archiveren verify`"
+            )
         capture = read_capture(ws.archive_dir, original)
     ws.catalogue().audit(user.username, "replay", post_id=post.id, capture=pointer.record_id)
     content_type = capture.header("content-type") or "application/octet-stream"

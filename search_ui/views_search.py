@@ -44,17 +44,29 @@ def histogram(state: SearchState, buckets: list[FacetBucket], interval: Interval
     for start, count in pairs:
         end = bucket_end(start, interval).isoformat()
         url = state.url(date_from=date.fromisoformat(start), date_to=date.fromisoformat(end))
-        bars.append(Bar(start=start, end=end, count=count, height=max(2, round(BAR_HEIGHT * count / highest)) if count else 0, url=url))
+        bars.append(
+            Bar(
+                start=start,
+                end=end,
+                count=count,
+                height=max(2, round(BAR_HEIGHT * count / highest)) if count else 0,
+                url=url,
+            )
+        )
     return bars
 
 
-def zoomed_histogram(ws: Workspace, state: SearchState, result: SearchResult) -> tuple[list[FacetBucket], Interval]:
+def zoomed_histogram(
+    ws: Workspace, state: SearchState, result: SearchResult
+) -> tuple[list[FacetBucket], Interval]:
     """The histogram at a useful grain: when every hit falls within a month or two, a second,
     hit-less search counts them by day so there are bars to choose between."""
     interval = state.interval()
     if interval != "month" or not 0 < len(result.date_histogram) <= 2:
         return result.date_histogram, interval
-    by_day = state.request(facets=False, limit=0).model_copy(update={"date_histogram": "day", "highlight": False})
+    by_day = state.request(facets=False, limit=0).model_copy(
+        update={"date_histogram": "day", "highlight": False}
+    )
     return ws.backend().search(by_day).date_histogram, "day"
 
 
@@ -73,7 +85,14 @@ def home(user: Annotated[User, Depends(require("archivist"))]) -> Response:
 
 @router.get("/search", include_in_schema=False)
 def search_page(request: Request, user: Annotated[User, Depends(require("archivist"))]) -> Response:
-    context: dict[str, object] = {"state": SearchState(), "result": None, "error": None, "sorts": SORTS, "sizes": PAGE_SIZES, "facet_fields": FACET_FIELDS}
+    context: dict[str, object] = {
+        "state": SearchState(),
+        "result": None,
+        "error": None,
+        "sorts": SORTS,
+        "sizes": PAGE_SIZES,
+        "facet_fields": FACET_FIELDS,
+    }
     status = 200
     try:
         state = SearchState.from_params(request.query_params)
@@ -82,7 +101,9 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         buckets, interval = zoomed_histogram(request.app.state.ws, state, result)
         bars = histogram(state, buckets, interval)
         last_page = max(1, min(-(-result.total // state.size), 500))
-        context.update(result=result, bars=bars, last_page=last_page, can_export=user.can("compliance"))
+        context.update(
+            result=result, bars=bars, last_page=last_page, can_export=user.can("compliance")
+        )
     except QueryError as exc:
         context["error"] = {"kind": "query", "message": str(exc)}
         status = 400

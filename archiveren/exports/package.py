@@ -74,6 +74,9 @@ def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt:
             checksum = sha256_file(staging)
         else:
             checksum = _write_bag(ws, posts, staging, summary)
+        # Logged before it appears: a crash between the two may leave a logged export that is
+        # absent, never an export nobody logged.
+        ws.catalogue().audit(user, "export", export_id=export_id, query=query, filters=filters, format=fmt, posts=summary.posts, records=summary.records, reason=reason, path=str(out.resolve()), sha256=checksum)
         os.replace(staging, out)
     except BaseException:
         if staging.is_dir():
@@ -81,7 +84,6 @@ def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt:
         else:
             staging.unlink(missing_ok=True)
         raise
-    ws.catalogue().audit(user, "export", export_id=export_id, query=query, filters=filters, format=fmt, posts=summary.posts, records=summary.records, reason=reason, path=str(out.resolve()), sha256=checksum)
     return out
 
 

@@ -43,7 +43,9 @@ class NetworkCollector(Collector):
             returncode = self._run_child(job_path, outcome_path)
             outcome = CrawlOutcome.load(outcome_path)
         if returncode != 0:
-            self.report.error(f"the crawl process for {self.source.name} exited with status {returncode}")
+            self.report.error(
+                f"the crawl process for {self.source.name} exited with status {returncode}"
+            )
         self._absorb(outcome)
         return self.report
 
@@ -60,7 +62,9 @@ class NetworkCollector(Collector):
             profile=source.profile,
             platform=platform,
             obey_robots=source.obey_robots,
-            delay_seconds=source.delay_seconds if source.delay_seconds is not None else config.http.delay_seconds,
+            delay_seconds=source.delay_seconds
+            if source.delay_seconds is not None
+            else config.http.delay_seconds,
             concurrency_per_host=config.http.concurrency_per_host,
             timeout_seconds=config.http.timeout_seconds,
             max_response_bytes=config.http.max_response_bytes,
@@ -76,8 +80,16 @@ class NetworkCollector(Collector):
         )
 
     def _run_child(self, job_path: Path, outcome_path: Path) -> int:
-        command = [sys.executable, "-m", "collectors.network.crawl", str(job_path), str(outcome_path)]
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command = [
+            sys.executable,
+            "-m",
+            "collectors.network.crawl",
+            str(job_path),
+            str(outcome_path),
+        ]
+        child = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         assert child.stderr is not None
         reader = threading.Thread(target=_forward_log, args=(child.stderr, self.log), daemon=True)
         reader.start()
@@ -88,7 +100,10 @@ class NetworkCollector(Collector):
                 break
             except subprocess.TimeoutExpired:
                 if self.context.stop.is_set() and not stop_sent:
-                    self.log.info("stop requested: ending the crawl of %s after its requests in flight", self.source.name)
+                    self.log.info(
+                        "stop requested: ending the crawl of %s after its requests in flight",
+                        self.source.name,
+                    )
                     child.terminate()
                     stop_sent = True
                     threading.Timer(STOP_GRACE_SECONDS, _kill_if_running, args=(child,)).start()
@@ -103,12 +118,24 @@ class NetworkCollector(Collector):
         on_file_closed = getattr(self.context.writer, "on_file_closed", None)
         for closed in outcome.closed_files:
             if on_file_closed is not None:
-                on_file_closed(ClosedWarc(path=Path(closed.path), name=closed.name, size=closed.size, sha256=closed.sha256, records=closed.records))
+                on_file_closed(
+                    ClosedWarc(
+                        path=Path(closed.path),
+                        name=closed.name,
+                        size=closed.size,
+                        sha256=closed.sha256,
+                        records=closed.records,
+                    )
+                )
         if outcome.stopped:
             self.report.outcome = "partial"
-            self.report.errors.append(f"the crawl of {self.source.name} was stopped before it finished")
+            self.report.errors.append(
+                f"the crawl of {self.source.name} was stopped before it finished"
+            )
         if not outcome.counts.get("requests") and not self.report.errors:
-            raise CaptureError(f"source {self.source.name!r}: the crawl made no request; check start_urls {self.source.start_urls} and robots.txt")
+            raise CaptureError(
+                f"source {self.source.name!r}: the crawl made no request; check start_urls {self.source.start_urls} and robots.txt"
+            )
 
 
 def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
@@ -116,7 +143,11 @@ def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
     result = {}
     for url, value in pages.items():
         if isinstance(value, dict):
-            result[url] = PageValidators(etag=value.get("etag"), last_modified=value.get("last_modified"), links=list(value.get("links") or []))
+            result[url] = PageValidators(
+                etag=value.get("etag"),
+                last_modified=value.get("last_modified"),
+                links=list(value.get("links") or []),
+            )
     return result
 
 
@@ -127,7 +158,9 @@ def _forward_log(stream: IO[bytes], log: logging.Logger) -> None:
         if not line:
             continue
         level_name = line.split(" ", 1)[0]
-        level = {"ERROR": logging.ERROR, "CRITICAL": logging.ERROR, "WARNING": logging.WARNING}.get(level_name, logging.DEBUG)
+        level = {"ERROR": logging.ERROR, "CRITICAL": logging.ERROR, "WARNING": logging.WARNING}.get(
+            level_name, logging.DEBUG
+        )
         log.log(level, "crawl: %s", line)
 
 

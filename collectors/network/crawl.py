@@ -56,7 +56,9 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             "Accept-Language": "nl,en;q=0.7",
         },
-        "DOWNLOADER_MIDDLEWARES": {"collectors.network.recorder.WarcRecorderMiddleware": RECORDER_PRIORITY},
+        "DOWNLOADER_MIDDLEWARES": {
+            "collectors.network.recorder.WarcRecorderMiddleware": RECORDER_PRIORITY
+        },
         # depth and page budget are the spider's own: a comment list's next page keeps its depth
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
         "TELNETCONSOLE_ENABLED": False,
@@ -114,7 +116,12 @@ def main(argv: list[str]) -> int:
         outcome.counts["errors"] += 1
         outcome.errors.append(f"crawl of {job.source} failed: {exc.__class__.__name__}: {exc}")
     finally:
-        outcome.closed_files = [ClosedFile(name=c.name, path=str(c.path), size=c.size, sha256=c.sha256, records=c.records) for c in closed]
+        outcome.closed_files = [
+            ClosedFile(
+                name=c.name, path=str(c.path), size=c.size, sha256=c.sha256, records=c.records
+            )
+            for c in closed
+        ]
         outcome.save(Path(argv[2]))
     return 0
 

@@ -90,7 +90,9 @@ class CrawlOutcome:
         try:
             raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise CaptureError(f"the crawl process left no readable outcome in {path} ({exc}); its log lines above say why") from None
+            raise CaptureError(
+                f"the crawl process left no readable outcome in {path} ({exc}); its log lines above say why"
+            ) from None
         return cls(
             counts=Counter(raw.get("counts", {})),
             errors=list(raw.get("errors", [])),

@@ -50,7 +50,9 @@ class WarcRecorderMiddleware:
         # the spider is created before the middlewares, and carries the run's writer and counts
         recording = getattr(crawler.spider, "recording", None)
         if not isinstance(recording, Recording):
-            raise TypeError(f"{cls.__name__} needs a spider with a 'recording' (a Recording), got {crawler.spider!r}")
+            raise TypeError(
+                f"{cls.__name__} needs a spider with a 'recording' (a Recording), got {crawler.spider!r}"
+            )
         return cls(recording)
 
     def process_response(self, request: Request, response: Response) -> Response:

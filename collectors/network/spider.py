@@ -36,7 +36,14 @@ class SiteSpider(Spider):
     name = "archiveren-network"
     handle_httpstatus_list = [304]
 
-    def __init__(self, job: CrawlJob, recording: Recording, profile: SiteProfile, outcome: CrawlOutcome, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        job: CrawlJob,
+        recording: Recording,
+        profile: SiteProfile,
+        outcome: CrawlOutcome,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=f"network-{job.source}", **kwargs)
         self.job = job
         self.recording = recording
@@ -44,7 +51,9 @@ class SiteSpider(Spider):
         self.outcome = outcome
         self.counts = recording.counts
         hosts = {urlsplit(url).netloc.lower() for url in job.start_urls}
-        self._allow = [re.compile(p) for p in job.allow] or [re.compile(r"^https?://" + re.escape(h) + r"(?:[/?#]|$)", re.I) for h in hosts]
+        self._allow = [re.compile(p) for p in job.allow] or [
+            re.compile(r"^https?://" + re.escape(h) + r"(?:[/?#]|$)", re.I) for h in hosts
+        ]
         self._deny = [re.compile(p) for p in job.deny]
         self._links = LinkExtractor(canonicalize=False, unique=True)
         self._seen: set[str] = set()
@@ -60,11 +69,17 @@ class SiteSpider(Spider):
         depth = int(response.meta.get("depth", 0))
         self._seen.add(_without_fragment(response.url))
         if response.status == 304:
-            known = self.job.pages.get(response.url) or self.job.pages.get(response.request.url if response.request else "")
+            known = self.job.pages.get(response.url) or self.job.pages.get(
+                response.request.url if response.request else ""
+            )
             validators = known or PageValidators()
         else:
             links = self._allowed_links(response) if isinstance(response, TextResponse) else []
-            validators = PageValidators(etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"), links=links)
+            validators = PageValidators(
+                etag=_header(response, "ETag"),
+                last_modified=_header(response, "Last-Modified"),
+                links=links,
+            )
             if isinstance(response, HtmlResponse) and response.status == 200:
                 self._check_profile(response)
         self.outcome.pages[response.url] = validators
@@ -93,7 +108,9 @@ class SiteSpider(Spider):
             return
         self.counts["errors"] += 1
         if len(self.outcome.errors) < MAX_ERRORS_KEPT:
-            self.outcome.errors.append(f"{url}: {failure.type.__name__ if failure.type else 'error'}: {message}")
+            self.outcome.errors.append(
+                f"{url}: {failure.type.__name__ if failure.type else 'error'}: {message}"
+            )
 
     def closed(self, reason: str) -> None:
         self.close_reason = reason
@@ -112,13 +129,23 @@ class SiteSpider(Spider):
                 headers["If-Modified-Since"] = known.last_modified
         # breadth first (Scrapy runs higher priorities first), so that a page is reached by its
         # shortest path and the depth limit cuts where it should
-        return Request(url, headers=headers, callback=self.parse, errback=self.failed, meta={"depth": depth}, priority=-depth, dont_filter=True)
+        return Request(
+            url,
+            headers=headers,
+            callback=self.parse,
+            errback=self.failed,
+            meta={"depth": depth},
+            priority=-depth,
+            dont_filter=True,
+        )
 
     def _allowed_links(self, response: TextResponse) -> list[str]:
         links = []
         for link in self._links.extract_links(response):
             url = _without_fragment(link.url)
-            if any(p.search(url) for p in self._allow) and not any(p.search(url) for p in self._deny):
+            if any(p.search(url) for p in self._allow) and not any(
+                p.search(url) for p in self._deny
+            ):
                 links.append(url)
         return list(dict.fromkeys(links))
 
@@ -128,7 +155,11 @@ class SiteSpider(Spider):
         page = parse_html(response.text)
         if read_page(self.profile, page, response.url, datetime.now(UTC)) is None:
             self.counts["profile_mismatch"] += 1
-            self.logger.warning("%s does not match site profile %r; it will be indexed by the generic profile", response.url, self.profile.name)
+            self.logger.warning(
+                "%s does not match site profile %r; it will be indexed by the generic profile",
+                response.url,
+                self.profile.name,
+            )
 
 
 def _without_fragment(url: str) -> str:
@@ -138,4 +169,3 @@ def _without_fragment(url: str) -> str:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-

@@ -191,15 +191,18 @@ class ElasticsearchBackend:
 
     def get(self, post_id: str) -> Post | None:
         self.ensure_index()
-        found = self._call(
-            f"reading Post {post_id!r}",
-            lambda: self.client.raw.search(
-                index=self._read,
-                body={"query": {"ids": {"values": [post_id]}}, "_source": ["post"], "size": 1},
-            ),
-        )
-        hits = found["hits"]["hits"]
-        return from_source(hits[0]["_source"]) if hits else None
+
+        def fetch() -> dict[str, Any] | None:
+            # The real-time GET sees a Post as soon as it is written, refreshed or not.
+            try:
+                return dict(self.client.raw.get(index=self._read, id=post_id))
+            except Exception as exc:
+                if status_of(exc) == 404:
+                    return None
+                raise
+
+        found = self._call(f"reading Post {post_id!r}", fetch)
+        return from_source(found["_source"]) if found else None
 
     def count(self) -> int:
         self.ensure_index()

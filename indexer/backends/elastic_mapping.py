@@ -26,7 +26,12 @@ ANALYSIS_SETTINGS: dict[str, Any] = {
         ANALYZER: {
             "type": "custom",
             "tokenizer": "standard",
-            "filter": ["lowercase", "archiveren_dutch_stop", "asciifolding", "archiveren_dutch_stemmer"],
+            "filter": [
+                "lowercase",
+                "archiveren_dutch_stop",
+                "asciifolding",
+                "archiveren_dutch_stemmer",
+            ],
         }
     },
     "filter": {

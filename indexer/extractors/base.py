@@ -1,8 +1,9 @@
 """What an extractor receives and returns: one capture in, Posts out.
 
-The indexing pipeline pairs each `response`/`resource` record (or a `revisit`, resolved to the
-payload it refers to) with its `metadata` record, and hands the pair to the extractor registered
-for the metadata's ``collector`` name. Extractors are pure: bytes and context in, Posts out.
+The indexing pipeline pairs each `response`/`resource` record with its `metadata` record, and
+hands the pair to the extractor registered for the metadata's ``collector`` name. A `revisit`
+says the payload did not change, so it gives no new Posts: the record it refers to already gave
+them. Extractors are pure: bytes and context in, Posts out.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from indexer.extractors.base import Capture
 from indexer.extractors.network_generic import read_generic
@@ -36,7 +37,9 @@ class PageReading:
     profile_mismatch: bool
 
 
-def read_site_page(profile: SiteProfile, body: bytes | str, url: str, captured_at: datetime) -> PageReading:
+def read_site_page(
+    profile: SiteProfile, body: bytes | str, url: str, captured_at: datetime
+) -> PageReading:
     """Read one page with ``profile``, falling back to the generic reading when it does not fit."""
     page = parse_html(body)
     if profile.generic:
@@ -58,7 +61,10 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     """The page's Post and one Post per comment; nothing for listings, errors and non-HTML."""
     if capture.capture_kind not in PAGE_KINDS or capture.http_status not in (200, None):
         return
-    if not any(kind in capture.content_type.lower() for kind in HTML_TYPES) or not capture.body.strip():
+    if (
+        not any(kind in capture.content_type.lower() for kind in HTML_TYPES)
+        or not capture.body.strip()
+    ):
         return
     profile = profile_of(capture)
     read = read_site_page(profile, capture.body, capture.url, capture.captured_at).read
@@ -66,7 +72,7 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
         return
     page_id = f"network:{page_key(capture.url, profile)}"
     platform = str(capture.metadata.get("platform") or profile.platform)
-    common = {
+    common: dict[str, Any] = {
         "platform": platform,
         "source": capture.source,
         "organisation": capture.organisation,

@@ -43,12 +43,21 @@ _MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>\d{4})"
 # "20 Februari 2014" (Dutch, British) and "Feb 20, 2014" / "February 20th 2014" (American)
-_DAY_MONTH_YEAR = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|e)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I)
-_MONTH_DAY_YEAR = re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.I)
-_ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?")
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|e)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I
+)
+_MONTH_DAY_YEAR = re.compile(
+    r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.I
+)
+_ISO = re.compile(
+    r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
 _NUMERIC = re.compile(r"\b(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<year>\d{4})\b")
 # "15.16", "15:16", "3:16pm", "6:28 pm", "15:16:05"
-_TIME = re.compile(r"(?<![\d.:])(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d])", re.I)
+_TIME = re.compile(
+    r"(?<![\d.:])(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d])",
+    re.I,
+)
 
 _UNITS = {
     "year": "years", "years": "years", "jaar": "years", "jaren": "years", "yr": "years", "yrs": "years",
@@ -59,20 +68,42 @@ _UNITS = {
     "minute": "minutes", "minutes": "minutes", "minuut": "minutes", "minuten": "minutes", "min": "minutes", "mins": "minutes",
     "second": "seconds", "seconds": "seconds", "seconde": "seconds", "seconden": "seconds", "sec": "seconds",
 }  # fmt: skip
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "een": 1, "één": 1, "twee": 2, "two": 2, "drie": 3, "three": 3}
+_WORD_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "two": 2,
+    "drie": 3,
+    "three": 3,
+}
 _QUANTITY = r"(?:\d+|an?|one|two|three|een|één|twee|drie)"
 _UNIT = r"(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
 _PART = re.compile(r"(?P<n>" + _QUANTITY + r")\s+(?P<unit>" + _UNIT + r")\b", re.I)
 _RELATIVE = re.compile(
-    r"(?P<parts>" + _QUANTITY + r"\s+" + _UNIT + r"(?:\s*(?:,|and|en)?\s*" + _QUANTITY + r"\s+" + _UNIT + r")*)\s+(?:ago|geleden)\b",
+    r"(?P<parts>"
+    + _QUANTITY
+    + r"\s+"
+    + _UNIT
+    + r"(?:\s*(?:,|and|en)?\s*"
+    + _QUANTITY
+    + r"\s+"
+    + _UNIT
+    + r")*)\s+(?:ago|geleden)\b",
     re.I,
 )
 _DAY_WORDS = {"today": 0, "vandaag": 0, "yesterday": 1, "gisteren": 1, "eergisteren": 2}
 _DAY_WORD = re.compile(r"\b(?P<word>" + "|".join(_DAY_WORDS) + r")\b", re.I)
-_JUST_NOW = re.compile(r"\b(?:just now|zojuist|zonet|moments ago|enkele ogenblikken geleden)\b", re.I)
+_JUST_NOW = re.compile(
+    r"\b(?:just now|zojuist|zonet|moments ago|enkele ogenblikken geleden)\b", re.I
+)
 
 
-def find_date(text: str, *, captured_at: datetime, timezone: str = "Europe/Amsterdam", dayfirst: bool = True) -> FoundDate | None:
+def find_date(
+    text: str, *, captured_at: datetime, timezone: str = "Europe/Amsterdam", dayfirst: bool = True
+) -> FoundDate | None:
     """The first date in ``text``, or None. Absolute dates without a zone are read in
     ``timezone``; relative ones ("12 years, 6 months ago", "3 dagen geleden", "gisteren om
     10:12") count back from ``captured_at`` and come back approximate."""
@@ -124,7 +155,9 @@ def _from_iso(match: re.Match[str], zone: ZoneInfo) -> FoundDate | None:
     return FoundDate(moment.replace(tzinfo=zone).astimezone(UTC))
 
 
-def _at(year: int, month: int, day: int, text: str, date_match: re.Match[str], zone: ZoneInfo) -> FoundDate | None:
+def _at(
+    year: int, month: int, day: int, text: str, date_match: re.Match[str], zone: ZoneInfo
+) -> FoundDate | None:
     """The date with the time printed next to it (after it, else before it), or midnight."""
     hour, minute, second = _time_near(text, date_match) or (0, 0, 0)
     try:
@@ -155,11 +188,23 @@ def _relative(text: str, captured_at: datetime, zone: ZoneInfo) -> FoundDate | N
     anchor = captured_at if captured_at.tzinfo else captured_at.replace(tzinfo=UTC)
     match = _RELATIVE.search(text)
     if match:
-        delta = relativedelta()
+        amounts = dict.fromkeys(
+            ("years", "months", "weeks", "days", "hours", "minutes", "seconds"), 0
+        )
         for part in _PART.finditer(match.group("parts")):
             quantity = part.group("n").lower()
-            amount = int(quantity) if quantity.isdigit() else _WORD_NUMBERS[quantity]
-            delta += relativedelta(**{_UNITS[part.group("unit").lower()]: amount})
+            amounts[_UNITS[part.group("unit").lower()]] += (
+                int(quantity) if quantity.isdigit() else _WORD_NUMBERS[quantity]
+            )
+        delta = relativedelta(
+            years=amounts["years"],
+            months=amounts["months"],
+            weeks=amounts["weeks"],
+            days=amounts["days"],
+            hours=amounts["hours"],
+            minutes=amounts["minutes"],
+            seconds=amounts["seconds"],
+        )
         return FoundDate((anchor - delta).astimezone(UTC), approximate=True)
     if _JUST_NOW.search(text):
         return FoundDate(anchor.astimezone(UTC), approximate=True)

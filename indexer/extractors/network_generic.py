@@ -18,7 +18,9 @@ from indexer.extractors.network_profile import SiteProfile
 from indexer.extractors.network_rules import ReadPage
 
 
-def read_generic(profile: SiteProfile, page: Selector, url: str, captured_at: datetime) -> ReadPage | None:
+def read_generic(
+    profile: SiteProfile, page: Selector, url: str, captured_at: datetime
+) -> ReadPage | None:
     """The page's main content, or None if trafilatura finds no text in it."""
     document = trafilatura.bare_extraction(
         copy.deepcopy(page.root),  # trafilatura prunes the tree it is given
@@ -32,7 +34,11 @@ def read_generic(profile: SiteProfile, page: Selector, url: str, captured_at: da
     if not text:
         return None
     date_text = getattr(document, "date", "") or ""
-    found = find_date(date_text, captured_at=captured_at, timezone=profile.timezone) if date_text else None
+    found = (
+        find_date(date_text, captured_at=captured_at, timezone=profile.timezone)
+        if date_text
+        else None
+    )
     tags = [tag.strip() for tag in (getattr(document, "tags", None) or []) if tag.strip()]
     return ReadPage(
         page_type="generic",
@@ -42,5 +48,8 @@ def read_generic(profile: SiteProfile, page: Selector, url: str, captured_at: da
         date=found,
         body=text,
         tags=tags,
-        lang=(getattr(document, "language", "") or (page.xpath("/html/@lang").get() or "").split("-")[0]).lower(),
+        lang=(
+            getattr(document, "language", "")
+            or (page.xpath("/html/@lang").get() or "").split("-")[0]
+        ).lower(),
     )

@@ -62,7 +62,9 @@ def parse_html(html: bytes | str) -> Selector:
     return Selector(text=html, type="html")
 
 
-def read_page(profile: SiteProfile, page: Selector, url: str, captured_at: datetime) -> ReadPage | None:
+def read_page(
+    profile: SiteProfile, page: Selector, url: str, captured_at: datetime
+) -> ReadPage | None:
     """The first of ``profile``'s page types that fits ``page``, read; None if none fits."""
     for page_type in profile.page_types:
         if page_type.url and not re.search(page_type.url, url):
@@ -78,7 +80,9 @@ def read_page(profile: SiteProfile, page: Selector, url: str, captured_at: datet
     return None
 
 
-def _read_fields(profile: SiteProfile, page_type: PageType, page: Selector, url: str, captured_at: datetime) -> ReadPage:
+def _read_fields(
+    profile: SiteProfile, page_type: PageType, page: Selector, url: str, captured_at: datetime
+) -> ReadPage:
     read = ReadPage(page_type=page_type.name, kind=page_type.kind)
     read.title = first_value(page, page_type.title)
     read.author = first_value(page, page_type.author)
@@ -90,14 +94,20 @@ def _read_fields(profile: SiteProfile, page_type: PageType, page: Selector, url:
     if body:
         element = _without(body[0].root, page_type.drop)
         read.body = element_text(element)
-        read.links = _unique(_absolute(url, href) for href in element.xpath(".//a/@href") if not href.startswith(("#", "javascript:", "mailto:")))
+        read.links = _unique(
+            _absolute(url, href)
+            for href in element.xpath(".//a/@href")
+            if not href.startswith(("#", "javascript:", "mailto:"))
+        )
         read.media = _unique(_absolute(url, src) for src in element.xpath(".//img/@src"))
     if page_type.comments is not None:
         read.comments = _comments(profile, page_type.comments, page, url, captured_at)
     return read
 
 
-def _comments(profile: SiteProfile, rules: CommentRules, page: Selector, url: str, captured_at: datetime) -> list[ReadComment]:
+def _comments(
+    profile: SiteProfile, rules: CommentRules, page: Selector, url: str, captured_at: datetime
+) -> list[ReadComment]:
     comments = []
     for item in _first_nodes(page, rules.item):
         native_id = first_value(item, rules.id)
@@ -205,7 +215,9 @@ def _without(element: etree._Element, drop: list[str]) -> etree._Element:
 
 
 def _date(profile: SiteProfile, text: str, captured_at: datetime) -> FoundDate | None:
-    return find_date(text, captured_at=captured_at, timezone=profile.timezone, dayfirst=profile.dayfirst)
+    return find_date(
+        text, captured_at=captured_at, timezone=profile.timezone, dayfirst=profile.dayfirst
+    )
 
 
 def _absolute(base: str, href: str) -> str:

@@ -13,7 +13,11 @@ def page_key(url: str, profile: SiteProfile) -> str:
     """``host/path[?query]`` with paging and noise parameters dropped and the rest sorted."""
     parts = urlsplit(url)
     dropped = {name.lower() for name in (*profile.paging, *profile.noise)}
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in dropped)
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in dropped
+    )
     host = (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
     path = parts.path or "/"
     return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")

@@ -31,22 +31,24 @@ def backend(tmp_path: Path) -> Iterator[TantivyBackend]:
     opened.close()
 
 
-def _slow_posts(count: int, delay: float) -> Iterator[Post]:
+def _slow_posts(count: int, delay: float, done: threading.Event) -> Iterator[Post]:
     for number in range(count):
         time.sleep(delay)
-        yield Post(
-            id=f"x:slow-{number}", platform="x", source="x-rijk", text=f"langzaam bericht {number}"
-        )
+        yield Post(id=f"x:slow-{number}", platform="x", source="x-rijk", text=f"bericht {number}")
+    done.set()  # every Post is handed over; the commit follows
 
 
 def test_searches_answer_from_the_last_commit_while_a_batch_is_indexed(
     backend: TantivyBackend,
 ) -> None:
     backend.index_posts(CORPUS)
-    writer = threading.Thread(target=backend.index_posts, args=(_slow_posts(200, 0.005),))
+    handed_over = threading.Event()
+    writer = threading.Thread(
+        target=backend.index_posts, args=(_slow_posts(200, 0.005, handed_over),)
+    )
     writer.start()
     totals = []
-    while writer.is_alive():
+    while not handed_over.is_set():
         totals.append(backend.search(SearchRequest(query="", limit=1)).total)
     writer.join()
     assert len(totals) >= 5 and set(totals) == {len(CORPUS)}

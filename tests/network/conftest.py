@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +45,7 @@ class LocalSite:
     base_url: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_request: Callable[[str], None] | None = None
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -59,6 +60,8 @@ def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if site.on_request is not None:
+                site.on_request(self.path)
             if self.path == "/robots.txt":
                 body, content_type = ROBOTS, "text/plain"
             elif self.path in site.pages:
@@ -76,9 +79,13 @@ def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
                 extra["Content-Encoding"] = "gzip"
             self._answer(200, body, content_type, extra)
 
-        def _answer(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
+        def _answer(
+            self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
+        ) -> None:
             with site.lock:
-                site.requests.append({"path": self.path, "status": status, "headers": dict(self.headers)})
+                site.requests.append(
+                    {"path": self.path, "status": status, "headers": dict(self.headers)}
+                )
             self.send_response(status)
             if content_type:
                 self.send_header("Content-Type", content_type)
@@ -96,8 +103,7 @@ def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def ning_site() -> Iterator[LocalSite]:
+def _serve_ning() -> Iterator[LocalSite]:
     site = LocalSite(pages={path: (PAGES / name).read_bytes() for path, name in NING_PAGES.items()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
     site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -108,11 +114,35 @@ def ning_site() -> Iterator[LocalSite]:
     server.server_close()
 
 
+@pytest.fixture
+def ning_site() -> Iterator[LocalSite]:
+    yield from _serve_ning()
+
+
+@pytest.fixture(scope="module")
+def ning_site_module() -> Iterator[LocalSite]:
+    """The same site shared by a module's tests that only read what one crawl archived."""
+    yield from _serve_ning()
+
+
 def network_config(site: LocalSite, **source: Any) -> ArchiverenConfig:
     """A config with one network source on ``site``, no politeness delay, one retry."""
-    settings = {"name": "a20", "type": "network", "start_urls": [site.url("/")], "profile": "ning", "delay_seconds": 0, "max_depth": 3}
+    settings = {
+        "name": "a20",
+        "type": "network",
+        "start_urls": [site.url("/")],
+        "profile": "ning",
+        "delay_seconds": 0,
+        "max_depth": 3,
+    }
     settings.update(source)
-    return ArchiverenConfig.model_validate({"organisation": "BZK", "http": {"retries": 1, "timeout_seconds": 10}, "sources": [settings]})
+    return ArchiverenConfig.model_validate(
+        {
+            "organisation": "BZK",
+            "http": {"retries": 1, "timeout_seconds": 10},
+            "sources": [settings],
+        }
+    )
 
 
 def captures(data_dir: Path, config: ArchiverenConfig) -> list[Capture]:
@@ -128,10 +158,18 @@ def captures(data_dir: Path, config: ArchiverenConfig) -> list[Capture]:
             elif record.rec_type == "metadata" and record.concurrent_to in pending:
                 captured = pending.pop(record.concurrent_to)
                 metadata = record.metadata_json() or {}
-                result.append(capture_from_records(captured, metadata, sources.get(metadata.get("source")), config.organisation))
+                result.append(
+                    capture_from_records(
+                        captured, metadata, sources.get(metadata.get("source")), config.organisation
+                    )
+                )
     return result
 
 
 def records(data_dir: Path) -> list[ArchivedRecord]:
     archive_dir = data_dir / "warcs"
-    return [r for path in sorted(archive_dir.glob("*.warc.gz")) for r in iter_records(path, archive_dir=archive_dir)]
+    return [
+        r
+        for path in sorted(archive_dir.glob("*.warc.gz"))
+        for r in iter_records(path, archive_dir=archive_dir)
+    ]

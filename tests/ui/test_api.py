@@ -10,8 +10,20 @@ import pytest
 from search_ui.views_export import exports_available
 from tests.fixtures.ui import UiSite
 
-GET_ENDPOINTS = ["/api/search?q=wiki", "/api/facets", "/api/records/network:12", "/api/threads/network:12", "/api/me", "/api/openapi.json"]
-EXPORT_ORDER = {"query": "wiki", "filters": {"platform": ["network"]}, "fmt": "csv", "reason": "Woo-verzoek 2024-17"}
+GET_ENDPOINTS = [
+    "/api/search?q=wiki",
+    "/api/facets",
+    "/api/records/network:12",
+    "/api/threads/network:12",
+    "/api/me",
+    "/api/openapi.json",
+]
+EXPORT_ORDER = {
+    "query": "wiki",
+    "filters": {"platform": ["network"]},
+    "fmt": "csv",
+    "reason": "Woo-verzoek 2024-17",
+}
 
 
 @pytest.mark.parametrize("path", GET_ENDPOINTS)
@@ -40,7 +52,9 @@ def test_archivist_may_not_export(ui_site: UiSite) -> None:
 
 
 @pytest.mark.parametrize("role", ["compliance", "admin"])
-def test_compliance_and_admin_may_export_or_hear_it_is_not_available(ui_site: UiSite, role: str) -> None:
+def test_compliance_and_admin_may_export_or_hear_it_is_not_available(
+    ui_site: UiSite, role: str
+) -> None:
     with ui_site.login(role) as client:
         answer = client.post("/api/exports", json=EXPORT_ORDER)
     if exports_available():
@@ -50,7 +64,12 @@ def test_compliance_and_admin_may_export_or_hear_it_is_not_available(ui_site: Ui
         assert answer.status_code == 501
         assert "not available in this version" in answer.json()["detail"]
     logged = ui_site.ws.catalogue().audit_log(limit=5)
-    assert any(row.action.startswith("export") and row.username == ("carla" if role == "compliance" else "ad") and row.detail["query"] == "wiki" for row in logged)
+    assert any(
+        row.action.startswith("export")
+        and row.username == ("carla" if role == "compliance" else "ad")
+        and row.detail["query"] == "wiki"
+        for row in logged
+    )
 
 
 def test_export_without_csrf_token_is_refused(ui_site: UiSite) -> None:
@@ -70,9 +89,16 @@ def test_export_rejects_unknown_filter_fields(ui_site: UiSite) -> None:
 
 def test_search_returns_hits_facets_and_histogram(ui_site: UiSite) -> None:
     with ui_site.login("archivist") as client:
-        body = client.get("/api/search", params={"q": "wiki", "platform": "network", "sort": "oldest"}).json()
+        body = client.get(
+            "/api/search", params={"q": "wiki", "platform": "network", "sort": "oldest"}
+        ).json()
     assert body["total"] == 4
-    assert [hit["post"]["id"] for hit in body["hits"]] == ["network:10", "network:11", "network:12", "network:13"]
+    assert [hit["post"]["id"] for hit in body["hits"]] == [
+        "network:10",
+        "network:11",
+        "network:12",
+        "network:13",
+    ]
     assert {b["value"]: b["count"] for b in body["facets"]["kind"]} == {"comment": 3, "post": 1}
     assert sum(bucket["count"] for bucket in body["date_histogram"]) == 4
 
@@ -86,7 +112,9 @@ def test_search_with_a_bad_query_answers_400_saying_where(ui_site: UiSite) -> No
 
 def test_date_range_is_inclusive_of_the_last_day(ui_site: UiSite) -> None:
     with ui_site.login("archivist") as client:
-        body = client.get("/api/search", params={"from": "2011-02-11", "to": "2011-02-12", "sort": "oldest"}).json()
+        body = client.get(
+            "/api/search", params={"from": "2011-02-11", "to": "2011-02-12", "sort": "oldest"}
+        ).json()
     assert [hit["post"]["id"] for hit in body["hits"]] == ["network:11", "network:12"]
 
 
@@ -116,7 +144,12 @@ def test_thread_lists_every_post_oldest_first(ui_site: UiSite) -> None:
     with ui_site.login("archivist") as client:
         body = client.get("/api/threads/network:12").json()
     assert body["root_id"] == "network:10"
-    assert [post["id"] for post in body["posts"]] == ["network:10", "network:11", "network:12", "network:13"]
+    assert [post["id"] for post in body["posts"]] == [
+        "network:10",
+        "network:11",
+        "network:12",
+        "network:13",
+    ]
 
 
 def test_searches_and_views_are_audited_with_who(ui_site: UiSite) -> None:
@@ -124,12 +157,25 @@ def test_searches_and_views_are_audited_with_who(ui_site: UiSite) -> None:
         client.get("/api/search", params={"q": "overheid audit-merkteken"})
         client.get("/api/records/x:101")
     catalogue = ui_site.ws.catalogue()
-    assert any(row.username == "anna" and row.detail.get("query") == "overheid audit-merkteken" for row in catalogue.audit_log(action="search", limit=10))
-    assert any(row.username == "anna" and row.detail.get("post_id") == "x:101" for row in catalogue.audit_log(action="view", limit=10))
+    assert any(
+        row.username == "anna" and row.detail.get("query") == "overheid audit-merkteken"
+        for row in catalogue.audit_log(action="search", limit=10)
+    )
+    assert any(
+        row.username == "anna" and row.detail.get("post_id") == "x:101"
+        for row in catalogue.audit_log(action="view", limit=10)
+    )
 
 
 def test_openapi_describes_every_endpoint(ui_site: UiSite) -> None:
     with ui_site.login("archivist") as client:
         schema = client.get("/api/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/search", "/api/facets", "/api/records/{post_id}", "/api/threads/{post_id}", "/api/exports", "/api/me"}
+    assert set(schema["paths"]) == {
+        "/api/search",
+        "/api/facets",
+        "/api/records/{post_id}",
+        "/api/threads/{post_id}",
+        "/api/exports",
+        "/api/me",
+    }
     assert "401" in schema["paths"]["/api/search"]["get"]["responses"]

@@ -27,7 +27,9 @@ def log_in(page: Any, role: str) -> None:
 
 def drag_across(page: Any, first: str, last: str) -> None:
     """Drag with the mouse from the histogram bar starting at ``first`` to the one at ``last``."""
-    start = page.locator(f'svg[data-histogram] a[data-start="{first}"] rect.hit-area').bounding_box()
+    start = page.locator(
+        f'svg[data-histogram] a[data-start="{first}"] rect.hit-area'
+    ).bounding_box()
     end = page.locator(f'svg[data-histogram] a[data-start="{last}"] rect.hit-area').bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
@@ -36,7 +38,9 @@ def drag_across(page: Any, first: str, last: str) -> None:
         page.mouse.up()
 
 
-def test_archivist_narrows_a_search_and_follows_a_record_to_its_thread_and_capture(browser_page: Any, ui_site: UiSite) -> None:
+def test_archivist_narrows_a_search_and_follows_a_record_to_its_thread_and_capture(
+    browser_page: Any, ui_site: UiSite
+) -> None:
     page = browser_page
     log_in(page, "compliance")
     page.get_by_label("Zoek in het archief").fill("wiki")
@@ -46,7 +50,10 @@ def test_archivist_narrows_a_search_and_follows_a_record_to_its_thread_and_captu
     page.locator('[data-facet="organisation"] a[data-value="Ambtenaar 2.0"]').click()
     page.locator('[data-facet="kind"] a[data-value="comment"]').click()
     assert page.locator("#result-count").inner_text() == "3 resultaten"
-    assert page.locator('[data-facet="kind"] a[data-value="comment"]').get_attribute("aria-pressed") == "true"
+    assert (
+        page.locator('[data-facet="kind"] a[data-value="comment"]').get_attribute("aria-pressed")
+        == "true"
+    )
 
     # the only year with results is 2011; dragging across it and a neighbour keeps both filters
     bars = page.locator("svg[data-histogram] a[data-start]")
@@ -109,10 +116,19 @@ def test_live_web_is_never_contacted_from_the_replay(browser_page: Any, ui_site:
     page.frame_locator("#replay-frame").locator("#probe").filter(has_text="fetch-").wait_for()
     page.wait_for_timeout(200)
     assert [url for url in answered if not url.startswith(ui_site.base_url)] == []
-    assert failed.get("https://example.org/beacon.png") == "csp"  # refused by the replay CSP, not the network
+    assert (
+        failed.get("https://example.org/beacon.png") == "csp"
+    )  # refused by the replay CSP, not the network
 
 
-HOSTILE_PAGES = ["/search?q=ambtenaar", "/search?hashtag=gevaar", "/record/blog:666", "/thread/blog:666", "/captured/0/blog:666", "/export?hashtag=gevaar"]
+HOSTILE_PAGES = [
+    "/search?q=ambtenaar",
+    "/search?hashtag=gevaar",
+    "/record/blog:666",
+    "/thread/blog:666",
+    "/captured/0/blog:666",
+    "/export?hashtag=gevaar",
+]
 
 
 def test_hostile_post_renders_inert_on_every_page(browser_page: Any, ui_site: UiSite) -> None:
@@ -133,7 +149,9 @@ def test_hostile_post_renders_inert_on_every_page(browser_page: Any, ui_site: Ui
     assert page.dialogs == []
 
 
-def test_interface_follows_the_browser_language_and_the_switch(chromium: Any, ui_site: UiSite) -> None:
+def test_interface_follows_the_browser_language_and_the_switch(
+    chromium: Any, ui_site: UiSite
+) -> None:
     context = chromium.new_context(base_url=ui_site.base_url, locale="en-GB")
     page = context.new_page()
     page.goto("/login")

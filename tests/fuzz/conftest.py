@@ -1,0 +1,57 @@
+"""Settings and seed material for the fuzz tests: how many examples hypothesis tries (a few
+hundred per test by default, thousands with ARCHIVEREN_LONG_FUZZ=1), and real captures of every
+platform (collected once from the demo sources) whose bodies the tests mutate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, settings
+
+from archiveren.demo_sources import DemoSources
+from archiveren.workspace import Workspace
+from collectors.runner import run_sources
+from indexer.extractors.base import Capture
+from tests.reliability.harness import LONG_RUNS
+from tests.social.conftest import read_captures
+
+EXAMPLES = 4000 if LONG_RUNS else 150
+"""Examples per fuzz test."""
+
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,  # each test has a pytest timeout; a per-example deadline flakes on 2 busy cores
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    derandomize=not LONG_RUNS,
+    database=None,
+)
+"""Derandomized by default, so the default suite is reproducible; the long run explores."""
+
+SEED_SOURCES = ("blog-zoe", "x-ambtenaren", "mastodon-overheid", "wiki-ambtenaar20")
+
+
+@pytest.fixture(scope="session")
+def seed_captures(
+    demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[Capture]]:
+    """Real captures by collector (feed, x, mastodon, network), from one demo collection."""
+    root = tmp_path_factory.mktemp("fuzz-seeds")
+    config = yaml.safe_load(demo_sources_readonly.config_yaml())
+    config["sources"] = [s for s in config["sources"] if s["name"] in SEED_SOURCES]
+    (root / "sources.yaml").write_text(yaml.safe_dump(config), "utf-8")
+    workspace = Workspace(config_path=root / "sources.yaml", data_dir=root / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARCHIVEREN_DEMO_X_TOKEN", demo_sources_readonly.x_bearer_token)
+        run_sources(workspace.config(), workspace.data_dir)
+    by_collector: dict[str, list[Capture]] = {}
+    for capture in read_captures(workspace.data_dir / "warcs"):
+        by_collector.setdefault(str(capture.metadata.get("collector")), []).append(capture)
+    return by_collector
+
+
+def corpus_files(relative: str, pattern: str) -> list[Path]:
+    """Files of the shared real-world corpus (see its README), sorted."""
+    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "external"
+    return sorted((root / relative).glob(pattern))

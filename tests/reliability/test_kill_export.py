@@ -1,0 +1,56 @@
+"""SIGKILL of ``archiveren export`` at seeded random moments, for every format: the export path
+afterwards holds a complete, verifiable export or nothing at all; an export that exists is in
+the audit log (an unlogged export would be a compliance hole); exporting again works."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archiveren.catalogue import Catalogue
+from tests.reliability.conftest import Reference
+from tests.reliability.harness import CliWorld, seeds
+
+SEEDS = seeds(default=4, long=40)
+FORMATS = ("bag", "wacz", "jsonl", "csv")
+KILL_WINDOW = (0.3, 1.6)
+"""An export of the reference world takes about 1-1.8 s, start-up included."""
+
+
+def export_args(fmt: str, out: Path) -> list[str]:
+    return ["export", "--format", fmt, "--out", str(out), "--reason", "Woo-verzoek kill test"]
+
+
+def audited_paths(data_dir: Path) -> set[str]:
+    catalogue = Catalogue.open(data_dir)
+    try:
+        return {row.detail.get("path", "") for row in catalogue.audit_log("export", limit=1000)}
+    finally:
+        catalogue.close()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_killed_export_is_complete_or_absent_and_never_unlogged(
+    seed: int, reference_world: Reference, tmp_path: Path
+) -> None:
+    world = CliWorld(
+        reference_world.world.config_path, tmp_path / "data", reference_world.world.env
+    )
+    shutil.copytree(reference_world.world.data_dir, world.data_dir, symlinks=True)
+    fmt = FORMATS[seed % len(FORMATS)]
+    out = tmp_path / "exports" / f"woo.{fmt}"
+    delay = random.Random(seed).uniform(*KILL_WINDOW)
+    outcome = world.kill_at(delay, *export_args(fmt, out))
+
+    context = f"seed {seed} ({fmt}, killed={outcome.killed} at {outcome.after:.2f}s)"
+    if out.exists():
+        checked = world.run("verify-export", str(out))
+        assert checked.returncode == 0, f"{context}: {checked.stdout}"
+        assert str(out.resolve()) in audited_paths(world.data_dir), f"{context}: not audited"
+    again = out.with_name("again-" + out.name)
+    world.ok(*export_args(fmt, again))
+    assert world.run("verify-export", str(again)).returncode == 0
