@@ -121,6 +121,7 @@ class ServerSettings(_Strict):
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key_env: str | None = Field(default=None, description="environment variable holding the session signing key; a random key is kept in the data dir otherwise")
     trusted_user_header: str | None = Field(default=None, description="trust this header (set by an authenticating reverse proxy) for the user name")
+    metrics_token_env: str | None = Field(default=None, description="environment variable holding a bearer token that lets a Prometheus scraper read /metrics (admins can always)")
 
 
 class NotifySettings(_Strict):

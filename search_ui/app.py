@@ -25,6 +25,7 @@ from search_ui import (
     views_auth,
     views_collections,
     views_export,
+    views_metrics,
     views_record,
     views_replay,
     views_search,
@@ -45,6 +46,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_replay.router,
     views_collections.router,
     views_export.router,
+    views_metrics.router,
     api.router,
 )
 """The page families and the API, in the order their routes are matched."""

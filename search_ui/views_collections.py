@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from archiveren.scheduler import next_run_times
 from search_ui.auth import User, require
 from search_ui.rendering import render
 
@@ -23,6 +24,8 @@ class SourceStatus:
     organisation: str
     enabled: bool
     last_run: Any
+    next_run: Any = None
+    failures: int = 0
 
 
 @router.get("/collections", include_in_schema=False)
@@ -32,10 +35,17 @@ def collections_page(
     ws = request.app.state.ws
     catalogue = ws.catalogue()
     last = catalogue.last_runs()
+    upcoming = next_run_times(catalogue)
     config = ws.config(check_secrets=False)
     sources = [
         SourceStatus(
-            s.name, s.type, s.organisation or config.organisation, s.enabled, last.pop(s.name, None)
+            s.name,
+            s.type,
+            s.organisation or config.organisation,
+            s.enabled,
+            last.pop(s.name, None),
+            upcoming.get(f"collect:{s.name}"),
+            catalogue.consecutive_failures(s.name),
         )
         for s in config.sources
     ]

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
+    as_list,
     html_to_text,
     links_in_html,
     load_json,
@@ -46,8 +47,8 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
             ):
                 yield status_post(status, capture, host, thread_root=None)
     elif isinstance(page, dict) and "ancestors" in page and "descendants" in page:
-        ancestors = [s for s in page["ancestors"] if _is_status(s)]
-        descendants = [s for s in page["descendants"] if _is_status(s)]
+        ancestors = [s for s in as_list(page["ancestors"]) if _is_status(s)]
+        descendants = [s for s in as_list(page["descendants"]) if _is_status(s)]
         root = str(ancestors[0]["id"]) if ancestors else _focal_id(capture, extra)
         for status in [*ancestors, *descendants]:
             yield status_post(status, capture, host, thread_root=root)

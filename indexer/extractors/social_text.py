@@ -135,6 +135,11 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one (API fields may be null)."""
+    return value if isinstance(value, list) else []
+
+
 def load_json(body: bytes) -> Any:
     """The JSON of an API response body, or None when it is not JSON (an HTML error page)."""
     try:

@@ -19,6 +19,7 @@ from typing import Any
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
+    as_list,
     hashtags_in,
     load_json,
     mentions_in,
@@ -52,12 +53,16 @@ class _Includes:
     """The expansions of one page, by id."""
 
     def __init__(self, includes: dict[str, Any]) -> None:
-        self.users = {str(u.get("id")): u for u in includes.get("users", []) if isinstance(u, dict)}
+        self.users = {
+            str(u.get("id")): u for u in as_list(includes.get("users")) if isinstance(u, dict)
+        }
         self.tweets = {
-            str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)
+            str(t.get("id")): t for t in as_list(includes.get("tweets")) if isinstance(t, dict)
         }
         self.media = {
-            str(m.get("media_key")): m for m in includes.get("media", []) if isinstance(m, dict)
+            str(m.get("media_key")): m
+            for m in as_list(includes.get("media"))
+            if isinstance(m, dict)
         }
 
 

@@ -168,3 +168,12 @@ def test_facets_stay_exact_when_a_segment_holds_more_values_than_asked(
         ("auteur 0", 10),
         ("auteur 1", 10),
     ]
+
+
+def test_dates_outside_tantivys_span_are_clamped_not_a_crash(tmp_path) -> None:
+    from indexer.backends.tantivy_backend import TantivyBackend
+    from indexer.query_model import SearchRequest
+
+    backend = TantivyBackend(tmp_path / "index")
+    assert backend.search(SearchRequest(query="published_at:[0205-01-01 TO 2000-01-01]")).total == 0
+    backend.close()

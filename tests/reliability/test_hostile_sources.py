@@ -19,7 +19,7 @@ from archiveren.catalogue import Catalogue
 from archiveren.demo_sources import DemoSources
 from tests.reliability.conftest import write_world
 from tests.reliability.harness import CliWorld
-from tests.reliability.hostile import BOMB_INFLATED_BYTES, HostileServer
+from tests.reliability.hostile import HostileServer
 
 TIMEOUT_SECONDS = 1.0
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024

@@ -1,0 +1,142 @@
+"""Hostile and broken content through every parser that reads what sources send: the feed
+parser, the HTML helpers, and each platform's extractor (feeds, X and Mastodon API JSON, network
+pages). Real captures are the seeds; hypothesis truncates them, flips bytes, splices in markup or
+swaps JSON values for arbitrary ones. Each parser returns (valid Posts, for extractors) or raises
+an ArchiverenError — never another exception, never a hang."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archiveren.errors import ArchiverenError
+from collectors.feed_entries import parse_feed
+from collectors.html_links import feed_links
+from indexer.extractors import extractor_for
+from indexer.extractors.base import Capture
+from indexer.extractors.html_text import main_text, page_title, wordpress_comments
+from indexer.post import Post
+from tests.fuzz.conftest import FUZZ, corpus_files
+
+HOSTILE_SNIPPETS = [
+    b"<![CDATA[",
+    b"<!DOCTYPE x [<!ENTITY a '&a;&a;&a;&a;'>]>",
+    b"<script>alert(1)</script>",
+    b"\x00",
+    b"\xff\xfe",
+    b"<" * 200,
+    b"<div>" * 300,
+    b"&#x110000;",
+    b"<?xml version='1.0' encoding='nonsense'?>",
+    b'{"data":',
+    b"null",
+    b"\xe2\x80\xae",
+]
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
+    """``seed`` truncated, with bytes flipped, or with hostile markup spliced in."""
+    how = draw(st.sampled_from(["truncate", "flip", "splice", "random"]))
+    if how == "random":
+        return draw(st.binary(max_size=2048))
+    cut = draw(st.integers(0, max(len(seed), 1)))
+    if how == "truncate":
+        return seed[:cut]
+    if how == "flip":
+        data = bytearray(seed)
+        for _ in range(draw(st.integers(1, 8))):
+            if data:
+                data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        return bytes(data)
+    return seed[:cut] + draw(st.sampled_from(HOSTILE_SNIPPETS)) + seed[cut:]
+
+
+def _replace_somewhere(value: Any, path: list[int], new: Any) -> Any:
+    """``value`` with one nested item (chosen by ``path``) replaced by ``new``."""
+    if not path or not isinstance(value, (dict, list)) or not value:
+        return new
+    keys = list(value) if isinstance(value, dict) else list(range(len(value)))
+    key = keys[path[0] % len(keys)]
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[key] = _replace_somewhere(value[key], path[1:], new)
+    return copy
+
+
+@st.composite
+def mutated_json(draw: st.DrawFn, seed: bytes) -> bytes:
+    """A real API page with one value anywhere in it swapped for an arbitrary JSON value."""
+    try:
+        document = json.loads(seed)
+    except ValueError:
+        return draw(mutated(seed))
+    path = draw(st.lists(st.integers(0, 50), max_size=6))
+    return json.dumps(_replace_somewhere(document, path, draw(JSON_VALUES))).encode()
+
+
+def extract_or_refuse(capture: Capture) -> None:
+    extractor = extractor_for(str(capture.metadata.get("collector")))
+    assert extractor is not None
+    try:
+        posts = list(extractor(capture))
+    except ArchiverenError:
+        return
+    for post in posts:
+        Post.model_validate(post.model_dump())
+
+
+@pytest.mark.parametrize("collector", ["feed", "x", "mastodon", "network"])
+@pytest.mark.timeout(300)
+def test_extractors_survive_mutated_captures(
+    collector: str, seed_captures: dict[str, list[Capture]]
+) -> None:
+    seeds = seed_captures[collector]
+    json_bodies = collector in ("x", "mastodon")
+
+    @FUZZ
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        seed = data.draw(st.sampled_from(seeds))
+        body = data.draw(mutated_json(seed.body) if json_bodies else mutated(seed.body))
+        extract_or_refuse(dataclasses.replace(seed, body=body))
+
+    check()
+
+
+FEED_SEEDS = [p.read_bytes() for p in corpus_files("feedparser/tests", "**/*.xml")[::40]]
+
+
+@pytest.mark.timeout(300)
+@FUZZ
+@given(st.data())
+def test_feed_parser_reads_any_bytes_as_a_feed_or_not(data: st.DataObject) -> None:
+    body = data.draw(mutated(data.draw(st.sampled_from(FEED_SEEDS))))
+    try:
+        parsed = parse_feed(body, "http://127.0.0.1/feed", [("Content-Type", "application/xml")])
+    except ArchiverenError:
+        return
+    assert isinstance(parsed.is_feed, bool)
+
+
+@pytest.mark.timeout(300)
+@FUZZ
+@given(st.data())
+def test_html_helpers_read_any_bytes(data: st.DataObject) -> None:
+    html = data.draw(mutated(data.draw(st.sampled_from(FEED_SEEDS + [b"<html><body><p>x</p></body></html>"]))))
+    base = "http://127.0.0.1/page"
+    for read in (lambda: main_text(html, base), lambda: page_title(html), lambda: wordpress_comments(html, base), lambda: feed_links(html, base)):
+        try:
+            read()
+        except ArchiverenError:
+            pass
