@@ -28,10 +28,12 @@ browser:
 	  || { echo "could not install chromium (run as root or install the 'chromium' package)"; exit 1; }; }
 
 engine-start: setup
-	$(BIN)/python scripts/search-engine start
+	$(BIN)/python scripts/search-engine start --engine elasticsearch
+	$(BIN)/python scripts/search-engine start --engine opensearch
 
 engine-stop:
-	-$(BIN)/python scripts/search-engine stop
+	-$(BIN)/python scripts/search-engine stop --engine elasticsearch
+	-$(BIN)/python scripts/search-engine stop --engine opensearch
 
 lint: setup
 	$(BIN)/ruff check .

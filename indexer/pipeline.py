@@ -114,10 +114,8 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
 def _write_batch(backend: SearchBackend, batch: dict[str, Post], report: IndexReport) -> None:
     if not batch:
         return
-    merged = []
-    for post in batch.values():
-        existing = backend.get(post.id)
-        merged.append(merge_capture_history(existing, post) if existing else post)
+    stored = backend.get_many(list(batch))
+    merged = [merge_capture_history(stored[post.id], post) if post.id in stored else post for post in batch.values()]
     report.counts["posts"] += backend.index_posts(merged)
 
 

@@ -67,6 +67,9 @@ class SearchBackend(Protocol):
 
     def get(self, post_id: str) -> Post | None: ...
 
+    def get_many(self, post_ids: list[str]) -> dict[str, Post]:
+        """The stored Posts among ``post_ids`` (those not indexed are absent), in one round trip."""
+
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def scan(self, request: SearchRequest) -> Iterator[Post]:

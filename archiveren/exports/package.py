@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,18 +115,37 @@ def _write_wacz(ws: Workspace, posts: object, work: Path, wacz_path: Path, summa
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
 
 
-def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int) -> None:
-    name = _safe_name(post.id, n)
-    (metadata_dir / f"{name}.mdto.xml").write_bytes(informatieobject_xml(post))
-    if post.capture is None:
-        return
+_PAYLOAD_FACTS: OrderedDict[tuple[str, int], tuple[int, str, str]] = OrderedDict()
+"""(size, SHA-256, content type) of recently read captures: the Posts of one API page or one
+comment thread share a capture, which is then read and hashed once, not once per Post."""
+
+
+def _payload_facts(ws: Workspace, post: Post) -> tuple[int, str, str]:
+    assert post.capture is not None
+    key = (post.capture.warc_file, post.capture.offset)
+    if key in _PAYLOAD_FACTS:
+        _PAYLOAD_FACTS.move_to_end(key)
+        return _PAYLOAD_FACTS[key]
     try:
         record = read_record(ws.archive_dir, post.capture)
         payload = record.raw_payload()
     except ArchiverenError as exc:
         raise ExportError(f"capture of {post.id} could not be read back: {exc}") from None
     content_type = next((v for k, v in (record.http_headers or []) if k.lower() == "content-type"), "")
-    xml = bestand_xml(post, size=len(payload), sha256=hashlib.sha256(payload).hexdigest(), content_type=content_type, checked_at=datetime.now(UTC))
+    facts = (len(payload), hashlib.sha256(payload).hexdigest(), content_type)
+    _PAYLOAD_FACTS[key] = facts
+    if len(_PAYLOAD_FACTS) > 4096:
+        _PAYLOAD_FACTS.popitem(last=False)
+    return facts
+
+
+def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int) -> None:
+    name = _safe_name(post.id, n)
+    (metadata_dir / f"{name}.mdto.xml").write_bytes(informatieobject_xml(post))
+    if post.capture is None:
+        return
+    size, sha256, content_type = _payload_facts(ws, post)
+    xml = bestand_xml(post, size=size, sha256=sha256, content_type=content_type, checked_at=datetime.now(UTC))
     (metadata_dir / f"{name}.bestand.mdto.xml").write_bytes(xml)
 
 

@@ -204,6 +204,19 @@ class ElasticsearchBackend:
         found = self._call(f"reading Post {post_id!r}", fetch)
         return from_source(found["_source"]) if found else None
 
+    def get_many(self, post_ids: list[str]) -> dict[str, Post]:
+        """The stored Posts among ``post_ids``, in one real-time multi-get."""
+        if not post_ids:
+            return {}
+        self.ensure_index()
+        found = self._call(
+            f"reading {len(post_ids)} Posts",
+            lambda: dict(self.client.raw.mget(index=self._read, body={"ids": list(post_ids)})),
+        )
+        return {
+            doc["_id"]: from_source(doc["_source"]) for doc in found.get("docs", []) if doc.get("found")
+        }
+
     def count(self) -> int:
         self.ensure_index()
         return int(

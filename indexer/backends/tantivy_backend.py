@@ -157,6 +157,16 @@ class TantivyBackend:
         hits = searcher.search(Query.term_query(self.schema, "id", post_id), 1).hits
         return stored_post(searcher.doc(hits[0][1])) if hits else None
 
+    def get_many(self, post_ids: list[str]) -> dict[str, Post]:
+        """The stored Posts among ``post_ids``, in one search (the indexer asks per batch)."""
+        if not post_ids:
+            return {}
+        searcher = self._searcher()
+        query = Query.term_set_query(self.schema, "id", list(post_ids))
+        hits = searcher.search(query, len(post_ids)).hits
+        found = (stored_post(searcher.doc(address)) for _score, address in hits)
+        return {post.id: post for post in found}
+
     def count(self) -> int:
         return int(self._searcher().num_docs)
 

@@ -40,7 +40,9 @@ HOSTILE_SNIPPETS = [
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -133,9 +135,16 @@ def test_feed_parser_reads_any_bytes_as_a_feed_or_not(data: st.DataObject) -> No
 @FUZZ
 @given(st.data())
 def test_html_helpers_read_any_bytes(data: st.DataObject) -> None:
-    html = data.draw(mutated(data.draw(st.sampled_from(FEED_SEEDS + [b"<html><body><p>x</p></body></html>"]))))
+    html = data.draw(
+        mutated(data.draw(st.sampled_from(FEED_SEEDS + [b"<html><body><p>x</p></body></html>"])))
+    )
     base = "http://127.0.0.1/page"
-    for read in (lambda: main_text(html, base), lambda: page_title(html), lambda: wordpress_comments(html, base), lambda: feed_links(html, base)):
+    for read in (
+        lambda: main_text(html, base),
+        lambda: page_title(html),
+        lambda: wordpress_comments(html, base),
+        lambda: feed_links(html, base),
+    ):
         try:
             read()
         except ArchiverenError:

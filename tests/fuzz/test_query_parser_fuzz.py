@@ -16,7 +16,8 @@ from indexer.query_parser import parse_query
 from tests.fuzz.conftest import FUZZ
 
 QUERY_ALPHABET = st.sampled_from(
-    list('abcXYZ019 "():*?~^+-!\\/[]{}<>=&|.,\'\t\n') + ["AND", "OR", "NOT", "TO", "title:", "é", "\x00"]
+    list("abcXYZ019 \"():*?~^+-!\\/[]{}<>=&|.,'\t\n")
+    + ["AND", "OR", "NOT", "TO", "title:", "é", "\x00"]
 )
 query_like = st.lists(QUERY_ALPHABET, max_size=40).map("".join)
 
