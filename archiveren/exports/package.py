@@ -60,6 +60,7 @@ def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt:
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     summary = ExportSummary(export_id=export_id, user=user, reason=reason, query=query, filters=filters, fmt=fmt, created_at=datetime.now(UTC))
     posts = ws.backend().scan(SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False))
+    _remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.partial-{os.getpid()}"
     try:
         if fmt in ("csv", "jsonl"):
@@ -86,6 +87,17 @@ def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt:
             staging.unlink(missing_ok=True)
         raise
     return out
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Staging left by an export that was killed (its process is gone) is removed, never used."""
+    for leftover in out.parent.glob(f".{out.name}.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1].removesuffix(".work")
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _write_listing(posts: object, path: Path, fmt: str, summary: ExportSummary) -> None:

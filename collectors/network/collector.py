@@ -11,7 +11,9 @@ catalogue through the run's writer. The run's stop event ends the child graceful
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import signal
 import subprocess
 import sys
 import tempfile
@@ -88,7 +90,11 @@ class NetworkCollector(Collector):
             str(outcome_path),
         ]
         child = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_end_with_parent,
         )
         assert child.stderr is not None
         reader = threading.Thread(target=_forward_log, args=(child.stderr, self.log), daemon=True)
@@ -162,6 +168,14 @@ def _forward_log(stream: IO[bytes], log: logging.Logger) -> None:
             level_name, logging.DEBUG
         )
         log.log(level, "crawl: %s", line)
+
+
+def _end_with_parent() -> None:
+    """In the crawl child, before exec: ask Linux to send SIGTERM when the parent dies, so a
+    killed collect never leaves a crawl writing on its own (it closes its WARC on SIGTERM)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _kill_if_running(child: subprocess.Popen[bytes]) -> None:

@@ -109,3 +109,10 @@ def test_existing_target_is_never_overwritten(archived_workspace: Workspace, tmp
     with pytest.raises(ExportError, match="already exists"):
         run_export(archived_workspace, query="", filters={}, fmt="csv", out=out, user="x")
     assert out.read_text(encoding="utf-8") == "bestaand"
+
+
+def test_staging_left_by_a_killed_export_is_cleaned_up(archived_workspace: Workspace, tmp_path: Path) -> None:
+    abandoned = tmp_path / ".a.csv.partial-999999"
+    abandoned.write_text("half", encoding="utf-8")
+    run_export(archived_workspace, query="", filters={}, fmt="csv", out=tmp_path / "a.csv", user="x")
+    assert not abandoned.exists() and (tmp_path / "a.csv").is_file()
