@@ -50,4 +50,4 @@ def configure_logging(verbosity: int = 0, *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("archiveren").setLevel(min(level, logging.INFO))
+    logging.getLogger("archiveren").setLevel(level)

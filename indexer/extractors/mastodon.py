@@ -19,6 +19,7 @@ from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
     as_list,
+    dicts,
     html_to_text,
     links_in_html,
     load_json,
@@ -100,15 +101,15 @@ def status_post(
         updated_at=parse_api_time(shown.get("edited_at")),
         parent_id=f"mastodon:{host}:{parent}" if parent else "",
         thread_id=f"mastodon:{host}:{thread_root}" if thread_root else "",
-        hashtags=unique(str(tag.get("name", "")).lower() for tag in shown.get("tags") or []),
+        hashtags=unique(str(tag.get("name", "")).lower() for tag in dicts(shown.get("tags"))),
         mentions=unique(
-            (handle(str(m.get("acct", "")), host) for m in shown.get("mentions") or []),
+            (handle(str(m.get("acct", "")), host) for m in dicts(shown.get("mentions"))),
             fold_case=True,
         ),
         links=unique([*links_in_html(content), *([str(card["url"])] if card.get("url") else [])]),
         media=unique(
             str(m.get("url") or m.get("remote_url") or "")
-            for m in shown.get("media_attachments") or []
+            for m in dicts(shown.get("media_attachments"))
         ),
         capture=capture.pointer,
     )

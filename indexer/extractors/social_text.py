@@ -140,6 +140,11 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON array, skipping anything else (hostile or broken payloads)."""
+    return [item for item in as_list(value) if isinstance(item, dict)]
+
+
 def load_json(body: bytes) -> Any:
     """The JSON of an API response body, or None when it is not JSON (an HTML error page)."""
     try:

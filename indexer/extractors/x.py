@@ -20,6 +20,7 @@ from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
     as_list,
+    dicts,
     hashtags_in,
     load_json,
     mentions_in,
@@ -157,8 +158,8 @@ def _text(tweet: dict[str, Any]) -> str:
     dropped as X shows them, HTML escapes (&amp; &lt; &gt;) undone."""
     note = tweet.get("note_tweet") if isinstance(tweet.get("note_tweet"), dict) else None
     text = str((note or tweet).get("text", ""))
-    entities = (note or tweet).get("entities") or tweet.get("entities") or {}
-    for url in entities.get("urls") or []:
+    entities = as_dict((note or tweet).get("entities")) or as_dict(tweet.get("entities"))
+    for url in dicts(entities.get("urls")):
         short = url.get("url")
         if not short:
             continue
@@ -179,25 +180,25 @@ def _hashtags(tweet: dict[str, Any]) -> list[str]:
     entities = _entities(tweet)
     if entities is None:
         return hashtags_in(html.unescape(str(tweet.get("text", ""))))
-    return [str(h.get("tag", "")).lower() for h in entities.get("hashtags") or []]
+    return [str(h.get("tag", "")).lower() for h in dicts(entities.get("hashtags"))]
 
 
 def _mentions(tweet: dict[str, Any]) -> list[str]:
     entities = _entities(tweet)
     if entities is None:
         return mentions_in(html.unescape(str(tweet.get("text", ""))))
-    return [f"@{m['username']}" for m in entities.get("mentions") or [] if m.get("username")]
+    return [f"@{m['username']}" for m in dicts(entities.get("mentions")) if m.get("username")]
 
 
 def _links(tweet: dict[str, Any]) -> Iterable[str]:
     entities = _entities(tweet) or {}
-    for url in entities.get("urls") or []:
+    for url in dicts(entities.get("urls")):
         if not url.get("media_key") and (url.get("expanded_url") or url.get("url")):
             yield str(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
 
 
 def _media(tweet: dict[str, Any], lookup: _Includes) -> Iterable[str]:
-    for key in (tweet.get("attachments") or {}).get("media_keys") or []:
+    for key in as_list(as_dict(tweet.get("attachments")).get("media_keys")):
         media = lookup.media.get(str(key), {})
         yield str(media.get("url") or media.get("preview_image_url") or key)
 

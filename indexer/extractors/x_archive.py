@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from indexer.extractors.base import Capture
-from indexer.extractors.social_text import as_dict, parse_api_time, snowflake_time, unique
+from indexer.extractors.social_text import as_dict, dicts, parse_api_time, snowflake_time, unique
 from indexer.post import Kind, Post
 
 X_WEB = "https://x.com"
@@ -69,7 +69,7 @@ def status_post(
     text = _text(tweet)
     sources = [tweet]
     if retweeted is not None:
-        original_user = (retweeted.get("user") or {}).get("screen_name")
+        original_user = as_dict(retweeted.get("user")).get("screen_name")
         text = (f"RT @{original_user}: " if original_user else "") + _text(retweeted)
         sources.append(retweeted)
     created = parse_api_time(tweet.get("created_at"))
@@ -127,7 +127,7 @@ def _original_id(tweet: dict[str, Any]) -> str:
     ids = initial.get("editTweetIds") or []
     if ids:
         return str(ids[0])
-    return str((edit_info.get("edit") or {}).get("initialTweetId") or "")
+    return str(as_dict(edit_info.get("edit")).get("initialTweetId") or "")
 
 
 def _kind_and_parent(tweet: dict[str, Any], retweeted: dict[str, Any] | None) -> tuple[Kind, str]:
@@ -169,11 +169,11 @@ def _text(tweet: dict[str, Any]) -> str:
     extended = as_dict(tweet.get("extended_tweet"))
     text = str(extended.get("full_text") or tweet.get("full_text") or tweet.get("text") or "")
     entities = _entities(tweet)
-    for url in entities.get("urls") or []:
+    for url in dicts(entities.get("urls")):
         if url.get("url"):
             text = text.replace(str(url["url"]), str(url.get("expanded_url") or url["url"]))
-    media_entities = list(entities.get("media") or []) + list(
-        (tweet.get("extended_entities") or {}).get("media") or []
+    media_entities = dicts(entities.get("media")) + dicts(
+        as_dict(tweet.get("extended_entities")).get("media")
     )
     for media in media_entities:
         if media.get("url"):
@@ -182,8 +182,8 @@ def _text(tweet: dict[str, Any]) -> str:
 
 
 def _media(tweet: dict[str, Any]) -> Iterable[str]:
-    extended = (tweet.get("extended_entities") or {}).get("media") or []
-    for media in extended or _entities(tweet).get("media") or []:
+    extended = dicts(as_dict(tweet.get("extended_entities")).get("media"))
+    for media in extended or dicts(_entities(tweet).get("media")):
         url = media.get("media_url_https") or media.get("media_url") or media.get("expanded_url")
         if url:
             yield str(url)
