@@ -229,7 +229,13 @@ def _reloader(base: Path) -> Callable[[RecordPointer], bytes]:
 
 def _parse_single(data: bytes, pointer: RecordPointer, base: Path) -> ArchivedRecord:
     file = base / pointer.warc_file
-    head = zlib.decompressobj(31).decompress(data[:4096], 64) if data[:2] == GZIP_MAGIC else data
+    try:
+        head = zlib.decompressobj(31).decompress(data[:4096], 64) if data[:2] == GZIP_MAGIC else data
+    except zlib.error as exc:
+        raise RecordReadError(
+            f"{pointer.warc_file}@{pointer.offset}: the record's gzip member is damaged ({exc}); "
+            "run verify"
+        ) from None
     if head.lstrip().startswith((b"filedesc://", b"http", b"dns:", b"ftp", b"https")):
         arc = list(_iter_arc_bytes(data, pointer))
         if arc:

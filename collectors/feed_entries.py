@@ -39,9 +39,14 @@ def parse_feed(body: bytes, url: str, headers: list[tuple[str, str]]) -> ParsedF
     response_headers = {k.lower(): v for k, v in headers if k.lower() in wanted}
     response_headers.setdefault("content-location", url)
     # feedparser reads the base URL from content-location; the final URL is the honest default
-    parsed = feedparser.parse(
-        body, response_headers=response_headers, resolve_relative_uris=True, sanitize_html=True
-    )
+    try:
+        parsed = feedparser.parse(
+            body, response_headers=response_headers, resolve_relative_uris=True, sanitize_html=True
+        )
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:
+        # feedparser's own parsers can raise on hostile bytes (e.g. an out-of-range character
+        # reference); the capture stays archived, it just reads as no feed
+        parsed = feedparser.FeedParserDict(bozo=True, bozo_exception=exc, feed={}, entries=[])
     problem = ""
     if parsed.get("bozo"):
         exception = parsed.get("bozo_exception")

@@ -4,10 +4,10 @@ broken markup: a page lxml cannot read gives no links, never an exception."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 import lxml.html
 from lxml import etree
+
+from archiveren.urls import join_url
 
 FEED_TYPES = (
     "application/atom+xml",
@@ -53,8 +53,8 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
         target = (
             comments if "comment" in title or "reacties" in title or "/comments/" in href else main
         )
-        url = urljoin(base_url, href)
-        if url not in main and url not in comments:
+        url = join_url(base_url, href)
+        if url and url not in main and url not in comments:
             target.append(url)
     return main + comments
 
@@ -77,7 +77,7 @@ def image_links(html: bytes, base_url: str) -> list[str]:
             src = (img.get("src") or img.get("data-src") or "").strip()
             if not src or src.startswith("data:"):
                 continue
-            url = urljoin(base_url, src)
+            url = join_url(base_url, src)
             if url.startswith(("http://", "https://")) and url not in found:
                 found.append(url)
             if len(found) >= MAX_IMAGES_PER_PAGE:

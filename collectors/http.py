@@ -17,13 +17,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter, WriteResult
 from archiveren import __version__
 from archiveren.errors import CaptureError
+from archiveren.urls import join_url
 from collectors.body import decode_content, spool_body
 from collectors.politeness import HostGate, backoff_seconds, retry_after_seconds
 from collectors.robots import RobotsAnswer, RobotsCache, RobotsVerdict
@@ -218,7 +219,10 @@ class Fetcher:
                 result.redirects = hops
                 return result
             hops.append(current)
-            current = urljoin(current, location)
+            following = join_url(current, location)
+            if not following:
+                raise FetchError(f"{current}: redirect to {location!r}, which is not a URL")
+            current = following
             if result.status == 303 or (result.status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
         raise FetchError(

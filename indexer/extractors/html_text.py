@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
 from dateutil import parser as dateparser
 from lxml import etree
+
+from archiveren.urls import join_url
 
 _BLOCKS = {
     "p",
@@ -102,17 +103,18 @@ def fragment_links(html: str, base_url: str) -> tuple[list[str], list[str]]:
     doc = _parse(f"<html><body><div>{html}</div></body></html>")
     if doc is None:
         return [], []
-    links = [
-        urljoin(base_url, a.get("href", "").strip())
+    hrefs = (
+        join_url(base_url, a.get("href", ""))
         for a in doc.iter("a")
-        if a.get("href", "").strip()
-        and not a.get("href", "").startswith(("#", "javascript:", "mailto:"))
-    ]
-    images = [
-        urljoin(base_url, img.get("src", "").strip())
+        if not a.get("href", "").startswith(("#", "javascript:", "mailto:"))
+    )
+    links = [href for href in hrefs if href]
+    sources = (
+        join_url(base_url, img.get("src", ""))
         for img in doc.iter("img")
-        if img.get("src", "").strip() and not img.get("src", "").startswith("data:")
-    ]
+        if not img.get("src", "").startswith("data:")
+    )
+    images = [src for src in sources if src]
     return list(dict.fromkeys(links)), list(dict.fromkeys(images))
 
 
@@ -180,7 +182,7 @@ def _comment(
     if author_el is not None:
         link = author_el if author_el.tag == "a" else _first(author_el, ".//a[@href]")
         if link is not None and link.get("href"):
-            author_url = urljoin(base_url, link.get("href"))
+            author_url = join_url(base_url, link.get("href"))
     content = _first(
         own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-content ')]"
     )

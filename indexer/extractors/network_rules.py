@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 
+from archiveren.urls import join_url
 from indexer.extractors.network_dates import FoundDate, find_date
 from indexer.extractors.network_profile import CommentRules, PageType, Rule, SiteProfile
 
@@ -221,7 +221,7 @@ def _date(profile: SiteProfile, text: str, captured_at: datetime) -> FoundDate |
 
 
 def _absolute(base: str, href: str) -> str:
-    return urljoin(base, href.strip()) if href else ""
+    return join_url(base, href)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
