@@ -15,6 +15,7 @@ from dateutil import parser as dateparser
 from lxml import etree
 
 from archiveren.urls import join_url
+from indexer.extractors.markup_safety import xml_safe_any
 
 _BLOCKS = {
     "p",
@@ -57,7 +58,7 @@ def _parse(html: bytes | str) -> lxml.html.HtmlElement | None:
     if not html or not (html.strip() if isinstance(html, str) else html.strip()):
         return None
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(xml_safe_any(html))
     except (etree.ParserError, ValueError):
         return None
 

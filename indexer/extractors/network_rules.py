@@ -18,6 +18,7 @@ from lxml import etree
 from parsel import Selector
 
 from archiveren.urls import join_url
+from indexer.extractors.markup_safety import xml_safe, xml_safe_bytes
 from indexer.extractors.network_dates import FoundDate, find_date
 from indexer.extractors.network_profile import CommentRules, PageType, Rule, SiteProfile
 
@@ -58,8 +59,10 @@ class ReadPage:
 def parse_html(html: bytes | str) -> Selector:
     """A parsel selector over ``html``; bytes are decoded by the document's own declaration."""
     if isinstance(html, bytes):
-        return Selector(body=html, type="html")
-    return Selector(text=html, type="html")
+        html = xml_safe_bytes(html)
+        return Selector(body=html if html.strip() else b"<html></html>", type="html")
+    html = xml_safe(html)
+    return Selector(text=html if html.strip() else "<html></html>", type="html")
 
 
 def read_page(

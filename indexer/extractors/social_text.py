@@ -14,6 +14,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from indexer.extractors.markup_safety import xml_safe
+
 TWITTER_EPOCH_MS = 1288834974657
 """Snowflake ids (tweets since November 2010) carry their creation time in the top 42 bits."""
 
@@ -89,7 +91,7 @@ def html_to_text(html: str) -> str:
     long URLs in 'invisible' spans; the whole URL is kept because it is what people search)."""
     if not html or not html.strip():
         return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = lxml.html.fragment_fromstring(xml_safe(html), create_parent="div")
     parts: list[str] = []
     _walk(root, parts)
     text = "".join(parts)
@@ -118,7 +120,7 @@ def links_in_html(html: str) -> list[str]:
     are listed as mentions and hashtags)."""
     if not html or not html.strip():
         return []
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = lxml.html.fragment_fromstring(xml_safe(html), create_parent="div")
     links = []
     for anchor in root.iter("a"):
         classes = set((anchor.get("class") or "").split())

@@ -161,7 +161,7 @@ def _text(tweet: dict[str, Any]) -> str:
     entities = as_dict((note or tweet).get("entities")) or as_dict(tweet.get("entities"))
     for url in dicts(entities.get("urls")):
         short = url.get("url")
-        if not short:
+        if not isinstance(short, str) or not short:
             continue
         replacement = "" if url.get("media_key") else str(url.get("expanded_url") or short)
         text = text.replace(short, replacement)
