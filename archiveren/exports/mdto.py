@@ -89,6 +89,8 @@ def informatieobject_xml(post: Post) -> bytes:
         _el(termijn, "termijnEinddatum", keep.isoformat())
     if post.thread_id and post.thread_id != post.id:
         _verwijzing(obj, "isOnderdeelVan", "gesprek", post.thread_id)
+    if post.capture is not None:
+        _verwijzing(obj, "heeftRepresentatie", capture_name(post), post.capture.record_id)
     if post.parent_id:
         relatie = _el(obj, "gerelateerdInformatieobject")
         _verwijzing(relatie, "gerelateerdInformatieobjectVerwijzing", "reageert op", post.parent_id)
@@ -103,15 +105,22 @@ def informatieobject_xml(post: Post) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def capture_name(post: Post) -> str:
+    capture = post.capture
+    return f"{capture.warc_file}@{capture.offset}" if capture else post.id
+
+
 def bestand_xml(post: Post, *, size: int, sha256: str, content_type: str, checked_at: datetime) -> bytes:
-    """The capture of ``post`` as an MDTO ``bestand``: the archived payload, its size and SHA-256."""
+    """A capture as an MDTO ``bestand``: the archived payload, its size and SHA-256. Written
+    once per capture; the Posts read from it (all tweets of one API page, all comments of one
+    page) point at it with ``heeftRepresentatie``, and it names the first of them."""
     capture = post.capture
     root = _root()
     bestand = _el(root, "bestand")
     identificatie = _el(bestand, "identificatie")
     _el(identificatie, "identificatieKenmerk", capture.record_id if capture else post.id + "#capture")
     _el(identificatie, "identificatieBron", "WARC-Record-ID")
-    _el(bestand, "naam", f"{capture.warc_file}@{capture.offset}" if capture else post.id)
+    _el(bestand, "naam", capture_name(post))
     _el(bestand, "omvang", str(size))
     label, code = PRONOM.get(content_type.split(";")[0].strip().lower(), (content_type or "onbekend formaat", None))
     _begrip(bestand, "bestandsformaat", label, "PRONOM-register", code)

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import uuid
-from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,6 +109,7 @@ def _write_listing(posts: object, path: Path, fmt: str, summary: ExportSummary) 
 
 def _write_wacz(ws: Workspace, posts: object, work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
     subset = WarcSubset(ws.archive_dir, work / "data.warc.gz", f"archiveren export {summary.export_id}: {summary.query}")
+    described: set[tuple[str, int]] = set()
     try:
         for n, post in enumerate(posts, start=1):  # type: ignore[attr-defined]
             summary.count(post.platform, post.kind, post.source, post.published_at)
@@ -118,7 +118,7 @@ def _write_wacz(ws: Workspace, posts: object, work: Path, wacz_path: Path, summa
             if post.capture is not None:
                 subset.add(post.capture, post.title or post.text[:80])
             if metadata_dir is not None:
-                _write_mdto(ws, post, metadata_dir, n)
+                _write_mdto(ws, post, metadata_dir, n, described)
     finally:
         subset.close()
     summary.records, summary.bytes = subset.records, subset.bytes
@@ -127,38 +127,25 @@ def _write_wacz(ws: Workspace, posts: object, work: Path, wacz_path: Path, summa
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
 
 
-_PAYLOAD_FACTS: OrderedDict[tuple[str, int], tuple[int, str, str]] = OrderedDict()
-"""(size, SHA-256, content type) of recently read captures: the Posts of one API page or one
-comment thread share a capture, which is then read and hashed once, not once per Post."""
-
-
-def _payload_facts(ws: Workspace, post: Post) -> tuple[int, str, str]:
-    assert post.capture is not None
+def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]) -> None:
+    """The Post's informatieobject, and its capture's bestand the first time that capture
+    comes by (``described`` holds the captures already written)."""
+    (metadata_dir / f"{_safe_name(post.id, n)}.mdto.xml").write_bytes(informatieobject_xml(post))
+    if post.capture is None:
+        return
     key = (post.capture.warc_file, post.capture.offset)
-    if key in _PAYLOAD_FACTS:
-        _PAYLOAD_FACTS.move_to_end(key)
-        return _PAYLOAD_FACTS[key]
+    if key in described:
+        return
+    described.add(key)
     try:
         record = read_record(ws.archive_dir, post.capture)
         payload = record.raw_payload()
     except ArchiverenError as exc:
         raise ExportError(f"capture of {post.id} could not be read back: {exc}") from None
     content_type = next((v for k, v in (record.http_headers or []) if k.lower() == "content-type"), "")
-    facts = (len(payload), hashlib.sha256(payload).hexdigest(), content_type)
-    _PAYLOAD_FACTS[key] = facts
-    if len(_PAYLOAD_FACTS) > 4096:
-        _PAYLOAD_FACTS.popitem(last=False)
-    return facts
-
-
-def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int) -> None:
-    name = _safe_name(post.id, n)
-    (metadata_dir / f"{name}.mdto.xml").write_bytes(informatieobject_xml(post))
-    if post.capture is None:
-        return
-    size, sha256, content_type = _payload_facts(ws, post)
-    xml = bestand_xml(post, size=size, sha256=sha256, content_type=content_type, checked_at=datetime.now(UTC))
-    (metadata_dir / f"{name}.bestand.mdto.xml").write_bytes(xml)
+    xml = bestand_xml(post, size=len(payload), sha256=hashlib.sha256(payload).hexdigest(), content_type=content_type, checked_at=datetime.now(UTC))
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{key[0]}@{key[1]}")
+    (metadata_dir / f"capture-{name}.bestand.mdto.xml").write_bytes(xml)
 
 
 def _write_bag(ws: Workspace, posts: object, bag_dir: Path, summary: ExportSummary) -> str:

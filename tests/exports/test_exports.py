@@ -26,7 +26,8 @@ def test_bag_validates_with_bagit_and_holds_wacz_mdto_listings_report(archived_w
     assert result.returncode == 0, result.stderr
     data = out / "data"
     assert (data / "archiveren-export.wacz").is_file()
-    assert len(list((data / "metadata").glob("*.bestand.mdto.xml"))) == 8
+    assert len(list((data / "metadata").glob("*.bestand.mdto.xml"))) == 8, "one bestand per capture"
+    assert len(list((data / "metadata").glob("0*.mdto.xml"))) == 8
     rows = list(csv.DictReader((data / "listing.csv").open(encoding="utf-8")))
     assert len(rows) == 8 and all(row["warc_record_id"].startswith("<urn:uuid:") for row in rows)
     report = (data / "report.html").read_text(encoding="utf-8")
@@ -39,6 +40,9 @@ def test_mdto_files_validate_against_the_official_xsd(archived_workspace: Worksp
     run_export(archived_workspace, query="", filters={}, fmt="bag", out=out, reason="overdracht e-Depot", user="compliance")
     check = verify_export_package(out, mdto_schema=MDTO_XSD)
     assert check.ok, check.problems
+    metadata = out / "data" / "metadata"
+    assert len(list(metadata.glob("0*.mdto.xml"))) == 9, "one informatieobject per Post"
+    assert len(list(metadata.glob("capture-*.bestand.mdto.xml"))) == 8, "the comment shares its page's capture"
     assert any("valid against the XSD" in line for line in check.checked)
 
 
