@@ -222,6 +222,10 @@ def run_plan(plan: Plan, engine_url: str | None, engine_note: str, flavour: str)
         else:
             figures[flavour] = not_measured(engine_note)
         results["search"][str(posts)] = figures
+        results.setdefault("ui", {})[str(posts)] = Stage(
+            f"ui search page {posts}",
+            ["bench.bench_ui", str(OUT / "work" / f"search-tantivy-{posts}")],
+        ).run()
 
     if plan.collect_repeats:
         print("collection: the demo sources, politeness off", flush=True)
