@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive import ArchivedRecord, RecordReadError, iter_records
+from archive.naming import closed_warcs as archive_closed_warcs
 from indexer.capture_reader import capture_from_records
 from indexer.extractors import extractor_for
 from indexer.merge import merge_capture_history
@@ -50,10 +51,8 @@ class IndexReport:
 
 
 def closed_warcs(archive_dir: Path) -> list[Path]:
-    """Closed WARC files, oldest first (names start with a timestamp); `.open` files are skipped."""
-    if not archive_dir.is_dir():
-        return []
-    return sorted(p for p in archive_dir.glob("*.warc.gz") if p.is_file())
+    """Closed WARC files, oldest first; none before the first collection made the directory."""
+    return archive_closed_warcs(archive_dir) if archive_dir.is_dir() else []
 
 
 def index_new_records(ws: Workspace) -> IndexReport:

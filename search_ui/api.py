@@ -21,7 +21,7 @@ from search_ui.archived import read_capture
 from search_ui.auth import CSRF_HEADER, Forbidden, User, check_csrf, require
 from search_ui.search_params import SearchState
 from search_ui.views_export import start_export
-from search_ui.views_record import RecordNotFound, captures, load_post, thread_posts
+from search_ui.views_record import captures, load_post, thread_posts
 from search_ui.views_search import run_search
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -158,10 +158,7 @@ def api_record(
     request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
 ) -> Any:
     ws = request.app.state.ws
-    try:
-        post = load_post(ws, post_id)
-    except RecordNotFound as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+    post = load_post(ws, post_id)
     ws.catalogue().audit(user.username, "view", post_id=post.id, via="api")
     context: dict[str, Any] = {}
     if post.capture:
@@ -182,10 +179,7 @@ def api_thread(
     request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
 ) -> Any:
     ws = request.app.state.ws
-    try:
-        post = load_post(ws, post_id)
-    except RecordNotFound as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+    post = load_post(ws, post_id)
     ws.catalogue().audit(user.username, "view_thread", post_id=post.id, via="api")
     return ThreadAnswer(root_id=post.thread_id or post.id, posts=thread_posts(ws, post))
 

@@ -33,6 +33,7 @@ from search_ui import (
 from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from search_ui.rendering import render
+from search_ui.views_record import RecordNotFound
 
 APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 """Pages of the app load only their own scripts and styles: nothing inline, nothing from
@@ -128,6 +129,21 @@ def _wants_json(request: Request) -> bool:
     ).startswith("application/json")
 
 
+def _answer_with(
+    status: int, title_key: str
+) -> Callable[[Request, ArchiverenError], Awaitable[Response]]:
+    """An exception handler answering ``status``: JSON for the API, the error page otherwise."""
+
+    async def handler(request: Request, exc: ArchiverenError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(
+            request, "error.html", {"title_key": title_key, "message": str(exc)}, status_code=status
+        )
+
+    return handler
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -139,27 +155,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
 
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=403)
-        return render(
-            request,
-            "error.html",
-            {"title_key": "error.forbidden", "message": str(exc)},
-            status_code=403,
-        )
-
-    @app.exception_handler(QueryError)
-    async def bad_query(request: Request, exc: QueryError) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(
-            request,
-            "error.html",
-            {"title_key": "error.bad_request", "message": str(exc)},
-            status_code=400,
-        )
+    for error, status, title_key in (
+        (Forbidden, 403, "error.forbidden"),
+        (RecordNotFound, 404, "error.not_found"),
+        (QueryError, 400, "error.bad_request"),
+    ):
+        app.exception_handler(error)(_answer_with(status, title_key))
 
     @app.exception_handler(ArchiverenError)
     async def archiveren_error(request: Request, exc: ArchiverenError) -> Response:

@@ -106,15 +106,7 @@ def record_page(
     request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
 ) -> Response:
     ws = request.app.state.ws
-    try:
-        post = load_post(ws, post_id)
-    except RecordNotFound as exc:
-        return render(
-            request,
-            "error.html",
-            {"title_key": "error.not_found", "message": str(exc)},
-            status_code=404,
-        )
+    post = load_post(ws, post_id)
     ws.catalogue().audit(user.username, "view", post_id=post.id)
     context_error = None
     capture_context: dict[str, object] = {}
@@ -147,15 +139,7 @@ def thread_page(
     request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
 ) -> Response:
     ws = request.app.state.ws
-    try:
-        post = load_post(ws, post_id)
-    except RecordNotFound as exc:
-        return render(
-            request,
-            "error.html",
-            {"title_key": "error.not_found", "message": str(exc)},
-            status_code=404,
-        )
+    post = load_post(ws, post_id)
     ws.catalogue().audit(user.username, "view_thread", post_id=post.id)
     posts = thread_posts(ws, post)
     return render(
@@ -168,15 +152,7 @@ def captured_page(
     request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]
 ) -> Response:
     ws = request.app.state.ws
-    try:
-        post = load_post(ws, post_id)
-    except RecordNotFound as exc:
-        return render(
-            request,
-            "error.html",
-            {"title_key": "error.not_found", "message": str(exc)},
-            status_code=404,
-        )
+    post = load_post(ws, post_id)
     pointers = captures(post)
     if not 0 <= index < len(pointers):
         return render(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
 
+from archive.naming import resolve_inside
 from archive.pointer import RecordPointer
 from archiveren import SOFTWARE
 from archiveren.errors import ExportError
@@ -26,9 +27,7 @@ COPY_CHUNK = 1024 * 1024
 def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
     """The WARC file a pointer names, refusing anything outside the archive directory."""
     name = pointer.warc_file
-    if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
-        raise ExportError(f"record pointer names an invalid WARC file {name!r}")
-    path = archive_dir / name
+    path = resolve_inside(archive_dir, name)
     if not path.is_file():
         raise ExportError(f"WARC file {name} named by record {pointer.record_id} is missing from {archive_dir}")
     return path
