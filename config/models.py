@@ -109,6 +109,7 @@ class SearchSettings(_Strict):
     search_backend: Literal["tantivy", "elasticsearch", "opensearch"] = Field(default="tantivy", description="tantivy (embedded, no server) or an Elasticsearch/OpenSearch cluster")
     hosts: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:9200"], description="engine URLs (elasticsearch/opensearch)")
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
+    index_workers: int | None = Field(default=None, ge=0, le=64, description="processes that extract Posts while indexing; empty: one per CPU core for a large backlog, 0: none (extract in the indexing process)")
     api_key_env: str | None = Field(default=None, description="environment variable with an API key")
     username_env: str | None = None
     password_env: str | None = None

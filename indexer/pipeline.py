@@ -1,27 +1,30 @@
 """The indexing pipeline: closed WARC files -> captures -> extractors -> Posts -> search backend.
 
 It reads each closed WARC from the catalogue's watermark on, pairs every response or resource
-with its concurrent metadata record, asks the extractor registered for the capture's collector
-for Posts, and writes them in batches. The watermark moves only after a batch is durable, so
+with its concurrent metadata record, has the extractor registered for the capture's collector
+make Posts and the backend's documents of them (indexer.extraction, in worker processes for a
+large backlog), and writes them in batches. The watermark moves only after a batch is durable, so
 an interrupted run resumes without losing or duplicating Posts (ids are stable).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
 from indexer.capture_reader import capture_from_records
-from indexer.extractors import extractor_for
+from indexer.extraction import CaptureExtraction
+from indexer.extractors import Capture, has_extractor
 from indexer.merge import merge_capture_history
 from indexer.post import Post
+from indexer.prepared import PreparedPost
 from indexer.query_model import SearchBackend
 
 if TYPE_CHECKING:
@@ -30,7 +33,11 @@ if TYPE_CHECKING:
     from config.models import ArchiverenConfig
 
 log = logging.getLogger("archiveren.indexer")
-BATCH_SIZE = 2000
+BATCH_SIZE = 20_000
+"""Posts per write: a backend commit each (tantivy's commits cost more than its documents in
+small batches); the watermark moves after each. About 60 MB of prepared Posts in memory."""
+WORKERS_FROM_BACKLOG_BYTES = 4 * 1024 * 1024
+"""Below this much unindexed WARC data, starting extraction workers costs more than it saves."""
 
 
 @dataclass
@@ -82,44 +89,69 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     report = IndexReport()
     sources = {source.name: source for source in config.sources}
     held, destroyed = held_post_ids(catalogue), destroyed_post_ids(catalogue)
-    for path in closed_warcs(archive_dir):
-        offset, complete = watermarks.get(path.name, (0, False))
-        if complete:
-            continue
-        report.files += 1
-        batch: dict[str, Post] = {}
-        safe_offset = offset
-        for posts, next_offset in _posts_in_file(path, archive_dir, offset, sources, config, report):
-            for post in posts:
-                if post.id in destroyed:
-                    report.counts["destroyed_skipped"] += 1
-                    continue
-                if post.id in held:
-                    post.retention = post.retention.model_copy(update={"legal_hold": True})
-                previous = batch.get(post.id)
-                batch[post.id] = merge_capture_history(previous, post) if previous else post
-            if len(batch) >= BATCH_SIZE:
-                _write_batch(backend, batch, report)
-                batch = {}
-                safe_offset = next_offset
-                if save_watermarks:
-                    catalogue.save_watermark(path.name, safe_offset, False)
-        _write_batch(backend, batch, report)
-        if save_watermarks:
-            catalogue.save_watermark(path.name, path.stat().st_size, True)
+    marks = {path: watermarks.get(path.name, (0, False)) for path in closed_warcs(archive_dir)}
+    pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
+    backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
+    workers = extraction_workers(config.search.index_workers, backlog)
+    with CaptureExtraction(sources, backend.prepare, workers) as extraction:
+        for path, offset in pending:
+            report.files += 1
+            batch: dict[str, PreparedPost] = {}
+            captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
+            for extracted, (where, next_offset) in extraction.run(captures):
+                if extracted.error:
+                    report.counts["extract_errors"] += 1
+                    report.errors.append(f"{where}: {extracted.error}")
+                    log.warning("extraction failed for %s: %s", where, extracted.error)
+                for prepared in extracted.prepared:
+                    if prepared.id in destroyed:
+                        report.counts["destroyed_skipped"] += 1
+                        continue
+                    if prepared.id in held:
+                        prepared = _on_hold(prepared, backend)
+                    previous = batch.get(prepared.id)
+                    batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
+                if len(batch) >= BATCH_SIZE:
+                    _write_batch(backend, batch, report)
+                    batch = {}
+                    if save_watermarks:
+                        catalogue.save_watermark(path.name, next_offset, False)
+            _write_batch(backend, batch, report)
+            if save_watermarks:
+                catalogue.save_watermark(path.name, path.stat().st_size, True)
     return report
 
 
-def _write_batch(backend: SearchBackend, batch: dict[str, Post], report: IndexReport) -> None:
+def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
+    """How many extraction processes to start: as configured, else one per core for a backlog
+    big enough to repay starting them, else none (extract in this process)."""
+    if setting is not None:
+        return setting
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 and backlog_bytes >= WORKERS_FROM_BACKLOG_BYTES else 0
+
+
+def _on_hold(prepared: PreparedPost, backend: SearchBackend) -> PreparedPost:
+    post = prepared.post()
+    post.retention = post.retention.model_copy(update={"legal_hold": True})
+    return backend.prepare(post)
+
+
+def _merged(backend: SearchBackend, stored: Post, incoming: PreparedPost) -> PreparedPost:
+    return backend.prepare(merge_capture_history(stored, incoming.post()))
+
+
+def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost], report: IndexReport) -> None:
     if not batch:
         return
     stored = backend.get_many(list(batch))
-    merged = [merge_capture_history(stored[post.id], post) if post.id in stored else post for post in batch.values()]
-    report.counts["posts"] += backend.index_posts(merged)
+    documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
+    report.counts["posts"] += backend.index_prepared(documents, replacing=stored.keys())
 
 
-def _posts_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[list[Post], int]]:
-    """(Posts of one capture, offset after which nothing of this capture is pending)."""
+def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:
+    """(capture, (where it is, offset after which nothing of it is pending)) for each response
+    or resource with a metadata record naming a collector that has an extractor."""
     pending: dict[str, ArchivedRecord] = {}
     try:
         for record in iter_records(path, start_offset=offset, archive_dir=archive_dir):
@@ -135,43 +167,15 @@ def _posts_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str
             captured = pending.pop(record.concurrent_to, None)
             if captured is None:
                 continue
-            posts = _extract(captured, record, sources, config, report)
+            metadata = record.metadata_json() or {}
+            if not has_extractor(str(metadata.get("collector", ""))):
+                report.counts["no_extractor"] += 1
+                continue
+            source = sources.get(str(metadata.get("source", "")))
+            capture = capture_from_records(captured, metadata, source, config.organisation)
+            where = f"{captured.pointer.warc_file}@{captured.pointer.offset} ({capture.url})"
             next_offset = record.pointer.offset + record.pointer.length
-            yield posts, (next_offset if not pending else min(r.pointer.offset for r in pending.values()))
+            yield capture, (where, next_offset if not pending else min(r.pointer.offset for r in pending.values()))
     except RecordReadError as exc:
         report.errors.append(f"{path.name}: {exc}")
     report.counts["without_metadata"] += len(pending)
-
-
-def _extract(captured: ArchivedRecord, metadata_record: ArchivedRecord, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> list[Post]:
-    metadata = metadata_record.metadata_json() or {}
-    extractor = extractor_for(str(metadata.get("collector", "")))
-    if extractor is None:
-        report.counts["no_extractor"] += 1
-        return []
-    source = sources.get(str(metadata.get("source", "")))
-    capture = capture_from_records(captured, metadata, source, config.organisation)
-    try:
-        posts = list(extractor(capture))
-    except Exception as exc:  # an extractor bug or hostile input must not stop the indexer
-        report.counts["extract_errors"] += 1
-        report.errors.append(f"{captured.pointer.warc_file}@{captured.pointer.offset} ({capture.url}): {exc.__class__.__name__}: {exc}")
-        log.warning("extraction failed for %s: %s", capture.url, exc)
-        return []
-    return [_with_retention(post, source) for post in posts]
-
-
-def _with_retention(post: Post, source: Any) -> Post:
-    if source is None or post.retention.keep_until is not None:
-        return post
-    retention = source.retention
-    years = retention.years
-    anchor = post.published_at or post.collected_at or datetime.now(UTC)
-    keep_until = None
-    if years is not None:
-        try:
-            keep_until = anchor.date().replace(year=anchor.year + years)
-        except ValueError:  # 29 February
-            keep_until = anchor.date().replace(year=anchor.year + years, day=28)
-    post.retention = post.retention.model_copy(update={"category": retention.category or post.retention.category, "keep_until": keep_until})
-    return post

@@ -48,22 +48,29 @@ def canonical_field(name: str) -> str | None:
     return name if name in QUERY_FIELDS else None
 
 
+_SIGILS: dict[str, str] = {"hashtags": "#", "mentions": "@"}
+
+
 def normalise_keyword(field: str, value: str) -> str:
     """Hashtags and mentions compare case-insensitively and without their '#'/'@' sigil, as
     platforms treat them; every other keyword is kept exactly as the Post has it."""
-    if field == "hashtags":
-        return value.strip().lstrip("#").lower()
-    if field == "mentions":
-        return value.strip().lstrip("@").lower()
-    return value
+    sigil = _SIGILS.get(field)
+    return value.strip().lstrip(sigil).lower() if sigil else value
 
 
 def keyword_values(post: Post, field: str) -> list[str]:
-    """The normalised values a Post contributes to a keyword field (empty strings dropped)."""
+    """The normalised values a Post contributes to a keyword field (empty strings dropped),
+    sorted and without repeats."""
     raw = getattr(post, field)
-    values = raw if isinstance(raw, list) else [raw]
-    normalised = (normalise_keyword(field, str(value)) for value in values)
-    return sorted({value for value in normalised if value})
+    if not isinstance(raw, list):  # a single string, kept as it is: the common, cheap case
+        return [raw] if raw else []
+    if field in _SIGILS:
+        sigil = _SIGILS[field]
+        distinct = {value.strip().lstrip(sigil).lower() for value in raw}
+    else:
+        distinct = set(raw)
+    distinct.discard("")
+    return sorted(distinct)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -76,18 +83,18 @@ def as_utc(moment: datetime) -> datetime:
 _EPOCH = date(1970, 1, 1)
 
 
-def bucket_ordinal(moment: datetime, interval: Interval) -> int:
-    """A whole number per calendar bucket (UTC; weeks start on Monday, as in Elasticsearch),
-    consecutive between neighbouring buckets so gaps can be filled."""
+def bucket_ordinals(moment: datetime) -> dict[Interval, int]:
+    """A whole number per calendar bucket for each interval (UTC; weeks start on Monday, as in
+    Elasticsearch), consecutive between neighbouring buckets so gaps can be filled."""
     day = as_utc(moment).date()
-    if interval == "day":
-        return (day - _EPOCH).days
-    if interval == "week":
+    days = (day - _EPOCH).days
+    return {
+        "day": days,
         # 1970-01-01 was a Thursday, so Monday-based weeks are offset by three days.
-        return ((day - _EPOCH).days + 3) // 7
-    if interval == "month":
-        return day.year * 12 + day.month - 1
-    return day.year
+        "week": (days + 3) // 7,
+        "month": day.year * 12 + day.month - 1,
+        "year": day.year,
+    }
 
 
 def bucket_start(ordinal: int, interval: Interval) -> str:

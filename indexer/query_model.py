@@ -7,13 +7,14 @@ UI, the CLI and the exports build requests the same way for tantivy and Elastics
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
 from indexer.post import Post
+from indexer.prepared import PreparedPost
 
 FilterField = Literal["platform", "source", "organisation", "author", "author_handle", "kind", "hashtag", "mention", "lang", "thread_id", "parent_id"]
 FACET_FIELDS: tuple[str, ...] = ("platform", "source", "organisation", "author", "kind", "hashtag")
@@ -60,8 +61,20 @@ class SearchBackend(Protocol):
     """What the indexer writes to and the UI reads from. Implementations: TantivyBackend,
     ElasticsearchBackend (also for OpenSearch)."""
 
+    @staticmethod
+    def prepare(post: Post) -> PreparedPost:
+        """This backend's document for ``post``; a plain function (DocumentPreparer), so the
+        indexer can run it in its extraction workers."""
+
     def index_posts(self, posts: Iterable[Post]) -> int:
         """Add or replace Posts by id; returns how many were written. Durable when it returns."""
+
+    def index_prepared(
+        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
+    ) -> int:
+        """index_posts for Posts made ready by ``prepare`` (perhaps in another process).
+        ``replacing``: the ids among them that are already indexed, when the caller knows
+        (it asked get_many), so the backend can skip looking for the others; None: any may be."""
 
     def delete(self, post_ids: Iterable[str]) -> int: ...
 

@@ -10,7 +10,7 @@ searches fail fast with BackendUnavailable, and a deep-paging cursor carries a p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -34,10 +34,12 @@ from indexer.backends.elastic_mapping import (
     from_source,
     index_settings,
     mappings,
+    prepare_document,
     template_body,
 )
 from indexer.backends.elastic_results import Cursor
 from indexer.post import Post
+from indexer.prepared import PreparedPost
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
 from indexer.query_parser import parse_query
 
@@ -179,9 +181,18 @@ class ElasticsearchBackend:
 
     # -- writing --------------------------------------------------------------------------
 
+    @staticmethod
+    def prepare(post: Post) -> PreparedPost:
+        return prepare_document(post)
+
     def index_posts(self, posts: Iterable[Post]) -> int:
+        return self.index_prepared(prepare_document(post) for post in posts)
+
+    def index_prepared(
+        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
+    ) -> int:
         self.ensure_index()
-        return self.writer.index(self._write, posts)
+        return self.writer.index(self._write, documents)
 
     def delete(self, post_ids: Iterable[str]) -> int:
         self.ensure_index()

@@ -24,8 +24,7 @@ from indexer.backends.elastic_client import (
     reason_of,
     status_of,
 )
-from indexer.backends.elastic_mapping import to_document
-from indexer.post import Post
+from indexer.prepared import PreparedPost
 
 MAX_ID_BYTES = 512
 """Both engines refuse longer document ids, and fail the whole bulk request over one."""
@@ -55,17 +54,17 @@ class BulkWriter:
     retry_interval_seconds: float = 2.0
     batch_size: int = 1000
 
-    def index(self, index: str, posts: Iterable[Post]) -> int:
-        """Write ``posts`` into ``index`` (an alias or index name), refreshed when it returns."""
+    def index(self, index: str, documents: Iterable[PreparedPost]) -> int:
+        """Write prepared Posts into ``index`` (an alias or index name), refreshed when it returns."""
         rejected: list[Rejection] = []
 
         def actions() -> Iterator[dict[str, Any]]:
-            for post in posts:
-                size = len(post.id.encode("utf-8"))
+            for prepared in documents:
+                size = len(prepared.id.encode("utf-8"))
                 if size > MAX_ID_BYTES:
                     rejected.append(
                         (
-                            post.id,
+                            prepared.id,
                             f"id is {size} bytes long; the engine takes at most {MAX_ID_BYTES}",
                         )
                     )
@@ -73,8 +72,8 @@ class BulkWriter:
                 yield {
                     "_op_type": "index",
                     "_index": index,
-                    "_id": post.id,
-                    "_source": to_document(post),
+                    "_id": prepared.id,
+                    "_source": prepared.document,
                 }
 
         return self._write(index, actions(), what="indexing Posts", rejected=rejected)

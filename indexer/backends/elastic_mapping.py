@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.post import Post
+from indexer.prepared import PreparedPost
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
 
 ANALYZER = "archiveren_dutch"
@@ -98,6 +99,13 @@ def to_document(post: Post) -> dict[str, Any]:
         moment = getattr(post, field)
         doc[field] = as_utc(moment).isoformat() if moment is not None else None
     return doc
+
+
+def prepare_document(post: Post) -> PreparedPost:
+    """``post`` ready for ElasticsearchBackend.index_prepared."""
+    return PreparedPost(
+        id=post.id, stored=post.model_dump_json().encode(), document=to_document(post)
+    )
 
 
 def from_source(source: dict[str, Any]) -> Post:

@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 import tantivy
@@ -30,11 +30,13 @@ from indexer.backends.tantivy_schema import (
     NEWEST_KEY,
     OLDEST_KEY,
     build_schema,
-    post_document,
+    prepare_document,
     register_analyzers,
     stored_post,
+    tantivy_document,
 )
 from indexer.post import Post
+from indexer.prepared import PreparedPost
 from indexer.query_ast import MatchAll
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
 from indexer.query_parser import parse_query
@@ -53,7 +55,7 @@ class TantivyBackend:
         path: Path,
         *,
         writer_heap_bytes: int = 128_000_000,
-        writer_threads: int = 0,
+        writer_threads: int = 1,
         _generation: bool = False,
     ) -> None:
         self.path = Path(path)
@@ -120,16 +122,26 @@ class TantivyBackend:
 
     # -- writing ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def prepare(post: Post) -> PreparedPost:
+        return prepare_document(post)
+
     def index_posts(self, posts: Iterable[Post]) -> int:
+        return self.index_prepared(prepare_document(post) for post in posts)
+
+    def index_prepared(
+        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
+    ) -> int:
         written = 0
         with self._lock:
             writer = self._get_writer()
             try:
-                for post in posts:
+                for prepared in documents:
                     # Replace by id: a delete applies to documents added before it, so the
                     # newest capture of a Post wins even within one batch.
-                    writer.delete_documents_by_term("id", post.id)
-                    writer.add_document(post_document(post, self.schema))
+                    if replacing is None or prepared.id in replacing:
+                        writer.delete_documents_by_term("id", prepared.id)
+                    writer.add_document(tantivy_document(prepared, self.schema))
                     written += 1
                 writer.commit()
             except BaseException:

@@ -6,14 +6,21 @@ Post into a tantivy Document. The whole Post is stored as JSON so hits return fu
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
+import zlib
+from datetime import UTC, datetime
 
 import tantivy
 
 from archiveren.errors import IndexError_
 from indexer.post import Post
-from indexer.query_fields import KEYWORD_FIELDS, TEXT_FIELDS, as_utc, bucket_ordinal, keyword_values
+from indexer.prepared import PreparedPost
+from indexer.query_fields import (
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    as_utc,
+    bucket_ordinals,
+    keyword_values,
+)
 from indexer.query_model import Interval
 
 DUTCH = "dutch"
@@ -34,6 +41,8 @@ FAST_KEYWORDS: tuple[str, ...] = (
     "lang",
 )
 """Keyword fields kept as columns, so they can be faceted."""
+_LIST_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name in ("hashtags", "mentions"))
+_SINGLE_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name not in _LIST_KEYWORDS)
 
 # A sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
 # and "oldest" are total orders and a search_after cursor is a single range bound. There are two
@@ -41,10 +50,26 @@ FAST_KEYWORDS: tuple[str, ...] = (
 _HASH_BITS = 31
 _EPOCH_OFFSET = 1 << 32  # seconds; keeps dates back to 1834 positive
 _HASH_MASK = (1 << _HASH_BITS) - 1
+INDEXED_DATES = (
+    datetime.fromtimestamp(1 - _EPOCH_OFFSET, UTC),
+    datetime.fromtimestamp(_EPOCH_OFFSET - 1, UTC),
+)
 
 
 def bucket_field(interval: Interval) -> str:
     return f"pub_{interval}"
+
+
+DOCUMENT_FIELDS: tuple[str, ...] = (
+    *TEXT_FIELDS,
+    *_SINGLE_KEYWORDS,
+    *_LIST_KEYWORDS,
+    "published_at",
+    *(bucket_field(interval) for interval in INTERVALS),
+    NEWEST_KEY,
+    OLDEST_KEY,
+)
+"""The order of the values in a prepared tantivy document (the stored Post goes beside them)."""
 
 
 def dutch_analyzer() -> tantivy.TextAnalyzer:
@@ -100,30 +125,59 @@ def register_analyzers(index: tantivy.Index) -> None:
 def sort_keys(post_id: str, published_at: datetime | None) -> tuple[int, int]:
     """(newest_key, oldest_key): ordered by date then id hash; undated Posts sort last in
     descending newest_key and in ascending oldest_key."""
-    low = (
-        int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big")
-        & _HASH_MASK
-    )
+    low = zlib.crc32(post_id.encode()) & _HASH_MASK
     if published_at is None:
         return low, (((1 << 33) - 1) << _HASH_BITS) | low
-    seconds = max(int(as_utc(published_at).timestamp()) + _EPOCH_OFFSET, 1)
-    key = (seconds << _HASH_BITS) | low
+    seconds = int(clamp_date(as_utc(published_at)).timestamp()) + _EPOCH_OFFSET
+    key = (max(seconds, 1) << _HASH_BITS) | low
     return key, key
 
 
-def post_document(post: Post, schema: tantivy.Schema) -> tantivy.Document:
-    fields: dict[str, object] = {name: getattr(post, name) for name in TEXT_FIELDS}
-    for name in KEYWORD_FIELDS:
-        values = keyword_values(post, name)
-        if values:
-            fields[name] = values
-    if post.published_at is not None:
-        published = as_utc(post.published_at)
-        fields["published_at"] = published
-        for interval in INTERVALS:
-            fields[bucket_field(interval)] = bucket_ordinal(published, interval)
-    fields[NEWEST_KEY], fields[OLDEST_KEY] = sort_keys(post.id, post.published_at)
-    fields[STORED] = post.model_dump_json(exclude_defaults=True).encode()
+def clamp_date(moment: datetime) -> datetime:
+    """``moment`` moved into the span the index can sort on (1833-11-24 to 2106-02-07, within
+    tantivy's 1677-2262): a Post from a broken clock or a hostile page is indexed at the edge
+    instead of failing its whole batch; its stored Post keeps the date it gave."""
+    return min(max(moment, INDEXED_DATES[0]), INDEXED_DATES[1])
+
+
+def document_values(post: Post) -> tuple[object, ...]:
+    """The index document for ``post`` as values in DOCUMENT_FIELDS order, None where it has
+    none: plain values that are cheap to send from an extraction worker to the index writer.
+    The date goes as a POSIX timestamp (pickling datetimes costs more than the rest)."""
+    values = post.__dict__  # the model's field values, read directly: this runs for every Post
+    published_at = values["published_at"]
+    newest, oldest = sort_keys(post.id, published_at)
+    if published_at is None:
+        dated: tuple[object, ...] = (None,) * (1 + len(INTERVALS))
+    else:
+        published = clamp_date(as_utc(published_at))
+        buckets = bucket_ordinals(published)
+        dated = (published.timestamp(), *(buckets[interval] for interval in INTERVALS))
+    return (
+        *(values[name] for name in TEXT_FIELDS),
+        *(values[name] or None for name in _SINGLE_KEYWORDS),
+        *((keyword_values(post, name) or None) if values[name] else None for name in _LIST_KEYWORDS),
+        *dated,
+        newest,
+        oldest,
+    )
+
+
+def prepare_document(post: Post) -> PreparedPost:
+    """``post`` ready for TantivyBackend.index_prepared."""
+    stored = post.model_dump_json(exclude_defaults=True).encode()
+    return PreparedPost(id=post.id, stored=stored, document=document_values(post))
+
+
+def tantivy_document(prepared: PreparedPost, schema: tantivy.Schema) -> tantivy.Document:
+    fields = {
+        name: value
+        for name, value in zip(DOCUMENT_FIELDS, prepared.document, strict=True)
+        if value is not None
+    }
+    if (timestamp := fields.get("published_at")) is not None:
+        fields["published_at"] = datetime.fromtimestamp(timestamp, UTC)  # type: ignore[arg-type]
+    fields[STORED] = prepared.stored
     return tantivy.Document.from_dict(fields, schema)
 
 

@@ -20,6 +20,11 @@ EXTRACTOR_MODULES: dict[str, str] = {
 }
 
 
+def has_extractor(collector: str) -> bool:
+    """Whether captures made by ``collector`` give Posts (without importing its extractor)."""
+    return collector in EXTRACTOR_MODULES
+
+
 @cache
 def extractor_for(collector: str) -> Extractor | None:
     """The extractor for captures made by ``collector``, or None if no extractor is declared."""
@@ -31,4 +36,4 @@ def extractor_for(collector: str) -> Extractor | None:
     return extractor
 
 
-__all__ = ["EXTRACTOR_MODULES", "Capture", "Extractor", "extractor_for"]
+__all__ = ["EXTRACTOR_MODULES", "Capture", "Extractor", "extractor_for", "has_extractor"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
+from pydantic_core import from_json
 
 from indexer.extractors.markup_safety import xml_safe
 
@@ -21,6 +22,7 @@ TWITTER_EPOCH_MS = 1288834974657
 
 _HASHTAG = re.compile(r"(?:^|(?<=[^\w&/]))[#＃](\w*[^\W\d_]\w*)", re.UNICODE)
 _MENTION = re.compile(r"(?:^|(?<=[^\w@/.]))[@＠](\w{1,50}(?:@[\w.-]+\.\w+)?)", re.UNICODE)
+_UTF8_BOM = b"\xef\xbb\xbf"
 _BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -148,8 +150,15 @@ def dicts(value: Any) -> list[dict[str, Any]]:
 
 
 def load_json(body: bytes) -> Any:
-    """The JSON of an API response body, or None when it is not JSON (an HTML error page)."""
+    """The JSON of an API response body, or None when it is not JSON (an HTML error page).
+    pydantic-core's parser reads the usual page several times faster than ``json``; what it
+    refuses (lone surrogate escapes, nesting past its limit) gets the standard parser's say."""
+    body = body.removeprefix(_UTF8_BOM)
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+        return from_json(body)
+    except ValueError:
+        pass
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None

@@ -13,7 +13,7 @@ collector names the account whose timeline it fetched), hashtags and mentions fr
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from indexer.extractors.base import Capture
@@ -83,12 +83,13 @@ def tweet_post(
         prefix = f"RT @{original_author['username']}: " if original_author.get("username") else ""
         text = prefix + _text(original)
     sources = [tweet] if original is None else [tweet, original]
-    published = snowflake_time(original_id) or parse_api_time(tweet.get("created_at"))
-    if original_id == tweet_id:
-        published = parse_api_time(tweet.get("created_at")) or published
+    created = parse_api_time(tweet.get("created_at"))
     updated = None
-    if original_id != tweet_id:
-        updated = parse_api_time(tweet.get("created_at")) or snowflake_time(tweet_id)
+    if original_id == tweet_id:
+        published = created or snowflake_time(tweet_id)
+    else:  # an edit: published when the first version was, updated when this one was
+        published = snowflake_time(original_id) or created
+        updated = created or snowflake_time(tweet_id)
     conversation = str(tweet.get("conversation_id") or "")
     if not conversation and kind != "reply":
         conversation = original_id
@@ -110,12 +111,19 @@ def tweet_post(
         updated_at=updated,
         parent_id=f"x:{parent}" if parent else "",
         thread_id=f"x:{conversation}" if conversation else "",
-        hashtags=unique(tag for t in sources for tag in _hashtags(t)),
-        mentions=unique((m for t in sources for m in _mentions(t)), fold_case=True),
-        links=unique(link for t in sources for link in _links(t)),
-        media=unique(m for t in sources for m in _media(t, lookup)),
+        hashtags=unique(_each(_hashtags, sources)),
+        mentions=unique(_each(_mentions, sources), fold_case=True),
+        links=unique(_each(_links, sources)),
+        media=unique(_each(lambda t: _media(t, lookup), sources)),
         capture=capture.pointer,
     )
+
+
+def _each(values_of: Callable[[dict[str, Any]], Iterable[str]], tweets: list[dict[str, Any]]) -> list[str]:
+    """The values of each tweet in turn (a repost lists its own and the original's)."""
+    if len(tweets) == 1:
+        return list(values_of(tweets[0]))
+    return [value for tweet in tweets for value in values_of(tweet)]
 
 
 def _author(tweet: dict[str, Any], lookup: _Includes, extra: dict[str, Any]) -> dict[str, str]:

@@ -39,6 +39,25 @@ def collected(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempP
     ws.close()
 
 
+def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
+    _, ws = collected
+    twin = Workspace(config_path=tmp_path / "archiveren.yaml", data_dir=tmp_path / "data")
+    twin.data_dir.mkdir()
+    twin.archive_dir.symlink_to(ws.archive_dir, target_is_directory=True)
+    config = ws.config(check_secrets=False).model_copy(deep=True)
+    config.search.index_workers = 2
+    twin.use_config(config)
+    try:
+        report = index_new_records(twin)
+        assert not report.errors, report.errors[:5]
+        by_workers = {post.id: post for post in twin.backend().scan(everything())}
+    finally:
+        twin.close()
+    in_process = {post.id: post for post in ws.backend().scan(everything())}
+    assert len(by_workers) == len(in_process) > 500
+    assert by_workers == in_process
+
+
 def test_every_platform_is_searchable(collected: tuple[DemoSources, Workspace]) -> None:
     _, ws = collected
     platforms = {bucket.value: bucket.count for bucket in ws.backend().search(everything()).facets["platform"]}

@@ -1,0 +1,215 @@
+"""Captures to prepared Posts: the extractor for each capture, the source's retention rule, and
+the backend's document, run for a stream of captures in worker processes or in this one.
+
+Extraction and document building are pure Python and take most of an indexing run's time, so
+on a large backlog they run in ``workers`` processes while this process reads the WARCs and
+writes the index. Results come back in the order the captures went in, so the newest capture of
+a Post still wins and the pipeline's watermarks stay exact. Workers start from a fork server
+(never a fork of a process whose threads may hold locks) and exit when this process is gone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import MAXYEAR, UTC, date, datetime
+from typing import Any, Generic, TypeVar
+
+from indexer.extractors import extractor_for
+from indexer.extractors.base import Capture
+from indexer.post import Post, Retention
+from indexer.prepared import DocumentPreparer, PreparedPost
+
+T = TypeVar("T")
+log = logging.getLogger("archiveren.indexer")
+
+CHUNK_CAPTURES = 8
+"""Captures sent to a worker at a time; enough to make the hand-over cheap per capture."""
+CHUNK_BYTES = 4 * 1024 * 1024
+"""...unless their bodies pass this size first, which keeps the data in flight bounded."""
+CHUNKS_IN_FLIGHT_PER_WORKER = 3
+PARENT_CHECK_SECONDS = 1.0
+
+
+_Sent = tuple[list[tuple[str, bytes, Any]], str]
+"""An Extracted as it crosses back from a worker: plain tuples pickle several times faster."""
+
+
+@dataclass
+class Extracted:
+    """What one capture gave: its Posts, prepared, or why it gave none."""
+
+    prepared: list[PreparedPost] = field(default_factory=list)
+    error: str = ""
+
+
+def extract_capture(capture: Capture, source: Any, prepare: DocumentPreparer) -> Extracted:
+    """Run the capture's extractor, apply the source's retention rule, prepare each Post. An
+    extractor that fails (a bug, hostile input) costs this capture its Posts, nothing more."""
+    extractor = extractor_for(str(capture.metadata.get("collector", "")))
+    if extractor is None:
+        return Extracted()
+    try:
+        return Extracted(prepared=[prepare(with_retention(post, source)) for post in extractor(capture)])
+    except Exception as exc:
+        return Extracted(error=f"{exc.__class__.__name__}: {exc}")
+
+
+def with_retention(post: Post, source: Any) -> Post:
+    """``post`` with its source's selectielijst category and keep-until date, unless the
+    extractor already set one."""
+    if source is None or post.retention.keep_until is not None:
+        return post
+    retention = source.retention
+    years = retention.years
+    anchor = post.published_at or post.collected_at or datetime.now(UTC)
+    keep_until = _years_after(anchor.date(), years) if years is not None else None
+    post.retention = Retention(
+        category=retention.category or post.retention.category,
+        keep_until=keep_until,
+        legal_hold=post.retention.legal_hold,
+    )
+    return post
+
+
+def _years_after(day: date, years: int) -> date:
+    year = day.year + years
+    if year > MAXYEAR:  # a date from a broken clock or a hostile page: keep it for good
+        return date.max
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day.replace(year=year, day=28)
+
+
+class CaptureExtraction:
+    """``extract_capture`` over a stream of captures, in order; in ``workers`` processes, or in
+    this one when ``workers`` is 0. Use as a context manager: leaving it stops the workers."""
+
+    def __init__(self, sources: dict[str, Any], prepare: DocumentPreparer, workers: int) -> None:
+        self.sources = sources
+        self.prepare = prepare
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> CaptureExtraction:
+        if self.workers > 0:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["indexer.extraction"])
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.sources, self.prepare, os.getpid()),
+            )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(self, items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[Extracted, T]]:
+        """(Extracted, tag) for each (capture, tag), in the order given; the tag stays here.
+        Workers that cannot start or that die (killed, out of memory) leave the rest, and
+        whatever they had in hand, to this process: slower, but nothing is skipped."""
+        pending: Iterator[tuple[Capture, T]] = iter(items)
+        if self._pool is not None:
+            in_flight: deque[_Chunk[T]] = deque()
+            try:
+                yield from self._run_in_workers(self._pool, pending, in_flight)
+                return
+            except BrokenProcessPool as exc:
+                log.warning("extraction workers stopped (%s); extracting in this process", exc)
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                redo = [item for chunk in in_flight for item in zip(chunk.captures, chunk.tags, strict=True)]
+                pending = itertools.chain(redo, pending)
+        for capture, tag in pending:
+            yield extract_capture(capture, self.sources.get(capture.source), self.prepare), tag
+
+    def _run_in_workers(
+        self, pool: ProcessPoolExecutor, items: Iterator[tuple[Capture, T]], in_flight: deque[_Chunk[T]]
+    ) -> Iterator[tuple[Extracted, T]]:
+        limit = self.workers * CHUNKS_IN_FLIGHT_PER_WORKER
+        for captures, tags in _chunks(items):
+            if len(in_flight) >= limit:
+                yield from _results(in_flight)
+            chunk = _Chunk(captures, tags)
+            in_flight.append(chunk)  # before submitting: if that fails, the chunk is redone
+            chunk.future = pool.submit(_extract_chunk, captures)
+        while in_flight:
+            yield from _results(in_flight)
+
+
+@dataclass
+class _Chunk(Generic[T]):
+    captures: list[Capture]
+    tags: list[T]
+    future: Future[list[_Sent]] | None = None
+
+
+def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture], list[T]]]:
+    captures: list[Capture] = []
+    tags: list[T] = []
+    size = 0
+    for capture, tag in items:
+        captures.append(capture)
+        tags.append(tag)
+        size += len(capture.body)
+        if len(captures) >= CHUNK_CAPTURES or size >= CHUNK_BYTES:
+            yield captures, tags
+            captures, tags, size = [], [], 0
+    if captures:
+        yield captures, tags
+
+
+def _results(in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+    """The first chunk's results; it leaves ``in_flight`` only once they are in hand."""
+    chunk = in_flight[0]
+    assert chunk.future is not None
+    sent = chunk.future.result()
+    in_flight.popleft()
+    for (prepared, error), tag in zip(sent, chunk.tags, strict=True):
+        yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
+
+
+# -- in the worker processes -------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(sources: dict[str, Any], prepare: DocumentPreparer, parent_pid: int) -> None:
+    _worker.update(sources=sources, prepare=prepare)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _extract_chunk(captures: list[Capture]) -> list[_Sent]:
+    sources, prepare = _worker["sources"], _worker["prepare"]
+    sent: list[_Sent] = []
+    for capture in captures:
+        extracted = extract_capture(capture, sources.get(capture.source), prepare)
+        prepared = [(p.id, p.stored, p.document) for p in extracted.prepared]
+        sent.append((prepared, extracted.error))
+    return sent
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker whose indexer was killed would otherwise wait for work forever."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # the pid now belongs to someone else's process
+            os._exit(0)
