@@ -38,6 +38,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 """...unless their bodies pass this size first, which keeps the data in flight bounded."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
 PARENT_CHECK_SECONDS = 1.0
+WORKERS_FROM_BACKLOG_BYTES = 4 * 1024 * 1024
+"""Below this much unindexed WARC data, starting extraction workers costs more than it saves."""
 
 
 _Sent = tuple[list[tuple[str, bytes, Any]], str]
@@ -89,6 +91,15 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=year)
     except ValueError:  # 29 February
         return day.replace(year=year, day=28)
+
+
+def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
+    """How many extraction processes to start: as configured, else one per core for a backlog
+    big enough to repay starting them, else none (extract in this process)."""
+    if setting is not None:
+        return setting
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 and backlog_bytes >= WORKERS_FROM_BACKLOG_BYTES else 0
 
 
 class CaptureExtraction:

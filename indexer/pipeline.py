@@ -10,7 +10,6 @@ an interrupted run resumes without losing or duplicating Posts (ids are stable).
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
 from indexer.capture_reader import capture_from_records
-from indexer.extraction import CaptureExtraction
+from indexer.extraction import CaptureExtraction, extraction_workers
 from indexer.extractors import Capture, has_extractor
 from indexer.merge import merge_capture_history
 from indexer.post import Post
@@ -36,8 +35,6 @@ log = logging.getLogger("archiveren.indexer")
 BATCH_SIZE = 20_000
 """Posts per write: a backend commit each (tantivy's commits cost more than its documents in
 small batches); the watermark moves after each. About 60 MB of prepared Posts in memory."""
-WORKERS_FROM_BACKLOG_BYTES = 4 * 1024 * 1024
-"""Below this much unindexed WARC data, starting extraction workers costs more than it saves."""
 
 
 @dataclass
@@ -120,15 +117,6 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
             if save_watermarks:
                 catalogue.save_watermark(path.name, path.stat().st_size, True)
     return report
-
-
-def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
-    """How many extraction processes to start: as configured, else one per core for a backlog
-    big enough to repay starting them, else none (extract in this process)."""
-    if setting is not None:
-        return setting
-    cores = os.cpu_count() or 1
-    return cores if cores > 1 and backlog_bytes >= WORKERS_FROM_BACKLOG_BYTES else 0
 
 
 def _on_hold(prepared: PreparedPost, backend: SearchBackend) -> PreparedPost:

@@ -31,6 +31,9 @@ KEYWORD_FIELDS: tuple[str, ...] = (
 )
 """Matched exactly (after normalise_keyword); usable in filters, facets and field:value."""
 
+LIST_KEYWORD_FIELDS: tuple[str, ...] = ("hashtags", "mentions")
+"""The keyword fields a Post holds as lists; the others are single strings."""
+
 DATE_FIELDS: tuple[str, ...] = ("published_at",)
 
 DEFAULT_FIELDS: tuple[str, ...] = TEXT_FIELDS
@@ -64,11 +67,7 @@ def keyword_values(post: Post, field: str) -> list[str]:
     raw = getattr(post, field)
     if not isinstance(raw, list):  # a single string, kept as it is: the common, cheap case
         return [raw] if raw else []
-    if field in _SIGILS:
-        sigil = _SIGILS[field]
-        distinct = {value.strip().lstrip(sigil).lower() for value in raw}
-    else:
-        distinct = set(raw)
+    distinct = {normalise_keyword(field, value) for value in raw}
     distinct.discard("")
     return sorted(distinct)
 

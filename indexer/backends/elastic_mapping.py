@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_json
+
 from indexer.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
@@ -103,9 +105,8 @@ def to_document(post: Post) -> dict[str, Any]:
 
 def prepare_document(post: Post) -> PreparedPost:
     """``post`` ready for ElasticsearchBackend.index_prepared."""
-    return PreparedPost(
-        id=post.id, stored=post.model_dump_json().encode(), document=to_document(post)
-    )
+    document = to_document(post)
+    return PreparedPost(id=post.id, stored=to_json(document["post"]), document=document)
 
 
 def from_source(source: dict[str, Any]) -> Post:

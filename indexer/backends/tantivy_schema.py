@@ -16,6 +16,7 @@ from indexer.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_fields import (
     KEYWORD_FIELDS,
+    LIST_KEYWORD_FIELDS,
     TEXT_FIELDS,
     as_utc,
     bucket_ordinals,
@@ -41,8 +42,7 @@ FAST_KEYWORDS: tuple[str, ...] = (
     "lang",
 )
 """Keyword fields kept as columns, so they can be faceted."""
-_LIST_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name in ("hashtags", "mentions"))
-_SINGLE_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name not in _LIST_KEYWORDS)
+_SINGLE_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name not in LIST_KEYWORD_FIELDS)
 
 # A sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
 # and "oldest" are total orders and a search_after cursor is a single range bound. There are two
@@ -63,7 +63,7 @@ def bucket_field(interval: Interval) -> str:
 DOCUMENT_FIELDS: tuple[str, ...] = (
     *TEXT_FIELDS,
     *_SINGLE_KEYWORDS,
-    *_LIST_KEYWORDS,
+    *LIST_KEYWORD_FIELDS,
     "published_at",
     *(bucket_field(interval) for interval in INTERVALS),
     NEWEST_KEY,
@@ -147,7 +147,7 @@ def document_values(post: Post) -> tuple[object, ...]:
     values = post.__dict__  # the model's field values, read directly: this runs for every Post
     document: list[object] = [values[name] for name in TEXT_FIELDS]
     document += [values[name] or None for name in _SINGLE_KEYWORDS]
-    document += [keyword_values(post, name) or None if values[name] else None for name in _LIST_KEYWORDS]
+    document += [keyword_values(post, name) or None if values[name] else None for name in LIST_KEYWORD_FIELDS]
     published = values["published_at"]
     if published is None:
         document += [None] * (1 + len(INTERVALS))

@@ -13,7 +13,7 @@ collector names the account whose timeline it fetched), hashtags and mentions fr
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from indexer.extractors.base import Capture
@@ -111,19 +111,12 @@ def tweet_post(
         updated_at=updated,
         parent_id=f"x:{parent}" if parent else "",
         thread_id=f"x:{conversation}" if conversation else "",
-        hashtags=unique(_each(_hashtags, sources)),
-        mentions=unique(_each(_mentions, sources), fold_case=True),
-        links=unique(_each(_links, sources)),
-        media=unique(_each(lambda t: _media(t, lookup), sources)),
+        hashtags=unique(tag for t in sources for tag in _hashtags(t)),
+        mentions=unique((m for t in sources for m in _mentions(t)), fold_case=True),
+        links=unique(link for t in sources for link in _links(t)),
+        media=unique(m for t in sources for m in _media(t, lookup)),
         capture=capture.pointer,
     )
-
-
-def _each(values_of: Callable[[dict[str, Any]], Iterable[str]], tweets: list[dict[str, Any]]) -> list[str]:
-    """The values of each tweet in turn (a repost lists its own and the original's)."""
-    if len(tweets) == 1:
-        return list(values_of(tweets[0]))
-    return [value for tweet in tweets for value in values_of(tweet)]
 
 
 def _author(tweet: dict[str, Any], lookup: _Includes, extra: dict[str, Any]) -> dict[str, str]:
