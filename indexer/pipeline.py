@@ -3,21 +3,24 @@
 It reads each closed WARC from the catalogue's watermark on, pairs every response or resource
 with its concurrent metadata record, has the extractor registered for the capture's collector
 make Posts and the backend's documents of them (indexer.extraction, in worker processes for a
-large backlog), and writes them in batches. The watermark moves only after a batch is durable, so
-an interrupted run resumes without losing or duplicating Posts (ids are stable).
+large backlog), and writes them in batches (indexer.background_writes, while the next batch is
+gathered). The watermark moves only after a batch is durable, so an interrupted run resumes
+without losing or duplicating Posts (ids are stable).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
+from indexer.background_writes import BackgroundWrites
 from indexer.capture_reader import capture_from_records
 from indexer.extraction import CaptureExtraction, extraction_workers
 from indexer.extractors import Capture, has_extractor
@@ -32,9 +35,11 @@ if TYPE_CHECKING:
     from config.models import ArchiverenConfig
 
 log = logging.getLogger("archiveren.indexer")
-BATCH_SIZE = 20_000
-"""Posts per write: a backend commit each (tantivy's commits cost more than its documents in
-small batches); the watermark moves after each. About 60 MB of prepared Posts in memory."""
+BATCH_SIZE = 10_000
+"""Posts per write: a backend commit each, the watermark moving after each. Smaller batches
+make tantivy's commits cost more than its documents; larger ones fill tantivy's queue of 10,000
+documents, and a full queue holds this process (and its GIL) until tantivy catches up. One
+batch is written while the next is gathered: about 2 x 40 MB of prepared Posts in memory."""
 
 
 @dataclass
@@ -90,7 +95,17 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
     backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
-    with CaptureExtraction(sources, backend.prepare, workers) as extraction:
+    writes = BackgroundWrites(partial(_write_batch, backend))
+
+    def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
+        def then(written: int) -> None:
+            report.counts["posts"] += written
+            if save_watermarks:
+                catalogue.save_watermark(name, offset, complete)
+
+        return then
+
+    with CaptureExtraction(sources, backend.prepare, workers) as extraction, writes:
         for path, offset in pending:
             report.files += 1
             batch: dict[str, PreparedPost] = {}
@@ -109,13 +124,9 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
                     previous = batch.get(prepared.id)
                     batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
                 if len(batch) >= BATCH_SIZE:
-                    _write_batch(backend, batch, report)
+                    writes.submit(batch, then=durable(path.name, next_offset, False))
                     batch = {}
-                    if save_watermarks:
-                        catalogue.save_watermark(path.name, next_offset, False)
-            _write_batch(backend, batch, report)
-            if save_watermarks:
-                catalogue.save_watermark(path.name, path.stat().st_size, True)
+            writes.submit(batch, then=durable(path.name, path.stat().st_size, True))
     return report
 
 
@@ -129,12 +140,14 @@ def _merged(backend: SearchBackend, stored: Post, incoming: PreparedPost) -> Pre
     return backend.prepare(merge_capture_history(stored, incoming.post()))
 
 
-def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost], report: IndexReport) -> None:
+def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
+    """Write ``batch``, each Post merged with the version the index holds, if any; runs in the
+    background writes' thread, after the batch before it is committed."""
     if not batch:
-        return
+        return 0
     stored = backend.get_many(list(batch))
     documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
-    report.counts["posts"] += backend.index_prepared(documents, replacing=stored.keys())
+    return backend.index_prepared(documents, replacing=stored.keys())
 
 
 def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:

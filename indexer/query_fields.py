@@ -74,6 +74,8 @@ def keyword_values(post: Post, field: str) -> list[str]:
 
 def as_utc(moment: datetime) -> datetime:
     """Naive datetimes are taken as UTC, aware ones converted to it."""
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

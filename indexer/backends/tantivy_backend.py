@@ -33,7 +33,6 @@ from indexer.backends.tantivy_schema import (
     prepare_document,
     register_analyzers,
     stored_post,
-    tantivy_document,
 )
 from indexer.post import Post
 from indexer.prepared import PreparedPost
@@ -141,7 +140,7 @@ class TantivyBackend:
                     # newest capture of a Post wins even within one batch.
                     if replacing is None or prepared.id in replacing:
                         writer.delete_documents_by_term("id", prepared.id)
-                    writer.add_document(tantivy_document(prepared, self.schema))
+                    writer.add_json(prepared.document)
                     written += 1
                 writer.commit()
             except BaseException:

@@ -1,15 +1,18 @@
 """The tantivy index layout for Posts: the Dutch analyser, the schema (analysed title/text, exact
 keyword fields that are fast columns for facets, published_at as a date, calendar-bucket
 ordinals for the date histogram, a unique sort key for deep paging) and the conversion of a
-Post into a tantivy Document. The whole Post is stored as JSON so hits return full Posts.
+Post into the JSON document tantivy reads. The whole Post is stored as JSON so hits return full
+Posts.
 """
 
 from __future__ import annotations
 
 import zlib
+from base64 import b64encode
 from datetime import UTC, datetime
 
 import tantivy
+from pydantic_core import to_json
 
 from archiveren.errors import IndexError_
 from indexer.post import Post
@@ -50,6 +53,7 @@ _SINGLE_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name not in LIST_KEY
 _HASH_BITS = 31
 _EPOCH_OFFSET = 1 << 32  # seconds; keeps dates back to 1834 positive
 _HASH_MASK = (1 << _HASH_BITS) - 1
+_UNDATED_OLDEST = ((1 << 33) - 1) << _HASH_BITS
 INDEXED_DATES = (
     datetime.fromtimestamp(1 - _EPOCH_OFFSET, UTC),
     datetime.fromtimestamp(_EPOCH_OFFSET - 1, UTC),
@@ -60,16 +64,8 @@ def bucket_field(interval: Interval) -> str:
     return f"pub_{interval}"
 
 
-DOCUMENT_FIELDS: tuple[str, ...] = (
-    *TEXT_FIELDS,
-    *_SINGLE_KEYWORDS,
-    *LIST_KEYWORD_FIELDS,
-    "published_at",
-    *(bucket_field(interval) for interval in INTERVALS),
-    NEWEST_KEY,
-    OLDEST_KEY,
-)
-"""The order of the values in a prepared tantivy document (the stored Post goes beside them)."""
+_INDEXED_STRINGS: tuple[str, ...] = (*TEXT_FIELDS, *_SINGLE_KEYWORDS)
+_BUCKET_FIELDS: dict[Interval, str] = {interval: bucket_field(interval) for interval in INTERVALS}
 
 
 def dutch_analyzer() -> tantivy.TextAnalyzer:
@@ -125,11 +121,16 @@ def register_analyzers(index: tantivy.Index) -> None:
 def sort_keys(post_id: str, published_at: datetime | None) -> tuple[int, int]:
     """(newest_key, oldest_key): ordered by date then id hash; undated Posts sort last in
     descending newest_key and in ascending oldest_key."""
-    low = zlib.crc32(post_id.encode()) & _HASH_MASK
     if published_at is None:
-        return low, (((1 << 33) - 1) << _HASH_BITS) | low
-    seconds = int(clamp_date(as_utc(published_at)).timestamp()) + _EPOCH_OFFSET
-    key = (max(seconds, 1) << _HASH_BITS) | low
+        return _sort_keys(post_id, None)
+    return _sort_keys(post_id, int(clamp_date(as_utc(published_at)).timestamp()))
+
+
+def _sort_keys(post_id: str, seconds: int | None) -> tuple[int, int]:
+    low = zlib.crc32(post_id.encode()) & _HASH_MASK
+    if seconds is None:
+        return low, _UNDATED_OLDEST | low
+    key = (max(seconds + _EPOCH_OFFSET, 1) << _HASH_BITS) | low
     return key, key
 
 
@@ -140,42 +141,33 @@ def clamp_date(moment: datetime) -> datetime:
     return min(max(moment, INDEXED_DATES[0]), INDEXED_DATES[1])
 
 
-def document_values(post: Post) -> tuple[object, ...]:
-    """The index document for ``post`` as values in DOCUMENT_FIELDS order, None where it has
-    none: plain values that are cheap to send from an extraction worker to the index writer.
-    The date goes as a POSIX timestamp (pickling datetimes costs more than the rest)."""
+def document_json(post: Post, stored: bytes) -> str:
+    """The index document for ``post`` as the JSON tantivy reads (``IndexWriter.add_json``):
+    one string, cheap to send from an extraction worker and parsed by tantivy itself, so the
+    process that writes the index does little more per Post than hand it over. ``stored`` is
+    the Post's JSON, kept in the document's bytes field (base64, as tantivy's JSON has it)."""
     values = post.__dict__  # the model's field values, read directly: this runs for every Post
-    document: list[object] = [values[name] for name in TEXT_FIELDS]
-    document += [values[name] or None for name in _SINGLE_KEYWORDS]
-    document += [keyword_values(post, name) or None if values[name] else None for name in LIST_KEYWORD_FIELDS]
+    document: dict[str, object] = {name: values[name] for name in _INDEXED_STRINGS if values[name]}
+    for name in LIST_KEYWORD_FIELDS:
+        if values[name]:
+            document[name] = keyword_values(post, name)
     published = values["published_at"]
-    if published is None:
-        document += [None] * (1 + len(INTERVALS))
-    else:
+    seconds = None
+    if published is not None:
         published = clamp_date(as_utc(published))
-        buckets = bucket_ordinals(published)
-        document.append(published.timestamp())
-        document += [buckets[interval] for interval in INTERVALS]
-    document += sort_keys(post.id, published)
-    return tuple(document)
+        seconds = int(published.timestamp())
+        document["published_at"] = published
+        for interval, ordinal in bucket_ordinals(published).items():
+            document[_BUCKET_FIELDS[interval]] = ordinal
+    document[NEWEST_KEY], document[OLDEST_KEY] = _sort_keys(post.id, seconds)
+    document[STORED] = b64encode(stored).decode("ascii")
+    return to_json(document).decode()
 
 
 def prepare_document(post: Post) -> PreparedPost:
     """``post`` ready for TantivyBackend.index_prepared."""
     stored = post.model_dump_json().encode()  # with defaults: leaving them out costs more
-    return PreparedPost(id=post.id, stored=stored, document=document_values(post))
-
-
-def tantivy_document(prepared: PreparedPost, schema: tantivy.Schema) -> tantivy.Document:
-    fields = {
-        name: value
-        for name, value in zip(DOCUMENT_FIELDS, prepared.document, strict=True)
-        if value is not None
-    }
-    if (timestamp := fields.get("published_at")) is not None:
-        fields["published_at"] = datetime.fromtimestamp(timestamp, UTC)  # type: ignore[arg-type]
-    fields[STORED] = prepared.stored
-    return tantivy.Document.from_dict(fields, schema)
+    return PreparedPost(id=post.id, stored=stored, document=document_json(post, stored))
 
 
 def stored_post(document: tantivy.Document) -> Post:

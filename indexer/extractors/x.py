@@ -13,7 +13,7 @@ collector names the account whose timeline it fetched), hashtags and mentions fr
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from indexer.extractors.base import Capture
@@ -72,17 +72,21 @@ def tweet_post(
 ) -> Post:
     """The Post for one API v2 tweet object."""
     tweet_id = str(tweet["id"])
-    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
-    original_id = history[0] if history else tweet_id
+    history = tweet.get("edit_history_tweet_ids")
+    original_id = str(history[0]) if isinstance(history, list) and history else tweet_id
     author = _author(tweet, lookup, extra)
     kind, parent = _kind_and_parent(tweet)
     original = lookup.tweets.get(parent) if kind == "repost" and parent else None
-    text = _text(tweet)
+    entities = _entities(tweet)
+    text = _text(tweet, entities)
+    hashtags, mentions, links, media = _listed(tweet, entities, lookup)
     if original is not None:
         original_author = lookup.users.get(str(original.get("author_id")), {})
         prefix = f"RT @{original_author['username']}: " if original_author.get("username") else ""
-        text = prefix + _text(original)
-    sources = [tweet] if original is None else [tweet, original]
+        original_entities = _entities(original)
+        text = prefix + _text(original, original_entities)
+        for mine, theirs in zip((hashtags, mentions, links, media), _listed(original, original_entities, lookup), strict=True):
+            mine += theirs
     created = parse_api_time(tweet.get("created_at"))
     updated = None
     if original_id == tweet_id:
@@ -111,10 +115,10 @@ def tweet_post(
         updated_at=updated,
         parent_id=f"x:{parent}" if parent else "",
         thread_id=f"x:{conversation}" if conversation else "",
-        hashtags=unique(tag for t in sources for tag in _hashtags(t)),
-        mentions=unique((m for t in sources for m in _mentions(t)), fold_case=True),
-        links=unique(link for t in sources for link in _links(t)),
-        media=unique(m for t in sources for m in _media(t, lookup)),
+        hashtags=unique(hashtags),
+        mentions=unique(mentions, fold_case=True),
+        links=unique(links),
+        media=unique(media),
         capture=capture.pointer,
     )
 
@@ -154,13 +158,12 @@ def _kind_and_parent(tweet: dict[str, Any]) -> tuple[Kind, str]:
     return "post", ""
 
 
-def _text(tweet: dict[str, Any]) -> str:
+def _text(tweet: dict[str, Any], entities: dict[str, Any] | None) -> str:
     """The tweet's full text (a long post's note_tweet), t.co links expanded, media links
     dropped as X shows them, HTML escapes (&amp; &lt; &gt;) undone."""
-    note = tweet.get("note_tweet") if isinstance(tweet.get("note_tweet"), dict) else None
-    text = str((note or tweet).get("text", ""))
-    entities = as_dict((note or tweet).get("entities")) or as_dict(tweet.get("entities"))
-    for url in dicts(entities.get("urls")):
+    note = tweet.get("note_tweet")
+    text = str((note if isinstance(note, dict) and note else tweet).get("text", ""))
+    for url in dicts((entities or as_dict(tweet.get("entities"))).get("urls")):
         short = url.get("url")
         if not isinstance(short, str) or not short:
             continue
@@ -170,6 +173,7 @@ def _text(tweet: dict[str, Any]) -> str:
 
 
 def _entities(tweet: dict[str, Any]) -> dict[str, Any] | None:
+    """The entities of the tweet's full text: a long post's note_tweet has its own."""
     note = tweet.get("note_tweet")
     if isinstance(note, dict) and isinstance(note.get("entities"), dict):
         return note["entities"]
@@ -177,31 +181,33 @@ def _entities(tweet: dict[str, Any]) -> dict[str, Any] | None:
     return entities if isinstance(entities, dict) else None
 
 
-def _hashtags(tweet: dict[str, Any]) -> list[str]:
-    entities = _entities(tweet)
+def _listed(
+    tweet: dict[str, Any], entities: dict[str, Any] | None, lookup: _Includes
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(hashtags, mentions, links, media) of one tweet, as the API lists them, or found in the
+    text when the page was requested without entities."""
     if entities is None:
-        return hashtags_in(html.unescape(str(tweet.get("text", ""))))
-    return [str(h.get("tag", "")).lower() for h in dicts(entities.get("hashtags"))]
+        written = html.unescape(str(tweet.get("text", "")))
+        return hashtags_in(written), mentions_in(written), [], _media(tweet, lookup)
+    hashtags = [str(h.get("tag", "")).lower() for h in dicts(entities.get("hashtags"))]
+    mentions = [f"@{m['username']}" for m in dicts(entities.get("mentions")) if m.get("username")]
+    links = [
+        str(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
+        for url in dicts(entities.get("urls"))
+        if not url.get("media_key") and (url.get("expanded_url") or url.get("url"))
+    ]
+    return hashtags, mentions, links, _media(tweet, lookup)
 
 
-def _mentions(tweet: dict[str, Any]) -> list[str]:
-    entities = _entities(tweet)
-    if entities is None:
-        return mentions_in(html.unescape(str(tweet.get("text", ""))))
-    return [f"@{m['username']}" for m in dicts(entities.get("mentions")) if m.get("username")]
-
-
-def _links(tweet: dict[str, Any]) -> Iterable[str]:
-    entities = _entities(tweet) or {}
-    for url in dicts(entities.get("urls")):
-        if not url.get("media_key") and (url.get("expanded_url") or url.get("url")):
-            yield str(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
-
-
-def _media(tweet: dict[str, Any], lookup: _Includes) -> Iterable[str]:
-    for key in as_list(as_dict(tweet.get("attachments")).get("media_keys")):
-        media = lookup.media.get(str(key), {})
-        yield str(media.get("url") or media.get("preview_image_url") or key)
+def _media(tweet: dict[str, Any], lookup: _Includes) -> list[str]:
+    attachments = tweet.get("attachments")
+    if not isinstance(attachments, dict):
+        return []
+    media = []
+    for key in as_list(attachments.get("media_keys")):
+        found = lookup.media.get(str(key), {})
+        media.append(str(found.get("url") or found.get("preview_image_url") or key))
+    return media
 
 
 def _lang(value: Any) -> str:

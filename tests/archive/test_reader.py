@@ -127,3 +127,9 @@ def test_stale_pointer_is_an_error_not_a_wrong_record(written_archive: WrittenAr
     stale = written_archive.api.pointer.model_copy(update={"record_id": "<urn:uuid:other>"})
     with pytest.raises(RecordReadError, match="stale"):
         read_record(written_archive.directory, stale)
+
+
+def test_every_name_the_archive_package_offers_resolves() -> None:
+    import archive
+
+    assert all(getattr(archive, name) is not None for name in archive.__all__)
