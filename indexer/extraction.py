@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from indexer.extractors import extractor_for
@@ -75,12 +76,16 @@ def with_retention(post: Post, source: Any) -> Post:
     years = retention.years
     anchor = post.published_at or post.collected_at or datetime.now(UTC)
     keep_until = _years_after(anchor.date(), years) if years is not None else None
-    post.retention = Retention(
-        category=retention.category or post.retention.category,
-        keep_until=keep_until,
-        legal_hold=post.retention.legal_hold,
+    post.retention = _retention(
+        retention.category or post.retention.category, keep_until, post.retention.legal_hold
     )
     return post
+
+
+@lru_cache(maxsize=4096)
+def _retention(category: str, keep_until: date | None, legal_hold: bool) -> Retention:
+    """One shared Retention per value (it is frozen): most Posts of a day share theirs."""
+    return Retention(category=category, keep_until=keep_until, legal_hold=legal_hold)
 
 
 def _years_after(day: date, years: int) -> date:

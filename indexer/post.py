@@ -15,7 +15,10 @@ Kind = Literal["post", "comment", "reply", "repost", "page"]
 
 
 class Retention(BaseModel):
-    """Where a Post stands in the organisation's selectielijst."""
+    """Where a Post stands in the organisation's selectielijst. Frozen, so Posts can share one:
+    a change is a ``model_copy(update=...)`` given to the Post."""
+
+    model_config = ConfigDict(frozen=True)
 
     category: str = Field(default="", description="records category from the selectielijst")
     keep_until: date | None = Field(default=None, description="date after which it may be destroyed")
@@ -51,7 +54,7 @@ class Post(BaseModel):
     media: list[str] = Field(default_factory=list)
     capture: RecordPointer | None = None
     earlier_captures: list[RecordPointer] = Field(default_factory=list)
-    retention: Retention = Field(default_factory=Retention)
+    retention: Retention = Retention()
 
 
 POST_KEYWORD_FIELDS = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")

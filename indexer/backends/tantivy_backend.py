@@ -33,6 +33,7 @@ from indexer.backends.tantivy_schema import (
     prepare_document,
     register_analyzers,
     stored_post,
+    with_stored,
 )
 from indexer.post import Post
 from indexer.prepared import PreparedPost
@@ -140,7 +141,7 @@ class TantivyBackend:
                     # newest capture of a Post wins even within one batch.
                     if replacing is None or prepared.id in replacing:
                         writer.delete_documents_by_term("id", prepared.id)
-                    writer.add_json(prepared.document)
+                    writer.add_json(with_stored(prepared))
                     written += 1
                 writer.commit()
             except BaseException:

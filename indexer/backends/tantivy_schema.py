@@ -11,8 +11,8 @@ import zlib
 from base64 import b64encode
 from datetime import UTC, datetime
 
+import msgspec
 import tantivy
-from pydantic_core import to_json
 
 from archiveren.errors import IndexError_
 from indexer.post import Post
@@ -65,6 +65,7 @@ def bucket_field(interval: Interval) -> str:
 
 
 _INDEXED_STRINGS: tuple[str, ...] = (*TEXT_FIELDS, *_SINGLE_KEYWORDS)
+_JSON = msgspec.json.Encoder()
 _BUCKET_FIELDS: dict[Interval, str] = {interval: bucket_field(interval) for interval in INTERVALS}
 
 
@@ -141,11 +142,11 @@ def clamp_date(moment: datetime) -> datetime:
     return min(max(moment, INDEXED_DATES[0]), INDEXED_DATES[1])
 
 
-def document_json(post: Post, stored: bytes) -> str:
-    """The index document for ``post`` as the JSON tantivy reads (``IndexWriter.add_json``):
-    one string, cheap to send from an extraction worker and parsed by tantivy itself, so the
-    process that writes the index does little more per Post than hand it over. ``stored`` is
-    the Post's JSON, kept in the document's bytes field (base64, as tantivy's JSON has it)."""
+def document_json(post: Post) -> str:
+    """The index document for ``post`` as the JSON tantivy reads (``IndexWriter.add_json``),
+    without the stored Post (``with_stored`` adds it): one string, cheap to send from an
+    extraction worker and parsed by tantivy itself, so the process that writes the index does
+    little more per Post than hand it over."""
     values = post.__dict__  # the model's field values, read directly: this runs for every Post
     document: dict[str, object] = {name: values[name] for name in _INDEXED_STRINGS if values[name]}
     for name in LIST_KEYWORD_FIELDS:
@@ -160,14 +161,21 @@ def document_json(post: Post, stored: bytes) -> str:
         for interval, ordinal in bucket_ordinals(published).items():
             document[_BUCKET_FIELDS[interval]] = ordinal
     document[NEWEST_KEY], document[OLDEST_KEY] = _sort_keys(post.id, seconds)
-    document[STORED] = b64encode(stored).decode("ascii")
-    return to_json(document).decode()
+    return _JSON.encode(document).decode()
+
+
+def with_stored(prepared: PreparedPost) -> str:
+    """The prepared document with its stored Post, base64 in the bytes field as tantivy's JSON
+    has it. Added only here, as the document is written: it would double what a prepared Post
+    weighs in a batch and in the hand-over from a worker. Base64 needs no JSON escaping."""
+    stored = b64encode(prepared.stored).decode("ascii")
+    return f'{prepared.document[:-1]},"{STORED}":"{stored}"}}'
 
 
 def prepare_document(post: Post) -> PreparedPost:
     """``post`` ready for TantivyBackend.index_prepared."""
     stored = post.model_dump_json().encode()  # with defaults: leaving them out costs more
-    return PreparedPost(id=post.id, stored=stored, document=document_json(post, stored))
+    return PreparedPost(id=post.id, stored=stored, document=document_json(post))
 
 
 def stored_post(document: tantivy.Document) -> Post:
