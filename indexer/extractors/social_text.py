@@ -153,13 +153,47 @@ def load_json(body: bytes) -> Any:
     """The JSON of an API response body, or None when it is not JSON (an HTML error page).
     msgspec reads the usual page several times faster than ``json``; what it refuses (lone
     surrogate escapes, numbers past a double, nesting past its limit) gets the standard
-    parser's say."""
+    parser's say. A lone surrogate (half an emoji, cut by a client) becomes U+FFFD: kept, it
+    would make the Post impossible to store, and cost the capture every Post it holds."""
     body = body.removeprefix(_UTF8_BOM)
     try:
         return msgspec.json.decode(body)
     except (ValueError, RecursionError):
         pass
     try:
-        return json.loads(body.decode("utf-8"))
+        return _without_lone_surrogates(json.loads(body.decode("utf-8")))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every string (object keys too) in valid Unicode, in place; iterative, as
+    the parsed value may be nested as deep as the parser allows."""
+    if isinstance(value, str):
+        return _valid_unicode(value)
+    pending = [value] if isinstance(value, (dict, list)) else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            fixed = {_valid_unicode(key): item for key, item in node.items()}
+            node.clear()
+            node.update(fixed)
+            entries = list(node.items())
+        else:
+            entries = list(enumerate(node))
+        for key, item in entries:
+            if isinstance(item, str):
+                node[key] = _valid_unicode(item)
+            elif isinstance(item, (dict, list)):
+                pending.append(item)
+    return value
+
+
+def _valid_unicode(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text

@@ -49,7 +49,8 @@ def test_neighbouring_buckets_have_consecutive_ordinals() -> None:
     [
         (b'{"data": [{"id": "1"}]}', {"data": [{"id": "1"}]}),
         (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),  # a byte order mark
-        (b'{"text": "half a pair: \\ud83d"}', {"text": "half a pair: \ud83d"}),  # the fast parser refuses this
+        (b'{"text": "half a pair: \\ud83d"}', {"text": "half a pair: \ufffd"}),  # the fast parser refuses this
+        (b'{"\\udc00k": ["\\ud83d\\ude00 whole", [{"x": "\\ude00 tail"}]]}', {"\ufffdk": ["\U0001f600 whole", [{"x": "\ufffd tail"}]]}),
         (b"<html>Service Unavailable</html>", None),
         (b'{"cut off": ', None),
         (b"\xff\xfe{", None),

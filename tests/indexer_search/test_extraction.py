@@ -150,3 +150,13 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state != "Z"
+
+
+def test_half_an_emoji_in_one_tweet_costs_no_post_of_its_page() -> None:
+    page = x_page(99)
+    body = page.body.replace(b"bericht 1:", b"bericht 1 \\ud83d:")  # a lone surrogate escape
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=0) as extraction:
+        [(extracted, _)] = list(extraction.run([(Capture(**{**page.__dict__, "body": body}), 0)]))
+    assert extracted.error == ""
+    texts = [prepared.post().text for prepared in extracted.prepared]
+    assert len(texts) == 3 and "Pagina 99, bericht 1 \ufffd: #omgevingswet met @collega1" in texts
