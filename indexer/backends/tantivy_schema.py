@@ -119,15 +119,10 @@ def register_analyzers(index: tantivy.Index) -> None:
     index.register_tokenizer(FOLD, fold_analyzer())
 
 
-def sort_keys(post_id: str, published_at: datetime | None) -> tuple[int, int]:
-    """(newest_key, oldest_key): ordered by date then id hash; undated Posts sort last in
-    descending newest_key and in ascending oldest_key."""
-    if published_at is None:
-        return _sort_keys(post_id, None)
-    return _sort_keys(post_id, int(clamp_date(as_utc(published_at)).timestamp()))
-
-
 def _sort_keys(post_id: str, seconds: int | None) -> tuple[int, int]:
+    """(newest_key, oldest_key) for a Post published ``seconds`` after the epoch (clamped to
+    INDEXED_DATES): ordered by date then id hash; undated Posts sort last in descending
+    newest_key and in ascending oldest_key."""
     low = zlib.crc32(post_id.encode()) & _HASH_MASK
     if seconds is None:
         return low, _UNDATED_OLDEST | low
