@@ -49,7 +49,6 @@ class BackgroundWrites(Generic[B]):
         Blocks while more than WAITING_BATCHES are still to be written."""
         self._finish(keep=WAITING_BATCHES)
         self._pending.append((self._executor.submit(self._write_unless_failed, batch), then))
-        self._finish(keep=len(self._pending), only_done=True)
 
     def _write_unless_failed(self, batch: B) -> int:
         if self._failed:
@@ -60,16 +59,12 @@ class BackgroundWrites(Generic[B]):
             self._failed = True
             raise
 
-    def _finish(self, keep: int, *, only_done: bool = False) -> None:
-        """Finish the oldest batches until ``keep`` are left (with ``only_done``: those written
-        already), running what follows each."""
-        while self._pending and (len(self._pending) > keep or only_done):
-            future, then = self._pending[0]
-            if only_done and not future.done():
-                return
-            written = future.result()
-            self._pending.popleft()
-            then(written)
+    def _finish(self, keep: int) -> None:
+        """Finish the oldest batches, running what follows each: waiting for them until at most
+        ``keep`` are left, then any more that are written already."""
+        while self._pending and (len(self._pending) > keep or self._pending[0][0].done()):
+            future, then = self._pending.popleft()
+            then(future.result())
 
 
 class _AfterFailedWrite(Exception):

@@ -21,7 +21,8 @@ class PreparedPost:
     stored: bytes
     """The Post as JSON, as the backend stores it."""
     document: Any
-    """What the backend writes: plain Python values that can cross a process boundary."""
+    """What the backend writes, in a form that crosses a process boundary cheaply (both backends
+    make it a JSON string)."""
 
     def post(self) -> Post:
         return Post.model_validate_json(self.stored)
