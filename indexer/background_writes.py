@@ -1,10 +1,10 @@
-"""Writes to the search backend done by a thread of their own, one after another, so that the
-indexing process goes on reading WARCs and gathering extracted Posts while the backend indexes
-and commits. tantivy's indexing and commit and Elasticsearch's bulk requests release the GIL, so
-the two overlap for real.
+"""Batches of documents written to the search backend by a thread of its own, one batch after
+another, so that the indexing process goes on reading WARCs and gathering extracted Posts while
+the backend commits. tantivy's commit and Elasticsearch's bulk requests release the GIL, so the
+two overlap for real.
 
-What has to follow a write (counting a batch, saving the watermark that says it is durable)
-runs in the calling thread, in the order the writes were given, and only once the write is done.
+What has to follow a batch (counting it, saving the watermark that says it is durable) runs in
+the calling thread, in the order the batches were given, and only once the batch is written.
 """
 
 from __future__ import annotations
@@ -12,26 +12,26 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
 
-WAITING_WRITES = 2
-"""Writes given while another is being done; more only costs memory."""
+B = TypeVar("B")
 
-Write = Callable[[], int]
-"""One write: returns how many Posts it wrote."""
-Then = Callable[[int], None]
+WAITING_BATCHES = 1
+"""Batches given while another is being written; more only costs memory."""
 
 
-class BackgroundWrites:
-    """Do each submitted write in a background thread; use as a context manager, which waits
-    for every write on leaving. The first write that fails raises in the calling thread (from
-    ``submit`` or on leaving); the writes after it are not done."""
+class BackgroundWrites(Generic[B]):
+    """``write`` each submitted batch in a background thread; use as a context manager, which
+    waits for every batch on leaving. The first write that fails raises in the calling thread
+    (from ``submit`` or on leaving); the batches after it are not written."""
 
-    def __init__(self) -> None:
+    def __init__(self, write: Callable[[B], int]) -> None:
+        self._write = write
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="index-writes")
-        self._pending: deque[tuple[Future[int], Then | None]] = deque()
+        self._pending: deque[tuple[Future[int], Callable[[int], None]]] = deque()
         self._failed = False
 
-    def __enter__(self) -> BackgroundWrites:
+    def __enter__(self) -> BackgroundWrites[B]:
         return self
 
     def __exit__(self, exc_type: object, *exc_info: object) -> None:
@@ -44,30 +44,28 @@ class BackgroundWrites:
         finally:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, write: Write, then: Then | None = None) -> None:
-        """Do ``write`` after those before it, then call ``then(written)`` in this thread.
-        Blocks while more than WAITING_WRITES are still to be done."""
-        self._finish(keep=WAITING_WRITES)
-        self._pending.append((self._executor.submit(self._write_unless_failed, write), then))
+    def submit(self, batch: B, then: Callable[[int], None]) -> None:
+        """Write ``batch`` after those before it, then call ``then(written)`` in this thread.
+        Blocks while more than WAITING_BATCHES are still to be written."""
+        self._finish(keep=WAITING_BATCHES)
+        self._pending.append((self._executor.submit(self._write_unless_failed, batch), then))
 
-    def _write_unless_failed(self, write: Write) -> int:
+    def _write_unless_failed(self, batch: B) -> int:
         if self._failed:
             raise _AfterFailedWrite
         try:
-            return write()
+            return self._write(batch)
         except BaseException:
             self._failed = True
             raise
 
     def _finish(self, keep: int) -> None:
-        """Finish the oldest writes, running what follows each: waiting for them until at most
-        ``keep`` are left, then any more that are done already."""
+        """Finish the oldest batches, running what follows each: waiting for them until at most
+        ``keep`` are left, then any more that are written already."""
         while self._pending and (len(self._pending) > keep or self._pending[0][0].done()):
             future, then = self._pending.popleft()
-            written = future.result()
-            if then is not None:
-                then(written)
+            then(future.result())
 
 
 class _AfterFailedWrite(Exception):
-    """A write given after one that failed: not done (the caller sees that failure)."""
+    """A batch given after one whose write failed: not written (the caller sees that failure)."""

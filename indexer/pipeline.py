@@ -3,10 +3,9 @@
 It reads each closed WARC from the catalogue's watermark on, pairs every response or resource
 with its concurrent metadata record, has the extractor registered for the capture's collector
 make Posts and the backend's documents of them (indexer.extraction, in worker processes for a
-large backlog), and writes them in batches: a thread of its own (indexer.background_writes)
-adds each batch to the backend a part at a time while it is gathered, then commits it. The
-watermark moves only after a batch is committed, so an interrupted run resumes without losing
-or duplicating Posts (ids are stable).
+large backlog), and writes them in batches (indexer.background_writes, while the next batch is
+gathered). The watermark moves only after a batch is durable, so an interrupted run resumes
+without losing or duplicating Posts (ids are stable).
 """
 
 from __future__ import annotations
@@ -37,13 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("archiveren.indexer")
 BATCH_SIZE = 20_000
-"""Posts per commit, the watermark moving after each. Smaller batches make more, smaller tantivy
-segments, and merging them maps far more of the index into memory (10,000 per batch: 530 MB
-peak at 1M Posts, against 320 MB). A batch is held until it is committed, for merging a Post
-captured twice in it: about 45 MB of prepared Posts."""
-PART_SIZE = 2_000
-"""Posts handed to the background writes at a time: the backend indexes a batch while it is
-gathered, so that little is left to do when the last capture is read."""
+"""Posts per write: a backend commit each, the watermark moving after each. Smaller batches
+make more, smaller tantivy segments, and merging them maps far more of the index into memory
+(10,000 per batch: 530 MB peak at 1M Posts, against 320 MB). One batch is written while the next
+is gathered: about 2 x 45 MB of prepared Posts in memory."""
 
 
 @dataclass
@@ -99,7 +95,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
     backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
-    writes = BackgroundWrites()
+    writes = BackgroundWrites(partial(_write_batch, backend))
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
@@ -112,7 +108,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     with CaptureExtraction(sources, backend.prepare, workers) as extraction, writes:
         for path, offset in pending:
             report.files += 1
-            batch = _Batch(backend, writes)
+            batch: dict[str, PreparedPost] = {}
             captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
             for extracted, (where, next_offset) in extraction.run(captures):
                 if extracted.error:
@@ -125,51 +121,13 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
                         continue
                     if prepared.id in held:
                         prepared = _on_hold(prepared, backend)
-                    batch.add(prepared)
-                if len(batch.posts) >= BATCH_SIZE:
-                    batch.commit(then=durable(path.name, next_offset, False))
-                    batch = _Batch(backend, writes)
-                elif len(batch.part) >= PART_SIZE:
-                    batch.hand_over_part()
-            batch.commit(then=durable(path.name, path.stat().st_size, True))
+                    previous = batch.get(prepared.id)
+                    batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
+                if len(batch) >= BATCH_SIZE:
+                    writes.submit(batch, then=durable(path.name, next_offset, False))
+                    batch = {}
+            writes.submit(batch, then=durable(path.name, path.stat().st_size, True))
     return report
-
-
-class _Batch:
-    """The Posts of one commit: handed to the background writes a part at a time as they come,
-    and kept by id until committed, so that a Post captured twice in it is merged here."""
-
-    def __init__(self, backend: SearchBackend, writes: BackgroundWrites) -> None:
-        self.backend = backend
-        self.writes = writes
-        self.posts: dict[str, PreparedPost] = {}
-        self.part: list[PreparedPost] = []
-        self.repeated: set[str] = set()
-        """Ids in ``part`` seen before in this batch: each replaces its earlier version."""
-
-    def add(self, prepared: PreparedPost) -> None:
-        previous = self.posts.get(prepared.id)
-        if previous is not None:
-            prepared = _merged(self.backend, previous.post(), prepared)
-            self.repeated.add(prepared.id)
-        self.posts[prepared.id] = prepared
-        self.part.append(prepared)
-
-    def hand_over_part(self) -> None:
-        if self.part:
-            self.writes.submit(partial(_add_part, self.backend, self.part, self.repeated))
-            self.part, self.repeated = [], set()
-
-    def commit(self, then: Callable[[int], None]) -> None:
-        """Hand over the last part and the commit; ``then(Posts in the batch)`` follows it."""
-        self.hand_over_part()
-        self.writes.submit(partial(_commit, self.backend, len(self.posts)), then=then)
-
-
-def _commit(backend: SearchBackend, posts: int) -> int:
-    if posts:
-        backend.commit()
-    return posts
 
 
 def _on_hold(prepared: PreparedPost, backend: SearchBackend) -> PreparedPost:
@@ -182,14 +140,14 @@ def _merged(backend: SearchBackend, stored: Post, incoming: PreparedPost) -> Pre
     return backend.prepare(merge_capture_history(stored, incoming.post()))
 
 
-def _add_part(backend: SearchBackend, part: list[PreparedPost], repeated: set[str]) -> int:
-    """Add ``part``, each Post merged with the version the index holds (as of the last commit),
-    if any; runs in the background writes' thread, after the parts before it."""
-    if not part:
+def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
+    """Write ``batch``, each Post merged with the version the index holds, if any; runs in the
+    background writes' thread, after the batch before it is committed."""
+    if not batch:
         return 0
-    stored = backend.get_many([prepared.id for prepared in part])
-    documents = [_merged(backend, stored[prepared.id], prepared) if prepared.id in stored else prepared for prepared in part]
-    return backend.add_prepared(documents, replacing=stored.keys() | repeated)
+    stored = backend.get_many(list(batch))
+    documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
+    return backend.index_prepared(documents, replacing=stored.keys())
 
 
 def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:

@@ -74,18 +74,7 @@ class SearchBackend(Protocol):
     ) -> int:
         """index_posts for Posts made ready by ``prepare`` (perhaps in another process).
         ``replacing``: the ids among them that are already indexed, when the caller knows
-        (it asked get_many), so the backend can skip looking for the others; None: any may be.
-        Durable and searchable when it returns: add_prepared, then commit."""
-
-    def add_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
-        """index_prepared without the commit: searches see these Posts only after ``commit``
-        (get_many too, on tantivy). A later Post with the same id replaces an earlier one,
-        committed or not."""
-
-    def commit(self) -> None:
-        """Make every Post added since the last commit durable and searchable."""
+        (it asked get_many), so the backend can skip looking for the others; None: any may be."""
 
     def delete(self, post_ids: Iterable[str]) -> int: ...
 

@@ -191,24 +191,8 @@ class ElasticsearchBackend:
     def index_prepared(
         self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
     ) -> int:
-        try:
-            written = self.add_prepared(documents, replacing=replacing)
-        except BulkRejected:
-            self.commit()  # the Posts that were taken are searchable, as after any write
-            raise
-        self.commit()
-        return written
-
-    def add_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
         self.ensure_index()
         return self.writer.index(self._write, documents)
-
-    def commit(self) -> None:
-        """Bulk writes are durable when they return; this makes them searchable."""
-        self.ensure_index()
-        self.writer.refresh(self._write, what="indexing Posts")
 
     def delete(self, post_ids: Iterable[str]) -> int:
         self.ensure_index()

@@ -55,8 +55,7 @@ class BulkWriter:
     batch_size: int = 1000
 
     def index(self, index: str, documents: Iterable[PreparedPost]) -> int:
-        """Write prepared Posts into ``index`` (an alias or index name); searchable after
-        ``refresh``, readable by id at once."""
+        """Write prepared Posts into ``index`` (an alias or index name), refreshed when it returns."""
         rejected: list[Rejection] = []
 
         def actions() -> Iterator[dict[str, Any]]:
@@ -77,9 +76,7 @@ class BulkWriter:
                     "_source": prepared.document,
                 }
 
-        return self._write(
-            index, actions(), what="indexing Posts", rejected=rejected, refresh=False
-        )
+        return self._write(index, actions(), what="indexing Posts", rejected=rejected)
 
     def delete(self, index: str, post_ids: Iterable[str]) -> int:
         """Delete by id; ids that are not there are not an error, nor counted."""
@@ -94,7 +91,6 @@ class BulkWriter:
         what: str,
         rejected: list[Rejection],
         missing_ok: bool = False,
-        refresh: bool = True,
     ) -> int:
         written = 0
         while batch := list(islice(actions, self.batch_size)):
@@ -105,17 +101,13 @@ class BulkWriter:
                 for post_id, reason in refused
                 if not (missing_ok and reason == "not_found")
             ]
-        if refresh and (written or rejected):
-            self.refresh(index, what=what)
+        if written or rejected:
+            self._send_with_wait(
+                lambda: self.client.raw.indices.refresh(index=index), what=f"{what}: refreshing"
+            )
         if rejected:
             raise BulkRejected(index, written, rejected)
         return written
-
-    def refresh(self, index: str, *, what: str) -> None:
-        """Make what was written to ``index`` searchable."""
-        self._send_with_wait(
-            lambda: self.client.raw.indices.refresh(index=index), what=f"{what}: refreshing"
-        )
 
     def _send(
         self, batch: list[dict[str, Any]], *, what: str, written_before: int

@@ -132,38 +132,23 @@ class TantivyBackend:
     def index_prepared(
         self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
     ) -> int:
-        written = self.add_prepared(documents, replacing=replacing)
-        self.commit()
-        return written
-
-    def add_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
         written = 0
         with self._lock:
             writer = self._get_writer()
             try:
                 for prepared in documents:
-                    # Replace by id: a delete applies to documents added before it, committed
-                    # or not, so the newest capture of a Post wins even within one batch.
+                    # Replace by id: a delete applies to documents added before it, so the
+                    # newest capture of a Post wins even within one batch.
                     if replacing is None or prepared.id in replacing:
                         writer.delete_documents_by_term("id", prepared.id)
                     writer.add_json(with_stored(prepared))
                     written += 1
-            except BaseException:
-                writer.rollback()
-                raise
-        return written
-
-    def commit(self) -> None:
-        with self._lock:
-            writer = self._get_writer()
-            try:
                 writer.commit()
             except BaseException:
                 writer.rollback()
                 raise
         self._index.reload()
+        return written
 
     def delete(self, post_ids: Iterable[str]) -> int:
         searcher = self._searcher()

@@ -137,13 +137,12 @@ def test_an_edited_blog_post_shows_the_edit_and_keeps_the_earlier_capture(demo_s
     ws.close()
 
 
-def test_small_parts_and_batches_build_the_index_one_batch_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Posts reach the backend a part at a time and are committed a batch at a time; a Post
-    captured again in a later part or batch is merged with the copy written before."""
+def test_small_batches_build_the_index_one_batch_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts are committed a batch at a time; a Post captured again in a later batch is merged
+    with the copy committed before."""
     import indexer.pipeline
 
     _, ws = collected
-    monkeypatch.setattr(indexer.pipeline, "PART_SIZE", 3)
     monkeypatch.setattr(indexer.pipeline, "BATCH_SIZE", 7)
     twin = Workspace(config_path=tmp_path / "archiveren.yaml", data_dir=tmp_path / "data")
     twin.data_dir.mkdir()
@@ -152,10 +151,10 @@ def test_small_parts_and_batches_build_the_index_one_batch_builds(collected: tup
     try:
         report = index_new_records(twin)
         assert not report.errors, report.errors[:5]
-        in_parts = {post.id: post for post in twin.backend().scan(everything())}
-        assert twin.backend().count() == len(in_parts)  # no Post indexed twice
+        in_batches = {post.id: post for post in twin.backend().scan(everything())}
+        assert twin.backend().count() == len(in_batches)  # no Post indexed twice
     finally:
         twin.close()
     at_once = {post.id: post for post in ws.backend().scan(everything())}
     assert sum(1 for post in at_once.values() if post.earlier_captures) > 0  # repeats were merged
-    assert in_parts == at_once
+    assert in_batches == at_once
