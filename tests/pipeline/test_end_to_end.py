@@ -13,7 +13,9 @@ import pytest
 from archiveren.demo_sources import DemoSources
 from archiveren.workspace import Workspace
 from collectors.runner import run_sources
+from config.models import ArchiverenConfig
 from indexer.pipeline import index_new_records, rebuild_index
+from indexer.post import Post
 from indexer.query_model import SearchRequest
 
 
@@ -26,6 +28,21 @@ def open_workspace(demo: DemoSources, tmp: Path) -> Workspace:
     config.write_text(demo.config_yaml(), encoding="utf-8")
     os.environ["ARCHIVEREN_DEMO_X_TOKEN"] = demo.x_bearer_token
     return Workspace(config_path=config, data_dir=tmp / "data")
+
+
+def index_twin(ws: Workspace, config: ArchiverenConfig, tmp: Path) -> tuple[dict[str, Post], int]:
+    """Index ``ws``'s archive afresh into a workspace of its own under ``config``: its Posts by
+    id, and how many documents its index holds."""
+    twin = Workspace(config_path=tmp / "archiveren.yaml", data_dir=tmp / "data")
+    twin.data_dir.mkdir()
+    twin.archive_dir.symlink_to(ws.archive_dir, target_is_directory=True)
+    twin.use_config(config)
+    try:
+        report = index_new_records(twin)
+        assert not report.errors, report.errors[:5]
+        return {post.id: post for post in twin.backend().scan(everything())}, twin.backend().count()
+    finally:
+        twin.close()
 
 
 @pytest.fixture(scope="module")
@@ -41,18 +58,9 @@ def collected(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempP
 
 def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
     _, ws = collected
-    twin = Workspace(config_path=tmp_path / "archiveren.yaml", data_dir=tmp_path / "data")
-    twin.data_dir.mkdir()
-    twin.archive_dir.symlink_to(ws.archive_dir, target_is_directory=True)
     config = ws.config(check_secrets=False).model_copy(deep=True)
     config.search.index_workers = 2
-    twin.use_config(config)
-    try:
-        report = index_new_records(twin)
-        assert not report.errors, report.errors[:5]
-        by_workers = {post.id: post for post in twin.backend().scan(everything())}
-    finally:
-        twin.close()
+    by_workers, _ = index_twin(ws, config, tmp_path)
     in_process = {post.id: post for post in ws.backend().scan(everything())}
     assert len(by_workers) == len(in_process) > 500
     assert by_workers == in_process
@@ -144,17 +152,8 @@ def test_small_batches_build_the_index_one_batch_builds(collected: tuple[DemoSou
 
     _, ws = collected
     monkeypatch.setattr(indexer.pipeline, "BATCH_SIZE", 7)
-    twin = Workspace(config_path=tmp_path / "archiveren.yaml", data_dir=tmp_path / "data")
-    twin.data_dir.mkdir()
-    twin.archive_dir.symlink_to(ws.archive_dir, target_is_directory=True)
-    twin.use_config(ws.config(check_secrets=False))
-    try:
-        report = index_new_records(twin)
-        assert not report.errors, report.errors[:5]
-        in_batches = {post.id: post for post in twin.backend().scan(everything())}
-        assert twin.backend().count() == len(in_batches)  # no Post indexed twice
-    finally:
-        twin.close()
+    in_batches, count = index_twin(ws, ws.config(check_secrets=False), tmp_path)
+    assert count == len(in_batches)  # no Post indexed twice
     at_once = {post.id: post for post in ws.backend().scan(everything())}
     assert sum(1 for post in at_once.values() if post.earlier_captures) > 0  # repeats were merged
     assert in_batches == at_once
