@@ -10,12 +10,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+import indexer.extraction
 from archive.pointer import RecordPointer
 from config.models import Retention, XSource
 from indexer.backends.tantivy_schema import prepare_document
@@ -70,7 +73,7 @@ def inline_results() -> list[tuple[Extracted, int]]:
 
 
 def test_workers_give_what_the_indexing_process_gives_in_capture_order(inline_results: list[tuple[Extracted, int]]) -> None:
-    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2, extract_while_starting=False) as extraction:
         from_workers = extracted_in_order(extraction)
     assert [page for _, page in from_workers] == list(range(len(PAGES)))
     assert as_comparable(from_workers) == as_comparable(inline_results)
@@ -78,11 +81,35 @@ def test_workers_give_what_the_indexing_process_gives_in_capture_order(inline_re
     assert first.retention.category == "1.1" and first.retention.keep_until is not None
 
 
+def test_the_indexing_process_extracts_while_the_workers_start_then_hands_over(
+    inline_results: list[tuple[Extracted, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    may_start = threading.Event()
+    start_every_worker = indexer.extraction._start_every_worker
+
+    def held_start(pool: ProcessPoolExecutor, workers: int) -> None:
+        may_start.wait(timeout=20)  # a run that waits for the workers fails below, not hangs
+        start_every_worker(pool, workers)
+
+    monkeypatch.setattr(indexer.extraction, "_start_every_worker", held_start)
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+        stream = extraction.run((capture, page) for page, capture in enumerate(PAGES))
+        while_starting = [next(stream) for _ in range(5)]
+        assert extraction._pool is not None and not extraction._pool._processes
+        may_start.set()
+        extraction._starting.join()  # type: ignore[union-attr]
+        results = while_starting + list(stream)
+        handed_over = extraction._pool._queue_count - 2  # type: ignore[attr-defined]  # beyond the 2 that started the workers
+    assert handed_over > 0
+    assert [page for _, page in results] == list(range(len(PAGES)))
+    assert as_comparable(results) == as_comparable(inline_results)
+
+
 def test_killed_workers_leave_their_captures_to_the_indexing_process(
     inline_results: list[tuple[Extracted, int]], caplog: pytest.LogCaptureFixture
 ) -> None:
     results = []
-    with caplog.at_level(logging.WARNING, "archiveren.indexer"), CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+    with caplog.at_level(logging.WARNING, "archiveren.indexer"), CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2, extract_while_starting=False) as extraction:
         stream = extraction.run((capture, page) for page, capture in enumerate(PAGES))
         results.append(next(stream))
         for pid in list(extraction._pool._processes):  # type: ignore[union-attr]
@@ -98,7 +125,7 @@ def with_body(capture: Capture, body: bytes) -> Capture:
 
 def test_a_capture_the_extractor_cannot_read_costs_that_capture_only() -> None:
     beyond_time = with_body(PAGES[0], b'{"data": [{"id": "999999999999999999999999999999", "text": "x"}]}')
-    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=1) as extraction:
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=1, extract_while_starting=False) as extraction:
         results = list(extraction.run([(PAGES[1], "before"), (beyond_time, "broken"), (PAGES[2], "after")]))
     assert [tag for _, tag in results] == ["before", "broken", "after"]
     assert "OverflowError" in results[1][0].error and not results[1][0].prepared
@@ -119,7 +146,7 @@ from indexer.extraction import CaptureExtraction
 from indexer.backends.tantivy_schema import prepare_document
 from tests.indexer_search.test_extraction import PAGES, SOURCE
 if __name__ == "__main__":
-    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2, extract_while_starting=False) as extraction:
         next(extraction.run((capture, n) for n, capture in enumerate(PAGES)))
         print(" ".join(str(pid) for pid in extraction._pool._processes), flush=True)
         time.sleep(120)

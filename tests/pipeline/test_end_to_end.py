@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+import indexer.pipeline
 from archiveren.demo_sources import DemoSources
 from archiveren.workspace import Workspace
 from collectors.runner import run_sources
 from config.models import ArchiverenConfig
+from indexer.extraction import CaptureExtraction
 from indexer.pipeline import index_new_records, rebuild_index
 from indexer.post import Post
 from indexer.query_model import SearchRequest
@@ -56,10 +59,12 @@ def collected(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempP
     ws.close()
 
 
-def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
+def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, ws = collected
     config = ws.config(check_secrets=False).model_copy(deep=True)
     config.search.index_workers = 2
+    # The demo archive is small enough to be extracted before the workers are up: wait for them.
+    monkeypatch.setattr(indexer.pipeline, "CaptureExtraction", partial(CaptureExtraction, extract_while_starting=False))
     by_workers, _ = index_twin(ws, config, tmp_path)
     in_process = {post.id: post for post in ws.backend().scan(everything())}
     assert len(by_workers) == len(in_process) > 500
@@ -148,8 +153,6 @@ def test_an_edited_blog_post_shows_the_edit_and_keeps_the_earlier_capture(demo_s
 def test_small_batches_build_the_index_one_batch_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Posts are committed a batch at a time; a Post captured again in a later batch is merged
     with the copy committed before."""
-    import indexer.pipeline
-
     _, ws = collected
     monkeypatch.setattr(indexer.pipeline, "BATCH_SIZE", 7)
     in_batches, count = index_twin(ws, ws.config(check_secrets=False), tmp_path)
