@@ -39,6 +39,10 @@ CHUNK_BYTES = 4 * 1024 * 1024
 """...unless their bodies pass this size first, which keeps the data in flight bounded."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
 PARENT_CHECK_SECONDS = 1.0
+WORKER_NICENESS = 5
+"""Workers run below the indexing process's priority: its writes come first and extraction takes
+the CPU left over, so batches do not queue up for the writer (nor does an operator's search in
+the web UI wait for extraction)."""
 WORKERS_FROM_BACKLOG_BYTES = 1024 * 1024
 """Below this much unindexed WARC data, starting extraction workers costs more than it saves
 (10,000 tweets are 1.8 MB of WARC: 7.2-9.4k Posts/s with workers, 5.6-6.5k without)."""
@@ -75,19 +79,21 @@ def with_retention(post: Post, source: Any) -> Post:
     extractor already set one."""
     if source is None or post.retention.keep_until is not None:
         return post
-    retention = source.retention
-    years = retention.years
+    rule = source.retention
     anchor = post.published_at or post.collected_at or datetime.now(UTC)
-    keep_until = _years_after(anchor.date(), years) if years is not None else None
     post.retention = _retention(
-        retention.category or post.retention.category, keep_until, post.retention.legal_hold
+        rule.category or post.retention.category,
+        anchor.date(),
+        rule.years,
+        post.retention.legal_hold,
     )
     return post
 
 
-@lru_cache(maxsize=4096)
-def _retention(category: str, keep_until: date | None, legal_hold: bool) -> Retention:
-    """One shared Retention per value (it is frozen): most Posts of a day share theirs."""
+@lru_cache(maxsize=16384)
+def _retention(category: str, day: date, years: int | None, legal_hold: bool) -> Retention:
+    """One shared Retention (it is frozen) for all Posts of a day under one rule."""
+    keep_until = _years_after(day, years) if years is not None else None
     return Retention(category=category, keep_until=keep_until, legal_hold=legal_hold)
 
 
@@ -259,6 +265,7 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(sources: dict[str, Any], prepare: DocumentPreparer, parent_pid: int) -> None:
+    os.nice(WORKER_NICENESS)
     _worker.update(sources=sources, prepare=prepare)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 

@@ -40,6 +40,10 @@ BATCH_SIZE = 20_000
 make more, smaller tantivy segments, and merging them maps far more of the index into memory
 (10,000 per batch: 530 MB peak at 1M Posts, against 320 MB). One batch is written while the next
 is gathered: about 2 x 45 MB of prepared Posts in memory."""
+LAST_BATCH_MIN = 2_000
+"""Near the end of the backlog a batch is cut as soon as it holds as many Posts as are estimated
+to be left, so the last batches halve down to about this size: the very last one is written
+after all extraction is done, with a core idle, and should be short."""
 
 
 @dataclass
@@ -95,6 +99,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
     backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
+    progress = BacklogProgress(backlog)
     writes = BackgroundWrites(partial(_write_batch, backend))
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
@@ -111,6 +116,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
             batch: dict[str, PreparedPost] = {}
             captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
             for extracted, (where, next_offset) in extraction.run(captures):
+                progress.read_to(next_offset - offset, len(extracted.prepared))
                 if extracted.error:
                     report.counts["extract_errors"] += 1
                     report.errors.append(f"{where}: {extracted.error}")
@@ -123,11 +129,42 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
                         prepared = _on_hold(prepared, backend)
                     previous = batch.get(prepared.id)
                     batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
-                if len(batch) >= BATCH_SIZE:
+                if progress.batch_full(len(batch)):
                     writes.submit(batch, then=durable(path.name, next_offset, False))
                     batch = {}
             writes.submit(batch, then=durable(path.name, path.stat().st_size, True))
+            progress.file_done(path.stat().st_size - offset)
     return report
+
+
+class BacklogProgress:
+    """How far an indexing run is through its backlog of WARC bytes and how many Posts it found
+    in them so far: enough to estimate the Posts still to come, and so when to cut a batch."""
+
+    def __init__(self, backlog_bytes: int) -> None:
+        self.backlog_bytes = backlog_bytes
+        self.files_bytes = 0
+        self.file_bytes = 0
+        self.posts = 0
+
+    def read_to(self, bytes_into_file: int, posts: int) -> None:
+        """The current file is read ``bytes_into_file`` from where this run started in it, and
+        ``posts`` more Posts were found."""
+        self.file_bytes = max(self.file_bytes, bytes_into_file)
+        self.posts += posts
+
+    def file_done(self, file_bytes: int) -> None:
+        self.files_bytes += file_bytes
+        self.file_bytes = 0
+
+    def posts_left(self) -> float:
+        """Posts estimated in the rest of the backlog, at this run's Posts per byte so far."""
+        read = self.files_bytes + self.file_bytes
+        return (self.backlog_bytes - read) * self.posts / read if read else float("inf")
+
+    def batch_full(self, size: int) -> bool:
+        """BATCH_SIZE Posts, or near the end as many as are left (LAST_BATCH_MIN at least)."""
+        return size >= BATCH_SIZE or (size >= LAST_BATCH_MIN and size >= self.posts_left())
 
 
 def _on_hold(prepared: PreparedPost, backend: SearchBackend) -> PreparedPost:

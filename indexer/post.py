@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive.pointer import RecordPointer
@@ -21,7 +22,9 @@ class Retention(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     category: str = Field(default="", description="records category from the selectielijst")
-    keep_until: date | None = Field(default=None, description="date after which it may be destroyed")
+    keep_until: date | None = Field(
+        default=None, description="date after which it may be destroyed"
+    )
     legal_hold: bool = Field(default=False, description="on hold: never destroyed while set")
 
 
@@ -45,7 +48,9 @@ class Post(BaseModel):
     published_at: datetime | None = None
     collected_at: datetime | None = None
     updated_at: datetime | None = None
-    date_approximate: bool = Field(default=False, description="published_at was resolved from a relative date")
+    date_approximate: bool = Field(
+        default=False, description="published_at was resolved from a relative date"
+    )
     parent_id: str = ""
     thread_id: str = ""
     hashtags: list[str] = Field(default_factory=list)
@@ -57,8 +62,17 @@ class Post(BaseModel):
     retention: Retention = Retention()
 
 
-POST_KEYWORD_FIELDS = ("platform", "source", "organisation", "kind", "author", "author_handle", "hashtags", "mentions", "lang")
-"""Fields searched and filtered as exact keywords (and offered as facets)."""
+def post_json(post: Post) -> bytes:
+    """``post.model_dump_json()``, byte for byte, made by msgspec from the field values in about
+    half the time: the indexer stores every Post it indexes this way. (A Post has no custom
+    serialisers; a test holds the two equal.)"""
+    return _POST_ENCODER.encode(post.__dict__)
 
-POST_TEXT_FIELDS = ("title", "text")
-"""Fields analysed for Dutch full-text search."""
+
+def _model_fields(value: object) -> dict[str, object]:
+    if isinstance(value, BaseModel):  # the Post's RecordPointers and Retention
+        return value.__dict__
+    raise NotImplementedError(f"cannot store a {type(value).__name__} in a Post")
+
+
+_POST_ENCODER = msgspec.json.Encoder(enc_hook=_model_fields)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from indexer.post import Post
+from indexer.post import Post, post_json
 from indexer.prepared import PreparedPost
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
 
@@ -108,7 +108,7 @@ def prepare_document(post: Post) -> PreparedPost:
     the bulk request carries (the Post under ``post``, its search fields beside it). One
     string weighs a fraction of the same document as Python objects, in a batch and in the
     hand-over from an extraction worker."""
-    stored = post.model_dump_json().encode()
+    stored = post_json(post)
     fields = to_json(search_fields(post))
     document = b'{"post":' + stored + b"," + fields[1:]  # fields: never an empty object
     return PreparedPost(id=post.id, stored=stored, document=document.decode())

@@ -66,11 +66,15 @@ def _parse_v1_time(text: str) -> datetime | None:
 
 def hashtags_in(text: str) -> list[str]:
     """Hashtags written in ``text``, lowercased, without '#', first occurrence order."""
+    if "#" not in text and "＃" not in text:  # most texts: no need to run the pattern
+        return []
     return unique(match.lower() for match in _HASHTAG.findall(text))
 
 
 def mentions_in(text: str) -> list[str]:
     """@handles written in ``text`` (with '@'; a Mastodon '@user@host' stays whole)."""
+    if "@" not in text and "＠" not in text:
+        return []
     return unique(("@" + match for match in _MENTION.findall(text)), fold_case=True)
 
 

@@ -4,12 +4,13 @@ even when the fast parser refuses them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from indexer.extractors.social_text import load_json
-from indexer.post import Post
+from archive.pointer import RecordPointer
+from indexer.extractors.social_text import hashtags_in, load_json, mentions_in
+from indexer.post import Post, Retention, post_json
 from indexer.query_fields import bucket_ordinals, bucket_start, keyword_values
 
 
@@ -19,6 +20,40 @@ def test_hashtags_and_mentions_compare_without_sigil_or_case_and_once_each() -> 
     assert keyword_values(post, "mentions") == ["bzk", "collega"]
     assert keyword_values(post, "author") == ["Ina de Vries"]  # other keywords stay as written
     assert keyword_values(post, "parent_id") == []  # empty strings contribute nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "hashtags", "mentions"),
+    [
+        ("Vandaag #Omgevingswet met @BZK en @bzk, #omgevingswet", ["omgevingswet"], ["@BZK"]),
+        ("Volledige breedte: ＃Wmo2015 en ＠collega", ["wmo2015"], ["@collega"]),
+        ("Mastodon: @ina@social.overheid.nl; geen tag in a#b of mail@x.nl", [], ["@ina@social.overheid.nl"]),
+        ("Niets om te vinden, alleen 100% tekst", [], []),
+    ],
+)
+def test_hashtags_and_mentions_written_in_a_text(text: str, hashtags: list[str], mentions: list[str]) -> None:
+    assert hashtags_in(text) == hashtags
+    assert mentions_in(text) == mentions
+
+
+POINTER = RecordPointer(warc_file="a.warc.gz", offset=0, length=9, record_id="<urn:uuid:1>", target_uri="https://x.com/")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"published_at": datetime(2024, 3, 1, 10, 0, 0, 5000, tzinfo=UTC), "collected_at": datetime(2024, 3, 1, 10, 0, 1)},
+        {"published_at": datetime(2024, 3, 1, 10, tzinfo=timezone(timedelta(hours=-5, minutes=-30)))},
+        {"published_at": datetime(1, 1, 1, tzinfo=UTC), "updated_at": datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)},
+        {"text": 'tab\t nul\x00 del\x7f \u2028 "quoted" back\\slash </script> België 😀 \ufffd', "title": "Één"},
+        {"retention": Retention(category="1.1", keep_until=date.max, legal_hold=True), "date_approximate": True},
+        {"capture": POINTER, "earlier_captures": [POINTER, POINTER.model_copy(update={"offset": 9})], "hashtags": ["wmo", "é"], "media": ["https://x.com/m.jpg"]},
+    ],
+)
+def test_a_post_is_stored_as_the_json_pydantic_makes_of_it(fields: dict[str, object]) -> None:
+    post = Post(id="x:1", platform="x", source="s", kind="reply", **fields)  # type: ignore[arg-type]
+    assert post_json(post) == post.model_dump_json().encode()
+    assert Post.model_validate_json(post_json(post)) == post
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,12 @@ def test_the_indexing_process_extracts_while_the_workers_start_then_hands_over(
     assert as_comparable(results) == as_comparable(inline_results)
 
 
+def test_workers_run_below_the_indexing_process_priority() -> None:
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=1, extract_while_starting=False) as extraction:
+        [worker] = list(extraction._pool._processes)  # type: ignore[union-attr]
+        assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
 def test_killed_workers_leave_their_captures_to_the_indexing_process(
     inline_results: list[tuple[Extracted, int]], caplog: pytest.LogCaptureFixture
 ) -> None:
