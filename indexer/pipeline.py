@@ -40,7 +40,7 @@ BATCH_SIZE = 20_000
 make more, smaller tantivy segments, and merging them maps far more of the index into memory
 (10,000 per batch: 530 MB peak at 1M Posts, against 320 MB). One batch is written while the next
 is gathered: about 2 x 45 MB of prepared Posts in memory."""
-LAST_BATCH_MIN = 2_000
+LAST_BATCH_MIN = 5_000
 """Near the end of the backlog a batch is cut as soon as it holds as many Posts as are estimated
 to be left, so the last batches halve down to about this size: the very last one is written
 after all extraction is done, with a core idle, and should be short."""

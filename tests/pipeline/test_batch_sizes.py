@@ -15,12 +15,14 @@ def test_a_batch_is_full_at_batch_size_while_much_is_left() -> None:
 
 
 def test_near_the_end_a_batch_holds_as_many_as_are_left() -> None:
+    left = 2 * LAST_BATCH_MIN
     progress = BacklogProgress(backlog_bytes=1_000_000)
-    progress.read_to(800_000, 16_000)  # 20 Posts per 1,000 bytes: 4,000 still to come
-    assert progress.posts_left() == 4_000
-    assert not progress.batch_full(3_999)
-    assert progress.batch_full(4_000)
-    progress.read_to(950_000, 3_000)  # 950 kB holding 19,000 Posts: 1,000 to come
+    progress.read_to(800_000, 4 * left)  # a fifth of the backlog still to read
+    assert progress.posts_left() == left
+    assert not progress.batch_full(left - 1)
+    assert progress.batch_full(left)
+    progress.read_to(950_000, 3 * left // 4)  # now a twentieth
+    assert progress.posts_left() == left / 4
     assert not progress.batch_full(LAST_BATCH_MIN - 1)  # but no batch is made that small
     assert progress.batch_full(LAST_BATCH_MIN)
 
