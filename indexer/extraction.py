@@ -39,6 +39,7 @@ CHUNK_BYTES = 4 * 1024 * 1024
 """...unless their bodies pass this size first, which keeps the data in flight bounded."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
 PARENT_CHECK_SECONDS = 1.0
+WORKER_CHECK_SECONDS = 1.0
 WORKER_NICENESS = 5
 """Workers run below the indexing process's priority: its writes come first and extraction takes
 the CPU left over, so batches do not queue up for the writer (nor does an operator's search in
@@ -207,13 +208,15 @@ class CaptureExtraction:
     ) -> Iterator[tuple[Extracted, T]]:
         limit = self.workers * CHUNKS_IN_FLIGHT_PER_WORKER
         for captures, tags in _chunks(items):
-            if len(in_flight) >= limit:
-                yield from _results(in_flight)
             chunk = _Chunk(captures, tags)
-            in_flight.append(chunk)  # before submitting: if that fails, the chunk is redone
+            # In first: whatever fails from here on (waiting for the oldest chunk, submitting
+            # this one), the captures already taken from ``items`` are redone, not lost.
+            in_flight.append(chunk)
+            if len(in_flight) > limit:
+                yield from _results(in_flight, pool)
             chunk.future = pool.submit(_extract_chunk, captures)
         while in_flight:
-            yield from _results(in_flight)
+            yield from _results(in_flight, pool)
 
 
 def _start_every_worker(pool: ProcessPoolExecutor, workers: int) -> None:
@@ -249,14 +252,37 @@ def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture],
         yield captures, tags
 
 
-def _results(in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+def _results(
+    in_flight: deque[_Chunk[T]], pool: ProcessPoolExecutor
+) -> Iterator[tuple[Extracted, T]]:
     """The first chunk's results; it leaves ``in_flight`` only once they are in hand."""
     chunk = in_flight[0]
     assert chunk.future is not None
-    sent = chunk.future.result()
+    sent = _result_of(chunk.future, pool)
     in_flight.popleft()
     for (prepared, error), tag in zip(sent, chunk.tags, strict=True):
         yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
+
+
+def _result_of(future: Future[list[_Sent]], pool: ProcessPoolExecutor) -> list[_Sent]:
+    """What ``future`` gives. The pool notices a worker that dies between tasks, but one killed
+    while it sends its results (out of memory, say) leaves the pool reading the rest of that
+    message forever. So while waiting, check that the workers live; if one died, give up the
+    pool: its chunks in flight are then redone in this process."""
+    while True:
+        try:
+            return future.result(timeout=WORKER_CHECK_SECONDS)
+        except TimeoutError:
+            processes = list((pool._processes or {}).values())
+            if all(process.exitcode is None for process in processes):
+                continue
+            for process in processes:
+                process.kill()
+            # The pool itself holds the last write end of its result pipe; closed, the pool's
+            # thread reads the end of it, marks the pool broken and stops.
+            if pool._result_queue is not None:
+                pool._result_queue._writer.close()  # type: ignore[attr-defined]
+            raise BrokenProcessPool("an extraction worker died while the others waited") from None
 
 
 # -- in the worker processes -------------------------------------------------------------------

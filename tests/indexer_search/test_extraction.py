@@ -111,17 +111,19 @@ def test_workers_run_below_the_indexing_process_priority() -> None:
         assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, 0)
 
 
-def test_killed_workers_leave_their_captures_to_the_indexing_process(
-    inline_results: list[tuple[Extracted, int]], caplog: pytest.LogCaptureFixture
-) -> None:
+def test_killed_workers_leave_their_captures_to_the_indexing_process(caplog: pytest.LogCaptureFixture) -> None:
+    # More pages than the workers may have in hand at once, so that some wait when they die.
+    pages = [(x_page(page), page) for page in range(400)]
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=0) as extraction:
+        inline = list(extraction.run(pages))
     results = []
     with caplog.at_level(logging.WARNING, "archiveren.indexer"), CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2, extract_while_starting=False) as extraction:
-        stream = extraction.run((capture, page) for page, capture in enumerate(PAGES))
+        stream = extraction.run(pages)
         results.append(next(stream))
         for pid in list(extraction._pool._processes):  # type: ignore[union-attr]
             os.kill(pid, signal.SIGKILL)
         results.extend(stream)
-    assert as_comparable(results) == as_comparable(inline_results)
+    assert as_comparable(results) == as_comparable(inline)
     assert "extraction workers stopped" in caplog.text
 
 
