@@ -179,10 +179,7 @@ class CaptureExtraction:
                 item = next(pending, None)
                 if item is None:
                     return
-                yield (
-                    extract_capture(item[0], self.sources.get(item[0].source), self.prepare),
-                    item[1],
-                )
+                yield self._extract_here(item[0]), item[1]
             in_flight: deque[_Chunk[T]] = deque()
             try:
                 yield from self._run_in_workers(self._pool, pending, in_flight)
@@ -198,7 +195,10 @@ class CaptureExtraction:
                 ]
                 pending = itertools.chain(redo, pending)
         for capture, tag in pending:
-            yield extract_capture(capture, self.sources.get(capture.source), self.prepare), tag
+            yield self._extract_here(capture), tag
+
+    def _extract_here(self, capture: Capture) -> Extracted:
+        return extract_capture(capture, self.sources.get(capture.source), self.prepare)
 
     def _run_in_workers(
         self,

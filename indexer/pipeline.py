@@ -113,6 +113,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     with CaptureExtraction(sources, backend.prepare, workers) as extraction, writes:
         for path, offset in pending:
             report.files += 1
+            size = path.stat().st_size
             batch: dict[str, PreparedPost] = {}
             captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
             for extracted, (where, next_offset) in extraction.run(captures):
@@ -132,8 +133,8 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
                 if progress.batch_full(len(batch)):
                     writes.submit(batch, then=durable(path.name, next_offset, False))
                     batch = {}
-            writes.submit(batch, then=durable(path.name, path.stat().st_size, True))
-            progress.file_done(path.stat().st_size - offset)
+            writes.submit(batch, then=durable(path.name, size, True))
+            progress.file_done(size - offset)
     return report
 
 
