@@ -4,8 +4,9 @@ the backend's document, run for a stream of captures in worker processes or in t
 Extraction and document building are pure Python and take most of an indexing run's time, so
 on a large backlog they run in ``workers`` processes while this process reads the WARCs and
 writes the index. Results come back in the order the captures went in, so the newest capture of
-a Post still wins and the pipeline's watermarks stay exact. Workers start from a fork server
-(never a fork of a process whose threads may hold locks) and exit when this process is gone.
+a Post still wins and the pipeline's watermarks stay exact. Workers are forks of this process
+while it runs no other thread, else they start from a fork server (never a fork of a process
+whose threads may hold locks); they exit when this process is gone.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ WORKER_NICENESS = 5
 """Workers run below the indexing process's priority: its writes come first and extraction takes
 the CPU left over, so batches do not queue up for the writer (nor does an operator's search in
 the web UI wait for extraction)."""
-WORKERS_FROM_BACKLOG_BYTES = 1024 * 1024
-"""Below this much unindexed WARC data, starting extraction workers costs more than it saves
-(10,000 tweets are 1.8 MB of WARC: 7.2-9.4k Posts/s with workers, 5.6-6.5k without)."""
+WORKERS_FROM_BACKLOG_BYTES = {"fork": 384 * 1024, "forkserver": 1024 * 1024}
+"""Below this much unindexed WARC data, starting extraction workers costs more than it saves.
+Forked workers pay from about 2,000 tweets (3,000 tweets, 0.5 MB: 0.21 s against 0.25 s
+without workers; 1,000 tweets, 0.2 MB: 0.12 s against 0.10 s); workers from a fork server
+only from a few MB (10,000 tweets, 1.8 MB: 7.2-9.4k Posts/s, 5.6-6.5k without)."""
 
 
 _Sent = tuple[list[tuple[str, bytes, Any]], str]
@@ -108,22 +111,40 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=year, day=28)
 
 
+def worker_start_method() -> str:
+    """How to start extraction workers: "fork" while this process runs no thread but the one
+    asking, so that the workers are copies of it, up in milliseconds with everything imported;
+    else "forkserver", because a fork of a process whose other threads (tantivy's, a web
+    server's) may hold locks can deadlock, and a fork server is a clean process that imports
+    what the workers need first (0.2-0.3 s). Threads are counted in /proc; without it, fork
+    server."""
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return "forkserver"
+    return "fork" if threads == 1 else "forkserver"
+
+
 def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
     """How many extraction processes to start: as configured, else one per core for a backlog
-    big enough to repay starting them, else none (extract in this process)."""
+    big enough to repay starting them the way they would start now, else none (extract in this
+    process)."""
     if setting is not None:
         return setting
     cores = os.cpu_count() or 1
-    return cores if cores > 1 and backlog_bytes >= WORKERS_FROM_BACKLOG_BYTES else 0
+    threshold = WORKERS_FROM_BACKLOG_BYTES[worker_start_method()]
+    return cores if cores > 1 and backlog_bytes >= threshold else 0
 
 
 class CaptureExtraction:
     """``extract_capture`` over a stream of captures, in order; in ``workers`` processes, or in
     this one when ``workers`` is 0. Use as a context manager: leaving it stops the workers.
 
-    Workers take a few tenths of a second to start (a fork server that imports the extractors,
-    then a fork each). Meanwhile this process extracts the first captures itself, unless
-    ``extract_while_starting`` is off (tests use that to pin the workers' path)."""
+    Workers start as ``start_method`` says, by default ``worker_start_method()`` at the moment
+    of entering: enter before this process starts threads (opens a tantivy index, say) and they
+    are forked at once. From a fork server they take a few tenths of a second (it imports the
+    extractors, then forks each); meanwhile this process extracts the first captures itself,
+    unless ``extract_while_starting`` is off (tests use that to pin the workers' path)."""
 
     def __init__(
         self,
@@ -131,26 +152,38 @@ class CaptureExtraction:
         prepare: DocumentPreparer,
         workers: int,
         *,
+        start_method: str | None = None,
         extract_while_starting: bool = True,
     ) -> None:
         self.sources = sources
         self.prepare = prepare
         self.workers = workers
+        self.start_method = start_method
         self.extract_while_starting = extract_while_starting
         self._pool: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
 
     def __enter__(self) -> CaptureExtraction:
         if self.workers > 0:
-            context = multiprocessing.get_context("forkserver")
-            # The fork server imports what every worker needs once, before forking them.
-            context.set_forkserver_preload(["indexer.extraction", self.prepare.__module__])
+            method = self.start_method or worker_start_method()
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                # The fork server imports what every worker needs once, before forking them.
+                context.set_forkserver_preload(["indexer.extraction", self.prepare.__module__])
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
                 initargs=(self.sources, self.prepare, os.getpid()),
             )
+            how = "forked" if method == "fork" else "from a fork server"
+            log.info("indexing with %d extraction workers, %s", self.workers, how)
+            if method == "fork":
+                # A forking pool forks all its workers at its first task, in the thread that
+                # gives it: this one, before the pool's own threads exist. They are up in
+                # milliseconds, so wait for them.
+                _start_every_worker(self._pool, self.workers)
+                return self
             self._starting = threading.Thread(
                 target=_start_every_worker,
                 args=(self._pool, self.workers),

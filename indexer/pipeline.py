@@ -71,7 +71,7 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
 def index_new_records(ws: Workspace) -> IndexReport:
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
-    return _index_files(config, ws.archive_dir, ws.backend(), catalogue, catalogue.watermarks(), save_watermarks=True)
+    return _index_files(config, ws.archive_dir, ws.backend, catalogue, catalogue.watermarks(), save_watermarks=True)
 
 
 def rebuild_index(ws: Workspace) -> IndexReport:
@@ -80,7 +80,7 @@ def rebuild_index(ws: Workspace) -> IndexReport:
     catalogue = ws.catalogue()
     live = ws.backend()
     fresh = live.begin_rebuild()
-    report = _index_files(config, ws.archive_dir, fresh, catalogue, {}, save_watermarks=False)
+    report = _index_files(config, ws.archive_dir, lambda: fresh, catalogue, {}, save_watermarks=False)
     live.commit_rebuild(fresh)
     catalogue.reset_watermarks()
     for path in closed_warcs(ws.archive_dir):
@@ -89,8 +89,11 @@ def rebuild_index(ws: Workspace) -> IndexReport:
     return report
 
 
-def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBackend, catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool) -> IndexReport:
+def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Callable[[], SearchBackend], catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool) -> IndexReport:
+    """Index what ``watermarks`` leaves pending; the backend is opened (``open_backend``) once
+    the extraction workers have started, so that this process may still fork them."""
     from archiveren.retention import destroyed_post_ids, held_post_ids
+    from indexer.backends import document_preparer
 
     report = IndexReport()
     sources = {source.name: source for source in config.sources}
@@ -100,7 +103,6 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
     progress = BacklogProgress(backlog)
-    writes = BackgroundWrites(partial(_write_batch, backend))
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
@@ -110,31 +112,33 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
 
         return then
 
-    with CaptureExtraction(sources, backend.prepare, workers) as extraction, writes:
-        for path, offset in pending:
-            report.files += 1
-            size = path.stat().st_size
-            batch: dict[str, PreparedPost] = {}
-            captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
-            for extracted, (where, next_offset) in extraction.run(captures):
-                progress.read_to(next_offset - offset, len(extracted.prepared))
-                if extracted.error:
-                    report.counts["extract_errors"] += 1
-                    report.errors.append(f"{where}: {extracted.error}")
-                    log.warning("extraction failed for %s: %s", where, extracted.error)
-                for prepared in extracted.prepared:
-                    if prepared.id in destroyed:
-                        report.counts["destroyed_skipped"] += 1
-                        continue
-                    if prepared.id in held:
-                        prepared = _on_hold(prepared, backend)
-                    previous = batch.get(prepared.id)
-                    batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
-                if progress.batch_full(len(batch)):
-                    writes.submit(batch, then=durable(path.name, next_offset, False))
-                    batch = {}
-            writes.submit(batch, then=durable(path.name, size, True))
-            progress.file_done(size - offset)
+    with CaptureExtraction(sources, document_preparer(config.search), workers) as extraction:
+        backend = open_backend()
+        with BackgroundWrites(partial(_write_batch, backend)) as writes:
+            for path, offset in pending:
+                report.files += 1
+                size = path.stat().st_size
+                batch: dict[str, PreparedPost] = {}
+                captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
+                for extracted, (where, next_offset) in extraction.run(captures):
+                    progress.read_to(next_offset - offset, len(extracted.prepared))
+                    if extracted.error:
+                        report.counts["extract_errors"] += 1
+                        report.errors.append(f"{where}: {extracted.error}")
+                        log.warning("extraction failed for %s: %s", where, extracted.error)
+                    for prepared in extracted.prepared:
+                        if prepared.id in destroyed:
+                            report.counts["destroyed_skipped"] += 1
+                            continue
+                        if prepared.id in held:
+                            prepared = _on_hold(prepared, backend)
+                        previous = batch.get(prepared.id)
+                        batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
+                    if progress.batch_full(len(batch)):
+                        writes.submit(batch, then=durable(path.name, next_offset, False))
+                        batch = {}
+                writes.submit(batch, then=durable(path.name, size, True))
+                progress.file_done(size - offset)
     return report
 
 

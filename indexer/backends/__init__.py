@@ -9,9 +9,10 @@ from pathlib import Path
 
 from config.models import SearchSettings
 from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.prepared import DocumentPreparer
 from indexer.query_model import SearchBackend
 
-__all__ = ["TantivyBackend", "index_path", "make_backend"]
+__all__ = ["TantivyBackend", "document_preparer", "index_path", "make_backend"]
 
 
 def index_path(data_dir: Path) -> Path:
@@ -27,3 +28,13 @@ def make_backend(settings: SearchSettings, data_dir: Path) -> SearchBackend:
     from indexer.backends.elastic_backend import ElasticsearchBackend
 
     return ElasticsearchBackend(settings)
+
+
+def document_preparer(settings: SearchSettings) -> DocumentPreparer:
+    """The configured backend's ``prepare``, known without opening the backend (the indexing
+    pipeline starts its extraction workers first)."""
+    if settings.search_backend == "tantivy":
+        return TantivyBackend.prepare
+    from indexer.backends.elastic_backend import ElasticsearchBackend
+
+    return ElasticsearchBackend.prepare

@@ -5,6 +5,8 @@ of the index from the WARCs gives the same answers."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -20,6 +22,8 @@ from indexer.extraction import CaptureExtraction
 from indexer.pipeline import index_new_records, rebuild_index
 from indexer.post import Post
 from indexer.query_model import SearchRequest
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def everything(**filters: list[str]) -> SearchRequest:
@@ -69,6 +73,26 @@ def test_extraction_workers_build_the_index_the_indexing_process_builds(collecte
     in_process = {post.id: post for post in ws.backend().scan(everything())}
     assert len(by_workers) == len(in_process) > 500
     assert by_workers == in_process
+
+
+def test_archiveren_index_forks_its_workers_before_it_opens_the_index(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
+    # A tantivy index runs threads of its own once open; until then the command runs one
+    # thread, so it may fork its workers instead of waiting for a fork server.
+    demo, ws = collected
+    config = tmp_path / "sources.yaml"
+    config.write_text(demo.config_yaml() + "\nsearch:\n  index_workers: 2\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "warcs").symlink_to(ws.archive_dir, target_is_directory=True)
+    command = [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), "-v", "index"]
+    done = subprocess.run(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 extraction workers, forked" in done.stderr, done.stderr[-3000:]
+    twin = Workspace(config_path=config, data_dir=data)
+    try:
+        assert twin.backend().count() == ws.backend().count() > 500
+    finally:
+        twin.close()
 
 
 def test_every_platform_is_searchable(collected: tuple[DemoSources, Workspace]) -> None:
