@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
@@ -32,6 +32,7 @@ from indexer.post import Post, Retention
 from indexer.prepared import DocumentPreparer, PreparedPost
 
 T = TypeVar("T")
+StartMethod = Literal["fork", "forkserver"]
 log = logging.getLogger("archiveren.indexer")
 
 CHUNK_CAPTURES = 8
@@ -45,7 +46,7 @@ WORKER_NICENESS = 5
 """Workers run below the indexing process's priority: its writes come first and extraction takes
 the CPU left over, so batches do not queue up for the writer (nor does an operator's search in
 the web UI wait for extraction)."""
-WORKERS_FROM_BACKLOG_BYTES = {"fork": 384 * 1024, "forkserver": 1024 * 1024}
+WORKERS_FROM_BACKLOG_BYTES: dict[StartMethod, int] = {"fork": 384 * 1024, "forkserver": 1024 * 1024}
 """Below this much unindexed WARC data, starting extraction workers costs more than it saves.
 Forked workers pay from about 2,000 tweets (3,000 tweets, 0.5 MB: 0.21 s against 0.25 s
 without workers; 1,000 tweets, 0.2 MB: 0.12 s against 0.10 s); workers from a fork server
@@ -111,7 +112,7 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=year, day=28)
 
 
-def worker_start_method() -> str:
+def worker_start_method() -> StartMethod:
     """How to start extraction workers: "fork" while this process runs no thread but the one
     asking, so that the workers are copies of it, up in milliseconds with everything imported;
     else "forkserver", because a fork of a process whose other threads (tantivy's, a web
@@ -152,7 +153,7 @@ class CaptureExtraction:
         prepare: DocumentPreparer,
         workers: int,
         *,
-        start_method: str | None = None,
+        start_method: StartMethod | None = None,
         extract_while_starting: bool = True,
     ) -> None:
         self.sources = sources
