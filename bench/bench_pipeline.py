@@ -21,7 +21,7 @@ from typing import Any
 
 from archive import iter_records
 from archiveren.workspace import Workspace
-from config.models import ArchiverenConfig, SearchSettings, XSource
+from config.models import ArchiverenConfig, Retention, SearchSettings, XSource
 from indexer.pipeline import index_new_records
 
 TARGET_POSTS_PER_S = 10_000
@@ -66,7 +66,7 @@ def bench_config(backend: str, engine_url: str | None, index_name: str) -> Archi
         organisation="Ministerie van BZK",
         accounts=["bench"],
         bearer_token_env="ARCHIVEREN_BENCH_X_TOKEN",
-        retention={"category": "1.1", "years": 10},
+        retention=Retention(category="1.1", years=10),
     )
     return ArchiverenConfig(organisation="Rijksoverheid", search=search, sources=[source])
 
