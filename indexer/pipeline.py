@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -126,14 +126,7 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Call
                         report.counts["extract_errors"] += 1
                         report.errors.append(f"{where}: {extracted.error}")
                         log.warning("extraction failed for %s: %s", where, extracted.error)
-                    for prepared in extracted.prepared:
-                        if prepared.id in destroyed:
-                            report.counts["destroyed_skipped"] += 1
-                            continue
-                        if prepared.id in held:
-                            prepared = _on_hold(prepared, backend)
-                        previous = batch.get(prepared.id)
-                        batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
+                    _add_to_batch(batch, extracted.prepared, backend, held, destroyed, report)
                     if progress.batch_full(len(batch)):
                         writes.submit(batch, then=durable(path.name, next_offset, False))
                         batch = {}
@@ -170,6 +163,19 @@ class BacklogProgress:
     def batch_full(self, size: int) -> bool:
         """BATCH_SIZE Posts, or near the end as many as are left (LAST_BATCH_MIN at least)."""
         return size >= BATCH_SIZE or (size >= LAST_BATCH_MIN and size >= self.posts_left())
+
+
+def _add_to_batch(batch: dict[str, PreparedPost], posts: list[PreparedPost], backend: SearchBackend, held: Container[str], destroyed: Container[str], report: IndexReport) -> None:
+    """Add one capture's Posts to ``batch``: not those destroyed, those on hold marked so, and a
+    Post the batch holds already merged with it (the newest capture wins)."""
+    for prepared in posts:
+        if prepared.id in destroyed:
+            report.counts["destroyed_skipped"] += 1
+            continue
+        if prepared.id in held:
+            prepared = _on_hold(prepared, backend)
+        previous = batch.get(prepared.id)
+        batch[prepared.id] = _merged(backend, previous.post(), prepared) if previous else prepared
 
 
 def _on_hold(prepared: PreparedPost, backend: SearchBackend) -> PreparedPost:
