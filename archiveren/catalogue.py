@@ -121,7 +121,7 @@ class Catalogue:
 
     def start_run(self, source_name: str, source_type: str) -> int:
         with self.session() as session:
-            run = RunRow(source=source_name, source_type=source_type, host=f"{socket.gethostname()}:{os.getpid()}", started_at=utcnow(), outcome="running", counts={}, errors=[])
+            run = RunRow(source=source_name, source_type=source_type, host=this_holder(), started_at=utcnow(), outcome="running", counts={}, errors=[])
             session.add(run)
             session.flush()
             return run.id
@@ -146,20 +146,22 @@ class Catalogue:
     def last_runs(self) -> dict[str, RunRow]:
         """The newest run of every source."""
         with self.session() as session:
-            newest = select(RunRow.source, func.max(RunRow.id).label("id")).group_by(RunRow.source).subquery()
+            ran = RunRow.outcome != "skipped"
+            newest = select(RunRow.source, func.max(RunRow.id).label("id")).where(ran).group_by(RunRow.source).subquery()
             rows = session.scalars(select(RunRow).join(newest, RunRow.id == newest.c.id))
             return {row.source: row for row in rows}
 
-    # run locks: one run per source at a time, across processes and hosts
+    # run locks: one run per source (and one indexing run) at a time, across processes and hosts
 
     def acquire_run_lock(self, source_name: str, holder: str, stale_after_seconds: float) -> bool:
-        """Take the source's lock for ``holder``; False if someone else holds a fresh one."""
+        """Take the lock ``source_name`` for ``holder``; False if another holder still has it.
+        A lock is abandoned when its holder is a process on this host that is gone, or when
+        its holder has not refreshed it (``refresh_run_lock``) for ``stale_after_seconds``."""
         now = utcnow()
         with self.session() as session:
             row = session.get(RunLockRow, source_name)
             if row is not None:
-                acquired = row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=now.tzinfo)
-                if row.holder != holder and (now - acquired).total_seconds() < stale_after_seconds:
+                if row.holder != holder and not _lock_abandoned(row, now, stale_after_seconds):
                     return False
                 session.delete(row)
                 session.flush()
@@ -170,16 +172,50 @@ class Catalogue:
             return False
         return True
 
+    def refresh_run_lock(self, source_name: str, holder: str) -> bool:
+        """Show that ``holder`` is still at work; False if the lock is no longer its own."""
+        with self.session() as session:
+            row = session.get(RunLockRow, source_name)
+            if row is None or row.holder != holder:
+                return False
+            row.acquired_at = utcnow()
+            return True
+
+    def run_lock(self, source_name: str) -> RunLockRow | None:
+        with self.session() as session:
+            return session.get(RunLockRow, source_name)
+
     def release_run_lock(self, source_name: str, holder: str) -> None:
         with self.session() as session:
             row = session.get(RunLockRow, source_name)
             if row is not None and row.holder == holder:
                 session.delete(row)
 
+    def record_skipped_run(self, source_name: str, source_type: str, reason: str) -> None:
+        """A planned run that did not happen, and why (it shows in the run history, not as the
+        source's last outcome)."""
+        now = utcnow()
+        with self.session() as session:
+            session.add(RunRow(source=source_name, source_type=source_type, host=this_holder(), started_at=now, ended_at=now, outcome="skipped", counts={}, errors=[reason]))
+
+    def repair_stale_runs(self) -> list[RunRow]:
+        """Runs still 'running' whose process is gone (killed, or its host lost it): marked
+        'interrupted', so that status does not say 'running' until the source runs again."""
+        repaired = []
+        with self.session() as session:
+            for run in session.scalars(select(RunRow).where(RunRow.outcome == "running")):
+                lock = session.get(RunLockRow, run.source)
+                if holder_alive(run.host) is False or (holder_alive(run.host) is None and lock is None):
+                    run.outcome = "interrupted"
+                    run.ended_at = utcnow()
+                    run.errors = [*run.errors, f"the process that ran it ({run.host}) stopped before recording an outcome"]
+                    repaired.append(run)
+        return repaired
+
     def consecutive_failures(self, source_name: str, limit: int = 20) -> int:
         count = 0
         for run in self.runs(source_name, limit=limit):
-            if run.outcome == "running":
+            if run.outcome in ("running", "skipped"):
                 continue
             if run.outcome != "failed":
                 break
@@ -189,12 +225,24 @@ class Catalogue:
     # WARC files
 
     def register_warc(self, name: str, size: int, sha256: str, records: int = 0) -> None:
+        """Record a closed WARC file; registering one already known updates it (so two
+        processes registering one file, a run and a recovery, both succeed)."""
+        for attempt in range(2):
+            try:
+                with self.session() as session:
+                    row = session.get(WarcFileRow, name)
+                    if row is None:
+                        session.add(WarcFileRow(name=name, size=size, sha256=sha256, records=records, closed_at=utcnow(), fixity_status="ok"))
+                    else:
+                        row.size, row.sha256, row.records = size, sha256, records
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    def is_registered(self, warc_name: str) -> bool:
         with self.session() as session:
-            row = session.get(WarcFileRow, name)
-            if row is None:
-                session.add(WarcFileRow(name=name, size=size, sha256=sha256, records=records, closed_at=utcnow(), fixity_status="ok"))
-            else:
-                row.size, row.sha256, row.records = size, sha256, records
+            return session.get(WarcFileRow, warc_name) is not None
 
     def warc_files(self) -> list[WarcFileRow]:
         with self.session() as session:
@@ -268,6 +316,33 @@ class Catalogue:
 
 
 _MIGRATION_LOCK = threading.Lock()
+
+
+def this_holder() -> str:
+    """How this process names itself as a run's host and a lock's holder: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def holder_alive(holder: str) -> bool | None:
+    """Whether the process named ``host:pid`` still runs: known only for this host (None for
+    another host, or a name of another shape)."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lock_abandoned(row: RunLockRow, now: datetime, stale_after_seconds: float) -> bool:
+    if holder_alive(row.holder) is False:
+        return True
+    refreshed = row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=now.tzinfo)
+    return (now - refreshed).total_seconds() >= stale_after_seconds
 
 
 @cache

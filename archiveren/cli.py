@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = add("index", commands.index, "index new WARC records into the search backend")
     index.add_argument("--rebuild", action="store_true", help="build a fresh index from all WARCs beside the live one and swap it in")
+    index.add_argument("--wait", type=float, default=300.0, metavar="SECONDS", help="wait this long for another indexing run (the scheduler's) to finish (default 300)")
 
     search = add("search", commands.search, "search the index (Lucene-style query: words, \"phrases\", field:value, AND/OR/NOT, wildcards)")
     search.add_argument("query", nargs="?", default="", help="query string; empty matches everything")

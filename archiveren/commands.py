@@ -43,7 +43,7 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
         print(f"{report.source:<28} {report.outcome:<8} {counts}")
         for error in report.errors[:5]:
             print(f"    ! {error}")
-        failed += report.outcome == "failed"
+        failed += report.outcome in ("failed", "skipped")
     return 1 if failed else 0
 
 
@@ -51,7 +51,7 @@ def index(args: argparse.Namespace, ws: Workspace) -> int:
     from indexer.pipeline import index_new_records, rebuild_index
 
     run = rebuild_index if args.rebuild else index_new_records
-    report = run(ws)
+    report = run(ws, wait_seconds=args.wait)
     print(report.summary())
     return 0 if not report.errors else 1
 
@@ -151,6 +151,7 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
     catalogue = ws.catalogue()
     from archiveren.scheduler import next_run_times
 
+    catalogue.repair_stale_runs()
     last = catalogue.last_runs()
     upcoming = next_run_times(catalogue)
     print(f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts")

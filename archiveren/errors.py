@@ -54,3 +54,8 @@ class NotYetAvailable(ArchiverenError):
     """A command whose stage is not built yet; says which issue builds it."""
 
     exit_code = 3
+
+
+class AlreadyRunning(ArchiverenError):
+    """The job holds a lock someone else holds: a source being collected, or the index being
+    written; the message names the holder and since when."""

@@ -21,6 +21,7 @@ import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import inspect, text
 
-from archiveren.errors import ArchiverenError, ConfigError
+from archiveren.errors import AlreadyRunning, ArchiverenError, ConfigError
 from archiveren.notify import notify_repeated_failure
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("archiveren.scheduler")
 JOB_TABLE = "apscheduler_jobs"
-INDEX_LOCK = "__index__"
 _daemon: SchedulerDaemon | None = None
 
 
@@ -105,6 +105,7 @@ class SchedulerDaemon:
         global _daemon
         _daemon = self
         self._recover_open_warcs()
+        self.scheduler.add_listener(self._record_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self.scheduler.start(paused=True)
         self.sync_jobs(self.config)
         self.scheduler.resume()
@@ -153,49 +154,85 @@ class SchedulerDaemon:
         return True
 
     def run_source(self, source_name: str) -> None:
+        """One scheduled run of one source. Whatever goes wrong becomes a failed run in the
+        catalogue with its reason (and counts towards the failure notice); the job never
+        raises, so the scheduler goes on."""
         from collectors.runner import run_sources
 
-        if self.stop_event.is_set():
-            return
-        stale = self.config.scheduler.lock_stale_seconds
-        if not self.catalogue.acquire_run_lock(source_name, self.holder, stale):
-            log.info("source %s is already running elsewhere; this turn is skipped", source_name)
+        source = next((s for s in self.config.sources if s.name == source_name), None)
+        if self.stop_event.is_set() or source is None:
             return
         try:
-            if source_name not in {s.name for s in self.config.sources}:
+            reports = run_sources(self.config, self.ws.data_dir, [source_name], stop=self.stop_event)
+            if reports and reports[0].outcome == "skipped":
                 return
-            run_sources(self.config, self.ws.data_dir, [source_name], stop=self.stop_event)
-        except ArchiverenError as exc:
-            log.error("source %s: %s", source_name, exc)
-        finally:
-            self.catalogue.release_run_lock(source_name, self.holder)
-        failures = self.catalogue.consecutive_failures(source_name)
-        notify = self.config.scheduler.notify
-        if failures and failures % notify.after_failures == 0:
-            notify_repeated_failure(notify, source_name, failures, self.catalogue.runs(source_name, limit=1))
+        except Exception as exc:  # noqa: BLE001 - a run that could not even start is still a run
+            self._record_failed_run(source, exc)
+        self._notify_if_failing(source_name)
         if self.config.scheduler.index_after_run and not self.stop_event.is_set():
             self.run_index()
 
+    def _record_skipped(self, event: JobEvent) -> None:
+        """A planned collection that APScheduler did not start becomes a skipped run with why."""
+        source_name = event.job_id.removeprefix("collect:")
+        source = next((s for s in self.config.sources if s.name == source_name), None)
+        if not event.job_id.startswith("collect:") or source is None:
+            return
+        planned = getattr(event, "scheduled_run_time", None) or min(getattr(event, "scheduled_run_times", None) or [datetime.now(UTC)])
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            why = "the run before it was still going"
+        else:
+            why = f"it could not start within the grace time ({self.config.scheduler.misfire_grace_seconds} s)"
+        try:
+            self.catalogue.record_skipped_run(source.name, source.type, f"run planned for {planned:%Y-%m-%d %H:%M:%S} UTC skipped: {why}")
+        except ArchiverenError as exc:
+            log.error("source %s: a skipped run could not be recorded: %s", source.name, exc)
+
+    def _record_failed_run(self, source: SourceConfig, exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, ArchiverenError) else f"{exc.__class__.__name__}: {exc}"
+        log.error("source %s: the run failed before it could record itself: %s", source.name, reason)
+        log.debug("details of that failure", exc_info=exc)
+        try:
+            run_id = self.catalogue.start_run(source.name, source.type)
+            self.catalogue.finish_run(run_id, "failed", {}, [reason])
+        except ArchiverenError as catalogue_exc:
+            log.error("source %s: the failure could not be recorded either: %s", source.name, catalogue_exc)
+
+    def _notify_if_failing(self, source_name: str) -> None:
+        try:
+            failures = self.catalogue.consecutive_failures(source_name)
+            notify = self.config.scheduler.notify
+            if failures and failures % notify.after_failures == 0:
+                notify_repeated_failure(notify, source_name, failures, self.catalogue.runs(source_name, limit=1))
+        except ArchiverenError as exc:
+            log.error("source %s: failure notice not sent: %s", source_name, exc)
+
     def run_index(self) -> None:
+        """Index what the runs added; skipped quietly while another process holds the index."""
         from indexer.pipeline import index_new_records
 
         with self._index_lock:
-            if not self.catalogue.acquire_run_lock(INDEX_LOCK, self.holder, self.config.scheduler.lock_stale_seconds):
-                return
             try:
                 report = index_new_records(self.ws)
                 log.info("%s", report.summary())
+            except AlreadyRunning as exc:
+                log.info("indexing skipped this turn: %s", exc)
             except ArchiverenError as exc:
                 log.error("indexing failed, will retry on the next turn: %s", exc)
-            finally:
-                self.catalogue.release_run_lock(INDEX_LOCK, self.holder)
+            except Exception as exc:  # noqa: BLE001 - the next turn retries; the scheduler goes on
+                log.error("indexing failed, will retry on the next turn: %s: %s", exc.__class__.__name__, exc)
+                log.debug("details of that failure", exc_info=exc)
 
     def run_verify(self) -> None:
         from archive import verify_archive
 
-        known = {row.name: (row.sha256, row.size) for row in self.catalogue.warc_files()}
-        report = verify_archive(self.ws.archive_dir, known_files=known)
-        self.catalogue.record_fixity(report.problems)
+        try:
+            known = {row.name: (row.sha256, row.size) for row in self.catalogue.warc_files()}
+            report = verify_archive(self.ws.archive_dir, known_files=known)
+            self.catalogue.record_fixity(report.problems)
+        except Exception as exc:  # noqa: BLE001 - verify runs again on its next turn
+            log.error("verify could not run: %s: %s", exc.__class__.__name__, exc)
+            return
         if not report.ok:
             log.error("verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5]))
 

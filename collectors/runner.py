@@ -5,13 +5,19 @@ catalogue as they close), builds the shared ``Fetcher``, and runs each enabled s
 collector in turn. Each source runs inside its own guard: whatever one source raises is
 recorded as that run's failure and the next source still runs, except a full disk
 (``StorageFull``), which is recorded and then stops the run. The source's state (ETags,
-since-ids) is saved after every run, so progress made before a failure is kept.
+since-ids) is saved after every run, so progress made before a failure is kept. A source is
+collected under its lock in the catalogue (archiveren.locks): a source already being collected,
+by this host or another, is skipped, and the skip is recorded with the holder's name.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,8 @@ from archive import WarcWriter
 from archive.manifest import read_manifest
 from archive.scan import scan_complete_records
 from archiveren.catalogue import Catalogue
-from archiveren.errors import ArchiverenError, StorageFull
+from archiveren.errors import AlreadyRunning, ArchiverenError, StorageFull
+from archiveren.locks import holding
 from collectors.base import CollectContext, RunReport
 from collectors.http import Fetcher, StopRequested
 from collectors.registry import COLLECTORS
@@ -49,12 +56,18 @@ def run_sources(
             operator=config.archive.operator,
             on_file_closed=lambda closed: _register(catalogue, closed),
         )
+        for run in catalogue.repair_stale_runs():
+            log.warning("run %d of %s was left 'running' by %s, which is gone: marked interrupted", run.id, run.source, run.host)
         _catch_up_catalogue(catalogue, data_dir / "warcs")
         with writer, Fetcher(config.http, writer, stop=stop, backoff_base=backoff_base) as fetcher:
             for source in sources:
                 if stop.is_set():
                     break
-                reports.append(run_source(source, config, catalogue, fetcher, writer, stop))
+                try:
+                    with holding(catalogue, source.name, f"collecting {source.name}", stale_after_seconds=config.scheduler.lock_stale_seconds):
+                        reports.append(run_source(source, config, catalogue, fetcher, writer, stop))
+                except AlreadyRunning as exc:
+                    reports.append(_skipped(catalogue, source, str(exc)))
     finally:
         catalogue.close()
     return reports
@@ -127,19 +140,55 @@ def run_source(
     return report
 
 
+def _skipped(catalogue: Catalogue, source: Any, reason: str) -> RunReport:
+    log.info("source %s: skipped: %s", source.name, reason)
+    catalogue.record_skipped_run(source.name, source.type, reason)
+    report = RunReport(source=source.name)
+    report.error(reason)
+    report.outcome = "skipped"
+    return report
+
+
 def _catch_up_catalogue(catalogue: Catalogue, archive_dir: Path) -> None:
     """Register files the manifest lists but the catalogue does not: a process killed after
     closing a file but before telling the catalogue (a SIGKILLed run, or a crawl child whose
     parent died) leaves them so, and ``verify`` would report them forever. The manifest line was
-    written by archiveren when the file closed; ``verify`` still checks the file against it."""
+    written by archiveren when the file closed; ``verify`` still checks the file against it.
+
+    A file whose writer is still at work is left alone: the writer holds the file's flock from
+    creating it until after it has registered it, so a file whose flock is taken belongs to a
+    live run (in this process or another) that is about to register it itself."""
     known = {row.name for row in catalogue.warc_files()}
     manifest, _ = read_manifest(archive_dir)
     for name, entry in sorted(manifest.items()):
         path = archive_dir / name
-        if name not in known and path.is_file():
+        if name in known or not path.is_file():
+            continue
+        with _writer_gone(path) as gone:
+            if not gone or catalogue.is_registered(name):
+                continue
             records = scan_complete_records(path).records
             log.warning("registering %s, closed by a run that stopped before recording it", name)
             catalogue.register_warc(name, entry.size, entry.sha256, records)
+
+
+@contextmanager
+def _writer_gone(path: Path) -> Iterator[bool]:
+    """True (holding the file's flock for the block) when no writer holds ``path`` any more."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _register(catalogue: Catalogue, closed: Any) -> None:

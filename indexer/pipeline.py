@@ -6,13 +6,21 @@ make Posts and the backend's documents of them (indexer.extraction, in worker pr
 large backlog), and writes them in batches (indexer.background_writes, while the next batch is
 gathered). The watermark moves only after a batch is durable, so an interrupted run resumes
 without losing or duplicating Posts (ids are stable).
+
+Every run holds the index lock in the catalogue (archiveren.locks.INDEX_LOCK), so `index`,
+`index --rebuild` and the scheduler never write one index at once. A rebuild indexes into a
+fresh index beside the live one until no closed file is left unread, also those closed while it
+ran, then swaps it in and records exactly the watermarks it reached.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
+from archiveren.errors import AlreadyRunning, StorageFull
+from archiveren.locks import INDEX_LOCK, HeldLock, holding
 from indexer.background_writes import BackgroundWrites
 from indexer.capture_reader import capture_from_records
 from indexer.extraction import CaptureExtraction, extraction_workers
@@ -52,6 +62,8 @@ class IndexReport:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    watermarks: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    """How far this run's durable writes reached in each file: (offset, complete)."""
 
     def summary(self) -> str:
         what = "rebuilt index" if self.rebuilt else "indexed"
@@ -68,28 +80,79 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return archive_closed_warcs(archive_dir) if archive_dir.is_dir() else []
 
 
-def index_new_records(ws: Workspace) -> IndexReport:
+def index_new_records(ws: Workspace, *, wait_seconds: float = 0.0) -> IndexReport:
+    """Index what the watermarks leave unread; AlreadyRunning if another run holds the index."""
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
-    return _index_files(config, ws.archive_dir, ws.backend, catalogue, catalogue.watermarks(), save_watermarks=True)
+    with _index_writer(catalogue, config, wait_seconds) as lock:
+        report = _index_files(config, ws.archive_dir, ws.backend, catalogue, catalogue.watermarks(), save_watermarks=True, still_here=lock.still_here)
+        for abandoned in ws.backend().remove_abandoned_rebuilds():
+            log.warning("removed %s, left by a rebuild that did not finish", abandoned)
+        return report
 
 
-def rebuild_index(ws: Workspace) -> IndexReport:
-    """Index every WARC into a fresh index beside the live one, then swap it in."""
+def rebuild_index(ws: Workspace, *, wait_seconds: float = 0.0) -> IndexReport:
+    """Index every WARC into a fresh index beside the live one, then swap it in. Files closed
+    while it runs are read before the swap; a file closed after the last look keeps no
+    watermark, so the next `index` reads it. A rebuild that fails leaves the live index as it
+    was and removes its own staging index."""
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
-    live = ws.backend()
-    fresh = live.begin_rebuild()
-    report = _index_files(config, ws.archive_dir, lambda: fresh, catalogue, {}, save_watermarks=False)
-    live.commit_rebuild(fresh)
-    catalogue.reset_watermarks()
-    for path in closed_warcs(ws.archive_dir):
-        catalogue.save_watermark(path.name, path.stat().st_size, True)
-    report.rebuilt = True
-    return report
+    with _index_writer(catalogue, config, wait_seconds) as lock:
+        live = ws.backend()
+        for abandoned in live.remove_abandoned_rebuilds():
+            log.warning("removed %s, left by a rebuild that did not finish", abandoned)
+        fresh = live.begin_rebuild()
+        try:
+            report = IndexReport(rebuilt=True)
+            while True:
+                before = dict(report.watermarks)
+                reached = _index_files(config, ws.archive_dir, lambda: fresh, catalogue, before, save_watermarks=False, still_here=lock.still_here)
+                _add_up(report, reached)
+                if not reached.files or report.watermarks == before:
+                    break
+            live.commit_rebuild(fresh)
+        except BaseException as exc:
+            live.abort_rebuild(fresh)
+            if isinstance(exc, StorageFull) or (isinstance(exc, OSError | ValueError) and _disk_full(exc)):
+                raise StorageFull(f"index --rebuild stopped: the disk holding {ws.data_dir} is full ({exc}); the live index is unchanged and the partial rebuild was removed; free space and run it again") from None
+            raise
+        catalogue.reset_watermarks()
+        for name, (offset, complete) in report.watermarks.items():
+            catalogue.save_watermark(name, offset, complete)
+        return report
 
 
-def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Callable[[], SearchBackend], catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool) -> IndexReport:
+_INDEXING_HERE = threading.Lock()
+"""One indexing run per process as well: the catalogue lock's holder is the process."""
+
+
+@contextmanager
+def _index_writer(catalogue: Catalogue, config: ArchiverenConfig, wait_seconds: float) -> Iterator[HeldLock]:
+    """The index lock, refreshed as batches are written (no thread: the extraction workers are
+    forked from this process only while it runs a single thread)."""
+
+    if not _INDEXING_HERE.acquire(blocking=wait_seconds > 0, timeout=wait_seconds if wait_seconds > 0 else -1):
+        raise AlreadyRunning("indexing is already running in this process")
+    try:
+        with holding(catalogue, INDEX_LOCK, "indexing", stale_after_seconds=config.scheduler.lock_stale_seconds, wait_seconds=wait_seconds, heartbeat_thread=False) as lock:
+            yield lock
+    finally:
+        _INDEXING_HERE.release()
+
+
+def _add_up(report: IndexReport, part: IndexReport) -> None:
+    report.files += part.files
+    report.counts.update(part.counts)
+    report.errors.extend(part.errors)
+    report.watermarks.update(part.watermarks)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
+
+
+def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Callable[[], SearchBackend], catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool, still_here: Callable[[], None] = lambda: None) -> IndexReport:
     """Index what ``watermarks`` leaves pending; the backend is opened (``open_backend``) once
     the extraction workers have started, so that this process may still fork them."""
     from archiveren.retention import destroyed_post_ids, held_post_ids
@@ -107,6 +170,8 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Call
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
             report.counts["posts"] += written
+            report.watermarks[name] = (offset, complete)
+            still_here()
             if save_watermarks:
                 catalogue.save_watermark(name, offset, complete)
 

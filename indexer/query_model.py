@@ -97,4 +97,11 @@ class SearchBackend(Protocol):
 
     def commit_rebuild(self, rebuilt: SearchBackend) -> None: ...
 
+    def abort_rebuild(self, rebuilt: SearchBackend) -> None:
+        """Throw away a rebuild that begin_rebuild started and that will not be committed."""
+
+    def remove_abandoned_rebuilds(self) -> list[str]:
+        """Remove what rebuilds that never finished left beside the live index (call only
+        while holding the index lock); the names of what was removed."""
+
     def close(self) -> None: ...

@@ -410,6 +410,22 @@ class ElasticsearchBackend:
             )
         rebuilt._target = None
 
+    def abort_rebuild(self, rebuilt: SearchBackend) -> None:
+        if isinstance(rebuilt, ElasticsearchBackend) and rebuilt._target is not None:
+            target, rebuilt._target = rebuilt._target, None
+            self._call(f"dropping the unfinished rebuild {target}", partial(self.client.raw.indices.delete, index=target))
+
+    def remove_abandoned_rebuilds(self) -> list[str]:
+        """Physical indices of this name that neither alias points at: rebuilds that died."""
+        raw = self.client.raw
+        self.ensure_index()
+        indices = self._call("listing indices", lambda: raw.indices.get(index=f"{self.name}.v*"))
+        live = set(self.physical_indices())
+        abandoned = sorted(index for index, body in indices.items() if index not in live and not body.get("aliases"))
+        for index in abandoned:
+            self._call(f"dropping the abandoned rebuild {index}", partial(raw.indices.delete, index=index))
+        return abandoned
+
     def drop(self) -> None:
         """Delete every index, alias and the template of this name (tests and `index --reset`)."""
         raw = self.client.raw

@@ -8,7 +8,9 @@ search.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import threading
 import time
@@ -18,7 +20,7 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Occur, Order, Query
 
-from archiveren.errors import IndexError_, QueryError
+from archiveren.errors import IndexError_, QueryError, StorageFull
 from indexer.backends.tantivy_query import QueryTranslator
 from indexer.backends.tantivy_results import (
     decode_cursor,
@@ -144,8 +146,13 @@ class TantivyBackend:
                     writer.add_json(with_stored(prepared))
                     written += 1
                 writer.commit()
-            except BaseException:
+            except BaseException as exc:
                 writer.rollback()
+                if isinstance(exc, ValueError | OSError) and _disk_full(exc):
+                    raise StorageFull(
+                        f"the disk holding the search index {self.path} is full ({exc}); "
+                        "nothing of this batch was kept; free space and index again"
+                    ) from None
                 raise
         self._index.reload()
         return written
@@ -369,9 +376,30 @@ class TantivyBackend:
         # until they follow the link on their next search.
         shutil.rmtree(replaced, ignore_errors=True)
 
+    def abort_rebuild(self, rebuilt: SearchBackend) -> None:
+        if isinstance(rebuilt, TantivyBackend) and rebuilt._is_generation and rebuilt.path.parent == self.path.parent:
+            rebuilt.close()
+            shutil.rmtree(rebuilt.path, ignore_errors=True)
+
+    def remove_abandoned_rebuilds(self) -> list[str]:
+        """Generation directories beside the index that its link does not point at."""
+        live = Path(os.path.realpath(self.path))
+        pattern = re.compile(rf"^{re.escape(self.path.name)}-[0-9]+$")
+        abandoned = sorted(
+            entry for entry in self.path.parent.iterdir()
+            if pattern.match(entry.name) and entry.is_dir() and not entry.is_symlink() and entry != live
+        )
+        for entry in abandoned:
+            shutil.rmtree(entry, ignore_errors=True)
+        return [str(entry) for entry in abandoned]
+
     def close(self) -> None:
         with self._lock:
             self._close_writer()
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 def _count(found: tantivy.SearchResult) -> int:

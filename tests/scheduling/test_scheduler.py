@@ -14,12 +14,15 @@ from archiveren.scheduler import in_shard
 from tests.scheduling.conftest import SlowBlog, feed_source, start_scheduler, stop, write_config
 
 
-def runs_of(data_dir: Path, source: str) -> list:
+def runs_of(data_dir: Path, source: str, *, skipped: bool = False) -> list:
+    """The runs of ``source`` that ran, oldest first (or, with ``skipped``, the planned runs
+    that were recorded as skipped)."""
     catalogue = Catalogue.open(data_dir)
     try:
-        return sorted(catalogue.runs(source, limit=500), key=lambda run: run.id)
+        runs = sorted(catalogue.runs(source, limit=500), key=lambda run: run.id)
     finally:
         catalogue.close()
+    return [run for run in runs if (run.outcome == "skipped") == skipped]
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
@@ -42,6 +45,9 @@ def test_jobs_fire_on_time_and_never_overlap(slow_blog: SlowBlog, tmp_path: Path
     runs = [r for r in runs_of(tmp_path / "data", "blog") if r.ended_at]
     for earlier, later in zip(runs, runs[1:], strict=False):
         assert later.started_at >= earlier.ended_at, "two runs of one source overlapped"
+    skipped = runs_of(tmp_path / "data", "blog", skipped=True)
+    assert skipped, "a planned run that fell inside a running one is recorded as skipped"
+    assert all("skipped: the run before it was still going" in run.errors[0] for run in skipped)
 
 
 def test_a_failing_or_slow_source_does_not_delay_the_others(slow_blog: SlowBlog, tmp_path: Path) -> None:
