@@ -33,11 +33,23 @@ class QuerySyntaxError(QueryError):
         self.problem = problem
         self.code = code
         self.values = values or {}
-        caret = " " * min(position, len(query)) + "^"
         message = f"query error at character {position + 1}: {problem}"
         if hint:
             message += f"; {hint}"
-        super().__init__(f"{message}\n  {query}\n  {caret}")
+        shown, offset = _around(query, position)
+        super().__init__(f"{message}\n  {shown}\n  {' ' * offset}^")
+
+
+def _around(query: str, position: int, width: int = 100) -> tuple[str, int]:
+    """The query as shown under an error, cut to ``width`` characters around ``position`` (a
+    hostile query may be thousands long), and where the caret goes in it."""
+    position = min(position, len(query))
+    if len(query) <= width:
+        return query, position
+    start = max(0, min(position - width // 2, len(query) - width))
+    before = "…" if start else ""
+    after = "…" if start + width < len(query) else ""
+    return before + query[start : start + width] + after, position - start + len(before)
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,7 @@ class _Parser:
             raise self.error(
                 token.pos,
                 "boost_too_large",
-                f"^{token.text} is too large a boost",
+                f"^{token.text[:12]}{'…' if len(token.text) > 12 else ''} is too large a boost",
                 f"use at most ^{MAX_BOOST:g}",
                 limit=f"{MAX_BOOST:g}",
             )
