@@ -31,7 +31,7 @@ from search_ui import (
     views_search,
 )
 from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
-from search_ui.i18n import LANG_COOKIE, LANGUAGES, negotiate
+from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, translator
 from search_ui.rendering import render
 from search_ui.views_record import RecordNotFound
 
@@ -137,8 +137,9 @@ def _answer_with(
     async def handler(request: Request, exc: ArchiverenError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
+        message = error_text(exc, translator(request.state.lang))
         return render(
-            request, "error.html", {"title_key": title_key, "message": str(exc)}, status_code=status
+            request, "error.html", {"title_key": title_key, "message": message}, status_code=status
         )
 
     return handler

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fastapi import Request
 
+from indexer.query_lexer import QuerySyntaxError
+
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "archiveren_lang"
@@ -56,3 +58,12 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+def error_text(error: Exception, t: Callable[..., str]) -> str:
+    """What went wrong, in the page's language: a query the parser refused is told by its code
+    (``query.<code>`` in messages.json); other errors keep their own (English) message."""
+    if isinstance(error, QuerySyntaxError) and f"query.{error.code}" in messages():
+        problem = t(f"query.{error.code}", **error.values)
+        return t("query.at", position=error.position + 1, problem=problem)
+    return str(error)

@@ -17,6 +17,7 @@ from archiveren.errors import BackendUnavailable, QueryError
 from archiveren.workspace import Workspace
 from indexer.query_model import FACET_FIELDS, FacetBucket, Interval, SearchResult
 from search_ui.auth import User, require
+from search_ui.i18n import error_text, translator
 from search_ui.rendering import render
 from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
 
@@ -105,7 +106,10 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
             result=result, bars=bars, last_page=last_page, can_export=user.can("compliance")
         )
     except QueryError as exc:
-        context["error"] = {"kind": "query", "message": str(exc)}
+        context["error"] = {
+            "kind": "query",
+            "message": error_text(exc, translator(request.state.lang)),
+        }
         status = 400
     except BackendUnavailable as exc:
         context["error"] = {"kind": "backend", "message": str(exc)}

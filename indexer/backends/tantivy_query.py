@@ -6,7 +6,7 @@ indexer/query_fields.py says.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import tantivy
 from tantivy import FieldType, Occur, Query
@@ -22,6 +22,7 @@ from indexer.query_fields import (
     canonical_field,
     normalise_keyword,
 )
+from indexer.query_limits import clamp_date
 from indexer.query_model import SearchRequest
 
 TITLE_BOOST = 2.0
@@ -117,8 +118,8 @@ class QueryTranslator:
             self.schema,
             field,
             FieldType.Date,
-            lower_bound=_clamp(as_utc(start)) if start else None,
-            upper_bound=_clamp(as_utc(end)) if end else None,
+            lower_bound=clamp_date(as_utc(start)) if start else None,
+            upper_bound=clamp_date(as_utc(end)) if end else None,
             include_lower=True,
             include_upper=end is None,
         )
@@ -162,13 +163,3 @@ def wildcard_to_regex(pattern: str) -> str:
         else:
             out.append("\\" + char if char in _REGEX_META else char)
     return "".join(out)
-
-
-# tantivy stores dates as i64 nanoseconds; bounds outside that span match the same documents
-# as the span's own ends, so they are clamped instead of refused.
-_EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2262, 1, 1, tzinfo=UTC)
-
-
-def _clamp(moment: datetime) -> datetime:
-    return min(max(moment, _EARLIEST), _LATEST)
