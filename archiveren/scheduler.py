@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import inspect, text
 
-from archiveren.errors import AlreadyRunning, ArchiverenError, ConfigError
+from archiveren.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
 from archiveren.notify import notify_repeated_failure
 
 if TYPE_CHECKING:
@@ -256,7 +256,10 @@ class SchedulerDaemon:
     def _recover_open_warcs(self) -> None:
         from archive import recover_open_files
 
-        self.ws.archive_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.ws.archive_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot use the archive directory {self.ws.archive_dir}: {exc.strerror}") from None
         for outcome in recover_open_files(self.ws.archive_dir):
             log.warning("recovered an unfinished WARC from an earlier stop: %s", outcome)
 

@@ -151,3 +151,61 @@ def test_status_shows_last_and_next_run(slow_blog: SlowBlog, tmp_path: Path) -> 
     assert status.returncode == 0, status.stderr
     line = next(line for line in status.stdout.splitlines() if line.startswith("blog"))
     assert "ok" in line and line.count("20") >= 2, line
+
+
+def archiveren(config: Path, data: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), *args]
+
+
+def test_a_second_collect_of_a_running_source_is_refused_and_recorded(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 1.0
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=None))
+    data = tmp_path / "data"
+    first = subprocess.Popen(archiveren(config, data, "collect", "blog"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: slow_blog.requests >= 2, 20)
+        second = subprocess.run(archiveren(config, data, "collect", "blog"), capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "collecting blog is already running by" in second.stdout, second.stdout + second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        assert first.wait(timeout=60) == 0, first.communicate()
+    assert [run.outcome for run in runs_of(data, "blog")] == ["ok"]
+    assert "already running" in runs_of(data, "blog", skipped=True)[0].errors[0]
+
+
+def test_status_after_a_killed_collection_says_interrupted_not_running(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    slow_blog.page_delay = 1.0
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=None))
+    data = tmp_path / "data"
+    killed = subprocess.Popen(archiveren(config, data, "collect", "blog"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_for(lambda: slow_blog.requests >= 2, 20)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(10)
+    assert runs_of(data, "blog")[-1].outcome == "running"
+    status = subprocess.run(archiveren(config, data, "status"), capture_output=True, text=True, timeout=60)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("blog"))
+    assert "interrupted" in line, status.stdout
+    slow_blog.page_delay = 0
+    again = subprocess.run(archiveren(config, data, "collect", "blog"), capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stdout + again.stderr  # the dead run's lock is taken over
+
+
+def test_a_run_that_cannot_even_start_is_a_recorded_failure_and_the_scheduler_goes_on(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    sources = feed_source("blog", slow_blog.url, interval=1) + feed_source("ander", slow_blog.url, interval=1)
+    config = write_config(tmp_path / "c.yaml", sources)
+    data = tmp_path / "data"
+    process = start_scheduler(config, data, tmp_path / "log")
+    try:
+        assert wait_for(lambda: len(runs_of(data, "blog")) >= 1 and len(runs_of(data, "ander")) >= 1, 30)
+        (data / "warcs").rename(data / "warcs-moved")
+        (data / "warcs").write_text("not a directory")  # from now on every run fails before its collector starts
+        assert wait_for(lambda: sum(r.outcome == "failed" for r in runs_of(data, "blog")) >= 3 and sum(r.outcome == "failed" for r in runs_of(data, "ander")) >= 3, 30), (tmp_path / "log").read_text()
+    finally:
+        stop(process)
+    log = (tmp_path / "log").read_text()
+    assert "Traceback" not in log and "raised an exception" not in log, log[-3000:]
+    assert "warcs" in runs_of(data, "blog")[-1].errors[0]
+    restart = subprocess.run(archiveren(config, data, "schedule"), capture_output=True, text=True, timeout=60)
+    assert restart.returncode != 0 and "Traceback" not in restart.stderr, restart.stderr[-3000:]
+    assert "warcs" in restart.stderr
