@@ -7,6 +7,9 @@ instead, say they were redacted, and still pass ``verify`` and the WARC rules.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -18,6 +21,8 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.naming import closed_warcs
+from archive.records import _COPY_CHUNK, spool_payload
+from archiveren.scrub import register_secrets
 from tests.archive.warc_rules import warc_problems
 from tests.reliability.harness import CliWorld
 from tests.security.test_secrets_stay_out import readable_bytes
@@ -143,3 +148,13 @@ def test_redacted_records_say_so_and_keep_consistent_digests(echoing_api: str, t
                 assert record.digest_checker.passed is not False, f"{path.name}: {record.rec_headers.get_header('WARC-Record-ID')}"
     assert (X_ENV, f"Bearer [REDACTED:{X_ENV}]") in marked
     assert (MASTODON_ENV, f"Bearer [REDACTED:{MASTODON_ENV}]") in marked
+
+
+def test_a_secret_split_across_read_chunks_is_still_scrubbed_and_the_digest_is_of_the_stored_bytes() -> None:
+    register_secrets({X_ENV: X_TOKEN})
+    body = b"a" * (_COPY_CHUNK - 10) + X_TOKEN.encode() + b" einde"
+    payload = spool_payload(io.BytesIO(body))
+    stored = payload.stream.read()
+    assert stored == b"a" * (_COPY_CHUNK - 10) + f"[REDACTED:{X_ENV}] einde".encode()
+    assert payload.length == len(stored) and payload.redacted == {X_ENV}
+    assert payload.digest == "sha1:" + base64.b32encode(hashlib.sha1(stored).digest()).decode()
