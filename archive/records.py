@@ -2,7 +2,9 @@
 metadata for an HTTP exchange, resource + metadata for a file, and the warcinfo that opens each
 file. It decides what bytes go in (redacted request, response headers in their received order and
 case, body with its content coding) and computes the payload digest before anything is written,
-so the writer can choose between a response and a revisit."""
+so the writer can choose between a response and a revisit. Configured secrets a server echoes
+(in a header, a status line or the body) are replaced by markers before anything is hashed, so
+every digest describes the bytes stored, and the record says which secrets were replaced."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from archive.capture import CaptureMetadata, HttpExchange
 from archive.redact import redact_form_body, redact_headers, redact_json_value
+from archiveren.scrub import BytesScrubber, scrub_json, scrub_text
 
 WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
@@ -43,30 +46,48 @@ class WireHeaders(StatusAndHeaders):
             self.headers_buff = text.encode("utf-8")
 
 
+REDACTED_HEADER = "WARC-Archiveren-Redacted"
+"""Names the environment variables whose secret values were replaced in a record's block
+(``[REDACTED:VARIABLE]``), so a reader knows the bytes differ from what came over the wire."""
+
+
 @dataclass
 class SpooledPayload:
-    """A payload with its length and WARC-style sha1 digest, readable from the start."""
+    """A payload with its length and WARC-style sha1 digest, readable from the start; configured
+    secrets in it are already replaced (``redacted`` names their variables)."""
 
     stream: IO[bytes]
     length: int
     digest: str
+    redacted: frozenset[str] = frozenset()
 
 
 def spool_payload(data: bytes | BinaryIO) -> SpooledPayload:
-    """Hash the payload while keeping it readable once more; streams larger than 8 MiB spill
-    to a temporary file so memory stays bounded."""
+    """Scrub configured secrets from the payload and hash it while keeping it readable once
+    more; streams larger than 8 MiB spill to a temporary file so memory stays bounded."""
+    scrubber = BytesScrubber()
     sha1 = hashlib.sha1()
     if isinstance(data, bytes | bytearray | memoryview):
-        sha1.update(data)
-        return SpooledPayload(io.BytesIO(bytes(data)), len(data), _warc_digest(sha1))
+        scrubbed = scrubber.scrub(bytes(data))
+        sha1.update(scrubbed)
+        return SpooledPayload(io.BytesIO(scrubbed), len(scrubbed), _warc_digest(sha1), frozenset(scrubber.found))
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     length = 0
-    while chunk := data.read(_COPY_CHUNK):
+    for chunk in scrubber.chunks(iter(lambda: data.read(_COPY_CHUNK), b"")):
         sha1.update(chunk)
         spool.write(chunk)
         length += len(chunk)
     spool.seek(0)
-    return SpooledPayload(spool, length, _warc_digest(sha1))
+    return SpooledPayload(spool, length, _warc_digest(sha1), frozenset(scrubber.found))
+
+
+def scrub_headers(headers: list[tuple[str, str]], found: set[str]) -> list[tuple[str, str]]:
+    """Header values with configured secrets replaced; adds the variables replaced to ``found``."""
+    return [(name, scrub_text(value, found)) for name, value in headers]
+
+
+def _with_content_length(headers: list[tuple[str, str]], length: int) -> list[tuple[str, str]]:
+    return [(n, str(length)) if n.lower() == "content-length" else (n, v) for n, v in headers]
 
 
 def warc_date(when: datetime | None = None) -> str:
@@ -102,13 +123,14 @@ class CaptureRecords:
     ) -> ArcWarcRecord:
         parts = urlsplit(target_uri)
         request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = redact_headers(exchange.request_headers)
+        found: set[str] = set()
+        headers = scrub_headers(redact_headers(exchange.request_headers), found)
         content_type = next((v for n, v in headers if n.lower() == "content-type"), "")
-        body = redact_form_body(exchange.request_body, content_type)
+        scrubber = BytesScrubber()
+        body = scrubber.scrub(redact_form_body(exchange.request_body, content_type))
+        found |= scrubber.found
         if body != exchange.request_body:
-            headers = [
-                (n, str(len(body))) if n.lower() == "content-length" else (n, v) for n, v in headers
-            ]
+            headers = _with_content_length(headers, len(body))
         http = WireHeaders(
             f"{exchange.method} {request_target} {exchange.http_version}",
             headers,
@@ -117,6 +139,7 @@ class CaptureRecords:
         warc_headers = {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to}
         if exchange.remote_ip:
             warc_headers["WARC-IP-Address"] = exchange.remote_ip
+        _mark_redacted(warc_headers, found)
         return self._record(target_uri, "request", io.BytesIO(body), len(body), http, warc_headers)
 
     def response(
@@ -131,9 +154,10 @@ class CaptureRecords:
         headers["WARC-Payload-Digest"] = payload.digest
         if exchange.truncated:
             headers["WARC-Truncated"] = exchange.truncated
-        return self._record(
-            target_uri, "response", payload.stream, payload.length, self._status(exchange), headers
-        )
+        found = set(payload.redacted)
+        status = self._status(exchange, found, payload.length if payload.redacted else None)
+        _mark_redacted(headers, found)
+        return self._record(target_uri, "response", payload.stream, payload.length, status, headers)
 
     def revisit(
         self,
@@ -157,9 +181,10 @@ class CaptureRecords:
                 "WARC-Refers-To-Date": orig_date,
             }
         )
-        return self._record(
-            target_uri, "revisit", io.BytesIO(b""), 0, self._status(exchange), headers
-        )
+        found: set[str] = set()
+        status = self._status(exchange, found)
+        _mark_redacted(headers, found)
+        return self._record(target_uri, "revisit", io.BytesIO(b""), 0, status, headers)
 
     def resource(
         self, uri: str, content_type: str, date: str, record_id: str, payload: SpooledPayload
@@ -169,6 +194,7 @@ class CaptureRecords:
             "WARC-Record-ID": record_id,
             "WARC-Payload-Digest": payload.digest,
         }
+        _mark_redacted(headers, set(payload.redacted))
         record = self._record(uri, "resource", payload.stream, payload.length, None, headers)
         record.content_type = content_type
         return record
@@ -177,7 +203,7 @@ class CaptureRecords:
         self, target_uri: str, date: str, concurrent_to: str, metadata: CaptureMetadata
     ) -> ArcWarcRecord:
         body = json.dumps(
-            redact_json_value(metadata.to_json_dict()), ensure_ascii=False, sort_keys=True
+            scrub_json(redact_json_value(metadata.to_json_dict())), ensure_ascii=False, sort_keys=True
         ).encode("utf-8")
         record = self._record(
             target_uri,
@@ -198,10 +224,15 @@ class CaptureRecords:
         return headers
 
     @staticmethod
-    def _status(exchange: HttpExchange) -> WireHeaders:
+    def _status(exchange: HttpExchange, found: set[str], new_length: int | None = None) -> WireHeaders:
+        """The response's status line and headers, secrets scrubbed (into ``found``), and
+        Content-Length set to ``new_length`` when the scrubbed body's length changed."""
+        headers = scrub_headers(response_wire_headers(exchange), found)
+        if new_length is not None:
+            headers = _with_content_length(headers, new_length)
         return WireHeaders(
-            f"{exchange.status} {exchange.reason}".strip(),
-            response_wire_headers(exchange),
+            scrub_text(f"{exchange.status} {exchange.reason}".strip(), found),
+            headers,
             protocol=exchange.http_version,
         )
 
@@ -222,6 +253,11 @@ class CaptureRecords:
             warc_headers_dict=headers,
             http_headers=http,
         )
+
+
+def _mark_redacted(warc_headers: dict[str, str], found: set[str]) -> None:
+    if found:
+        warc_headers[REDACTED_HEADER] = ", ".join(sorted(found))
 
 
 def _warc_digest(sha1: hashlib._Hash) -> str:

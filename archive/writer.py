@@ -43,6 +43,7 @@ from archive.records import CaptureRecords, new_record_id, spool_payload, warc_d
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
 from archiveren.errors import ArchiveError, StorageFull
+from archiveren.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ class WarcWriter:
     def write_exchange(self, exchange: HttpExchange, metadata: CaptureMetadata) -> WriteResult:
         """Write request + response (or a revisit when the URL's payload is unchanged since its
         last capture) + metadata; returns where the response/revisit record is."""
-        target = redact_url(exchange.url)
+        target = scrub_text(redact_url(exchange.url))
         payload = spool_payload(exchange.body)
         try:
             with self._lock:
@@ -272,7 +273,7 @@ class WarcWriter:
         self, uri: str, content_type: str, data: bytes | BinaryIO, metadata: CaptureMetadata
     ) -> WriteResult:
         """Write a `resource` record (e.g. a downloaded archive file) + its metadata record."""
-        target = redact_url(uri)
+        target = scrub_text(redact_url(uri))
         payload = spool_payload(data)
         try:
             with self._lock:

@@ -32,6 +32,7 @@ from archiveren.catalogue_schema import (
     utcnow,
 )
 from archiveren.errors import CatalogueError
+from archiveren.scrub import scrub_json, scrub_text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -134,7 +135,7 @@ class Catalogue:
             run.ended_at = utcnow()
             run.outcome = outcome
             run.counts = dict(counts)
-            run.errors = list(errors)
+            run.errors = [scrub_text(error) for error in errors]
 
     def runs(self, source_name: str | None = None, limit: int = 50) -> list[RunRow]:
         with self.session() as session:
@@ -303,7 +304,7 @@ class Catalogue:
 
     def audit(self, username: str, action: str, **detail: Any) -> None:
         with self.session() as session:
-            session.add(AuditRow(at=utcnow(), username=username, action=action, detail=_jsonable(detail)))
+            session.add(AuditRow(at=utcnow(), username=username, action=action, detail=scrub_json(_jsonable(detail))))
 
     def audit_log(self, action: str | None = None, limit: int = 100, since: datetime | None = None) -> list[AuditRow]:
         with self.session() as session:

@@ -30,6 +30,13 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
     return filters
 
 
+def export_reason(value: str) -> str:
+    """An export's reason, as the UI asks for it: not empty, not only spaces."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give the reason for this export, e.g. --reason 'Woo-verzoek 2026-114'; it goes into the audit log")
+    return value.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from archiveren import commands
 
@@ -77,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
     export.add_argument("--format", choices=["bag", "wacz", "csv", "jsonl"], required=True)
     export.add_argument("--out", type=Path, required=True, help="file or directory to write")
-    export.add_argument("--reason", default="", help="why this export is made (required for bag)")
+    export.add_argument("--reason", type=export_reason, required=True, help="why this export is made, e.g. 'Woo-verzoek 2026-114' (required; goes into the audit log)")
     export.add_argument("--user", default=os.environ.get("USER", "cli"), help="who exports (for the audit log)")
 
     verify_export = add("verify-export", commands.verify_export, "check every digest of an export made by archiveren")

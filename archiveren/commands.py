@@ -94,10 +94,12 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def serve(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.exports.staging import partial_sweeper
     from search_ui.server import run_server
 
     config = ws.config(check_secrets=False)
-    run_server(ws, host=args.host or config.server.host, port=args.port or config.server.port)
+    with partial_sweeper([ws.exports_dir]):
+        run_server(ws, host=args.host or config.server.host, port=args.port or config.server.port)
     return 0
 
 
@@ -143,7 +145,10 @@ def schedule(args: argparse.Namespace, ws: Workspace) -> int:
         from archiveren.scheduler import run_scheduler
     except ModuleNotFoundError:
         raise NotYetAvailable("schedule is built by the scheduling issue (#11) and is not available in this version") from None
-    return run_scheduler(ws)
+    from archiveren.exports.staging import partial_sweeper
+
+    with partial_sweeper([ws.exports_dir]):
+        return run_scheduler(ws)
 
 
 def status(args: argparse.Namespace, ws: Workspace) -> int:

@@ -8,6 +8,8 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from archiveren.scrub import scrub_json, scrub_text
+
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+|token\s+)?)[^\s\"',]+"),
     re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
@@ -16,7 +18,9 @@ _SECRET_PATTERNS = [
 
 
 def redact(text: str) -> str:
-    """``text`` with bearer tokens, Authorization values and token query parameters masked."""
+    """``text`` with configured secrets replaced by their markers, and bearer tokens,
+    Authorization values and token query parameters masked."""
+    text = scrub_text(text)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "***", text)
     return text
@@ -37,7 +41,7 @@ class JsonFormatter(logging.Formatter):
         }
         for key in ("source", "run_id", "url", "counts"):
             if hasattr(record, key):
-                entry[key] = getattr(record, key)
+                entry[key] = scrub_json(getattr(record, key))
         if record.exc_info:
             entry["error"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)

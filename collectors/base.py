@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from archive import WarcWriter
 from archiveren import __version__
+from archiveren.scrub import scrub_text
 from collectors.http import Fetcher, FetchResult, SourceProfile
 from config.models import ArchiverenConfig
 
@@ -38,8 +39,10 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> None:
+        """Record an error; configured secrets in it (a server may echo a token) are scrubbed,
+        since errors are printed, logged and stored in the catalogue."""
         self.counts["errors"] += 1
-        self.errors.append(message)
+        self.errors.append(scrub_text(message))
 
     def settle(self) -> RunReport:
         """Turn an "ok" with errors into "partial" (or "failed" when nothing was captured)."""

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from requests.utils import parse_header_links
 
 from archiveren.errors import CaptureError
+from archiveren.scrub import register_secrets
 from collectors.base import Collector, RunReport
 from collectors.http import FetchResult
 from config.models import MastodonSource
@@ -45,6 +46,7 @@ class MastodonCollector(Collector):
                 )
                 self.report.outcome = "failed"
                 return self.report
+            register_secrets({self.source.access_token_env: token})
             self.auth = [("Authorization", f"Bearer {token}")]
         state = self.context.state
         self.timelines: dict[str, dict[str, Any]] = state.setdefault("timelines", {})

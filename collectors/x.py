@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from archive import CaptureMetadata
 from archiveren.errors import CaptureError
+from archiveren.scrub import register_secrets
 from collectors.base import Collector, RunReport
 from collectors.http import user_agent
 from collectors.x_client import RecordingXClient, XAuthError, XRateLimited
@@ -92,6 +93,7 @@ class XCollector(Collector):
             )
             self.report.outcome = "failed"
             return self.report
+        register_secrets({self.source.bearer_token_env: token})
         settings = self.context.config.http
         self.client = RecordingXClient(
             token,

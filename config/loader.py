@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from archiveren.errors import ConfigError
+from archiveren.scrub import register_secrets
 from config.models import SOURCE_TYPES, ArchiverenConfig
 
 
@@ -38,7 +39,19 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
         raise ConfigError(_describe(path, raw, exc)) from None
     if check_secrets:
         _check_secrets(path, config)
+    register_secrets(secret_values(config))
     return config
+
+
+SECRET_FIELDS = ("bearer_token_env", "access_token_env", "api_key_env", "password_env", "secret_key_env", "metrics_token_env")
+"""Fields that name an environment variable holding a secret (``username_env`` names none)."""
+
+
+def secret_values(config: ArchiverenConfig) -> dict[str, str | None]:
+    """``{VARIABLE: value}`` for every secret variable the config names, set or not."""
+    holders: list[Any] = [*config.sources, config.search, config.server]
+    variables = {getattr(holder, field, None) for holder in holders for field in SECRET_FIELDS}
+    return {variable: os.environ.get(variable) for variable in sorted(v for v in variables if v)}
 
 
 def secret_from_env(variable: str | None, *, what: str, source: str = "") -> str | None:
@@ -49,6 +62,7 @@ def secret_from_env(variable: str | None, *, what: str, source: str = "") -> str
     if not value:
         where = f"source {source!r}: " if source else ""
         raise ConfigError(f"{where}{what} is read from environment variable {variable}, which is not set")
+    register_secrets({variable: value})
     return value
 
 

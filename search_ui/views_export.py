@@ -74,7 +74,7 @@ def start_export(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     who = re.sub(r"[^A-Za-z0-9_-]", "_", user.username)[:40]
     out = ws.exports_dir / f"export-{stamp}-{who}-{secrets.token_hex(4)}{SUFFIXES[fmt]}"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         path = run_export(
             ws,

@@ -1,17 +1,18 @@
-"""Run an export: select Posts by query, stream them into the chosen package, swap it into place.
+"""Run an export: select Posts by query, stream them into the chosen package, put it in place.
 
-Every format is built in a hidden staging path beside the target and renamed into place only
-when complete, so an interrupted export leaves nothing half-made at ``out``. Posts stream from
-the backend's ``scan``; nothing holds the whole selection in memory.
+Every format is built in a private staging directory beside the target and published only when
+complete and only if nothing is at the target yet (``exports.staging``), so an interrupted
+export leaves nothing half-made at ``out`` and two exports to one path never overwrite each
+other. Posts stream from the backend's ``scan``; nothing holds the whole selection in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from archiveren.errors import ArchiverenError, ExportError
 from archiveren.exports.listing import ListingWriter
 from archiveren.exports.mdto import bestand_xml, informatieobject_xml
 from archiveren.exports.report import ExportSummary, render_report
+from archiveren.exports.staging import Staging, check_target, sweep_stale_partials
 from archiveren.exports.wacz_package import WarcSubset, build_wacz
 from indexer.post import Post
 from indexer.query_model import SearchRequest
@@ -48,70 +50,61 @@ def _safe_name(post_id: str, n: int) -> str:
 
 
 def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt: str, out: Path, reason: str = "", user: str = "") -> Path:
+    """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
+    the path it was written to, its directory resolved.
+
+    The audit log gets two rows: ``export_publishing`` with the digest just before the export
+    appears (so an export that exists is never unlogged, even if the process dies right after),
+    then ``export`` once it is in place, or ``export_failed`` when another export took the path
+    first. Staging that dead exports left beside ``out`` or in the exports dir is swept first.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "bag" and not reason.strip():
         raise ExportError("a bag export needs a reason (--reason), e.g. 'Woo-verzoek 2026-114'")
-    out = Path(out)
-    if out.exists():
-        raise ExportError(f"{out} already exists; exports never overwrite, choose a new path")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    target = check_target(Path(out))
+    sweep_stale_partials({target.parent, ws.exports_dir})
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     summary = ExportSummary(export_id=export_id, user=user, reason=reason, query=query, filters=filters, fmt=fmt, created_at=datetime.now(UTC))
     posts = ws.backend().scan(SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False))
-    _remove_abandoned_staging(out)
-    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
-    try:
+    with Staging(target) as staging:
+        product = staging.product
         if fmt in ("csv", "jsonl"):
-            _write_listing(posts, staging, fmt, summary)
-            checksum = sha256_file(staging)
+            _write_listing(posts, product, fmt, summary)
+            checksum = sha256_file(product)
         elif fmt == "wacz":
-            work = staging.with_name(staging.name + ".work")
+            work = staging.dir / "work"
             work.mkdir()
-            try:
-                _write_wacz(ws, posts, work, staging, summary, metadata_dir=None)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-            checksum = sha256_file(staging)
+            _write_wacz(ws, posts, work, product, summary, metadata_dir=None)
+            checksum = sha256_file(product)
         else:
-            checksum = _write_bag(ws, posts, staging, summary)
-        # Logged before it appears: a crash between the two may leave a logged export that is
-        # absent, never an export nobody logged.
-        ws.catalogue().audit(user, "export", export_id=export_id, query=query, filters=filters, format=fmt, posts=summary.posts, records=summary.records, reason=reason, path=str(out.resolve()), sha256=checksum)
-        os.replace(staging, out)
-    except BaseException:
-        if staging.is_dir():
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            staging.unlink(missing_ok=True)
-        raise
-    return out
+            checksum = _write_bag(ws, posts, product, summary)
+        audit = {"export_id": export_id, "query": query, "filters": filters, "format": fmt, "posts": summary.posts, "records": summary.records, "reason": reason, "path": str(target), "sha256": checksum}
+        catalogue = ws.catalogue()
+        catalogue.audit(user, "export_publishing", **audit)
+        try:
+            staging.publish()
+        except ExportError as exc:
+            catalogue.audit(user, "export_failed", **audit, error=str(exc))
+            raise
+        # the published file is the staged one (a hard link, or the renamed bag): same digest
+        catalogue.audit(user, "export", **audit)
+    return target
 
 
-def _remove_abandoned_staging(out: Path) -> None:
-    """Staging left by an export that was killed (its process is gone) is removed, never used."""
-    for leftover in out.parent.glob(f".{out.name}.partial-*"):
-        pid = leftover.name.rsplit("-", 1)[-1].removesuffix(".work")
-        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-
-
-def _write_listing(posts: object, path: Path, fmt: str, summary: ExportSummary) -> None:
+def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportSummary) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         listing = ListingWriter(handle if fmt == "csv" else None, handle if fmt == "jsonl" else None)
-        for post in posts:  # type: ignore[attr-defined]
+        for post in posts:
             listing.add(post)
             summary.count(post.platform, post.kind, post.source, post.published_at)
 
 
-def _write_wacz(ws: Workspace, posts: object, work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
+def _write_wacz(ws: Workspace, posts: Iterable[Post], work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
     subset = WarcSubset(ws.archive_dir, work / "data.warc.gz", f"archiveren export {summary.export_id}: {summary.query}")
     described: set[tuple[str, int]] = set()
     try:
-        for n, post in enumerate(posts, start=1):  # type: ignore[attr-defined]
+        for n, post in enumerate(posts, start=1):
             summary.count(post.platform, post.kind, post.source, post.published_at)
             if listing is not None:
                 listing.add(post)
@@ -148,7 +141,7 @@ def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int, described
     (metadata_dir / f"capture-{name}.bestand.mdto.xml").write_bytes(xml)
 
 
-def _write_bag(ws: Workspace, posts: object, bag_dir: Path, summary: ExportSummary) -> str:
+def _write_bag(ws: Workspace, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary) -> str:
     bag_dir.mkdir()
     metadata_dir = bag_dir / "metadata"
     metadata_dir.mkdir()

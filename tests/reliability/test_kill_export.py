@@ -1,6 +1,8 @@
 """SIGKILL of ``archiveren export`` at seeded random moments, for every format: the export path
 afterwards holds a complete, verifiable export or nothing at all; an export that exists is in
-the audit log (an unlogged export would be a compliance hole); exporting again works."""
+the audit log with its digest (an unlogged export would be a compliance hole), at least as
+being published if the kill fell between publishing and the success row; exporting again
+works and removes the killed export's staging."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from archiveren.catalogue import Catalogue
+from archiveren.exports.package import sha256_file
 from tests.reliability.conftest import Reference
 from tests.reliability.harness import CliWorld, seeds
 
@@ -24,12 +27,18 @@ def export_args(fmt: str, out: Path) -> list[str]:
     return ["export", "--format", fmt, "--out", str(out), "--reason", "Woo-verzoek kill test"]
 
 
-def audited_paths(data_dir: Path) -> set[str]:
+def audited_digests(data_dir: Path) -> dict[str, str]:
+    """Path -> SHA-256 of every export the audit log shows as published or being published."""
     catalogue = Catalogue.open(data_dir)
     try:
-        return {row.detail.get("path", "") for row in catalogue.audit_log("export", limit=1000)}
+        rows = [*catalogue.audit_log("export_publishing", limit=1000), *catalogue.audit_log("export", limit=1000)]
+        return {row.detail.get("path", ""): row.detail.get("sha256", "") for row in rows}
     finally:
         catalogue.close()
+
+
+def published_digest(path: Path) -> str:
+    return sha256_file(path / "tagmanifest-sha256.txt") if path.is_dir() else sha256_file(path)
 
 
 @pytest.mark.timeout(120)
@@ -50,7 +59,10 @@ def test_killed_export_is_complete_or_absent_and_never_unlogged(
     if out.exists():
         checked = world.run("verify-export", str(out))
         assert checked.returncode == 0, f"{context}: {checked.stdout}"
-        assert str(out.resolve()) in audited_paths(world.data_dir), f"{context}: not audited"
+        audited = audited_digests(world.data_dir)
+        assert str(out.resolve()) in audited, f"{context}: not audited"
+        assert audited[str(out.resolve())] == published_digest(out), f"{context}: audit digest differs"
     again = out.with_name("again-" + out.name)
     world.ok(*export_args(fmt, again))
     assert world.run("verify-export", str(again)).returncode == 0
+    assert [p.name for p in out.parent.iterdir() if ".partial-" in p.name] == [], f"{context}: staging left"
