@@ -43,6 +43,7 @@ class Plan:
     search_rounds: int
     collect_repeats: int
     exports: tuple[tuple[str, int], ...]  # (format, Posts) from the tantivy workspace
+    soak_seconds: int = 0  # the scheduler soak (bench/soak.py); 0: not run
 
 
 QUICK = Plan("quick", 5, 1, {2000: 1}, {}, (), 0, 0, (("csv", 2000),))
@@ -56,6 +57,7 @@ DEFAULT = Plan(
     60,
     3,
     (("csv", 100_000), ("bag", 10_000)),
+    soak_seconds=300,
 )
 FULL = Plan(
     "full",
@@ -67,6 +69,7 @@ FULL = Plan(
     60,
     3,
     (("csv", 100_000), ("bag", 10_000), ("bag", 100_000)),
+    soak_seconds=600,
 )
 
 
@@ -235,6 +238,13 @@ def run_plan(plan: Plan, engine_url: str | None, engine_note: str, flavour: str)
             "collect",
             ["bench.bench_collect", "--work", str(OUT / "work" / "collect")],
             plan.collect_repeats,
+        ).run()
+
+    if plan.soak_seconds:
+        print(f"soak: the scheduler for {plan.soak_seconds} s on 2 s intervals", flush=True)
+        results["soak"] = Stage(
+            "soak",
+            ["bench.soak", "--seconds", str(plan.soak_seconds), "--workdir", str(OUT / "work" / "soak")],
         ).run()
 
     results["export"] = {}

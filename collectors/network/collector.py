@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -23,10 +24,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive import ClosedWarc
+from archiveren.catalogue import default_database_url
 from archiveren.errors import CaptureError
 from collectors.base import Collector, RunReport
 from collectors.http import user_agent
-from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
+from collectors.network.job import CATALOGUE_URL_ENV, CrawlJob, CrawlOutcome, PageValidators
 from indexer.extractors.network_profile import load_profile
 
 STOP_GRACE_SECONDS = 30.0
@@ -89,8 +91,11 @@ class NetworkCollector(Collector):
             str(job_path),
             str(outcome_path),
         ]
+        config = self.context.config
+        catalogue_url = config.database_url or default_database_url(Path(self.context.writer.directory).parent)
         child = subprocess.Popen(
             command,
+            env={**os.environ, CATALOGUE_URL_ENV: catalogue_url},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -11,19 +11,24 @@ in flight finish and are archived, and the outcome says it was stopped.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
 from archive import CaptureMetadata, WarcWriter
-from collectors.network.job import ClosedFile, CrawlJob, CrawlOutcome
+from archiveren.errors import ArchiverenError
+from collectors.network.job import CATALOGUE_URL_ENV, ClosedFile, CrawlJob, CrawlOutcome
 from collectors.network.recorder import RECORDER_PRIORITY, Recording
 from collectors.network.spider import SiteSpider
 from indexer.extractors.network_profile import load_profile
 
 RETRY_STATUSES = [429, 500, 502, 503, 504]
+log = logging.getLogger("archiveren.collectors.network")
 
 
 def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
@@ -95,6 +100,31 @@ def run_crawl(job: CrawlJob, writer: WarcWriter, outcome: CrawlOutcome) -> None:
     outcome.stopped = isinstance(spider, SiteSpider) and spider.close_reason == "shutdown"
 
 
+def _catalogue_registration(job: CrawlJob) -> Callable[[Any], None]:
+    """Register each file this child closes in the catalogue before the writer lets go of its
+    flock, as every writer does: a run starting meanwhile must not take the file for one a dead
+    run left behind. The parent registers the files again from the outcome (idempotent), so a
+    catalogue this child cannot reach costs nothing but a log line."""
+    url = os.environ.get(CATALOGUE_URL_ENV)
+    if not url:
+        return lambda warc: None
+    from archiveren.catalogue import Catalogue
+
+    try:
+        catalogue = Catalogue.open(Path(job.archive_dir).parent, url)
+    except ArchiverenError as exc:
+        log.warning("the crawl of %s cannot reach the catalogue; its parent registers its files: %s", job.source, exc)
+        return lambda warc: None
+
+    def register(warc: Any) -> None:
+        try:
+            catalogue.register_warc(warc.name, warc.size, warc.sha256, warc.records)
+        except ArchiverenError as exc:
+            log.warning("%s not registered by the crawl; its parent registers it: %s", warc.name, exc)
+
+    return register
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print("usage: python -m collectors.network.crawl JOB.json OUTCOME.json", file=sys.stderr)
@@ -102,13 +132,19 @@ def main(argv: list[str]) -> int:
     job = CrawlJob.load(Path(argv[1]))
     outcome = CrawlOutcome()
     closed: list[Any] = []
+    register = _catalogue_registration(job)
+
+    def on_file_closed(warc: Any) -> None:
+        closed.append(warc)
+        register(warc)
+
     try:
         writer = WarcWriter(
             Path(job.archive_dir),
             prefix=job.archive_prefix,
             rollover_bytes=job.rollover_bytes,
             operator=job.operator,
-            on_file_closed=closed.append,
+            on_file_closed=on_file_closed,
         )
         with writer:
             run_crawl(job, writer, outcome)

@@ -17,6 +17,9 @@ from typing import Any
 
 from archiveren.errors import CaptureError
 
+CATALOGUE_URL_ENV = "ARCHIVEREN_CRAWL_CATALOGUE_URL"
+"""Where the crawl child registers the WARC files it closes: passed in its environment, not in
+the job file, since a database URL may carry a password."""
 
 @dataclass
 class PageValidators:
