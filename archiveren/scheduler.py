@@ -244,6 +244,7 @@ class SchedulerDaemon:
 
     def shutdown(self) -> None:
         self.stop_event.set()
+        self.scheduler.pause()  # no job is handed to the executor while it shuts down
         self.scheduler.shutdown(wait=True)
         log.info("scheduler stopped; running collectors finished their current record")
 

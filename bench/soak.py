@@ -271,6 +271,7 @@ def soak(workdir: Path, seconds: float, *, interval: int = 2, max_workers: int =
         reference.run("index")
         reference_posts = reference.posts_by_source(healthy)
     webhook.shutdown()
+    (workdir / "samples.json").write_text(json.dumps([sample.__dict__ for sample in samples]))
     log = (workdir / "schedule.log").read_text(errors="replace")
     problems += [f"scheduler log: {needle!r}" for needle in LOG_PROBLEMS if needle in log]
     return SoakResult(

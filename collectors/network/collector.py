@@ -27,7 +27,7 @@ from archive import ClosedWarc
 from archiveren.catalogue import default_database_url
 from archiveren.errors import CaptureError
 from collectors.base import Collector, RunReport
-from collectors.http import user_agent
+from collectors.http import StopRequested, user_agent
 from collectors.network.job import CATALOGUE_URL_ENV, CrawlJob, CrawlOutcome, PageValidators
 from indexer.extractors.network_profile import load_profile
 
@@ -45,6 +45,9 @@ class NetworkCollector(Collector):
             job_path, outcome_path = Path(scratch) / "job.json", Path(scratch) / "outcome.json"
             self._job(profile.platform).save(job_path)
             returncode = self._run_child(job_path, outcome_path)
+            if self.context.stop.is_set() and not outcome_path.exists():
+                # a stop that came while the child was still starting ends it before it can say so
+                raise StopRequested(f"the crawl of {self.source.name} was stopped before it began")
             outcome = CrawlOutcome.load(outcome_path)
         if returncode != 0:
             self.report.error(
