@@ -38,7 +38,8 @@ def valid_username(name: str) -> str:
         raise UserNameError(f"user name {canonical[:20]!r}…: at most {MAX_LENGTH} characters, got {len(canonical)}")
     for position, char in enumerate(canonical, start=1):
         if not _ALLOWED.fullmatch(char):
-            what = unicodedata.name(char, f"U+{ord(char):04X}")
+            unnamed = "a control character" if unicodedata.category(char) == "Cc" else "unnamed"
+            what = unicodedata.name(char, unnamed)
             raise UserNameError(
                 f"user name {name!r}: character {position} is {what} (U+{ord(char):04X}); "
                 "only letters, digits and . - _ are allowed"
