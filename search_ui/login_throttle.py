@@ -1,6 +1,6 @@
 """Login throttling: failed logins are counted per account and per client address; past a few
 free failures every further one locks that account or address for twice as long as the one
-before (1 s, 2 s, 4 s … up to 15 minutes), and attempts during a lock are answered 429 with
+before (15 s, 30 s, 1 min … up to 15 minutes), and attempts during a lock are answered 429 with
 Retry-After before any password is hashed, so a locked guesser costs neither CPU nor a chance
 (the right password during a lock does not get in either). A lock is logged in the audit log
 with the client address. A successful login clears its account's count; an address's count is
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from archiveren.catalogue import Catalogue
@@ -38,7 +38,7 @@ class ThrottlePolicy:
     """How many failures are free, and how long locks get."""
 
     free_failures: int
-    first_lock: timedelta = timedelta(seconds=1)
+    first_lock: timedelta = timedelta(seconds=15)
     longest_lock: timedelta = timedelta(minutes=15)
     forget_after: timedelta = timedelta(hours=1)
 
@@ -89,7 +89,9 @@ class LoginThrottle:
         return math.ceil(longest) if longest > 0 else None
 
     def failed(self, username: str, address: str) -> list[Lockout]:
-        """Count a failed login against the account and the address; the locks it set."""
+        """Count a failed login against the account and the address; the locks it set. Counts
+        that ran out are forgotten here, so names sprayed by a guesser do not pile up."""
+        self._forget_old_counts()
         lockouts = []
         for scope, subject in (("account", username), ("address", address)):
             failures, lock = self._count_failure(scope, subject)
@@ -105,6 +107,17 @@ class LoginThrottle:
             row = session.get(LoginThrottleRow, _key("account", username))
             if row is not None:
                 session.delete(row)
+
+    def _forget_old_counts(self) -> None:
+        now = utcnow()
+        oldest = now - max(policy.forget_after for policy in self._policies.values())
+        with self._catalogue().session() as session:
+            session.execute(
+                delete(LoginThrottleRow).where(
+                    LoginThrottleRow.last_failure_at < oldest,
+                    or_(LoginThrottleRow.locked_until.is_(None), LoginThrottleRow.locked_until < now),
+                )
+            )
 
     def _count_failure(self, scope: str, subject: str) -> tuple[int, timedelta | None]:
         policy = self._policies[scope]

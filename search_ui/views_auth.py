@@ -7,7 +7,7 @@ locks and new users go into the audit log. Attempts while the account or the add
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Form, Request
@@ -33,6 +33,9 @@ from search_ui.auth import (
     session_key,
 )
 from search_ui.rendering import render
+
+if TYPE_CHECKING:
+    from archiveren.catalogue_schema import UserRow
 
 router = APIRouter()
 
@@ -117,7 +120,7 @@ class LoginOutcome:
     """What a login attempt came to: a lock to wait out, a refusal, or a new session."""
 
     retry_after: int | None = None
-    user: Any = None
+    user: UserRow | None = None
     cookie: str = ""
     sid: str = ""
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from archiveren.workspace import Workspace
 from search_ui.app import create_app
 from search_ui.auth import SESSION_COOKIE, hash_password
+from search_ui.login_throttle import ACCOUNT_POLICY, LoginThrottle, ThrottlePolicy
 from tests.fixtures.ui import ACCOUNTS, serving
 
 
@@ -53,13 +55,24 @@ class AccountSite:
         )
 
 
-@pytest.fixture
-def account_site(tmp_path: Path) -> Iterator[AccountSite]:
+@contextmanager
+def serve_accounts(tmp_path: Path, account_policy: ThrottlePolicy = ACCOUNT_POLICY) -> Iterator[AccountSite]:
+    """The app over a fresh workspace with ACCOUNTS, locking accounts by ``account_policy``."""
     config_path = tmp_path / "archiveren.yaml"
     config_path.write_text("organisation: Gemeente Zwolle\nsources: []\n", encoding="utf-8")
     ws = Workspace(config_path=config_path, data_dir=tmp_path / "data")
     for role, (username, password) in ACCOUNTS.items():
         ws.catalogue().add_user(username, hash_password(password), role)
-    with serving(create_app(ws)) as base_url:
-        yield AccountSite(ws=ws, base_url=base_url)
-    ws.close()
+    app = create_app(ws)
+    app.state.login_throttle = LoginThrottle(ws.catalogue, account_policy=account_policy)
+    try:
+        with serving(app) as base_url:
+            yield AccountSite(ws=ws, base_url=base_url)
+    finally:
+        ws.close()
+
+
+@pytest.fixture
+def account_site(tmp_path: Path) -> Iterator[AccountSite]:
+    with serve_accounts(tmp_path) as site:
+        yield site
