@@ -9,7 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,7 @@ from archiveren.catalogue_schema import (
     IndexWatermarkRow,
     RunLockRow,
     RunRow,
+    SessionRow,
     SourceRow,
     UserRow,
     WarcFileRow,
@@ -33,6 +34,7 @@ from archiveren.catalogue_schema import (
 )
 from archiveren.errors import CatalogueError
 from archiveren.scrub import scrub_json, scrub_text
+from archiveren.usernames import canonical_username, valid_username
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -274,31 +276,70 @@ class Catalogue:
         with self.session() as session:
             session.query(IndexWatermarkRow).delete()
 
-    # users
+    # users and their sessions
 
     def add_user(self, username: str, password_hash: str, role: str) -> UserRow:
+        """A new account; the name must pass ``valid_username`` (UserNameError says why not)."""
+        username = valid_username(username)
         with self.session() as session:
-            if session.scalar(select(UserRow).where(UserRow.username == username)):
-                raise CatalogueError(f"user {username!r} already exists")
+            for existing in session.scalars(select(UserRow.username)):
+                if existing.casefold() == username.casefold():
+                    raise CatalogueError(f"user {username!r} already exists" + (f" (as {existing!r})" if existing != username else ""))
             user = UserRow(username=username, password_hash=password_hash, role=role, created_at=utcnow())
             session.add(user)
             session.flush()
             return user
 
     def user(self, username: str) -> UserRow | None:
+        """The account named ``username`` in its canonical (NFKC) form, or as stored."""
+        names = {canonical_username(username), username}
         with self.session() as session:
-            return session.scalar(select(UserRow).where(UserRow.username == username))
+            return session.scalars(select(UserRow).where(UserRow.username.in_(names)).order_by(UserRow.id)).first()
 
     def users(self) -> list[UserRow]:
         with self.session() as session:
             return list(session.scalars(select(UserRow).order_by(UserRow.username)))
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
+        """A new password; every session of the user ends (they may have been someone else's)."""
+        self._change_user(username, password_hash=password_hash)
+
+    def set_role(self, username: str, role: str) -> None:
+        """A new role; every session of the user ends, so none goes on with the old rights."""
+        self._change_user(username, role=role)
+
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        """Disable (ending every session) or enable an account."""
+        self._change_user(username, disabled=disabled)
+
+    def _change_user(self, username: str, **changes: Any) -> None:
+        found = self.user(username)
+        if found is None:
+            raise CatalogueError(f"user {username!r} does not exist")
         with self.session() as session:
-            user = session.scalar(select(UserRow).where(UserRow.username == username))
+            user = session.get(UserRow, found.id)
             if user is None:
                 raise CatalogueError(f"user {username!r} does not exist")
-            user.password_hash = password_hash
+            for name, value in changes.items():
+                setattr(user, name, value)
+            session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+
+    def start_session(self, user_id: int, id_sha256: str, lifetime: timedelta) -> None:
+        """Record a new session (and forget sessions that have expired)."""
+        now = utcnow()
+        with self.session() as session:
+            session.execute(delete(SessionRow).where(SessionRow.expires_at < now))
+            session.add(SessionRow(id_sha256=id_sha256, user_id=user_id, created_at=now, expires_at=now + lifetime))
+
+    def session_user(self, id_sha256: str) -> UserRow | None:
+        """The user of a live session, or None when it ended or expired."""
+        with self.session() as session:
+            query = select(UserRow).join(SessionRow, SessionRow.user_id == UserRow.id).where(SessionRow.id_sha256 == id_sha256, SessionRow.expires_at > utcnow())
+            return session.scalar(query)
+
+    def end_session(self, id_sha256: str) -> None:
+        with self.session() as session:
+            session.execute(delete(SessionRow).where(SessionRow.id_sha256 == id_sha256))
 
     # audit log
 

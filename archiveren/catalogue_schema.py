@@ -78,6 +78,29 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SessionRow(Base):
+    """A logged-in session. The cookie carries a random id; only its SHA-256 is kept here, so a
+    copy of the catalogue opens no session. Deleting the row ends the session at once: logout
+    ends one, a new password, a role change or disabling the account end all of the user's."""
+
+    __tablename__ = "user_sessions"
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottleRow(Base):
+    """Failed logins counted per account (``account:NAME``) or per client address
+    (``address:IP``), and until when further attempts are refused."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class AuditRow(Base):
     """Who did what when: searches, record views, exports, logins, holds, deletions."""
 

@@ -109,15 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--confirm", default="", help="for destroy: the confirmation code from plan-destruction")
     retention.add_argument("--user", default=os.environ.get("USER", "cli"), help="who acts (for the audit log)")
 
-    users = add("users", commands.users, "manage UI accounts (roles: archivist, compliance, admin)")
-    users.add_argument("action", choices=["add", "list", "passwd"])
-    users.add_argument("username", nargs="?")
-    users.add_argument("--role", choices=["archivist", "compliance", "admin"], default="archivist")
+    users = add("users", commands.users, "manage UI accounts (roles: archivist, compliance, admin); passwd, role and disable end the user's sessions")
+    users.add_argument("action", choices=["add", "list", "passwd", "role", "disable", "enable"])
+    users.add_argument("username", nargs="?", help="letters, digits and . - _ (at most 64), starting with a letter or digit; not a reserved name such as cli")
+    users.add_argument("new_role", nargs="?", metavar="ROLE", choices=["archivist", "compliance", "admin"], help="for role: the new role")
+    users.add_argument("--role", choices=["archivist", "compliance", "admin"], default="archivist", help="for add: the role (default archivist)")
     users.add_argument("--password-env", default=None, metavar="VAR", help="read the password from this environment variable instead of prompting")
     return parser
 
 
+PRIVATE_UMASK = 0o077
+"""Everything archiveren creates (data dir, catalogue with its password hashes and audit log,
+WARCs, index, exports) is readable by the operator's account alone."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     from archiveren.logs import configure_logging

@@ -19,14 +19,23 @@ from archiveren.workspace import Workspace
 
 def init(args: argparse.Namespace, ws: Workspace) -> int:
     config = ws.config(check_secrets=False)
-    ws.data_dir.mkdir(parents=True, exist_ok=True)
-    ws.archive_dir.mkdir(parents=True, exist_ok=True)
+    ws.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ws.archive_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     catalogue = ws.catalogue()
+    _make_private(ws)
     print(f"config      {ws.config_path} ({len(config.sources)} sources, backend {config.search.search_backend})")
     print(f"data dir    {ws.data_dir.resolve()}")
     print(f"archive     {ws.archive_dir.resolve()}")
     print(f"catalogue   schema revision {catalogue.schema_revision()}")
     return 0
+
+
+def _make_private(ws: Workspace) -> None:
+    """A data dir made before the umask (or by hand) is closed to other accounts: 0700, and the
+    catalogue's files (password hashes, audit log) 0600."""
+    ws.data_dir.chmod(0o700)
+    for path in ws.data_dir.glob("catalogue.sqlite*"):
+        path.chmod(0o600)
 
 
 def collect(args: argparse.Namespace, ws: Workspace) -> int:
@@ -178,6 +187,7 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def users(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.usernames import valid_username
     from search_ui.auth import hash_password
 
     catalogue = ws.catalogue()
@@ -187,6 +197,23 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
         return 0
     if not args.username:
         raise ArchiverenError(f"users {args.action}: give a user name")
+    actor = os.environ.get("USER", "cli")
+    if args.action in ("disable", "enable"):
+        catalogue.set_disabled(args.username, args.action == "disable")
+        catalogue.audit(actor, f"user_{args.action}d", user=args.username, via="cli")
+        print(f"user {args.username} {args.action}d" + (" and logged out everywhere" if args.action == "disable" else ""))
+        return 0
+    if args.action == "role":
+        if not args.new_role:
+            raise ArchiverenError("users role: give the new role, e.g. users role anna compliance")
+        catalogue.set_role(args.username, args.new_role)
+        catalogue.audit(actor, "user_role", user=args.username, role=args.new_role, via="cli")
+        print(f"user {args.username} now has role {args.new_role} and is logged out everywhere")
+        return 0
+    if args.action == "add":
+        valid_username(args.username)  # before asking for a password
+    elif catalogue.user(args.username) is None:
+        raise ArchiverenError(f"users passwd: no user named {args.username!r}")
     if args.password_env:
         password = os.environ.get(args.password_env, "")
         if not password:
@@ -196,11 +223,13 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
     if len(password) < 8:
         raise ArchiverenError("passwords need at least 8 characters")
     if args.action == "add":
-        catalogue.add_user(args.username, hash_password(password), args.role)
-        print(f"user {args.username} added with role {args.role}")
+        user = catalogue.add_user(args.username, hash_password(password), args.role)
+        catalogue.audit(actor, "user_added", new_user=user.username, role=args.role, via="cli")
+        print(f"user {user.username} added with role {args.role}")
     else:
         catalogue.set_password_hash(args.username, hash_password(password))
-        print(f"password of {args.username} changed")
+        catalogue.audit(actor, "user_password", user=args.username, via="cli")
+        print(f"password of {args.username} changed; its sessions are ended")
     return 0
 
 

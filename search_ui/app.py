@@ -30,8 +30,16 @@ from search_ui import (
     views_replay,
     views_search,
 )
-from search_ui.auth import SESSION_COOKIE, Forbidden, NotAuthenticated, SessionCodec, session_secret
+from search_ui.auth import (
+    SESSION_COOKIE,
+    Forbidden,
+    NotAuthenticated,
+    SessionCodec,
+    password_limiter,
+    session_secret,
+)
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, translator
+from search_ui.login_throttle import LoginThrottle
 from search_ui.rendering import render
 from search_ui.views_record import RecordNotFound
 
@@ -66,6 +74,8 @@ def create_app(ws: Workspace) -> FastAPI:
     )
     app.state.ws = ws
     app.state.sessions = SessionCodec(session_secret(ws))
+    app.state.login_throttle = LoginThrottle(ws.catalogue)
+    app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for router in ROUTERS:

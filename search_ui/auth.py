@@ -2,9 +2,15 @@
 tokens, the optional reverse-proxy user header, and the role check every route depends on.
 
 Roles are cumulative: an archivist searches and reads, compliance also exports, admin also
-manages sources and users. Sessions are stateless signed cookies (itsdangerous) that carry the
-user name, a random session id and the login time; the CSRF token is an HMAC of that id, so a
-form or JSON POST proves it came from a page this app rendered for this session.
+manages sources and users. The session cookie is signed (itsdangerous) and carries the user
+name, a random session id and the login time; the session itself lives in the catalogue (by the
+SHA-256 of its id), so logging out ends it and a new password, a role change or disabling the
+account end all of the user's sessions at once. The CSRF token is an HMAC of the session id, so
+a form or JSON POST proves it came from a page this app rendered for this session.
+
+Verifying a password costs argon2id's deliberate ~0.1 s of CPU on every core it may use, so
+logins verify in worker threads, at most ``PASSWORD_CHECKS`` at a time (half the cores): a burst
+of logins queues without threads of its own instead of starving the pages everybody else reads.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from fastapi import Request
@@ -25,11 +33,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from archiveren.errors import ArchiverenError, ConfigError
 
 if TYPE_CHECKING:
+    from archiveren.catalogue_schema import UserRow
     from archiveren.workspace import Workspace
 
 ROLES: tuple[str, ...] = ("archivist", "compliance", "admin")
 SESSION_COOKIE = "archiveren_session"
 SESSION_MAX_AGE = 8 * 3600
+PASSWORD_CHECKS = max(1, (os.cpu_count() or 2) // 2)
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
@@ -52,14 +62,19 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_login(ws: Workspace, username: str, password: str) -> User | None:
-    """The enabled user with this name and password, or None. An unknown name costs one hash
+def password_limiter() -> anyio.CapacityLimiter:
+    """The limiter that bounds how many password verifications run at once in one app."""
+    return anyio.CapacityLimiter(PASSWORD_CHECKS)
+
+
+def check_login(ws: Workspace, username: str, password: str) -> UserRow | None:
+    """The enabled account with this name and password, or None. An unknown name costs one hash
     verification too, so timing does not reveal which names exist."""
     row = ws.catalogue().user(username) if username else None
     valid = verify_password(row.password_hash if row else _DUMMY_HASH, password)
     if row is None or row.disabled or not valid or row.role not in ROLES:
         return None
-    return User(username=row.username, role=row.role)
+    return row
 
 
 class NotAuthenticated(ArchiverenError):
@@ -111,8 +126,10 @@ class SessionCodec:
         self._serializer = URLSafeTimedSerializer(secret, salt="archiveren-session")
         self._csrf_key = hashlib.sha256(b"csrf:" + secret.encode()).digest()
 
-    def dumps(self, username: str) -> str:
-        return self._serializer.dumps({"u": username, "sid": secrets.token_urlsafe(18)})
+    def new_session(self, username: str) -> tuple[str, str]:
+        """A fresh session id for ``username`` and the signed cookie that carries it."""
+        sid = secrets.token_urlsafe(18)
+        return self._serializer.dumps({"u": username, "sid": sid}), sid
 
     def loads(self, cookie: str) -> dict[str, Any] | None:
         try:
@@ -125,20 +142,30 @@ class SessionCodec:
         return hmac.new(self._csrf_key, sid.encode(), hashlib.sha256).hexdigest()
 
 
+SESSION_LIFETIME = timedelta(seconds=SESSION_MAX_AGE)
+
+
+def session_key(sid: str) -> str:
+    """What the catalogue keeps of a session id: its SHA-256, never the id itself."""
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
 def authenticate(request: Request) -> User | None:
     """The user behind this request (proxy header first when configured, then the session), or
-    None. Users must exist in the catalogue and be enabled: the catalogue holds their role."""
+    None. Users must exist in the catalogue and be enabled: the catalogue holds their role. A
+    session must still be live in the catalogue and belong to the user its cookie names."""
     state = request.app.state
-    username = None
+    catalogue = state.ws.catalogue()
     header = state.trusted_user_header
-    if header:
-        username = request.headers.get(header) or None
-    if username is None:
+    row = None
+    if header and request.headers.get(header):
+        row = catalogue.user(request.headers[header])
+    else:
         session = request.scope.get("archiveren.session")
-        username = session["u"] if session else None
-    if not username:
-        return None
-    row = state.ws.catalogue().user(username)
+        if session:
+            row = catalogue.session_user(session_key(session["sid"]))
+            if row is not None and row.username != session["u"]:
+                row = None
     if row is None or row.disabled or row.role not in ROLES:
         return None
     return User(username=row.username, role=row.role)
