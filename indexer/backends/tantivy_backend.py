@@ -47,6 +47,8 @@ MAX_WINDOW = 100_000
 """offset + limit beyond this must page with next_cursor (newest/oldest), as in Elasticsearch."""
 SCAN_BATCH = 500
 SNIPPET_CHARS = 240
+LOW_DISK_BYTES = 64_000_000
+"""A tantivy write that fails with less than this free beside the index failed for lack of room."""
 
 
 class TantivyBackend:
@@ -146,16 +148,28 @@ class TantivyBackend:
                     writer.add_json(with_stored(prepared))
                     written += 1
                 writer.commit()
-            except BaseException as exc:
+            except (ValueError, OSError) as exc:
+                self._writer = None  # a writer that failed may be dead ("index writer was killed")
+                raise self._write_failure(exc) from None
+            except BaseException:
                 writer.rollback()
-                if isinstance(exc, ValueError | OSError) and _disk_full(exc):
-                    raise StorageFull(
-                        f"the disk holding the search index {self.path} is full ({exc}); "
-                        "nothing of this batch was kept; free space and index again"
-                    ) from None
                 raise
         self._index.reload()
         return written
+
+    def _write_failure(self, exc: BaseException) -> IndexError_:
+        """What to tell about a failed write: a full disk as such (tantivy's writer threads
+        report it as "index writer was killed" without the OS error), else tantivy's words."""
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            free = -1
+        if _disk_full(exc) or 0 <= free < LOW_DISK_BYTES:
+            return StorageFull(
+                f"the disk holding the search index {self.path} is full ({free // 1_000_000} MB free; "
+                f"tantivy: {exc}); nothing of this batch was kept; free space and index again"
+            )
+        return IndexError_(f"writing the search index {self.path} failed: {exc}")
 
     def delete(self, post_ids: Iterable[str]) -> int:
         searcher = self._searcher()

@@ -1,0 +1,90 @@
+"""The disk holding the index fills up while `index` or `index --rebuild` writes: each stops
+with one clear message (no traceback), a rebuild leaves the live index as it was and no
+staging index behind, and once there is room again the index is complete.
+
+The data dir is a small tmpfs, which needs root to mount; the test is skipped elsewhere (and
+fails in CI, which runs as root)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.x_corpus import write_corpus
+
+REPO = Path(__file__).resolve().parents[2]
+TWEETS = 20_000
+CONFIG = "sources:\n  - name: x-bench\n    type: x\n    accounts: [bench]\n    bearer_token_env: ARCHIVEREN_BENCH_X_TOKEN\n"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    data = tmp_path / "data"
+    data.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(data)]
+    try:
+        mounted = subprocess.run(mount, capture_output=True).returncode == 0
+    except OSError:
+        mounted = False
+    if not mounted and os.environ.get("CI") and os.geteuid() == 0:
+        pytest.fail("CI runs as root but could not mount a tmpfs: " + " ".join(mount))
+    if not mounted:
+        pytest.skip("mounting a small tmpfs needs root (CAP_SYS_ADMIN)")
+    try:
+        yield data
+    finally:
+        subprocess.run(["umount", "-l", str(data)], check=False)
+
+
+def grow(data: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(data)], check=True)
+
+
+def archiveren(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), *args]
+    return subprocess.run(argv, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+
+
+def staging_indexes(data: Path) -> list[Path]:
+    live = (data / "index").resolve()
+    return [path for path in data.glob("index-*") if path.resolve() != live]
+
+
+def tweets_in_index(config: Path, data: Path) -> int:
+    found = archiveren(config, data, "search", "source:x-bench", "--json", "--limit", "1")
+    assert found.returncode == 0, found.stderr
+    return int(json.loads(found.stdout)["total"])
+
+
+@pytest.mark.timeout(300)
+def test_a_full_disk_stops_index_and_rebuild_with_a_clear_message_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, TWEETS)
+    (small_disk / "warcs").symlink_to(corpus / "warcs", target_is_directory=True)
+    config = tmp_path / "c.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+
+    full = archiveren(config, small_disk, "index")
+    assert full.returncode != 0
+    assert "Traceback" not in full.stderr, full.stderr[-3000:]
+    assert "full" in full.stderr.strip().splitlines()[-1], full.stderr[-3000:]
+
+    grow(small_disk, "64m")
+    assert archiveren(config, small_disk, "index").returncode == 0
+    assert tweets_in_index(config, small_disk) == TWEETS
+
+    used = shutil.disk_usage(small_disk).used
+    grow(small_disk, f"{used // 1024 + 512}k")  # room for the live index, not for a second one
+    rebuild = archiveren(config, small_disk, "index", "--rebuild")
+    assert rebuild.returncode != 0
+    assert "Traceback" not in rebuild.stderr, rebuild.stderr[-3000:]
+    assert "the live index is unchanged" in rebuild.stderr, rebuild.stderr[-3000:]
+    assert staging_indexes(small_disk) == []
+    assert tweets_in_index(config, small_disk) == TWEETS
