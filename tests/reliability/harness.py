@@ -15,9 +15,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from fastwarc.warc import ArchiveIterator
 
 from archive.naming import closed_warcs
@@ -197,3 +200,31 @@ def post_fingerprints(world: CliWorld, *, whole: bool = False) -> dict[str, tupl
     finally:
         workspace.close()
     return fingerprints
+
+
+@contextmanager
+def small_tmpfs(directory: Path, size: str) -> Iterator[Path]:
+    """Mount a tmpfs of ``size`` (e.g. "400k") on ``directory`` for the block: a disk that fills
+    up. Mounting needs root (CAP_SYS_ADMIN): elsewhere the test is skipped, and in CI, which
+    runs as root, failing to mount fails the test."""
+    directory.mkdir(parents=True, exist_ok=True)
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)]
+    try:
+        mounted = subprocess.run(mount, capture_output=True).returncode == 0
+    except OSError:
+        mounted = False
+    if not mounted and os.environ.get("CI") and os.geteuid() == 0:
+        pytest.fail("CI runs as root but could not mount a tmpfs: " + " ".join(mount))
+    if not mounted:
+        pytest.skip(
+            "mounting a small tmpfs needs root (CAP_SYS_ADMIN); RLIMIT_FSIZE is no substitute, "
+            "as SQLite reports EFBIG as a disk I/O error rather than a full disk"
+        )
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False)
+
+
+def resize_tmpfs(directory: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(directory)], check=True)

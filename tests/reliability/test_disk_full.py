@@ -7,8 +7,6 @@ The data dir is a 400 KB tmpfs, which needs root to mount; the test is skipped e
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,13 @@ from archive.naming import open_warcs
 from archive.scan import scan_complete_records
 from archiveren.catalogue import Catalogue
 from tests.reliability.conftest import KILL_SOURCES, Reference, WorldFactory
-from tests.reliability.harness import CliWorld, damaged_closed_warcs, post_fingerprints
+from tests.reliability.harness import (
+    CliWorld,
+    damaged_closed_warcs,
+    post_fingerprints,
+    resize_tmpfs,
+    small_tmpfs,
+)
 
 SMALL_DISK = "400k"
 ROOMY_DISK = "16m"
@@ -28,27 +32,12 @@ ROOMY_DISK = "16m"
 def small_disk_world(kill_world_factory: WorldFactory, tmp_path: Path) -> Iterator[CliWorld]:
     """A world whose data dir is a 400 KB tmpfs; ``grow_disk`` gives it room again."""
     world = kill_world_factory(tmp_path)
-    world.data_dir.mkdir(parents=True)
-    mount = ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK}", "tmpfs", str(world.data_dir)]
-    try:
-        mounted = subprocess.run(mount, capture_output=True).returncode == 0
-    except OSError:
-        mounted = False
-    if not mounted and os.environ.get("CI") and os.geteuid() == 0:
-        pytest.fail("CI runs as root but could not mount a tmpfs: " + " ".join(mount))
-    if not mounted:
-        pytest.skip(
-            "mounting a small tmpfs needs root (CAP_SYS_ADMIN); RLIMIT_FSIZE is no substitute, "
-            "as SQLite reports EFBIG as a disk I/O error rather than a full disk"
-        )
-    try:
+    with small_tmpfs(world.data_dir, SMALL_DISK):
         yield world
-    finally:
-        subprocess.run(["umount", "-l", str(world.data_dir)], check=False)
 
 
 def grow_disk(world: CliWorld) -> None:
-    subprocess.run(["mount", "-o", f"remount,size={ROOMY_DISK}", str(world.data_dir)], check=True)
+    resize_tmpfs(world.data_dir, ROOMY_DISK)
 
 
 def runs_recorded(data_dir: Path) -> set[str]:

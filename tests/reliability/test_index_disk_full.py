@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bench.x_corpus import write_corpus
+from tests.reliability.harness import resize_tmpfs, small_tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
 TWEETS = 20_000
@@ -26,25 +27,12 @@ CONFIG = "sources:\n  - name: x-bench\n    type: x\n    accounts: [bench]\n    b
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    data = tmp_path / "data"
-    data.mkdir()
-    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(data)]
-    try:
-        mounted = subprocess.run(mount, capture_output=True).returncode == 0
-    except OSError:
-        mounted = False
-    if not mounted and os.environ.get("CI") and os.geteuid() == 0:
-        pytest.fail("CI runs as root but could not mount a tmpfs: " + " ".join(mount))
-    if not mounted:
-        pytest.skip("mounting a small tmpfs needs root (CAP_SYS_ADMIN)")
-    try:
+    with small_tmpfs(tmp_path / "data", "2m") as data:
         yield data
-    finally:
-        subprocess.run(["umount", "-l", str(data)], check=False)
 
 
 def grow(data: Path, size: str) -> None:
-    subprocess.run(["mount", "-o", f"remount,size={size}", str(data)], check=True)
+    resize_tmpfs(data, size)
 
 
 def archiveren(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
