@@ -6,7 +6,10 @@ the entry's own content when the page has none or could not be fetched), plus on
 Post per comment the page shows, linked by ``parent_id``/``thread_id``. A ``feed`` capture
 gives Posts only when the source does not capture pages (its metadata says so); otherwise the
 pages speak for the entries and a feed re-read must not overwrite their full text.
-Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>``.
+Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
+source's own site; an entry linking elsewhere is the source's record of a foreign URL,
+``blog:foreign:<source>:<entry id>`` (see indexer.ownership), so no feed can take the place of
+another source's Post.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from indexer.extractors.html_text import (
     page_title,
     wordpress_comments,
 )
+from indexer.ownership import foreign_record_id, is_web_url, source_site, speaks_for
 from indexer.post import Post
 
 PLATFORM: Final = "blog"
@@ -112,7 +116,7 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
     published = parse_iso(entry.get("published")) or parse_iso(entry.get("updated"))
     updated = parse_iso(entry.get("updated"))
     return Post(
-        id=f"{PLATFORM}:{entry['native_id']}",
+        id=_post_id(capture, entry),
         platform=PLATFORM,
         source=capture.source,
         organisation=capture.organisation,
@@ -131,3 +135,14 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
         media=list(dict.fromkeys([*images, *(entry.get("images") or [])])),
         capture=capture.pointer,
     )
+
+
+def _post_id(capture: Capture, entry: dict[str, Any]) -> str:
+    """``blog:<entry id>`` when the source speaks for the entry's link and for its id (when that
+    is a URL); else the source's own record of a foreign URL."""
+    native = str(entry["native_id"])
+    site = source_site(capture.source_settings, str(_extra(capture).get("feed_url") or ""))
+    claimed = [str(entry.get("link") or ""), native]
+    if not site or all(speaks_for(site, url) for url in claimed if is_web_url(url)):
+        return f"{PLATFORM}:{native}"
+    return foreign_record_id(PLATFORM, capture.source, native)
