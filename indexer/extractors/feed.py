@@ -24,6 +24,7 @@ from indexer.extractors.html_text import (
     fragment_text,
     main_text,
     page_title,
+    unescape_references,
     wordpress_comments,
 )
 from indexer.ownership import foreign_record_id, is_web_url, source_site, speaks_for
@@ -79,7 +80,7 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     if not text:
         text = fragment_text(entry.get("content") or entry.get("summary") or "")
     if page_ok and not entry.get("title"):
-        entry["title"] = page_title(capture.body)
+        entry["title"], entry["title_is_html"] = page_title(capture.body), False
     post = _entry_post(capture, entry, text, lang)
     yield post
     if not page_ok:
@@ -122,10 +123,10 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
         organisation=capture.organisation,
         kind="post",
         url=entry.get("link") or capture.url,
-        title=entry.get("title") or "",
+        title=_title(entry),
         text=text,
         lang=lang,
-        author=entry.get("author") or "",
+        author=unescape_references(str(entry.get("author") or "")),
         author_url=entry.get("author_url") or "",
         published_at=published,
         collected_at=capture.captured_at,
@@ -135,6 +136,17 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
         media=list(dict.fromkeys([*images, *(entry.get("images") or [])])),
         capture=capture.pointer,
     )
+
+
+def _title(entry: dict[str, Any]) -> str:
+    """The entry's title as text. feedparser gives a title it read as HTML still escaped
+    (``&lt;script&gt;``); entries archived before that was noted say nothing, and get their
+    character references read without losing any text that looks like a tag."""
+    title = str(entry.get("title") or "")
+    is_html = entry.get("title_is_html")
+    if is_html:
+        return fragment_text(title)
+    return unescape_references(title) if is_html is None else title
 
 
 def _post_id(capture: Capture, entry: dict[str, Any]) -> str:
