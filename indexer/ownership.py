@@ -6,9 +6,11 @@ directory its feed URL lives in, above any feed segment (``https://host/zoe/feed
 ``https://host/zoe/``). An entry of its feed that points outside that site (an aggregating or
 hostile feed linking to another organisation's post) is still kept, but as this source's own
 record of a foreign URL: its id names the source (``blog:foreign:<source>:<entry id>``), so it
-can never take the place of the Post of the source that owns the page. Entries inside the site
-keep the ids they always had (``blog:<entry id>``), so an existing archive's index stays as it
-is. Scheme (http/https), a leading ``www.`` and default ports do not make a page foreign.
+can never take the place of the Post of the source that owns the page. So is an entry whose
+id is a URL inside another configured source's site (a forged WordPress guid). Entries inside
+the site keep the ids they always had (``blog:<entry id>``), also when their guid names a domain
+the blog moved away from, so an existing archive's index stays as it is. Scheme (http/https), a
+leading ``www.`` and default ports do not make a page foreign.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ def source_site(settings: Mapping[str, Any], feed_url: str = "") -> tuple[str, .
         return tuple(configured)
     url = str(settings.get("url") or feed_url or "")
     return (feed_site(url),) if url.startswith(("http://", "https://")) else ()
+
+
+def claimed_sites(sources: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """The site each configured feed source speaks for, by source name."""
+    return {
+        source.name: site
+        for source in sources
+        if getattr(source, "type", "") == "feed"
+        and (site := source_site({"url": source.url, "site": source.site}))
+    }
 
 
 def speaks_for(site: Iterable[str], url: str) -> bool:

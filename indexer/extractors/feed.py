@@ -150,11 +150,25 @@ def _title(entry: dict[str, Any]) -> str:
 
 
 def _post_id(capture: Capture, entry: dict[str, Any]) -> str:
-    """``blog:<entry id>`` when the source speaks for the entry's link and for its id (when that
-    is a URL); else the source's own record of a foreign URL."""
+    """``blog:<entry id>`` when the source speaks for the entry's link (or, without a link, for
+    its URL id) and its id is no URL of another source's site; else the source's own record
+    of a foreign URL."""
     native = str(entry["native_id"])
-    site = source_site(capture.source_settings, str(_extra(capture).get("feed_url") or ""))
-    claimed = [str(entry.get("link") or ""), native]
-    if not site or all(speaks_for(site, url) for url in claimed if is_web_url(url)):
+    own = source_site(capture.source_settings, str(_extra(capture).get("feed_url") or ""))
+    if not own:
+        return f"{PLATFORM}:{native}"
+    link = str(entry.get("link") or "")
+    claim = link if is_web_url(link) else native
+    inside = not is_web_url(claim) or speaks_for(own, claim)
+    taken = (
+        is_web_url(native)
+        and not speaks_for(own, native)
+        and any(
+            speaks_for(site, native)
+            for name, site in capture.claimed_sites.items()
+            if name != capture.source
+        )
+    )
+    if inside and not taken:
         return f"{PLATFORM}:{native}"
     return foreign_record_id(PLATFORM, capture.source, native)

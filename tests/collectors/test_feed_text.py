@@ -6,13 +6,14 @@ a foreign URL is tested here too, on its id."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from collectors.runner import run_sources
 from indexer.extractors.feed import extract_posts
-from indexer.ownership import is_foreign_record
+from indexer.ownership import claimed_sites, is_foreign_record
 from indexer.post import Post
 from tests.fixtures.collectors import LocalSite, captures_in, feed_config
 
@@ -54,7 +55,16 @@ def atom(base: str) -> bytes:
     ).encode()
 
 
-def feed_posts(local_site: LocalSite, tmp_path: Path, path: str, body: bytes) -> dict[str, Post]:
+def feed_posts(
+    local_site: LocalSite,
+    tmp_path: Path,
+    path: str,
+    body: bytes,
+    other_sources: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, Post]:
+    """The Posts of the feed ``body`` served at ``path``, collected and read back, keyed by
+    entry number; ``other_sources``: the sites of other configured sources, as the indexer
+    hands them to the extractor."""
     local_site.routes[path] = lambda request: (
         200,
         [("Content-Type", "application/xml; charset=UTF-8")],
@@ -63,6 +73,7 @@ def feed_posts(local_site: LocalSite, tmp_path: Path, path: str, body: bytes) ->
     config = feed_config(local_site.url + path, capture_pages=False, backfill_depth=0)
     run_sources(config, tmp_path)
     [feed] = [c for c in captures_in(tmp_path / "warcs", config) if c.capture_kind == "feed"]
+    feed = replace(feed, claimed_sites=claimed_sites(config.sources) | (other_sources or {}))
     return {post.url.rsplit("=", 1)[1]: post for post in extract_posts(feed)}
 
 
@@ -97,13 +108,19 @@ def test_atom_titles_and_authors_are_text(local_site: LocalSite, tmp_path: Path)
 def test_entries_linking_outside_the_feeds_site_are_its_own_records_of_foreign_urls(
     local_site: LocalSite, tmp_path: Path
 ) -> None:
-    other = "http://elders.example"
+    moved, other = "http://oud-domein.example", "http://elders.example"
     body = rss(local_site.url).replace(
         f"<link>{local_site.url}/?p=2</link>".encode(), f"<link>{other}/?p=2</link>".encode()
     )
-    body = body.replace(f"<guid>{local_site.url}/?p=3<".encode(), f"<guid>{other}/?p=3<".encode())
-    posts = feed_posts(local_site, tmp_path, "/feed/", body)
-    assert posts["1"].id == f"blog:{local_site.url}/?p=1", "the feed's own entries keep their ids"
-    assert posts["2"].id == f"blog:foreign:blog:{local_site.url}/?p=2"
-    assert posts["3"].id == f"blog:foreign:blog:{other}/?p=3"
+    for n, domain in (("1", moved), ("3", other)):
+        body = body.replace(
+            f"<guid>{local_site.url}/?p={n}<".encode(), f"<guid>{domain}/?p={n}<".encode()
+        )
+    posts = feed_posts(
+        local_site, tmp_path, "/feed/", body, other_sources={"elders": (f"{other}/",)}
+    )
+    # a blog that moved keeps the ids of the guids its old domain gave
+    assert posts["1"].id == f"blog:{moved}/?p=1"
+    assert posts["2"].id == f"blog:foreign:blog:{local_site.url}/?p=2", "links elsewhere"
+    assert posts["3"].id == f"blog:foreign:blog:{other}/?p=3", "claims another source's page"
     assert [is_foreign_record(posts[n].id) for n in "123"] == [False, True, True]

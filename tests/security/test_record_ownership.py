@@ -80,9 +80,16 @@ def hostile(demo_sources_readonly: DemoSources) -> Iterator[HostileBlog]:
 
 
 def world_for(
-    demo: DemoSources, hostile: HostileBlog, tmp_path: Path, *extra_sources: dict[str, Any]
+    demo: DemoSources,
+    hostile: HostileBlog,
+    tmp_path: Path,
+    *extra_sources: dict[str, Any],
+    index_workers: int = 0,
 ) -> CliWorld:
+    """blog-zoe (with a retention rule) and hostile-blog, plus ``extra_sources``; the index is
+    built by ``index_workers`` extraction processes, or in the indexing process."""
     config = yaml.safe_load(demo.config_yaml())
+    config["search"] = {"index_workers": index_workers}
     [zoe] = [s for s in config["sources"] if s["name"] == "blog-zoe"]
     zoe["retention"] = ZOE_RETENTION
     hostile_source = {
@@ -135,7 +142,7 @@ def capture_sources(world: CliWorld) -> dict[str, str]:
 def test_a_hostile_feed_cannot_take_over_another_sources_posts(
     demo_sources_readonly: DemoSources, hostile: HostileBlog, tmp_path: Path
 ) -> None:
-    world = world_for(demo_sources_readonly, hostile, tmp_path)
+    world = world_for(demo_sources_readonly, hostile, tmp_path, index_workers=2)
     world.ok("collect", "blog-zoe")
     world.ok("index")
     before = zoe_posts(indexed(world))
