@@ -148,7 +148,10 @@ def test_a_hostile_feed_cannot_take_over_another_sources_posts(
     before = zoe_posts(indexed(world))
     assert len(before) > 20 and all(fields[4].category == "1.1" for fields in before.values())
 
-    world.ok("collect", "hostile-blog")
+    collected = world.ok("collect", "hostile-blog")
+    assert "entries_outside_site 3" in collected, (
+        "the operator is told of entries linking elsewhere"
+    )
     world.ok("index")
     after = indexed(world)
     assert zoe_posts(after) == before
