@@ -7,7 +7,8 @@ Post per comment the page shows, linked by ``parent_id``/``thread_id``. A ``feed
 gives Posts only when the source does not capture pages (its metadata says so); otherwise the
 pages speak for the entries and a feed re-read must not overwrite their full text.
 Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
-source's own site; an entry linking elsewhere is the source's record of a foreign URL,
+source's own site; an entry linking elsewhere (or whose URL id lies in another configured
+source's site) is the source's record of a foreign URL,
 ``blog:foreign:<source>:<entry id>`` (see indexer.ownership), so no feed can take the place of
 another source's Post.
 """
