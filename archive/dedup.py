@@ -1,7 +1,12 @@
-"""The deduplication store: for each target URI, the payload digest and identity of its last full
-capture, so an unchanged payload is written as a `revisit` record instead of again. It is a SQLite
-file in WAL mode inside the archive directory, shared by every writer process and kept across
-runs; entries name the WARC file and offset so recovery can forget captures it had to drop."""
+"""The deduplication store: for each source and target URI, the payload digest and identity of
+the source's last full capture of it, so an unchanged payload is written as a `revisit` record
+instead of again. It is a SQLite file in WAL mode inside the archive directory, shared by every
+writer process and kept across runs; entries name the WARC file and offset so recovery can
+forget captures it had to drop.
+
+Deduplication stays within one source: a revisit gives the indexer no Posts (the record it refers
+to gave them), so a page first captured by another source, or a hostile feed pointing at it,
+must not leave the source that owns it without its own capture and Posts."""
 
 from __future__ import annotations
 
@@ -15,15 +20,19 @@ from archiveren.errors import ArchiveError, StorageFull
 SQLITE_FULL = 13
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS last_capture (
-    uri TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS last_capture_of_source (
+    source TEXT NOT NULL,
+    uri TEXT NOT NULL,
     payload_digest TEXT NOT NULL,
     record_id TEXT NOT NULL,
     warc_date TEXT NOT NULL,
     warc_file TEXT NOT NULL,
-    offset INTEGER NOT NULL
+    offset INTEGER NOT NULL,
+    PRIMARY KEY (source, uri)
 )
 """
+# A store from before deduplication was kept per source has a table ``last_capture`` keyed by
+# URI alone; it is no longer read, so each URI is captured in full once more per source.
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class LastCapture:
     warc_date: str
     warc_file: str
     offset: int
+    source: str = ""
 
 
 class DedupStore:
@@ -55,12 +65,13 @@ class DedupStore:
                 "file to start deduplication afresh (WARCs are unaffected)"
             ) from exc
 
-    def last(self, uri: str) -> LastCapture | None:
+    def last(self, uri: str, source: str = "") -> LastCapture | None:
+        """``source``'s last full capture of ``uri``, if any."""
         with self._lock:
             row = self._db.execute(
-                "SELECT uri, payload_digest, record_id, warc_date, warc_file, offset "
-                "FROM last_capture WHERE uri = ?",
-                (uri,),
+                "SELECT uri, payload_digest, record_id, warc_date, warc_file, offset, source "
+                "FROM last_capture_of_source WHERE source = ? AND uri = ?",
+                (source, uri),
             ).fetchone()
         return LastCapture(*row) if row else None
 
@@ -68,8 +79,9 @@ class DedupStore:
         try:
             with self._lock, self._db:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO last_capture VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO last_capture_of_source VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
+                        capture.source,
                         capture.uri,
                         capture.payload_digest,
                         capture.record_id,
@@ -95,7 +107,7 @@ class DedupStore:
         bytes were cut off or set aside); returns how many were dropped."""
         with self._lock, self._db:
             cursor = self._db.execute(
-                "DELETE FROM last_capture WHERE warc_file = ? AND offset >= ?",
+                "DELETE FROM last_capture_of_source WHERE warc_file = ? AND offset >= ?",
                 (warc_file, from_offset),
             )
         return cursor.rowcount

@@ -220,8 +220,8 @@ class WarcWriter:
         return self._current.open_path if self._current else None
 
     def write_exchange(self, exchange: HttpExchange, metadata: CaptureMetadata) -> WriteResult:
-        """Write request + response (or a revisit when the URL's payload is unchanged since its
-        last capture) + metadata; returns where the response/revisit record is."""
+        """Write request + response (or a revisit when the URL's payload is unchanged since the
+        source's last capture of it) + metadata; returns where the response/revisit record is."""
         target = scrub_text(redact_url(exchange.url))
         payload = spool_payload(exchange.body)
         try:
@@ -231,7 +231,11 @@ class WarcWriter:
                 dedupable = (
                     self._dedup is not None and payload.length > 0 and not exchange.truncated
                 )
-                last = self._dedup.last(target) if self._dedup and dedupable else None
+                last = (
+                    self._dedup.last(target, metadata.source)
+                    if self._dedup and dedupable
+                    else None
+                )
                 revisit = last is not None and last.payload_digest == payload.digest
                 if last is not None and revisit:
                     main = self._records.revisit(
@@ -262,7 +266,15 @@ class WarcWriter:
                 )
                 if self._dedup is not None and dedupable and not revisit:
                     self._dedup.remember(
-                        LastCapture(target, payload.digest, record_id, date, current.name, offset)
+                        LastCapture(
+                            target,
+                            payload.digest,
+                            record_id,
+                            date,
+                            current.name,
+                            offset,
+                            metadata.source,
+                        )
                     )
                 self._roll_over_if_full()
         finally:

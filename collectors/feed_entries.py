@@ -16,6 +16,7 @@ from urllib.parse import urldefrag
 
 import feedparser
 
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_CONTENT_CHARS = 200_000
 """Longest entry content kept in a metadata record; the feed capture itself has all of it."""
 
@@ -83,6 +84,8 @@ def entry_fields(entry: Any) -> dict[str, Any]:
         "id": str(entry.get("id") or ""),
         "link": str(entry.get("link") or ""),
         "title": str(entry.get("title") or ""),
+        # feedparser hands over a title it read as HTML still escaped; the extractor reads it
+        "title_is_html": (entry.get("title_detail") or {}).get("type") in _HTML_TYPES,
         "author": str(entry.get("author") or author_detail.get("name") or ""),
         "author_url": str(author_detail.get("href") or ""),
         # dict.get: feedparser's own .get maps a missing updated_parsed onto published_parsed

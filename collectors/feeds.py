@@ -24,6 +24,7 @@ from collectors.feed_entries import ParsedFeed, fingerprint, parse_feed
 from collectors.html_links import feed_links, image_links
 from collectors.http import FetchError, FetchResult, RobotsDisallowed
 from config.models import FeedSource
+from indexer.ownership import is_web_url, source_site, speaks_for
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -192,9 +193,28 @@ class FeedCollector(Collector):
             if known.get(entry_id) == mark:
                 continue
             self.report.counts["entries_new" if entry_id not in known else "entries_changed"] += 1
+            self._note_foreign(entry)
             if self._capture_page(entry):
                 known[entry_id] = mark
         return fresh
+
+    def _note_foreign(self, entry: dict[str, Any]) -> None:
+        """Count and log an entry linking outside the source's site: it is archived, and
+        indexed as this source's record of a foreign URL, never as that site's own post."""
+        link = str(entry.get("link") or "")
+        site = source_site(
+            {"url": self.source.url, "site": self.source.site},
+            str(self.context.state.get("feed_url") or ""),
+        )
+        if site and is_web_url(link) and not speaks_for(site, link):
+            self.report.counts["entries_outside_site"] += 1
+            self.log.info(
+                "%s: entry %s links outside the source's site (%s); kept as this source's "
+                "record of a foreign URL (list the site under 'site' if the source speaks for it)",
+                self.source.name,
+                link,
+                ", ".join(site),
+            )
 
     def _capture_page(self, entry: dict[str, Any]) -> bool:
         """Capture the entry's permalink page (and images); False if it should be tried again."""

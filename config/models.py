@@ -38,6 +38,7 @@ class FeedSource(_SourceBase):
 
     type: Literal["feed"]
     url: str = Field(description="feed URL, or a site URL whose <link rel='alternate'> names the feed")
+    site: list[str] = Field(default_factory=list, description="URL prefixes of the pages this source speaks for (its blog); empty: the directory of 'url' above any feed segment (https://host/zoe/feed/ -> https://host/zoe/). Entries linking elsewhere are kept as this source's record of a foreign URL, never as the other site's own post")
     capture_pages: bool = Field(default=True, description="also capture each entry's permalink page")
     capture_images: bool = Field(default=False, description="also capture images on permalink pages")
     backfill_depth: int = Field(default=10, ge=0, description="how many older feed pages (?paged=N) to follow on the first harvest")

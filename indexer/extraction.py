@@ -21,13 +21,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
 from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
+from indexer.ownership import claimed_sites
 from indexer.post import Post, Retention
 from indexer.prepared import DocumentPreparer, PreparedPost
 
@@ -65,12 +66,20 @@ class Extracted:
     error: str = ""
 
 
-def extract_capture(capture: Capture, source: Any, prepare: DocumentPreparer) -> Extracted:
+def extract_capture(
+    capture: Capture,
+    source: Any,
+    prepare: DocumentPreparer,
+    sites: dict[str, tuple[str, ...]] | None = None,
+) -> Extracted:
     """Run the capture's extractor, apply the source's retention rule, prepare each Post. An
-    extractor that fails (a bug, hostile input) costs this capture its Posts, nothing more."""
+    extractor that fails (a bug, hostile input) costs this capture its Posts, nothing more.
+    ``sites``: what each configured source speaks for (indexer.ownership.claimed_sites)."""
     extractor = extractor_for(str(capture.metadata.get("collector", "")))
     if extractor is None:
         return Extracted()
+    if sites:
+        capture = replace(capture, claimed_sites=sites)
     try:
         return Extracted(
             prepared=[prepare(with_retention(post, source)) for post in extractor(capture)]
@@ -157,6 +166,7 @@ class CaptureExtraction:
         extract_while_starting: bool = True,
     ) -> None:
         self.sources = sources
+        self.sites = claimed_sites(sources.values())
         self.prepare = prepare
         self.workers = workers
         self.start_method = start_method
@@ -232,7 +242,7 @@ class CaptureExtraction:
             yield self._extract_here(capture), tag
 
     def _extract_here(self, capture: Capture) -> Extracted:
-        return extract_capture(capture, self.sources.get(capture.source), self.prepare)
+        return extract_capture(capture, self.sources.get(capture.source), self.prepare, self.sites)
 
     def _run_in_workers(
         self,
@@ -326,15 +336,15 @@ _worker: dict[str, Any] = {}
 
 def _start_worker(sources: dict[str, Any], prepare: DocumentPreparer, parent_pid: int) -> None:
     os.nice(WORKER_NICENESS)
-    _worker.update(sources=sources, prepare=prepare)
+    _worker.update(sources=sources, prepare=prepare, sites=claimed_sites(sources.values()))
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
 
 def _extract_chunk(captures: list[Capture]) -> list[_Sent]:
-    sources, prepare = _worker["sources"], _worker["prepare"]
+    sources, prepare, sites = _worker["sources"], _worker["prepare"], _worker["sites"]
     sent: list[_Sent] = []
     for capture in captures:
-        extracted = extract_capture(capture, sources.get(capture.source), prepare)
+        extracted = extract_capture(capture, sources.get(capture.source), prepare, sites)
         prepared = [(p.id, p.stored, p.document) for p in extracted.prepared]
         sent.append((prepared, extracted.error))
     return sent

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from indexer.ownership import is_foreign_record
 from search_ui.auth import authenticate, csrf_token
 from search_ui.i18n import LANGUAGES, translator
 
@@ -97,3 +98,4 @@ templates.env.filters["urlpath"] = urlpath
 templates.env.filters["safe_url"] = safe_url
 templates.env.filters["when"] = when
 templates.env.filters["size"] = size
+templates.env.tests["foreign_record"] = is_foreign_record

@@ -22,6 +22,7 @@ from search_ui.rendering import render
 
 router = APIRouter()
 MAX_THREAD = 500
+MAX_SOURCES_READ = 100
 
 
 class RecordNotFound(ArchiverenError):
@@ -46,6 +47,20 @@ def load_post(ws: Workspace, post_id: str) -> Post:
 def captures(post: Post) -> list[RecordPointer]:
     """The newest capture first, then the earlier ones (index 0, 1, ... in replay URLs)."""
     return ([post.capture] if post.capture else []) + list(post.earlier_captures)
+
+
+def capture_sources(ws: Workspace, pointers: list[RecordPointer]) -> list[str]:
+    """The source that made each capture, from its metadata record (a Post may list captures
+    of other sources that may speak for its page); '' where it cannot be read. Beyond
+    MAX_SOURCES_READ captures the rest stay ''."""
+    sources = []
+    for pointer in pointers[:MAX_SOURCES_READ]:
+        try:
+            context = read_capture(ws.archive_dir, pointer, with_payload=False).context
+        except ArchiverenError:
+            context = {}
+        sources.append(str(context.get("source") or ""))
+    return sources + [""] * (len(pointers) - len(sources))
 
 
 def replies(ws: Workspace, post: Post, limit: int = 50) -> tuple[list[Post], int]:
@@ -119,12 +134,14 @@ def record_page(
         ws.backend().get(post.parent_id) if post.parent_id and post.parent_id != post.id else None
     )
     children, reply_count = replies(ws, post)
+    pointers = captures(post)
     return render(
         request,
         "record.html",
         {
             "post": post,
-            "captures": captures(post),
+            "captures": pointers,
+            "capture_sources": capture_sources(ws, pointers[1:]),
             "capture_context": capture_context,
             "context_error": context_error,
             "parent": parent,

@@ -36,6 +36,9 @@ class Capture:
     retention_category: str = ""
     source_settings: dict[str, Any] = field(default_factory=dict)
     """The source's current config (e.g. a network site's profile), if the source still exists."""
+    claimed_sites: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The site every configured feed source speaks for, by source name (indexer.ownership):
+    an entry may not claim a page of another source's site as its own."""
 
     @property
     def source(self) -> str:

@@ -6,7 +6,11 @@ the entry's own content when the page has none or could not be fetched), plus on
 Post per comment the page shows, linked by ``parent_id``/``thread_id``. A ``feed`` capture
 gives Posts only when the source does not capture pages (its metadata says so); otherwise the
 pages speak for the entries and a feed re-read must not overwrite their full text.
-Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>``.
+Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
+source's own site; an entry linking elsewhere (or whose URL id lies in another configured
+source's site) is the source's record of a foreign URL,
+``blog:foreign:<source>:<entry id>`` (see indexer.ownership), so no feed can take the place of
+another source's Post.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from indexer.extractors.html_text import (
     fragment_text,
     main_text,
     page_title,
+    unescape_references,
     wordpress_comments,
 )
+from indexer.ownership import foreign_record_id, is_web_url, source_site, speaks_for
 from indexer.post import Post
 
 PLATFORM: Final = "blog"
@@ -75,7 +81,7 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     if not text:
         text = fragment_text(entry.get("content") or entry.get("summary") or "")
     if page_ok and not entry.get("title"):
-        entry["title"] = page_title(capture.body)
+        entry["title"], entry["title_is_html"] = page_title(capture.body), False
     post = _entry_post(capture, entry, text, lang)
     yield post
     if not page_ok:
@@ -112,16 +118,16 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
     published = parse_iso(entry.get("published")) or parse_iso(entry.get("updated"))
     updated = parse_iso(entry.get("updated"))
     return Post(
-        id=f"{PLATFORM}:{entry['native_id']}",
+        id=_post_id(capture, entry),
         platform=PLATFORM,
         source=capture.source,
         organisation=capture.organisation,
         kind="post",
         url=entry.get("link") or capture.url,
-        title=entry.get("title") or "",
+        title=_title(entry),
         text=text,
         lang=lang,
-        author=entry.get("author") or "",
+        author=unescape_references(str(entry.get("author") or "")),
         author_url=entry.get("author_url") or "",
         published_at=published,
         collected_at=capture.captured_at,
@@ -131,3 +137,39 @@ def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -
         media=list(dict.fromkeys([*images, *(entry.get("images") or [])])),
         capture=capture.pointer,
     )
+
+
+def _title(entry: dict[str, Any]) -> str:
+    """The entry's title as text. feedparser gives a title it read as HTML still escaped
+    (``&lt;script&gt;``); entries archived before that was noted say nothing, and get their
+    character references read without losing any text that looks like a tag."""
+    title = str(entry.get("title") or "")
+    is_html = entry.get("title_is_html")
+    if is_html:
+        return fragment_text(title)
+    return unescape_references(title) if is_html is None else title
+
+
+def _post_id(capture: Capture, entry: dict[str, Any]) -> str:
+    """``blog:<entry id>`` when the source speaks for the entry's link (or, without a link, for
+    its URL id) and its id is no URL of another source's site; else the source's own record
+    of a foreign URL."""
+    native = str(entry["native_id"])
+    own = source_site(capture.source_settings, str(_extra(capture).get("feed_url") or ""))
+    if not own:
+        return f"{PLATFORM}:{native}"
+    link = str(entry.get("link") or "")
+    claim = link if is_web_url(link) else native
+    inside = not is_web_url(claim) or speaks_for(own, claim)
+    taken = (
+        is_web_url(native)
+        and not speaks_for(own, native)
+        and any(
+            speaks_for(site, native)
+            for name, site in capture.claimed_sites.items()
+            if name != capture.source
+        )
+    )
+    if inside and not taken:
+        return f"{PLATFORM}:{native}"
+    return foreign_record_id(PLATFORM, capture.source, native)

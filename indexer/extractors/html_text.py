@@ -5,6 +5,7 @@ replies nested in ``.children``). Broken markup gives less text, never an except
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,12 +88,23 @@ def element_text(element: lxml.html.HtmlElement) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_references(text: str) -> str:
+    """``text`` with its complete HTML character references (``&lt;``, ``&#233;``, ``&amp;``)
+    read once; anything else stays as written (``&A1`` is text, not a reference)."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda match: html_entities.unescape(match.group()), text)
+
+
 def fragment_text(html: str) -> str:
     """An HTML fragment (a feed entry's content or summary) as plain text."""
     if not html or not html.strip():
         return ""
     if "<" not in html:
-        return _SPACES.sub(" ", html).strip()
+        return _SPACES.sub(" ", unescape_references(html)).strip()
     doc = _parse(f"<html><body><div>{html}</div></body></html>")
     return element_text(doc.body) if doc is not None else ""
 
