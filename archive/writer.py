@@ -213,6 +213,7 @@ class WarcWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+        atexit.unregister(self._atexit)  # one writer per run: the exit list must not grow
 
     @property
     def current_file(self) -> Path | None:

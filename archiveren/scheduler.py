@@ -44,6 +44,25 @@ JOB_TABLE = "apscheduler_jobs"
 _daemon: SchedulerDaemon | None = None
 
 
+class _Executor(ThreadPoolExecutor):
+    """APScheduler's thread pool, except that a job coming due while the scheduler shuts down
+    is left alone: the scheduler's loop may have looked for due jobs just before the shutdown
+    and hand one over just after the pool closed, which APScheduler reports as an error with a
+    traceback. Such a run is simply not started, as on any stop."""
+
+    _closing = False
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._closing = True
+        super().shutdown(wait)
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        if self._closing:
+            log.info("job %s not started: the scheduler is stopping", job.id)
+            return
+        super()._do_submit_job(job, run_times)
+
+
 def in_shard(source_name: str, shard: str | None) -> bool:
     """Whether this host runs ``source_name``: 'i/n' takes the names that hash to slot i of n."""
     if not shard:
@@ -96,7 +115,7 @@ class SchedulerDaemon:
         settings = self.config.scheduler
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.catalogue.engine, tablename=JOB_TABLE)},
-            executors={"default": ThreadPoolExecutor(settings.max_workers + 2)},
+            executors={"default": _Executor(settings.max_workers + 2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
             timezone=UTC,
         )
@@ -244,7 +263,6 @@ class SchedulerDaemon:
 
     def shutdown(self) -> None:
         self.stop_event.set()
-        self.scheduler.pause()  # no job is handed to the executor while it shuts down
         self.scheduler.shutdown(wait=True)
         log.info("scheduler stopped; running collectors finished their current record")
 
