@@ -1,14 +1,18 @@
 # archiveren: two commands set everything up on a fresh machine.
 #   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
 #   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
+#   make test-fast - install, lint, run the tests that need no engine node, no browser and are
+#                    not marked slow (no Chromium install, no engine start)
 # Other targets: make setup, make lint, make bench, make engine-start, make engine-stop
+# Test material from ../shared/corpus/external is used when it is there; otherwise what PyPI
+# also serves is fetched once into ~/.cache/archiveren/corpus (tests/fixtures/material.py).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint pytest bench browser engine-start engine-stop clean
+.PHONY: setup demo test test-fast lint pytest pytest-fast bench browser engine-start engine-stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +48,14 @@ pytest: setup browser engine-start
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 test: lint pytest
+
+FAST_MARKS := not engine and not browser and not slow
+
+pytest-fast: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST_MARKS)" $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+test-fast: lint pytest-fast
 
 bench: setup engine-start
 	$(BIN)/python -m bench.run_all; status=$$?; $(MAKE) --no-print-directory engine-stop; exit $$status

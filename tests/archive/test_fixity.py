@@ -11,7 +11,10 @@ import pytest
 from archive import verify_archive
 from archive.manifest import read_manifest
 from archiveren.errors import FixityError
-from tests.fixtures.archive import WARCIO_SAMPLES, WrittenArchive
+from tests.fixtures.archive import WrittenArchive
+from tests.fixtures.material import material
+
+WARCIO = material("warcio/test/data")  # ../shared, else part of it from pywb's sdist, else skip
 
 
 def only_warc(archive: WrittenArchive) -> Path:
@@ -57,14 +60,14 @@ def test_missing_file_is_reported(written_archive: WrittenArchive) -> None:
 
 def test_unlisted_files_are_reported(written_archive: WrittenArchive) -> None:
     ours = only_warc(written_archive).name
-    shutil.copy(WARCIO_SAMPLES / "example.warc.gz", written_archive.directory / "stray.warc.gz")
+    shutil.copy(WARCIO.require("example.warc.gz"), written_archive.directory / "stray.warc.gz")
     problems = verify_archive(written_archive.directory, known_files={}).problems
     assert any(p.startswith("unlisted: stray.warc.gz is on disk") for p in problems)
     assert any(p.startswith(f"unlisted: {ours} is in the manifest") for p in problems)
 
 
 def test_record_with_a_wrong_digest_is_reported(tmp_path: Path) -> None:
-    data = bytearray(gzip.decompress((WARCIO_SAMPLES / "example.warc.gz").read_bytes()))
+    data = bytearray(gzip.decompress(WARCIO.require("example.warc.gz").read_bytes()))
     response = data.find(b"WARC-Type: response")
     http_head_end = data.find(b"\r\n\r\n", data.find(b"HTTP/1.1 200", response))
     data[http_head_end + 20] ^= 0xFF  # one byte of the response payload

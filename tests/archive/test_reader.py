@@ -9,7 +9,11 @@ import pytest
 
 from archive import ArchivedRecord, RecordPointer, RecordReadError, iter_records, read_record
 from archiveren.errors import ArchiveError
-from tests.fixtures.archive import WARCIO_SAMPLES, WrittenArchive
+from tests.fixtures.archive import WrittenArchive
+from tests.fixtures.material import material
+
+WARCIO = material("warcio/test/data")  # ../shared, else 5 of the 16 from pywb's sdist, else skip
+WARCIO_SAMPLES = WARCIO.root or Path("warcio-samples-missing")
 
 # name -> (records read, error expected, expected text in the error)
 SAMPLES = {
@@ -33,11 +37,13 @@ SAMPLES = {
 
 
 def test_every_sample_file_is_covered() -> None:
+    WARCIO.require_complete()
     assert sorted(p.name for p in WARCIO_SAMPLES.iterdir()) == sorted(SAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_sample_files_are_read_or_refused_with_a_clear_reason(name: str) -> None:
+    WARCIO.require(name)
     expected_count, error_text = SAMPLES[name]
     records: list[ArchivedRecord] = []
     if error_text is None:
@@ -55,7 +61,7 @@ def test_sample_files_are_read_or_refused_with_a_clear_reason(name: str) -> None
 
 def test_directory_iteration_hands_broken_files_to_on_error_and_goes_on(tmp_path: Path) -> None:
     for name in ("example-trunc.warc", "example.warc.gz"):
-        (tmp_path / name).write_bytes((WARCIO_SAMPLES / name).read_bytes())
+        (tmp_path / name).write_bytes(WARCIO.require(name).read_bytes())
     errors: list[RecordReadError] = []
     records = list(iter_records(tmp_path, on_error=errors.append))
     assert len(errors) == 1 and "example-trunc.warc" in str(errors[0])
@@ -65,7 +71,7 @@ def test_directory_iteration_hands_broken_files_to_on_error_and_goes_on(tmp_path
 def test_http_fields_of_a_sample_response() -> None:
     response = next(
         r
-        for r in iter_records(WARCIO_SAMPLES / "example-iana.org-chunked.warc")
+        for r in iter_records(WARCIO.require("example-iana.org-chunked.warc"))
         if r.rec_type == "response"
     )
     assert response.http_status == 200

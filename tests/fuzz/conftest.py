@@ -14,6 +14,7 @@ from archiveren.demo_sources import DemoSources
 from archiveren.workspace import Workspace
 from collectors.runner import run_sources
 from indexer.extractors.base import Capture
+from tests.fixtures.material import material
 from tests.reliability.harness import LONG_RUNS
 from tests.social.conftest import read_captures
 
@@ -52,6 +53,13 @@ def seed_captures(
 
 
 def corpus_files(relative: str, pattern: str) -> list[Path]:
-    """Files of the shared real-world corpus (see its README), sorted."""
-    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "external"
-    return sorted((root / relative).glob(pattern))
+    """Files of the shared real-world corpus (see its README), sorted: from ../shared, else from
+    the registry copy tests/fixtures/material.py fetches; [] when neither is there."""
+    return material(relative).files(pattern)
+
+
+def seeded(seeds: list[bytes], relative: str) -> pytest.MarkDecorator:
+    """Skips a fuzz test whose corpus seeds are missing, saying so: never fuzz without seeds."""
+    found = material(relative)
+    why = found.reason if not found.available else f"{found.origin} has no seed files"
+    return pytest.mark.skipif(not seeds, reason=f"no seeds from {relative}: {why}")

@@ -21,7 +21,7 @@ from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
 from indexer.extractors.html_text import main_text, page_title, wordpress_comments
 from indexer.post import Post
-from tests.fuzz.conftest import FUZZ, corpus_files
+from tests.fuzz.conftest import FUZZ, corpus_files, seeded
 
 HOSTILE_SNIPPETS = [
     b"<![CDATA[",
@@ -117,8 +117,10 @@ def test_extractors_survive_mutated_captures(
 
 
 FEED_SEEDS = [p.read_bytes() for p in corpus_files("feedparser/tests", "**/*.xml")[::40]]
+FEED_SEEDED = seeded(FEED_SEEDS, "feedparser/tests")
 
 
+@FEED_SEEDED
 @pytest.mark.timeout(300)
 @FUZZ
 @given(st.data())
@@ -131,6 +133,7 @@ def test_feed_parser_reads_any_bytes_as_a_feed_or_not(data: st.DataObject) -> No
     assert isinstance(parsed.is_feed, bool)
 
 
+@FEED_SEEDED
 @pytest.mark.timeout(300)
 @FUZZ
 @given(st.data())

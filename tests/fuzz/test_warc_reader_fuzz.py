@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from archive import RecordPointer, iter_records, read_record
 from archiveren.errors import ArchiverenError
-from tests.fuzz.conftest import FUZZ, corpus_files
+from tests.fuzz.conftest import FUZZ, corpus_files, seeded
 from tests.fuzz.test_parsers_fuzz import mutated
 
 WARC_SEEDS = [
@@ -21,6 +21,7 @@ WARC_SEEDS = [
 ]
 
 
+@seeded(WARC_SEEDS, "warcio/test/data")
 @pytest.mark.timeout(300)
 @FUZZ
 @given(st.data())

@@ -1,7 +1,8 @@
 """Fixtures for the X, X-archive and Mastodon tests: the demo emulators on 127.0.0.1, a way to
 run a collector into a WARC directory, the read-back of that directory as extractor Captures and
 Posts (paired the way the indexing pipeline pairs them), and the recorded real API exchanges of
-tweepy and Mastodon.py (VCR cassettes in the shared corpus) archived as exchanges."""
+tweepy and Mastodon.py (VCR cassettes of the shared corpus, found through
+tests/fixtures/material.py) archived as exchanges."""
 
 from __future__ import annotations
 
@@ -31,9 +32,6 @@ from indexer.extractors import Capture, extractor_for
 from indexer.merge import merge_capture_history
 from indexer.post import Post
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "external"
-TWEEPY_CASSETTES = CORPUS / "tweepy" / "cassettes"
-MASTODON_CASSETTES = CORPUS / "Mastodon.py" / "tests" / "cassettes"
 X_TOKEN = "demo-bearer-AAAAAAAAAAAAAAAAAAAAAGhJvQEAAAAA5ecret%2Ftoken"
 
 

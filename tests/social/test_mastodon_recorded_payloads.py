@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.post import Post
+from tests.fixtures.material import material
 from tests.social.conftest import (
-    MASTODON_CASSETTES,
     api_metadata,
     cassette_captures,
     load_cassette,
     posts_from,
 )
+
+CASSETTES = material("Mastodon.py/tests/cassettes")  # ../shared, else Mastodon.py's sdist
+pytestmark = CASSETTES.mark
+MASTODON_CASSETTES = CASSETTES.root or Path("mastodon-cassettes-missing")
 
 HOST = "localhost:3000"
 

@@ -10,14 +10,18 @@ from pathlib import Path
 from collectors.x_archive import XArchiveCollector
 from config.models import XArchiveSource
 from indexer.extractors.base import Capture
+from tests.fixtures.material import material
 from tests.social.conftest import (
-    TWEEPY_CASSETTES,
     Harness,
     api_metadata,
     cassette_captures,
     load_cassette,
     posts_from,
 )
+
+CASSETTES = material("tweepy/cassettes")  # only in ../shared: tweepy's sdists carry none
+pytestmark = CASSETTES.mark
+TWEEPY_CASSETTES = CASSETTES.root or Path("tweepy-cassettes-missing")
 
 
 def _v2_captures(tmp_path: Path, name: str, extra: dict[str, str]) -> list[Capture]:
