@@ -1,5 +1,6 @@
 """Fixity checking for an archive directory, behind `archiveren verify`: every file listed in the
-manifest (and, if given, in the catalogue) must exist with the recorded size and SHA-256, every
+manifest (``manifest-sha256.txt`` + ``sizes.txt``, or the older three-field manifest; see
+archive/manifest.py) and, if given, in the catalogue must exist with the recorded size and SHA-256, every
 WARC file on disk must be listed, abandoned ``.open`` files are reported, and every record's
 WARC-Block-Digest and WARC-Payload-Digest are recomputed. Problems come back as readable lines;
 nothing is changed on disk."""
@@ -95,6 +96,13 @@ def _compare(
         report.problems.append(f"missing: {name} is in the {source} but not on disk")
         return
     sha256, size = actual
+    if expected.size is None:  # a manifest line whose size is in no sizes.txt
+        if sha256 != expected.sha256:
+            report.problems.append(
+                f"changed: {name} has SHA-256 {sha256} ({size} bytes), the {source} says "
+                f"{expected.sha256}"
+            )
+        return
     if size < expected.size:
         report.problems.append(
             f"truncated: {name} is {size} bytes, the {source} says {expected.size}"

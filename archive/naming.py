@@ -19,6 +19,7 @@ from archiveren.errors import ArchiveError
 OPEN_SUFFIX = ".open"
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 MANIFEST_NAME = "manifest-sha256.txt"
+SIZES_NAME = "sizes.txt"
 INDEX_NAME = "index.cdxj"
 DEDUP_NAME = "dedup.sqlite3"
 LOCK_NAME = ".archive.lock"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from archive.capture import WARC_FIELDS_TYPE, context_from_warc_fields
 from archive.pointer import RecordPointer
 from archiveren.errors import ArchiveError
 
@@ -156,18 +157,24 @@ class ArchivedRecord:
         return data[:max_bytes]
 
     def metadata_json(self) -> dict[str, Any] | None:
-        """The JSON body of a metadata record (archiveren's capture context), else None."""
+        """archiveren's capture context from a metadata record, as a dict, else None: written as
+        ``application/warc-fields`` since issue 23, as ``application/json`` before. A warc-fields
+        metadata record that is not archiveren's (Heritrix's ``via``/``outlink`` lines) gives
+        None: it names no collector."""
         if self.rec_type != "metadata":
             return None
         content_type = (self.warc_header("Content-Type") or "").lower()
-        if "json" not in content_type:
-            return None
         try:
+            if content_type.startswith(WARC_FIELDS_TYPE):
+                fields = context_from_warc_fields(self.block())
+                return fields if "collector" in fields else None
+            if "json" not in content_type:
+                return None
             value = json.loads(self.block())
         except ValueError as exc:
             raise RecordReadError(
                 f"{self.pointer.warc_file}@{self.pointer.offset}: metadata record is not valid "
-                f"JSON ({exc})"
+                f"{content_type or 'JSON'} ({exc})"
             ) from exc
         return value if isinstance(value, dict) else None
 

@@ -1,6 +1,9 @@
 """Builds the WARC records of one capture with warcio: request + response (or revisit) +
 metadata for an HTTP exchange, resource + metadata for a file, and the warcinfo that opens each
-file. It decides what bytes go in (redacted request, response headers in their received order and
+file. A record carries a WARC-Payload-Digest only where it has an HTTP payload (response,
+request): metadata and resource records have their WARC-Block-Digest, and a revisit names its
+original by WARC-Refers-To, -Target-URI and -Date (what FastWARC and pywb expect; see
+``NO_PAYLOAD_DIGEST_TYPES``). It decides what bytes go in (redacted request, response headers in their received order and
 case, body with its content coding) and computes the payload digest before anything is written,
 so the writer can choose between a response and a revisit. Configured secrets a server echoes
 (in a header, a status line or the body) are replaced by markers before anything is hashed, so
@@ -11,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.capture import CaptureMetadata, HttpExchange
+from archive.capture import WARC_FIELDS_TYPE, CaptureMetadata, HttpExchange, context_to_warc_fields
 from archive.redact import redact_form_body, redact_headers, redact_json_value
 from archiveren.scrub import BytesScrubber, scrub_json, scrub_text
 
@@ -30,6 +32,19 @@ WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
+
+NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata", "resource")
+"""Record types written without WARC-Payload-Digest. WARC 1.1 §5.9 defines the payload digest for
+records with a well-defined payload (an HTTP body); FastWARC's ``check -p`` fails a metadata or
+resource record that carries one, and a revisit, whose block has no payload: it reads an empty
+payload and finds a different digest. (WARC 1.1 §6.7.2 asks identical-payload-digest revisits
+for the original's payload digest; FastWARC and the issue won, and the revisit still names its
+original by WARC-Refers-To, WARC-Refers-To-Target-URI and WARC-Refers-To-Date, which is how
+pywb finds it.)"""
+
+
+class _Builder(RecordBuilder):
+    NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
 
 
 class WireHeaders(StatusAndHeaders):
@@ -113,7 +128,7 @@ class CaptureRecords:
     """Record factory for one writer; holds the warcio builder (WARC/1.1, sha1 digests)."""
 
     def __init__(self) -> None:
-        self.builder = RecordBuilder(warc_version=WARC_VERSION)
+        self.builder = _Builder(warc_version=WARC_VERSION)
 
     def warcinfo(self, filename: str, info: dict[str, str]) -> ArcWarcRecord:
         return self.builder.create_warcinfo_record(filename, info)
@@ -165,7 +180,6 @@ class CaptureRecords:
         target_uri: str,
         date: str,
         record_id: str,
-        digest: str,
         original: tuple[str, str, str],
     ) -> ArcWarcRecord:
         """A revisit (identical-payload-digest profile) carrying only the new HTTP headers;
@@ -174,7 +188,6 @@ class CaptureRecords:
         headers = self._common_headers(exchange, date, record_id)
         headers.update(
             {
-                "WARC-Payload-Digest": digest,
                 "WARC-Profile": REVISIT_PROFILE,
                 "WARC-Refers-To": orig_id,
                 "WARC-Refers-To-Target-URI": orig_uri,
@@ -189,11 +202,7 @@ class CaptureRecords:
     def resource(
         self, uri: str, content_type: str, date: str, record_id: str, payload: SpooledPayload
     ) -> ArcWarcRecord:
-        headers = {
-            "WARC-Date": date,
-            "WARC-Record-ID": record_id,
-            "WARC-Payload-Digest": payload.digest,
-        }
+        headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
         _mark_redacted(headers, set(payload.redacted))
         record = self._record(uri, "resource", payload.stream, payload.length, None, headers)
         record.content_type = content_type
@@ -202,9 +211,8 @@ class CaptureRecords:
     def metadata(
         self, target_uri: str, date: str, concurrent_to: str, metadata: CaptureMetadata
     ) -> ArcWarcRecord:
-        body = json.dumps(
-            scrub_json(redact_json_value(metadata.to_json_dict())), ensure_ascii=False, sort_keys=True
-        ).encode("utf-8")
+        """The capture context as ``application/warc-fields`` (see ``context_to_warc_fields``)."""
+        body = context_to_warc_fields(scrub_json(redact_json_value(metadata.to_json_dict())))
         record = self._record(
             target_uri,
             "metadata",
@@ -213,7 +221,7 @@ class CaptureRecords:
             None,
             {"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
         )
-        record.content_type = "application/json"
+        record.content_type = WARC_FIELDS_TYPE
         return record
 
     @staticmethod

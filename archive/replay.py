@@ -86,11 +86,18 @@ def _payload_source(archive_dir: Path, record: ArchivedRecord) -> ArchivedRecord
         return record
     uri = record.refers_to_target_uri or record.pointer.target_uri
     when = warc_timestamp(record.refers_to_date or record.pointer.capture_date)
+    digest = record.pointer.payload_digest  # revisits written before issue 23 carry one
     for entry in lookup(archive_dir, uri, when):
-        if entry.fields.get("mime") != "warc/revisit" and entry.fields.get("digest") == (
-            record.pointer.payload_digest
-        ):
-            return read_record(archive_dir, entry.pointer())
+        if entry.fields.get("mime") == "warc/revisit":
+            continue
+        if digest:
+            if entry.fields.get("digest") == digest:
+                return read_record(archive_dir, entry.pointer())
+            continue
+        # closest first: the original is normally the first candidate; its id must match
+        original = read_record(archive_dir, entry.pointer())
+        if original.pointer.record_id == record.refers_to:
+            return original
     raise ArchiveError(
         f"revisit {record.pointer.record_id} refers to a capture of {uri} at {when} that is not "
         "in the CDXJ index; rebuild the index or check that the original WARC is present"

@@ -39,7 +39,13 @@ from archive.naming import (
     warc_name,
 )
 from archive.pointer import RecordPointer
-from archive.records import CaptureRecords, new_record_id, spool_payload, warc_date
+from archive.records import (
+    NO_PAYLOAD_DIGEST_TYPES,
+    CaptureRecords,
+    new_record_id,
+    spool_payload,
+    warc_date,
+)
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
 from archiveren.errors import ArchiveError, StorageFull
@@ -51,6 +57,11 @@ __all__ = ["ClosedWarc", "WarcWriter", "WriteResult"]
 
 GZIP_LEVEL = 6
 CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+DEFAULT_DESCRIPTION = (
+    "Public online work of civil servants (blogs, X, Mastodon, network sites), kept as "
+    "government records by archiveren: each capture is a request, a response or revisit, and "
+    "an application/warc-fields metadata record naming source, platform and collector"
+)
 
 
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -124,6 +135,12 @@ class _HashingFile:
         os.close(self.fd)
 
 
+class _RecordWriter(WARCWriter):
+    """warcio's writer, adding no payload digest to the types that must not carry one."""
+
+    NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
+
+
 class _GzipMember:
     """Makes each record its own gzip member, at GZIP_LEVEL: warcio's own gzip wrapper always
     uses level 9, which costs about twice the time of level 6 for a few per cent of size."""
@@ -157,8 +174,12 @@ class _OpenWarc:
     member: _GzipMember
     warc: WARCWriter
     records: int = 0
+    warcinfo_id: str = ""
 
     def write(self, record: ArcWarcRecord) -> tuple[int, int]:
+        """Append one record (each record after the warcinfo names it by WARC-Warcinfo-ID)."""
+        if self.warcinfo_id and record.rec_type != "warcinfo":
+            record.rec_headers.replace_header("WARC-Warcinfo-ID", self.warcinfo_id)
         start = self.out.tell()
         self.warc.write_record(record)
         self.member.end()
@@ -167,7 +188,11 @@ class _OpenWarc:
 
 
 class WarcWriter:
-    """Writes captures into rolling ``*.warc.gz`` files in ``directory``."""
+    """Writes captures into rolling ``*.warc.gz`` files in ``directory``. ``operator``,
+    ``user_agent`` (the collectors' User-Agent), ``contact`` (the operator's address, in the
+    User-Agent and sent as From), ``robots`` (the robots.txt policy) and ``description`` go into
+    each file's warcinfo as the IIPC fields operator, http-header-user-agent, http-header-from,
+    robots and description; empty ones are left out."""
 
     def __init__(
         self,
@@ -177,6 +202,10 @@ class WarcWriter:
         rollover_bytes: int = 1_000_000_000,
         operator: str = "",
         software: str = archiveren.SOFTWARE,
+        user_agent: str = "",
+        contact: str = "",
+        robots: str = "obey",
+        description: str = DEFAULT_DESCRIPTION,
         on_file_closed: Callable[[ClosedWarc], None] | None = None,
         dedup: bool = True,
         recover: bool = True,
@@ -187,6 +216,10 @@ class WarcWriter:
         self.rollover_bytes = rollover_bytes
         self.operator = operator
         self.software = software
+        self.user_agent = user_agent
+        self.contact = contact
+        self.robots = robots
+        self.description = description
         self.on_file_closed = on_file_closed
         self._lock = threading.RLock()
         self._records = CaptureRecords()
@@ -244,7 +277,6 @@ class WarcWriter:
                         target,
                         date,
                         record_id,
-                        payload.digest,
                         (last.record_id, last.uri, last.warc_date),
                     )
                 else:
@@ -410,7 +442,7 @@ class WarcWriter:
             final_path=self.directory / name,
             out=out,
             member=member,
-            warc=WARCWriter(member, gzip=False, warc_version="1.1"),
+            warc=_RecordWriter(member, gzip=False, warc_version="1.1"),
         )
         try:
             self._write_warcinfo(opened)
@@ -421,19 +453,25 @@ class WarcWriter:
         log.info("opened %s", open_path)
         return opened
 
+    def warcinfo_fields(self) -> dict[str, str]:
+        """The warcinfo's fields, in the order of the IIPC's recommendations (WARC 1.1 annex)."""
+        return {
+            "software": self.software,
+            "format": "WARC File Format 1.1",
+            "conformsTo": CONFORMS_TO,
+            "operator": self.operator,
+            "hostname": self._host,
+            "isPartOf": self.prefix,
+            "description": self.description,
+            "robots": self.robots,
+            "http-header-user-agent": self.user_agent,
+            "http-header-from": self.contact,
+        }
+
     def _write_warcinfo(self, opened: _OpenWarc) -> None:
-        name = opened.name
-        opened.write(
-            self._records.warcinfo(
-                name,
-                {
-                    "software": self.software,
-                    "hostname": self._host,
-                    "operator": self.operator,
-                    "format": "WARC File Format 1.1",
-                    "conformsTo": CONFORMS_TO,
-                    "isPartOf": self.prefix,
-                },
-            )
+        record = self._records.warcinfo(
+            opened.name, {k: scrub_text(v) for k, v in self.warcinfo_fields().items()}
         )
+        opened.write(record)
+        opened.warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
         opened.out.flush()

@@ -28,7 +28,7 @@ from archiveren.catalogue import Catalogue
 from archiveren.errors import AlreadyRunning, ArchiverenError, StorageFull
 from archiveren.locks import holding
 from collectors.base import CollectContext, RunReport
-from collectors.http import Fetcher, StopRequested
+from collectors.http import Fetcher, StopRequested, user_agent
 from collectors.registry import COLLECTORS
 from config.models import ArchiverenConfig
 
@@ -54,6 +54,9 @@ def run_sources(
             prefix=config.archive.prefix,
             rollover_bytes=config.archive.rollover_bytes,
             operator=config.archive.operator,
+            user_agent=user_agent(config.http.contact),
+            contact=config.http.contact,
+            robots=robots_policy(sources),
             on_file_closed=lambda closed: _register(catalogue, closed),
         )
         for run in catalogue.repair_stale_runs():
@@ -149,6 +152,12 @@ def _skipped(catalogue: Catalogue, source: Any, reason: str) -> RunReport:
     return report
 
 
+def robots_policy(sources: list[Any]) -> str:
+    """The warcinfo's robots field: robots.txt is obeyed unless a source says otherwise."""
+    ignoring = sorted(s.name for s in sources if not getattr(s, "obey_robots", True))
+    return f"obey, except sources {', '.join(ignoring)}: ignore" if ignoring else "obey"
+
+
 def _catch_up_catalogue(catalogue: Catalogue, archive_dir: Path) -> None:
     """Register files the manifest lists but the catalogue does not: a process killed after
     closing a file but before telling the catalogue (a SIGKILLed run, or a crawl child whose
@@ -169,7 +178,8 @@ def _catch_up_catalogue(catalogue: Catalogue, archive_dir: Path) -> None:
                 continue
             records = scan_complete_records(path).records
             log.warning("registering %s, closed by a run that stopped before recording it", name)
-            catalogue.register_warc(name, entry.size, entry.sha256, records)
+            size = entry.size if entry.size is not None else path.stat().st_size  # sizes.txt lost
+            catalogue.register_warc(name, size, entry.sha256, records)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.capture import context_from_warc_fields
 from archive.cdxj import lookup
 from archive.naming import resolve_inside
 from archive.pointer import RecordPointer
@@ -100,8 +101,13 @@ def original_of_revisit(archive_dir: Path, revisit: RecordPointer) -> RecordPoin
 
 
 def _json(data: bytes) -> dict[str, Any]:
+    """The capture context: application/warc-fields lines since issue 23, JSON before."""
     try:
         value = json.loads(data)
     except ValueError:
-        return {}
+        try:
+            fields = context_from_warc_fields(data)
+        except ValueError:
+            return {}
+        return fields if "collector" in fields else {}
     return value if isinstance(value, dict) else {}

@@ -81,6 +81,7 @@ class NetworkCollector(Collector):
             archive_prefix=config.archive.prefix,
             rollover_bytes=config.archive.rollover_bytes,
             operator=config.archive.operator,
+            contact=config.http.contact,
             collector_version=self.version,
             run_id=self.context.run_id,
             pages=_pages_from_state(self.context.state),

@@ -144,6 +144,9 @@ def main(argv: list[str]) -> int:
             prefix=job.archive_prefix,
             rollover_bytes=job.rollover_bytes,
             operator=job.operator,
+            user_agent=job.user_agent,
+            contact=job.contact,
+            robots="obey" if job.obey_robots else "ignore",
             on_file_closed=on_file_closed,
         )
         with writer:

@@ -54,6 +54,7 @@ class CrawlJob:
     operator: str
     collector_version: str
     run_id: int | None = None
+    contact: str = ""
     pages: dict[str, PageValidators] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:

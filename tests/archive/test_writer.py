@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from archive import CaptureMetadata, ClosedWarc, HttpExchange, WarcWriter, iter_records
-from archive.naming import MANIFEST_NAME
+from archive.naming import MANIFEST_NAME, SIZES_NAME
 from tests.archive.warc_rules import warc_problems
 from tests.fixtures.archive import PAGE_HTML, WrittenArchive, fetch_exchange
 
@@ -122,6 +122,7 @@ def test_unchanged_payload_is_written_as_revisit(written_archive: WrittenArchive
     assert revisit.refers_to_date == first.pointer.capture_date
     assert revisit.warc_header("WARC-Profile").endswith("/1.1/revisit/identical-payload-digest")
     assert revisit.raw_payload() == b""
+    assert revisit.warc_header("WARC-Payload-Digest") is None  # FastWARC: no payload, no digest
 
 
 def test_changed_payload_and_new_run_use_the_shared_dedup_store(
@@ -218,8 +219,9 @@ def test_files_roll_over_at_the_configured_size(
     assert [c.name for c in closed] == [p.name for p in closed_files(archive_dir)]
     assert all(c.size < 50_000 + 40_000 for c in closed)
     manifest = (archive_dir / MANIFEST_NAME).read_text().splitlines()
-    assert [line.split()[2] for line in manifest] == [c.name for c in closed]
-    assert [line.split()[0] for line in manifest] == [c.sha256 for c in closed]
+    assert manifest == [f"{c.sha256}  {c.name}" for c in closed]
+    sizes = (archive_dir / SIZES_NAME).read_text().splitlines()
+    assert sizes == [f"{c.size}  {c.name}" for c in closed]
     assert sum(c.records for c in closed) == 6 * 2 + len(closed)
 
 
@@ -252,7 +254,7 @@ def test_two_processes_write_into_one_directory_without_clashing(archive_dir: Pa
         f"https://example.org/{t}/{n}" for t in ("alpha", "beta") for n in range(40)
     )
     manifest_names = [
-        line.split()[2] for line in (archive_dir / MANIFEST_NAME).read_text().splitlines()
+        line.split()[1] for line in (archive_dir / MANIFEST_NAME).read_text().splitlines()
     ]
     assert sorted(manifest_names) == [f.name for f in files]
     index_files = {

@@ -1,6 +1,9 @@
 """WARC 1.1 conformance rules in the manner of `warcio test` (which is not in a released warcio
 yet): mandatory fields per record type, field syntax, revisit profile fields, concurrent-to
-links that resolve, warcinfo first. Returns readable problems for a file."""
+links that resolve, warcinfo first; and archiveren's own layout since issue 23: every record
+after the warcinfo names it by WARC-Warcinfo-ID, and only records with an HTTP payload carry a
+WARC-Payload-Digest (a revisit names its original by the WARC-Refers-To fields; WARC 1.1 §6.7.2
+would have its payload digest, which FastWARC's `check -p` fails). Returns readable problems."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ def warc_problems(path: Path) -> list[str]:
     problems: list[str] = []
     ids: set[str] = set()
     links: list[tuple[str, str]] = []
+    warcinfo_id = ""
     with open(path, "rb") as handle:
         for index, record in enumerate(ArchiveIterator(handle)):
             headers = record.rec_headers
@@ -28,6 +32,14 @@ def warc_problems(path: Path) -> list[str]:
             where = f"record {index} ({rtype})"
             if index == 0 and rtype != "warcinfo":
                 problems.append("the first record is not warcinfo")
+            if rtype == "warcinfo":
+                warcinfo_id = headers.get_header("WARC-Record-ID") or ""
+            elif headers.get_header("WARC-Warcinfo-ID") != warcinfo_id:
+                problems.append(f"{where}: WARC-Warcinfo-ID does not name the file's warcinfo")
+            if rtype in ("metadata", "resource", "revisit") and headers.get_header(
+                "WARC-Payload-Digest"
+            ):
+                problems.append(f"{where}: WARC-Payload-Digest on a record without HTTP payload")
             if headers.protocol != "WARC/1.1":
                 problems.append(f"{where}: version {headers.protocol}")
             for name in MANDATORY:
@@ -71,7 +83,6 @@ def warc_problems(path: Path) -> list[str]:
                 if not profile.endswith("/revisit/identical-payload-digest"):
                     problems.append(f"{where}: unexpected WARC-Profile {profile!r}")
                 for name in (
-                    "WARC-Payload-Digest",
                     "WARC-Refers-To",
                     "WARC-Refers-To-Target-URI",
                     "WARC-Refers-To-Date",
