@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from archive.pointer import RecordPointer
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
+from foundation.pointer import RecordPointer
 
 DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024
 _HTTP_TYPES = ("response", "request", "revisit")

@@ -24,7 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from archive.capture import CaptureMetadata, HttpExchange
 from archive.redact import redact_form_body, redact_headers, redact_json_value
-from archiveren.scrub import BytesScrubber, scrub_json, scrub_text
+from foundation.scrub import BytesScrubber, scrub_json, scrub_text
 
 WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1

@@ -26,7 +26,6 @@ from typing import BinaryIO
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-import archiveren
 from archive.capture import CaptureMetadata, HttpExchange
 from archive.closing import ClosedWarc, close_warc
 from archive.dedup import DedupStore, LastCapture
@@ -38,12 +37,13 @@ from archive.naming import (
     host_label,
     warc_name,
 )
-from archive.pointer import RecordPointer
 from archive.records import CaptureRecords, new_record_id, spool_payload, warc_date
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
-from archiveren.errors import ArchiveError, StorageFull
-from archiveren.scrub import scrub_text
+from foundation import SOFTWARE
+from foundation.errors import ArchiveError, StorageFull
+from foundation.pointer import RecordPointer
+from foundation.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class WarcWriter:
         prefix: str = "archiveren",
         rollover_bytes: int = 1_000_000_000,
         operator: str = "",
-        software: str = archiveren.SOFTWARE,
+        software: str = SOFTWARE,
         on_file_closed: Callable[[ClosedWarc], None] | None = None,
         dedup: bool = True,
         recover: bool = True,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.errors import ExportError
-from archiveren.exports import run_export, verify_export_package
-from archiveren.workspace import Workspace
+from exports import run_export, verify_export_package
+from foundation.errors import ExportError
+from workspace import Workspace
 
 MDTO_XSD = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "external" / "mdto" / "schema" / "MDTO-XML1.0.2.xsd"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.post import Post
+from foundation.post import Post
 from tests.social.conftest import (
     MASTODON_CASSETTES,
     api_metadata,
