@@ -3,8 +3,8 @@
 This package is the roof: the command line, the scheduler and the workflows that join the
 stages (retention, the demo run). It imports the stages; no stage imports it. The layers below,
 from the ground up: ``foundation`` (errors, records passed between stages), ``config``,
-``catalogue`` and ``platforms``; ``archive``; ``collectors`` and ``indexer``; ``workspace``;
-``exports``; ``search_ui``. ``tests/architecture/test_import_graph.py`` keeps it that way.
+``catalogue`` and ``platforms``; ``archive``; ``collectors`` and ``indexer``; ``exports``;
+``workspace``; ``search_ui``. ``tests/architecture/test_import_graph.py`` keeps it that way.
 """
 
 from foundation import SOFTWARE, __version__

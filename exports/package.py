@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import bagit
 
@@ -31,7 +31,28 @@ from foundation.post import Post
 from indexer.query_model import SearchRequest
 
 if TYPE_CHECKING:
-    from workspace import Workspace
+    from catalogue.store import Catalogue
+    from config.models import ArchiverenConfig
+    from indexer.query_model import SearchBackend
+
+
+class ExportSource(Protocol):
+    """What an export needs, and all it is given: the config (the organisation's name), the
+    archive directory it copies records from, the search backend that finds the Posts, the
+    catalogue for the audit log, and the exports directory. The command line's ``Workspace``
+    is one."""
+
+    @property
+    def archive_dir(self) -> Path: ...
+
+    @property
+    def exports_dir(self) -> Path: ...
+
+    def config(self, *, check_secrets: bool = True) -> ArchiverenConfig: ...
+
+    def catalogue(self) -> Catalogue: ...
+
+    def backend(self) -> SearchBackend: ...
 
 FORMATS = ("bag", "wacz", "csv", "jsonl")
 WACZ_NAME = "archiveren-export.wacz"
@@ -49,7 +70,7 @@ def _safe_name(post_id: str, n: int) -> str:
     return f"{n:07d}-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", post_id)[:120]
 
 
-def run_export(ws: Workspace, *, query: str, filters: dict[str, list[str]], fmt: str, out: Path, reason: str = "", user: str = "") -> Path:
+def run_export(ws: ExportSource, *, query: str, filters: dict[str, list[str]], fmt: str, out: Path, reason: str = "", user: str = "") -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
 
@@ -100,7 +121,7 @@ def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportS
             summary.count(post.platform, post.kind, post.source, post.published_at)
 
 
-def _write_wacz(ws: Workspace, posts: Iterable[Post], work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
+def _write_wacz(ws: ExportSource, posts: Iterable[Post], work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
     subset = WarcSubset(ws.archive_dir, work / "data.warc.gz", f"archiveren export {summary.export_id}: {summary.query}")
     described: set[tuple[str, int]] = set()
     try:
@@ -120,7 +141,7 @@ def _write_wacz(ws: Workspace, posts: Iterable[Post], work: Path, wacz_path: Pat
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
 
 
-def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]) -> None:
+def _write_mdto(ws: ExportSource, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]) -> None:
     """The Post's informatieobject, and its capture's bestand the first time that capture
     comes by (``described`` holds the captures already written)."""
     (metadata_dir / f"{_safe_name(post.id, n)}.mdto.xml").write_bytes(informatieobject_xml(post))
@@ -141,7 +162,7 @@ def _write_mdto(ws: Workspace, post: Post, metadata_dir: Path, n: int, described
     (metadata_dir / f"capture-{name}.bestand.mdto.xml").write_bytes(xml)
 
 
-def _write_bag(ws: Workspace, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary) -> str:
+def _write_bag(ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary) -> str:
     bag_dir.mkdir()
     metadata_dir = bag_dir / "metadata"
     metadata_dir.mkdir()

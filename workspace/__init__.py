@@ -4,10 +4,11 @@ Commands ask the workspace for the config, the catalogue, the archive directory 
 backend; each is opened once, on first use, and closed when the command ends. Nothing is
 created on disk until a command needs it, so a bad config never leaves a half-made data dir.
 
-It is its own layer, above the indexer (whose backends it opens) and below the stages that
-serve a person at work: ``exports``, ``search_ui`` and the command line take a Workspace.
-The stages below it take only their parts: the collectors runner a config and a data dir, the
-indexing pipeline an ``IndexTarget`` (config, archive dir, catalogue, backend).
+It is its own layer, above the stages (it opens the indexer's backends) and below what a
+person works in: ``search_ui`` and the command line hold a Workspace. The stages take only
+their parts: the collectors runner a config and a data dir, the indexing pipeline an
+``IndexTarget`` and an export an ``ExportSource`` (config, archive dir, catalogue, backend),
+both of which a Workspace is.
 """
 
 from __future__ import annotations

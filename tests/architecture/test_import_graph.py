@@ -31,8 +31,8 @@ PACKAGES = {
     "archive": "archive",
     "collectors": "collectors",
     "indexer": "indexer",
-    "workspace": "workspace",
     "exports": "exports",
+    "workspace": "workspace",
     "search_ui": "search_ui",
     "archiveren": "archiveren",
 }
@@ -43,8 +43,8 @@ LAYERS = [
     frozenset({"config", "catalogue", "platforms", "demo_sources"}),
     frozenset({"archive"}),
     frozenset({"collectors", "indexer"}),
-    frozenset({"workspace"}),
     frozenset({"exports"}),
+    frozenset({"workspace"}),
     frozenset({"search_ui"}),
     frozenset({"archiveren"}),
 ]
