@@ -1,5 +1,6 @@
 # archiveren: two commands set everything up on a fresh machine.
 #   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
+#                (the demo sources are the archiveren-demo distribution in demo/, installed by setup)
 #   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
 #   make test-fast - install, lint, run the tests that need no engine node, no browser and are
 #                    not marked slow (no Chromium install, no engine start)
@@ -14,10 +15,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup demo test test-fast lint pytest pytest-fast bench browser engine-start engine-stop clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml demo/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e demo/
 	touch $(STAMP)
 
 setup: $(STAMP)

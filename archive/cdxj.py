@@ -17,8 +17,8 @@ from typing import Any
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.naming import INDEX_NAME, archive_lock, closed_warcs
-from archive.pointer import RecordPointer
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
+from foundation.pointer import RecordPointer
 
 # metadata records share their response's target URI; indexing them would shadow the page
 INDEXED_RECORDS = "response,revisit,resource"

@@ -14,7 +14,7 @@ from pathlib import Path
 from archive.cdxj import add_to_index
 from archive.manifest import ManifestEntry, add_to_manifest
 from archive.naming import fsync_dir
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 

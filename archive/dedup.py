@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiveren.errors import ArchiveError, StorageFull
+from foundation.errors import ArchiveError, StorageFull
 
 SQLITE_FULL = 13
 

@@ -19,7 +19,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord
 
 from archive.manifest import ManifestEntry, file_sha256, read_manifest
 from archive.naming import closed_warcs, open_warcs
-from archiveren.errors import FixityError
+from foundation.errors import FixityError
 
 _CHUNK = 1024 * 1024
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
@@ -25,11 +25,6 @@ DEDUP_NAME = "dedup.sqlite3"
 LOCK_NAME = ".archive.lock"
 QUARANTINE_DIR = "quarantine"
 
-_NAME_RE = re.compile(
-    r"^(?P<prefix>.+)-(?P<ts>\d{17})-(?P<serial>\d{5})-(?P<host>[A-Za-z0-9._-]+)\.warc\.gz$"
-)
-
-
 def host_label() -> str:
     """This machine's host name, reduced to characters that are safe in a file name."""
     return re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "localhost"
@@ -38,12 +33,6 @@ def host_label() -> str:
 def warc_name(prefix: str, when: datetime, serial: int, host: str) -> str:
     stamp = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
     return f"{prefix}-{stamp}-{serial:05d}-{host}.warc.gz"
-
-
-def parse_warc_name(name: str) -> dict[str, str] | None:
-    """The parts of an archiveren WARC file name, or None for any other name."""
-    match = _NAME_RE.match(name)
-    return match.groupdict() if match else None
 
 
 def is_closed_warc(path: Path) -> bool:

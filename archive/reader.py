@@ -19,10 +19,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from archive.naming import closed_warcs, resolve_inside
-from archive.pointer import RecordPointer
 from archive.record import ArchivedRecord, RecordReadError
 from archive.scan import scan_complete_records
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
+from foundation.pointer import RecordPointer
 
 __all__ = ["ArchivedRecord", "RecordReadError", "iter_records", "read_record"]
 

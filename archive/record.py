@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archive.capture import WARC_FIELDS_TYPE, context_from_warc_fields
-from archive.pointer import RecordPointer
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
+from foundation.pointer import RecordPointer
 
 DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024
 _HTTP_TYPES = ("response", "request", "revisit")

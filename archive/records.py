@@ -26,7 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from archive.capture import WARC_FIELDS_TYPE, CaptureMetadata, HttpExchange, context_to_warc_fields
 from archive.redact import redact_form_body, redact_headers, redact_json_value
-from archiveren.scrub import BytesScrubber, scrub_json, scrub_text
+from foundation.scrub import BytesScrubber, scrub_json, scrub_text
 
 WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1

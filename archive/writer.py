@@ -26,7 +26,6 @@ from typing import BinaryIO
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-import archiveren
 from archive.capture import CaptureMetadata, HttpExchange
 from archive.closing import ClosedWarc, close_warc
 from archive.dedup import DedupStore, LastCapture
@@ -38,7 +37,6 @@ from archive.naming import (
     host_label,
     warc_name,
 )
-from archive.pointer import RecordPointer
 from archive.records import (
     NO_PAYLOAD_DIGEST_TYPES,
     CaptureRecords,
@@ -48,8 +46,10 @@ from archive.records import (
 )
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
-from archiveren.errors import ArchiveError, StorageFull
-from archiveren.scrub import scrub_text
+from foundation import SOFTWARE
+from foundation.errors import ArchiveError, StorageFull
+from foundation.pointer import RecordPointer
+from foundation.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class WarcWriter:
         prefix: str = "archiveren",
         rollover_bytes: int = 1_000_000_000,
         operator: str = "",
-        software: str = archiveren.SOFTWARE,
+        software: str = SOFTWARE,
         user_agent: str = "",
         contact: str = "",
         robots: str = "obey",

@@ -1,10 +1,12 @@
 """archiveren: keep civil servants' public online work as government records.
 
-This package holds what every stage shares: the command line, the error hierarchy, the
-catalogue (SQLAlchemy) and the demo sources. The stages themselves live in the top-level
-packages ``collectors``, ``archive``, ``indexer`` and ``search_ui``; ``config`` loads and
-validates the sources file.
+This package is the roof: the command line, the scheduler and the workflows that join the
+stages (retention, the demo run). It imports the stages; no stage imports it. The layers below,
+from the ground up: ``foundation`` (errors, records passed between stages), ``config``,
+``catalogue`` and ``platforms``; ``archive``; ``collectors`` and ``indexer``; ``exports``;
+``workspace``; ``search_ui``. ``tests/architecture/test_import_graph.py`` keeps it that way.
 """
 
-__version__ = "0.1.0"
-SOFTWARE = f"archiveren/{__version__}"
+from foundation import SOFTWARE, __version__
+
+__all__ = ["SOFTWARE", "__version__"]

@@ -13,21 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from archiveren import __version__
-from archiveren.errors import ArchiverenError
-from archiveren.workspace import Workspace
+from archiveren import __version__, commands
+from archiveren.logs import configure_logging
+from foundation.errors import ArchiverenError
+from workspace import Workspace
 
 Handler = Callable[[argparse.Namespace, Workspace], int]
-
-
-def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        field, sep, wanted = value.partition("=")
-        if not sep or not field or not wanted:
-            raise ArchiverenError(f"--filter {value!r}: expected FIELD=VALUE, e.g. --filter platform=x")
-        filters.setdefault(field.strip(), []).append(wanted.strip())
-    return filters
 
 
 def export_reason(value: str) -> str:
@@ -38,8 +29,6 @@ def export_reason(value: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from archiveren import commands
-
     parser = argparse.ArgumentParser(
         prog="archiveren",
         description="Keep civil servants' public online work as government records: collect, archive (WARC), index, search, export.",
@@ -127,8 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
-    from archiveren.logs import configure_logging
-
     configure_logging(args.verbose, json_lines=args.log_json)
     config_path = args.config or Path(os.environ.get("ARCHIVEREN_CONFIG", "config/sources.yaml"))
     data_dir = args.data_dir or Path(os.environ.get("ARCHIVEREN_DATA", "data"))

@@ -1,7 +1,10 @@
 """What each ``archiveren`` subcommand does: thin glue from the command line into the stages.
 
 Each function takes the parsed arguments and the ``Workspace`` and returns the exit code. The
-work itself lives in the stage packages; this module only wires them together and prints.
+work itself lives in the stage packages; this module only wires them together and prints. Each
+subcommand imports the stage it runs when it runs, so that ``archiveren status`` or ``--help``
+does not load Scrapy, tantivy's writer, the web stack and the export libraries first
+(tests/architecture allows this module's function-level imports for that reason).
 """
 
 from __future__ import annotations
@@ -11,10 +14,27 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from archiveren.errors import ArchiverenError, ConfigError, NotYetAvailable
-from archiveren.workspace import Workspace
+from pydantic import ValidationError
+
+from archiveren.table import print_hits
+from catalogue.jobs import next_run_times
+from catalogue.usernames import valid_username
+from foundation.errors import ArchiverenError, ConfigError
+from indexer.query_model import SearchRequest
+from workspace import Workspace
+
+
+def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for value in values:
+        field, sep, wanted = value.partition("=")
+        if not sep or not field or not wanted:
+            raise ArchiverenError(f"--filter {value!r}: expected FIELD=VALUE, e.g. --filter platform=x")
+        filters.setdefault(field.strip(), []).append(wanted.strip())
+    return filters
 
 
 def init(args: argparse.Namespace, ws: Workspace) -> int:
@@ -39,12 +59,12 @@ def _make_private(ws: Workspace) -> None:
 
 
 def collect(args: argparse.Namespace, ws: Workspace) -> int:
+    from collectors.runner import run_sources
+
     config = ws.config()
     unknown = [name for name in args.sources if name not in {s.name for s in config.sources}]
     if unknown:
         raise ConfigError(f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}")
-    from collectors.runner import run_sources
-
     reports = run_sources(config, ws.data_dir, args.sources or None)
     failed = 0
     for report in reports:
@@ -66,11 +86,6 @@ def index(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def search(args: argparse.Namespace, ws: Workspace) -> int:
-    from pydantic import ValidationError
-
-    from archiveren.cli import parse_filters
-    from indexer.query_model import SearchRequest
-
     try:
         request = SearchRequest(
             query=args.query,
@@ -96,14 +111,12 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False)
         print()
         return 0
-    from archiveren.table import print_hits
-
     print_hits(result)
     return 0
 
 
 def serve(args: argparse.Namespace, ws: Workspace) -> int:
-    from archiveren.exports.staging import partial_sweeper
+    from exports.staging import partial_sweeper
     from search_ui.server import run_server
 
     config = ws.config(check_secrets=False)
@@ -113,11 +126,7 @@ def serve(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def export(args: argparse.Namespace, ws: Workspace) -> int:
-    try:
-        from archiveren.exports import run_export
-    except ModuleNotFoundError:
-        raise NotYetAvailable("export is built by the compliance-exports issue (#10) and is not available in this version") from None
-    from archiveren.cli import parse_filters
+    from exports import run_export
 
     path = run_export(ws, query=args.query, filters=parse_filters(args.filter), fmt=args.format, out=args.out, reason=args.reason, user=args.user)
     print(f"export written: {path}")
@@ -125,10 +134,8 @@ def export(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def verify_export(args: argparse.Namespace, ws: Workspace) -> int:
-    try:
-        from archiveren.exports import verify_export_package
-    except ModuleNotFoundError:
-        raise NotYetAvailable("verify-export is built by the compliance-exports issue (#10) and is not available in this version") from None
+    from exports import verify_export_package
+
     report = verify_export_package(args.path)
     for problem in report.problems:
         print(f"! {problem}")
@@ -150,11 +157,8 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def schedule(args: argparse.Namespace, ws: Workspace) -> int:
-    try:
-        from archiveren.scheduler import run_scheduler
-    except ModuleNotFoundError:
-        raise NotYetAvailable("schedule is built by the scheduling issue (#11) and is not available in this version") from None
-    from archiveren.exports.staging import partial_sweeper
+    from archiveren.scheduler import run_scheduler
+    from exports.staging import partial_sweeper
 
     with partial_sweeper([ws.exports_dir]):
         return run_scheduler(ws)
@@ -163,8 +167,6 @@ def schedule(args: argparse.Namespace, ws: Workspace) -> int:
 def status(args: argparse.Namespace, ws: Workspace) -> int:
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
-    from archiveren.scheduler import next_run_times
-
     catalogue.repair_stale_runs()
     last = catalogue.last_runs()
     upcoming = next_run_times(catalogue)
@@ -187,7 +189,6 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def users(args: argparse.Namespace, ws: Workspace) -> int:
-    from archiveren.usernames import valid_username
     from search_ui.auth import hash_password
 
     catalogue = ws.catalogue()
@@ -235,7 +236,6 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
 
 def retention(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren import retention as rules
-    from archiveren.cli import parse_filters
 
     if args.action == "report":
         count = 0

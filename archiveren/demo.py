@@ -2,16 +2,21 @@
 
 Starts the "internet in a box" on fixed loopback ports (the ones config/sources.yaml names),
 collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C.
+The demo sources are the ``demo_sources`` package of the separate ``archiveren-demo``
+distribution (``demo/`` in the repository), which ``make setup`` installs beside archiveren.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from archiveren.workspace import Workspace
+from collectors.runner import run_sources
+from foundation.errors import ArchiverenError
+from indexer.pipeline import index_new_records
+from search_ui.auth import hash_password
+from search_ui.server import run_server
+from workspace import Workspace
 
 log = logging.getLogger("archiveren.demo")
 
@@ -21,8 +26,6 @@ DEMO_PASSWORD = "demo-wachtwoord"
 
 
 def ensure_demo_users(ws: Workspace) -> None:
-    from search_ui.auth import hash_password
-
     catalogue = ws.catalogue()
     for username, role in DEMO_USERS:
         if catalogue.user(username) is None:
@@ -30,10 +33,15 @@ def ensure_demo_users(ws: Workspace) -> None:
 
 
 def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
-    from archiveren.demo_sources import DemoSources
-    from collectors.runner import run_sources
-    from indexer.pipeline import index_new_records
-
+    try:
+        from demo_sources import DemoSources  # a distribution of its own: archiveren-demo
+    except ModuleNotFoundError as missing:
+        if missing.name != "demo_sources":
+            raise
+        raise ArchiverenError(
+            "archiveren demo needs the demo sources, which a plain install of archiveren leaves out; "
+            "install them with: pip install -e demo/ (from a checkout of archiveren; `make setup` does it)"
+        ) from None
     with DemoSources(host="127.0.0.1", ports=DEMO_PORTS) as demo:
         os.environ.setdefault("ARCHIVEREN_DEMO_X_TOKEN", demo.x_bearer_token)
         config = ws.config()
@@ -47,8 +55,6 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
         ensure_demo_users(ws)
         if not serve:
             return 0
-        from search_ui.server import run_server
-
         print(f"\narchiveren draait op http://127.0.0.1:{port}/  (Ctrl-C stopt alles)")
         print(f"inloggen: {', '.join(u for u, _ in DEMO_USERS)} met wachtwoord {DEMO_PASSWORD!r}")
         run_server(ws, host="127.0.0.1", port=port)

@@ -8,7 +8,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from archiveren.scrub import scrub_json, scrub_text
+from foundation.scrub import scrub_json, scrub_text
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+|token\s+)?)[^\s\"',]+"),

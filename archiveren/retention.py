@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from archiveren.catalogue_schema import (
+from catalogue.retention import held_post_ids
+from catalogue.schema import (
     DestroyedPostRow,
     DestructionPlanRow,
     HeldPostRow,
     LegalHoldRow,
     utcnow,
 )
-from archiveren.errors import ArchiverenError
-from indexer.post import Post
+from foundation.errors import ArchiverenError
+from foundation.post import Post
 from indexer.query_model import SearchRequest
 
 if TYPE_CHECKING:
-    from archiveren.catalogue import Catalogue
-    from archiveren.workspace import Workspace
+    from workspace import Workspace
 
 
 class RetentionError(ArchiverenError):
@@ -42,17 +42,6 @@ class DestructionPlan:
     id: int
     token: str
     post_ids: list[str]
-
-
-def held_post_ids(catalogue: Catalogue) -> set[str]:
-    with catalogue.session() as session:
-        active = select(HeldPostRow.post_id).join(LegalHoldRow, LegalHoldRow.id == HeldPostRow.hold_id).where(LegalHoldRow.released_at.is_(None))
-        return set(session.scalars(active))
-
-
-def destroyed_post_ids(catalogue: Catalogue) -> set[str]:
-    with catalogue.session() as session:
-        return set(session.scalars(select(DestroyedPostRow.post_id)))
 
 
 def _everything() -> SearchRequest:

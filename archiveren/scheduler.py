@@ -27,20 +27,23 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import inspect, text
 
-from archiveren.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
+from archive import recover_open_files, verify_archive
 from archiveren.notify import notify_repeated_failure
+from catalogue.jobs import JOB_TABLE
+from collectors.runner import run_sources
+from config import load_config
+from foundation.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
+from indexer.pipeline import index_new_records
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
 
-    from archiveren.catalogue import Catalogue
-    from archiveren.workspace import Workspace
+    from catalogue.store import Catalogue
     from config.models import ArchiverenConfig, SourceConfig
+    from workspace import Workspace
 
 log = logging.getLogger("archiveren.scheduler")
-JOB_TABLE = "apscheduler_jobs"
 _daemon: SchedulerDaemon | None = None
 
 
@@ -158,8 +161,6 @@ class SchedulerDaemon:
         self.config = config
 
     def reload(self) -> bool:
-        from config import load_config
-
         try:
             config = load_config(self.ws.config_path)
             for source in config.sources:
@@ -176,8 +177,6 @@ class SchedulerDaemon:
         """One scheduled run of one source. Whatever goes wrong becomes a failed run in the
         catalogue with its reason (and counts towards the failure notice); the job never
         raises, so the scheduler goes on."""
-        from collectors.runner import run_sources
-
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if self.stop_event.is_set() or source is None:
             return
@@ -228,8 +227,6 @@ class SchedulerDaemon:
 
     def run_index(self) -> None:
         """Index what the runs added; skipped quietly while another process holds the index."""
-        from indexer.pipeline import index_new_records
-
         with self._index_lock:
             try:
                 report = index_new_records(self.ws)
@@ -243,8 +240,6 @@ class SchedulerDaemon:
                 log.debug("details of that failure", exc_info=exc)
 
     def run_verify(self) -> None:
-        from archive import verify_archive
-
         try:
             known = {row.name: (row.sha256, row.size) for row in self.catalogue.warc_files()}
             report = verify_archive(self.ws.archive_dir, known_files=known)
@@ -273,23 +268,12 @@ class SchedulerDaemon:
             return 0.0
 
     def _recover_open_warcs(self) -> None:
-        from archive import recover_open_files
-
         try:
             self.ws.archive_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiveError(f"cannot use the archive directory {self.ws.archive_dir}: {exc.strerror}") from None
         for outcome in recover_open_files(self.ws.archive_dir):
             log.warning("recovered an unfinished WARC from an earlier stop: %s", outcome)
-
-
-def next_run_times(catalogue: Catalogue) -> dict[str, datetime]:
-    """Next run of each scheduled job, read from the job store (for `status` and the UI)."""
-    if not inspect(catalogue.engine).has_table(JOB_TABLE):
-        return {}
-    with catalogue.engine.connect() as connection:
-        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}")).all()
-    return {job_id: datetime.fromtimestamp(when, UTC) for job_id, when in rows if when is not None}
 
 
 def run_scheduler(ws: Workspace) -> int:

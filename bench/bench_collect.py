@@ -21,10 +21,10 @@ import httpx
 import yaml
 
 from archive import iter_records
-from archiveren.demo_sources import X_TOKEN_ENV, DemoSources
 from bench.bench_pipeline import peak_rss_mb
 from collectors.runner import run_sources
 from config import load_config
+from demo_sources import X_TOKEN_ENV, DemoSources
 
 REFERENCE_CONCURRENCY = 8
 

@@ -1,4 +1,4 @@
-"""Export benchmark: ``archiveren.exports.run_export`` of every Post in an indexed benchmark
+"""Export benchmark: ``exports.run_export`` of every Post in an indexed benchmark
 workspace (the tantivy workspace ``bench.bench_pipeline`` leaves behind), as a BagIt bag (WACZ
 subset, MDTO per record, listings, report) or a CSV listing: seconds, Posts/s, package size and
 the process's peak memory, beside the reference of the backend's bare ``scan`` of the same Posts.
@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archiveren.exports import run_export
-from archiveren.workspace import Workspace
 from bench.bench_pipeline import bench_config, peak_rss_mb
+from exports import run_export
 from indexer.query_model import SearchRequest
+from workspace import Workspace
 
 TARGET_PEAK_MB = 300.0
 

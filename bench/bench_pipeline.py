@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from archive import iter_records
-from archiveren.workspace import Workspace
 from config.models import ArchiverenConfig, Retention, SearchSettings, XSource
 from indexer.pipeline import index_new_records
+from workspace import Workspace
 
 TARGET_POSTS_PER_S = 10_000
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from archiveren.workspace import Workspace
 from indexer.query_model import SearchRequest
 from search_ui.app import create_app
 from search_ui.auth import hash_password
+from workspace import Workspace
 
 QUERIES = ("", "ambtenaar", "omgevingswet samenwerking", '"open data"', "platform:x AND woo", "digitaal*")
 PAGE_TARGET_MS = 300.0

@@ -315,7 +315,7 @@ def render_report(doc: dict[str, Any]) -> str:
             [[f"{k['seconds']} s, {k['max_workers']} at once", f"{k['runs']:,}", k["runs_per_minute"], k["reference_runs_per_minute"], k["ratio_to_reference"], f"{k['skipped']:,}", f"{k['rss_mb_start']} → {k['rss_mb_end']} MB", k["rss_mb_per_1000_runs"], " / ".join(map(str, k["threads"])), " / ".join(map(str, k["open_files"])), len(k["problems"]) if isinstance(k["problems"], list) else k["problems"]]],
         )
         out += ["The reference is one full collection of every source, back to back in one process. Threads and open files: after warm-up / largest / at the end.", ""]
-    out += ["## Export (archiveren.exports.run_export of every Post)", ""]
+    out += ["## Export (exports.run_export of every Post)", ""]
     rows = []
     for name, e in doc["export"].items():
         fmt, posts = name.split("-")

@@ -33,9 +33,9 @@ from typing import Any
 import httpx
 import yaml
 
-from archiveren.catalogue import Catalogue
-from archiveren.demo_sources import DemoSources
-from archiveren.demo_sources.runner import X_TOKEN_ENV
+from catalogue.store import Catalogue
+from demo_sources import DemoSources
+from demo_sources.runner import X_TOKEN_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 FAILING_SOURCE = "blog-weg"

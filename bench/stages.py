@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiveren.errors import ArchiverenError
+from foundation.errors import ArchiverenError
 
 REPO = Path(__file__).resolve().parents[1]
 

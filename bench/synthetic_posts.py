@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
-from indexer.post import Post
+from foundation.post import Post
 
 WORDS = """
 de het een en van in op voor met aan als bij om door over naar uit tot ook maar niet wel nog

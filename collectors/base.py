@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from archive import WarcWriter
-from archiveren import __version__
-from archiveren.scrub import scrub_text
 from collectors.http import Fetcher, FetchResult, SourceProfile
 from config.models import ArchiverenConfig
+from foundation import __version__
+from foundation.scrub import scrub_text
 
 OUTCOMES = ("ok", "partial", "failed", "skipped")
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from archiveren.errors import CaptureError
 from collectors.base import Collector, RunReport
-from collectors.feed_entries import ParsedFeed, fingerprint, parse_feed
 from collectors.html_links import feed_links, image_links
 from collectors.http import FetchError, FetchResult, RobotsDisallowed
 from config.models import FeedSource
-from indexer.ownership import is_web_url, source_site, speaks_for
+from foundation.errors import CaptureError
+from platforms.feed_entries import ParsedFeed, fingerprint, parse_feed
+from platforms.ownership import is_web_url, source_site, speaks_for
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from archiveren.urls import join_url
+from foundation.urls import join_url
 
 FEED_TYPES = (
     "application/atom+xml",

@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter, WriteResult
-from archiveren import __version__
-from archiveren.errors import CaptureError
-from archiveren.urls import join_url
 from collectors.body import decode_content, spool_body
 from collectors.politeness import HostGate, backoff_seconds, retry_after_seconds
 from collectors.robots import RobotsAnswer, RobotsCache, RobotsVerdict
 from config.models import HttpSettings
+from foundation import __version__
+from foundation.errors import CaptureError
+from foundation.urls import join_url
 
 log = logging.getLogger("archiveren.collectors.http")
 

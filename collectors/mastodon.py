@@ -19,11 +19,11 @@ from urllib.parse import quote, urlencode
 
 from requests.utils import parse_header_links
 
-from archiveren.errors import CaptureError
-from archiveren.scrub import register_secrets
 from collectors.base import Collector, RunReport
 from collectors.http import FetchResult
 from config.models import MastodonSource
+from foundation.errors import CaptureError
+from foundation.scrub import register_secrets
 
 PAGE_SIZE = 40
 

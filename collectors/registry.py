@@ -6,7 +6,7 @@ from __future__ import annotations
 from collectors.base import Collector
 from collectors.feeds import FeedCollector
 from collectors.mastodon import MastodonCollector
-from collectors.network import NetworkCollector
+from collectors.network.collector import NetworkCollector
 from collectors.x import XCollector
 from collectors.x_archive import XArchiveCollector
 

@@ -6,7 +6,7 @@ collector in turn. Each source runs inside its own guard: whatever one source ra
 recorded as that run's failure and the next source still runs, except a full disk
 (``StorageFull``), which is recorded and then stops the run. The source's state (ETags,
 since-ids) is saved after every run, so progress made before a failure is kept. A source is
-collected under its lock in the catalogue (archiveren.locks): a source already being collected,
+collected under its lock in the catalogue (catalogue.locks): a source already being collected,
 by this host or another, is skipped, and the skip is recorded with the holder's name.
 """
 
@@ -24,13 +24,13 @@ from typing import Any
 from archive import WarcWriter
 from archive.manifest import read_manifest
 from archive.scan import scan_complete_records
-from archiveren.catalogue import Catalogue
-from archiveren.errors import AlreadyRunning, ArchiverenError, StorageFull
-from archiveren.locks import holding
+from catalogue.locks import holding
+from catalogue.store import Catalogue
 from collectors.base import CollectContext, RunReport
 from collectors.http import Fetcher, StopRequested, user_agent
 from collectors.registry import COLLECTORS
 from config.models import ArchiverenConfig
+from foundation.errors import AlreadyRunning, ArchiverenError, StorageFull
 
 log = logging.getLogger("archiveren.collectors")
 

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from archive import CaptureMetadata
-from archiveren.errors import CaptureError
-from archiveren.scrub import register_secrets
 from collectors.base import Collector, RunReport
 from collectors.http import user_agent
 from collectors.x_client import RecordingXClient, XAuthError, XRateLimited
 from config.models import XSource
+from foundation.errors import CaptureError
+from foundation.scrub import register_secrets
 
 EXPANSIONS = [
     "author_id",

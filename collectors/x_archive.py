@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from archive import CaptureMetadata
-from archiveren.errors import CaptureError
 from collectors.base import Collector, RunReport
 from config.models import XArchiveSource
+from foundation.errors import CaptureError
 
 TWEET_PARTS = re.compile(r"^(?:.*/)?data/tweets?(?:-part\d+)?\.js$")
 ACCOUNT_PART = re.compile(r"^(?:.*/)?data/account\.js$")

@@ -23,8 +23,8 @@ import requests
 import tweepy
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
-from archiveren.errors import CaptureError
 from collectors.body import decode_content, spool_body
+from foundation.errors import CaptureError
 
 _READ_CHUNK = 64 * 1024
 

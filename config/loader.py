@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from archiveren.errors import ConfigError
-from archiveren.scrub import register_secrets
 from config.models import SOURCE_TYPES, ArchiverenConfig
+from foundation.errors import ConfigError
+from foundation.scrub import register_secrets
 
 
 def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenConfig:

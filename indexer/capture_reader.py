@@ -27,7 +27,6 @@ def capture_from_records(record: ArchivedRecord, metadata: dict[str, Any], sourc
         body=record.payload(max_bytes=MAX_BODY_BYTES),
         metadata=metadata,
         organisation=organisation,
-        retention_category=source.retention.category if source is not None else "",
         source_settings=source.model_dump() if source is not None else {},
     )
 

@@ -26,11 +26,11 @@ from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
+from foundation.post import Post, Retention
 from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
-from indexer.ownership import claimed_sites
-from indexer.post import Post, Retention
 from indexer.prepared import DocumentPreparer, PreparedPost
+from platforms.ownership import claimed_sites
 
 T = TypeVar("T")
 StartMethod = Literal["fork", "forkserver"]
@@ -74,7 +74,7 @@ def extract_capture(
 ) -> Extracted:
     """Run the capture's extractor, apply the source's retention rule, prepare each Post. An
     extractor that fails (a bug, hostile input) costs this capture its Posts, nothing more.
-    ``sites``: what each configured source speaks for (indexer.ownership.claimed_sites)."""
+    ``sites``: what each configured source speaks for (platforms.ownership.claimed_sites)."""
     extractor = extractor_for(str(capture.metadata.get("collector", "")))
     if extractor is None:
         return Extracted()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from archive.pointer import RecordPointer
-from indexer.post import Post, Retention
+from foundation.pointer import RecordPointer
+from foundation.post import Post, Retention
 
 
 def _captured(post: Post) -> datetime:

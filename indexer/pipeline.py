@@ -7,7 +7,7 @@ large backlog), and writes them in batches (indexer.background_writes, while the
 gathered). The watermark moves only after a batch is durable, so an interrupted run resumes
 without losing or duplicating Posts (ids are stable).
 
-Every run holds the index lock in the catalogue (archiveren.locks.INDEX_LOCK), so `index`,
+Every run holds the index lock in the catalogue (catalogue.locks.INDEX_LOCK), so `index`,
 `index --rebuild` and the scheduler never write one index at once. A rebuild indexes into a
 fresh index beside the live one until no closed file is left unread, also those closed while it
 ran, then swaps it in and records exactly the watermarks it reached.
@@ -24,24 +24,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
-from archiveren.errors import AlreadyRunning, StorageFull
-from archiveren.locks import INDEX_LOCK, HeldLock, holding
+from catalogue.locks import INDEX_LOCK, HeldLock, holding
+from catalogue.retention import destroyed_post_ids, held_post_ids
+from foundation.errors import AlreadyRunning, StorageFull
+from foundation.post import Post
+from indexer.backends import document_preparer
 from indexer.background_writes import BackgroundWrites
 from indexer.capture_reader import capture_from_records
 from indexer.extraction import CaptureExtraction, extraction_workers
 from indexer.extractors import Capture, has_extractor
 from indexer.merge import merge_capture_history
-from indexer.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_model import SearchBackend
 
 if TYPE_CHECKING:
-    from archiveren.catalogue import Catalogue
-    from archiveren.workspace import Workspace
+    from catalogue.store import Catalogue
     from config.models import ArchiverenConfig
 
 log = logging.getLogger("archiveren.indexer")
@@ -75,12 +76,30 @@ class IndexReport:
         return "\n".join(lines)
 
 
+class IndexTarget(Protocol):
+    """What an indexing run needs, and all it is given: the config, the data dir with the
+    archive directory in it, the catalogue and the search backend, each opened on first use
+    (the backend only once the extraction workers are forked). The command line's
+    ``Workspace`` is one."""
+
+    data_dir: Path
+
+    @property
+    def archive_dir(self) -> Path: ...
+
+    def config(self, *, check_secrets: bool = True) -> ArchiverenConfig: ...
+
+    def catalogue(self) -> Catalogue: ...
+
+    def backend(self) -> SearchBackend: ...
+
+
 def closed_warcs(archive_dir: Path) -> list[Path]:
     """Closed WARC files, oldest first; none before the first collection made the directory."""
     return archive_closed_warcs(archive_dir) if archive_dir.is_dir() else []
 
 
-def index_new_records(ws: Workspace, *, wait_seconds: float = 0.0) -> IndexReport:
+def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
     """Index what the watermarks leave unread; AlreadyRunning if another run holds the index."""
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
@@ -91,7 +110,7 @@ def index_new_records(ws: Workspace, *, wait_seconds: float = 0.0) -> IndexRepor
         return report
 
 
-def rebuild_index(ws: Workspace, *, wait_seconds: float = 0.0) -> IndexReport:
+def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
     """Index every WARC into a fresh index beside the live one, then swap it in. Files closed
     while it runs are read before the swap; a file closed after the last look keeps no
     watermark, so the next `index` reads it. A rebuild that fails leaves the live index as it
@@ -155,8 +174,6 @@ def _disk_full(exc: BaseException) -> bool:
 def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Callable[[], SearchBackend], catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool, still_here: Callable[[], None] = lambda: None) -> IndexReport:
     """Index what ``watermarks`` leaves pending; the backend is opened (``open_backend``) once
     the extraction workers have started, so that this process may still fork them."""
-    from archiveren.retention import destroyed_post_ids, held_post_ids
-    from indexer.backends import document_preparer
 
     report = IndexReport()
     sources = {source.name: source for source in config.sources}

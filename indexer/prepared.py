@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.post import Post
+from foundation.post import Post
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from indexer.post import Post
+from foundation.post import Post
 from indexer.query_model import Interval
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "text")

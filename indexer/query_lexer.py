@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 
 _OPERATORS = {"AND": "AND", "&&": "AND", "OR": "OR", "||": "OR", "NOT": "NOT"}
 _WORD_END = set(' \t\r\n()"^~')

@@ -13,7 +13,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from indexer.post import Post
+from foundation.post import Post
 from indexer.prepared import PreparedPost
 
 FilterField = Literal["platform", "source", "organisation", "author", "author_handle", "kind", "hashtag", "mention", "lang", "thread_id", "parent_id"]

@@ -9,15 +9,14 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
-from archiveren.errors import ArchiverenError, NotYetAvailable, QueryError
-from indexer.post import Post
+from archive import read_capture
+from foundation.errors import ArchiverenError, QueryError
+from foundation.post import Post
 from indexer.query_model import FACET_FIELDS, FacetBucket
-from search_ui.archived import read_capture
 from search_ui.auth import CSRF_HEADER, Forbidden, User, check_csrf, require
 from search_ui.search_params import SearchState
 from search_ui.views_export import start_export
@@ -189,7 +188,6 @@ def api_thread(
     response_model=ExportAnswer,
     status_code=201,
     summary="export the Posts a search finds (compliance)",
-    responses={501: {"description": "exports are not available in this version"}},
 )
 async def api_export(
     request: Request, order: ExportOrder, user: Annotated[User, Depends(require("compliance"))]
@@ -206,12 +204,9 @@ async def api_export(
     params += [("from", order.date_from.isoformat())] if order.date_from else []
     params += [("to", order.date_to.isoformat())] if order.date_to else []
     state = SearchState.from_params(QueryParams(params))
-    try:
-        outcome = await run_in_threadpool(
-            start_export, request.app.state.ws, user, state, order.fmt, order.reason
-        )
-    except NotYetAvailable as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=501)
+    outcome = await run_in_threadpool(
+        start_export, request.app.state.ws, user, state, order.fmt, order.reason
+    )
     return ExportAnswer(path=str(outcome.path), query=outcome.query)
 
 

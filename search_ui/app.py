@@ -18,8 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from archiveren.errors import ArchiverenError, BackendUnavailable, QueryError
-from archiveren.workspace import Workspace
+from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
     views_auth,
@@ -42,6 +41,7 @@ from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, transl
 from search_ui.login_throttle import LoginThrottle
 from search_ui.rendering import render
 from search_ui.views_record import RecordNotFound
+from workspace import Workspace
 
 APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 """Pages of the app load only their own scripts and styles: nothing inline, nothing from

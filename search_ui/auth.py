@@ -30,11 +30,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from archiveren.errors import ArchiverenError, ConfigError
+from foundation.errors import ArchiverenError, ConfigError
 
 if TYPE_CHECKING:
-    from archiveren.catalogue_schema import UserRow
-    from archiveren.workspace import Workspace
+    from catalogue.schema import UserRow
+    from workspace import Workspace
 
 ROLES: tuple[str, ...] = ("archivist", "compliance", "admin")
 SESSION_COOKIE = "archiveren_session"

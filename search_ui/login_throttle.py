@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from archiveren.catalogue import Catalogue
-from archiveren.catalogue_schema import LoginThrottleRow, utcnow
-from archiveren.usernames import canonical_username
+from catalogue.schema import LoginThrottleRow, utcnow
+from catalogue.store import Catalogue
+from catalogue.usernames import canonical_username
 
 log = logging.getLogger(__name__)
 

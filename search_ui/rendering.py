@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
-from indexer.ownership import is_foreign_record
+from platforms.ownership import is_foreign_record
 from search_ui.auth import authenticate, csrf_token
 from search_ui.i18n import LANGUAGES, translator
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.query_model import FACET_FIELDS, Interval, SearchRequest, Sort
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from archiveren.workspace import Workspace
 from search_ui.app import create_app
+from workspace import Workspace
 
 
 def run_server(ws: Workspace, host: str, port: int) -> None:

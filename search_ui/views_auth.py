@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from archiveren.errors import CatalogueError
-from archiveren.usernames import UserNameError
+from catalogue.usernames import UserNameError
+from foundation.errors import CatalogueError
 from search_ui.auth import (
     CSRF_FIELD,
     ROLES,
@@ -35,7 +35,7 @@ from search_ui.auth import (
 from search_ui.rendering import render
 
 if TYPE_CHECKING:
-    from archiveren.catalogue_schema import UserRow
+    from catalogue.schema import UserRow
 
 router = APIRouter()
 

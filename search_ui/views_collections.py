@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from archiveren.scheduler import next_run_times
+from catalogue.jobs import next_run_times
 from search_ui.auth import User, require
 from search_ui.rendering import render
 

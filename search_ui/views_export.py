@@ -1,12 +1,10 @@
 """Export hand-off: from any result set, a compliance officer names a format and a reason, and
 the search (query, filters, date range) is passed to the export feature as a query, so the
 export records exactly what was asked. The exports themselves are built by
-``archiveren.exports.run_export``; when that module is not installed the page says so plainly.
-Every request, whatever its outcome, goes into the audit log."""
+``exports.run_export``. Every request, whatever its outcome, goes into the audit log."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,11 +16,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from archiveren.errors import ArchiverenError, NotYetAvailable
-from archiveren.workspace import Workspace
+from exports import run_export
+from foundation.errors import ArchiverenError
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
 from search_ui.search_params import SearchState
+from workspace import Workspace
 
 router = APIRouter()
 FORMATS: tuple[str, ...] = ("bag", "wacz", "csv", "jsonl")
@@ -33,10 +32,6 @@ SUFFIXES = {"bag": "", "wacz": ".wacz", "csv": ".csv", "jsonl": ".jsonl"}
 class ExportOutcome:
     path: Path
     query: str
-
-
-def exports_available() -> bool:
-    return importlib.util.find_spec("archiveren.exports") is not None
 
 
 def export_query(state: SearchState) -> str:
@@ -53,23 +48,9 @@ def export_query(state: SearchState) -> str:
 def start_export(
     ws: Workspace, user: User, state: SearchState, fmt: str, reason: str
 ) -> ExportOutcome:
-    """Run the export for this search; raises NotYetAvailable without the exports module."""
+    """Run the export for this search, logging the request and its outcome."""
     query = export_query(state)
     catalogue = ws.catalogue()
-    if not exports_available():
-        catalogue.audit(
-            user.username,
-            "export_refused",
-            why="exports not available in this version",
-            fmt=fmt,
-            reason=reason,
-            **state.as_record(),
-        )
-        raise NotYetAvailable(
-            "exports are built by the compliance-exports issue (#10) and are not available in this version"
-        )
-    from archiveren.exports import run_export
-
     # unique even for two exports in one second; the user name only as far as it is file-safe
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     who = re.sub(r"[^A-Za-z0-9_-]", "_", user.username)[:40]
@@ -121,7 +102,6 @@ def export_form(
             "state": state,
             "total": total,
             "formats": FORMATS,
-            "available": exports_available(),
             "outcome": None,
             "problem": None,
             "export_query": export_query(state),
@@ -143,7 +123,6 @@ async def export_submit(
         "state": state,
         "total": None,
         "formats": FORMATS,
-        "available": exports_available(),
         "outcome": None,
         "problem": None,
         "export_query": export_query(state),
@@ -154,11 +133,7 @@ async def export_submit(
     if not reason:
         context["problem"] = "export.reason_needed"
         return render(request, "export.html", context, status_code=400)
-    try:
-        context["outcome"] = await run_in_threadpool(
-            start_export, request.app.state.ws, user, state, fmt, reason
-        )
-    except NotYetAvailable:
-        context["problem"] = "export.not_available"
-        return render(request, "export.html", context, status_code=501)
+    context["outcome"] = await run_in_threadpool(
+        start_export, request.app.state.ws, user, state, fmt, reason
+    )
     return render(request, "export.html", context)

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import PlainTextResponse, Response
 
-from archiveren.scheduler import next_run_times
+from catalogue.jobs import next_run_times
 from search_ui.auth import Forbidden, NotAuthenticated, authenticate
 
 router = APIRouter()

@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from archive.pointer import RecordPointer
-from archiveren.errors import ArchiverenError
-from archiveren.workspace import Workspace
-from indexer.post import Post
+from archive import read_capture
+from foundation.errors import ArchiverenError
+from foundation.pointer import RecordPointer
+from foundation.post import Post
 from indexer.query_model import SearchRequest
-from search_ui.archived import read_capture
 from search_ui.auth import User, require
 from search_ui.rendering import render
+from workspace import Workspace
 
 router = APIRouter()
 MAX_THREAD = 500

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from archiveren.errors import ArchiveError
-from search_ui.archived import original_of_revisit, read_capture
+from archive import original_of_revisit, read_capture
+from foundation.errors import ArchiveError
 from search_ui.auth import User, require
 from search_ui.views_record import RecordNotFound, captures, load_post
 

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from archiveren.errors import BackendUnavailable, QueryError
-from archiveren.workspace import Workspace
+from foundation.errors import BackendUnavailable, QueryError
 from indexer.query_model import FACET_FIELDS, FacetBucket, Interval, SearchResult
 from search_ui.auth import User, require
 from search_ui.i18n import error_text, translator
 from search_ui.rendering import render
 from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
+from workspace import Workspace
 
 router = APIRouter()
 MAX_BARS = 72

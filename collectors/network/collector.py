@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive import ClosedWarc
-from archiveren.catalogue import default_database_url
-from archiveren.errors import CaptureError
+from catalogue.store import default_database_url
 from collectors.base import Collector, RunReport
 from collectors.http import StopRequested, user_agent
 from collectors.network.job import CATALOGUE_URL_ENV, CrawlJob, CrawlOutcome, PageValidators
-from indexer.extractors.network_profile import load_profile
+from foundation.errors import CaptureError
+from platforms.profile import load_profile
 
 STOP_GRACE_SECONDS = 30.0
 """How long a stopped crawl may take to finish its requests in flight before it is killed."""

@@ -21,11 +21,11 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from archive import CaptureMetadata, WarcWriter
-from archiveren.errors import ArchiverenError
 from collectors.network.job import CATALOGUE_URL_ENV, ClosedFile, CrawlJob, CrawlOutcome
 from collectors.network.recorder import RECORDER_PRIORITY, Recording
 from collectors.network.spider import SiteSpider
-from indexer.extractors.network_profile import load_profile
+from foundation.errors import ArchiverenError
+from platforms.profile import load_profile
 
 RETRY_STATUSES = [429, 500, 502, 503, 504]
 log = logging.getLogger("archiveren.collectors.network")
@@ -108,7 +108,7 @@ def _catalogue_registration(job: CrawlJob) -> Callable[[Any], None]:
     url = os.environ.get(CATALOGUE_URL_ENV)
     if not url:
         return lambda warc: None
-    from archiveren.catalogue import Catalogue
+    from catalogue.store import Catalogue
 
     try:
         catalogue = Catalogue.open(Path(job.archive_dir).parent, url)

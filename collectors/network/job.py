@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiveren.errors import CaptureError
+from foundation.errors import CaptureError
 
 CATALOGUE_URL_ENV = "ARCHIVEREN_CRAWL_CATALOGUE_URL"
 """Where the crawl child registers the WARC files it closes: passed in its environment, not in

@@ -25,9 +25,9 @@ from twisted.python.failure import Failure
 
 from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
 from collectors.network.recorder import Recording
-from indexer.extractors.network_profile import SiteProfile
-from indexer.extractors.network_rules import parse_html, read_page
-from indexer.extractors.network_urls import page_key
+from platforms.profile import SiteProfile
+from platforms.rules import parse_html, read_page
+from platforms.url_rules import page_key
 
 MAX_ERRORS_KEPT = 50
 

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from archiveren.errors import BackendUnavailable, IndexError_, QueryError
 from config.models import SearchSettings
+from foundation.errors import BackendUnavailable, IndexError_, QueryError
+from foundation.post import Post
 from indexer.backends import elastic_query
 from indexer.backends import elastic_results as results
 from indexer.backends.elastic_bulk import BulkRejected, BulkWriter
@@ -38,7 +39,6 @@ from indexer.backends.elastic_mapping import (
     template_body,
 )
 from indexer.backends.elastic_results import Cursor
-from indexer.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult
 from indexer.query_parser import parse_query

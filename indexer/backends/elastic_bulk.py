@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from archiveren.errors import BackendUnavailable, IndexError_
+from foundation.errors import BackendUnavailable, IndexError_
 from indexer.backends.elastic_client import (
     RETRY_STATUSES,
     EngineClient,

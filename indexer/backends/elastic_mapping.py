@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from indexer.post import Post, post_json
+from foundation.post import Post, post_json
 from indexer.prepared import PreparedPost
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer import query_ast as ast
 from indexer.query_fields import (
     DEFAULT_FIELDS,

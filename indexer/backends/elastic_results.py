@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.backends.elastic_mapping import from_source
 from indexer.query_model import FacetBucket, Hit, SearchRequest
 

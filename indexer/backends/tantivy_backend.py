@@ -20,7 +20,8 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Occur, Order, Query
 
-from archiveren.errors import IndexError_, QueryError, StorageFull
+from foundation.errors import IndexError_, QueryError, StorageFull
+from foundation.post import Post
 from indexer.backends.tantivy_query import QueryTranslator
 from indexer.backends.tantivy_results import (
     decode_cursor,
@@ -37,7 +38,6 @@ from indexer.backends.tantivy_schema import (
     stored_post,
     with_stored,
 )
-from indexer.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_ast import MatchAll
 from indexer.query_model import Hit, SearchBackend, SearchRequest, SearchResult

@@ -11,7 +11,7 @@ from datetime import datetime
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer import query_ast as ast
 from indexer.backends.tantivy_schema import dutch_analyzer, fold_analyzer
 from indexer.query_fields import (

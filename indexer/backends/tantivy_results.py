@@ -10,7 +10,7 @@ from typing import Any
 
 import tantivy
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.backends.tantivy_schema import FAST_KEYWORDS, bucket_field
 from indexer.query_fields import bucket_start, canonical_field
 from indexer.query_model import FacetBucket, Interval, SearchRequest, Sort

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import msgspec
 import tantivy
 
-from archiveren.errors import IndexError_
-from indexer.post import Post, post_json
+from foundation.errors import IndexError_
+from foundation.post import Post, post_json
 from indexer.prepared import PreparedPost
 from indexer.query_fields import (
     KEYWORD_FIELDS,

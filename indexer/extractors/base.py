@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive.pointer import RecordPointer
-from indexer.post import Post
+from foundation.pointer import RecordPointer
+from foundation.post import Post
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,10 @@ class Capture:
     metadata: dict[str, Any]
     """The JSON of the concurrent `metadata` record: source, platform, collector, capture_kind, extra."""
     organisation: str = ""
-    retention_category: str = ""
     source_settings: dict[str, Any] = field(default_factory=dict)
     """The source's current config (e.g. a network site's profile), if the source still exists."""
     claimed_sites: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """The site every configured feed source speaks for, by source name (indexer.ownership):
+    """The site every configured feed source speaks for, by source name (platforms.ownership):
     an entry may not claim a page of another source's site as its own."""
 
     @property

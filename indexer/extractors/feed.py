@@ -9,7 +9,7 @@ pages speak for the entries and a feed re-read must not overwrite their full tex
 Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
 source's own site; an entry linking elsewhere (or whose URL id lies in another configured
 source's site) is the source's record of a foreign URL,
-``blog:foreign:<source>:<entry id>`` (see indexer.ownership), so no feed can take the place of
+``blog:foreign:<source>:<entry id>`` (see platforms.ownership), so no feed can take the place of
 another source's Post.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
-from collectors.feed_entries import native_id, parse_feed, parse_iso
+from foundation.post import Post
 from indexer.extractors.base import Capture
 from indexer.extractors.html_text import (
     fragment_links,
@@ -28,8 +28,8 @@ from indexer.extractors.html_text import (
     unescape_references,
     wordpress_comments,
 )
-from indexer.ownership import foreign_record_id, is_web_url, source_site, speaks_for
-from indexer.post import Post
+from platforms.feed_entries import native_id, parse_feed, parse_iso
+from platforms.ownership import foreign_record_id, is_web_url, source_site, speaks_for
 
 PLATFORM: Final = "blog"
 

@@ -15,8 +15,8 @@ import trafilatura
 from dateutil import parser as dateparser
 from lxml import etree
 
-from archiveren.urls import join_url
-from indexer.extractors.markup_safety import xml_safe_any
+from foundation.markup_safety import xml_safe_any
+from foundation.urls import join_url
 
 _BLOCKS = {
     "p",

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from foundation.post import Kind, Post
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -26,7 +27,6 @@ from indexer.extractors.social_text import (
     parse_api_time,
     unique,
 )
-from indexer.post import Kind, Post
 
 _CONTEXT_PATH = re.compile(r"/api/v1/statuses/([^/]+)/context/?$")
 

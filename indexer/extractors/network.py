@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from foundation.post import Post
 from indexer.extractors.base import Capture
 from indexer.extractors.network_generic import read_generic
-from indexer.extractors.network_profile import SiteProfile, load_profile
-from indexer.extractors.network_rules import ReadComment, ReadPage, parse_html, read_page
-from indexer.extractors.network_urls import comment_page_number, page_key
-from indexer.post import Post
+from platforms.profile import SiteProfile, load_profile
+from platforms.rules import ReadComment, ReadPage, parse_html, read_page
+from platforms.url_rules import comment_page_number, page_key
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PAGE_KINDS = ("page", "thread_page", "entry_page")

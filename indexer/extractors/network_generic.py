@@ -13,9 +13,9 @@ from datetime import datetime
 import trafilatura
 from parsel import Selector
 
-from indexer.extractors.network_dates import find_date
-from indexer.extractors.network_profile import SiteProfile
-from indexer.extractors.network_rules import ReadPage
+from platforms.dates import find_date
+from platforms.profile import SiteProfile
+from platforms.rules import ReadPage
 
 
 def read_generic(

@@ -15,7 +15,7 @@ import lxml.html
 import msgspec
 from lxml import etree
 
-from indexer.extractors.markup_safety import xml_safe
+from foundation.markup_safety import xml_safe
 
 TWITTER_EPOCH_MS = 1288834974657
 """Snowflake ids (tweets since November 2010) carry their creation time in the top 42 bits."""

@@ -16,6 +16,7 @@ import html
 from collections.abc import Iterator
 from typing import Any
 
+from foundation.post import Kind, Post
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -28,7 +29,6 @@ from indexer.extractors.social_text import (
     snowflake_time,
     unique,
 )
-from indexer.post import Kind, Post
 
 X_WEB = "https://x.com"
 

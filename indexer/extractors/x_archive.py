@@ -14,9 +14,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from foundation.post import Kind, Post
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import as_dict, dicts, parse_api_time, snowflake_time, unique
-from indexer.post import Kind, Post
 
 X_WEB = "https://x.com"
 

@@ -10,7 +10,7 @@ import pytest
 
 from archive import verify_archive
 from archive.manifest import read_manifest
-from archiveren.errors import FixityError
+from foundation.errors import FixityError
 from tests.fixtures.archive import WrittenArchive
 from tests.fixtures.material import material
 

@@ -11,8 +11,8 @@ import httpx
 
 from archive.cdxj import lookup, rebuild_index
 from archive.naming import INDEX_NAME
-from archive.replay import PywbServer, replay_path, replay_response, warc_timestamp
 from tests.fixtures.archive import PAGE_HTML, WrittenArchive
+from tests.fixtures.replay import PywbServer, replay_path, replay_response, warc_timestamp
 
 CDXJ_INDEXER = Path(sys.executable).with_name("cdxj-indexer")
 

@@ -15,9 +15,9 @@ import pytest
 from archive import CaptureMetadata, WarcWriter, iter_records, verify_archive
 from archive.manifest import read_manifest
 from archive.naming import MANIFEST_NAME, SIZES_NAME
-from archiveren.workspace import Workspace
 from indexer.pipeline import index_new_records
 from indexer.query_model import SearchRequest
+from workspace import Workspace
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy-2026-12"
 # what the extraction of a capture decides; collected_at, retention and the like follow from it

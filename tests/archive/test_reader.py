@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import ArchivedRecord, RecordPointer, RecordReadError, iter_records, read_record
-from archiveren.errors import ArchiveError
+from foundation.errors import ArchiveError
 from tests.fixtures.archive import WrittenArchive
 from tests.fixtures.material import material
 

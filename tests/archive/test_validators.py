@@ -25,9 +25,9 @@ import pytest
 
 from archive import iter_records
 from archive.naming import MANIFEST_NAME, closed_warcs
-from archiveren.demo_sources import DemoSources
-from archiveren.workspace import Workspace
 from collectors.runner import run_sources
+from demo_sources import DemoSources
+from workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

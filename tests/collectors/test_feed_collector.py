@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archiveren.catalogue import Catalogue
+from catalogue.store import Catalogue
 from collectors.runner import run_sources
 from indexer.extractors.feed import extract_posts
 from tests.fixtures.collectors import BlogSite, archived_records, captures_in, feed_config

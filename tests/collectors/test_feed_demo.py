@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archiveren.demo_sources import DemoSources
-from archiveren.workspace import Workspace
 from collectors.runner import run_sources
 from config import load_config
+from demo_sources import DemoSources
 from indexer.extractors.feed import extract_posts
 from tests.fixtures.collectors import archived_records, captures_in
+from workspace import Workspace
 
 
 def demo_blogs(demo: DemoSources, tmp_path: Path) -> tuple[Workspace, list[str]]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from collectors.runner import run_sources
+from foundation.post import Post
 from indexer.extractors.feed import extract_posts
-from indexer.ownership import claimed_sites, is_foreign_record
-from indexer.post import Post
+from platforms.ownership import claimed_sites, is_foreign_record
 from tests.fixtures.collectors import LocalSite, captures_in, feed_config
 
 RSS_ITEMS = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import Catalogue
+from catalogue.store import Catalogue
 from collectors.runner import run_sources
 from config.models import ArchiverenConfig
 from tests.fixtures.collectors import BlogSite, LocalSite, archived_records

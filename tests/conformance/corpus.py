@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from indexer.post import Post
+from foundation.post import Post
 
 _ORGANISATIONS = {
     "ambtenaar20-blog": "Ambtenaar 2.0",

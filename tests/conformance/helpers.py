@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from indexer.post import Post
+from foundation.post import Post
 from indexer.query_fields import keyword_values
 from indexer.query_model import SearchBackend, SearchRequest
 from tests.conformance.corpus import CORPUS

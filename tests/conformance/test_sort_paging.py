@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.query_model import SearchBackend, SearchRequest, Sort
 from tests.conformance.corpus import CORPUS
 

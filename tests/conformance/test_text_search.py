@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.query_model import SearchBackend, SearchRequest
 from tests.conformance.helpers import corpus_ids, hit_ids
 

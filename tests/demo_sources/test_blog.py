@@ -10,7 +10,7 @@ import feedparser
 import httpx
 from lxml import html as lxml_html
 
-from archiveren.demo_sources import HOSTILE_BLOG_TITLE, HOSTILE_SNIPPETS, DemoSources
+from demo_sources import HOSTILE_BLOG_TITLE, HOSTILE_SNIPPETS, DemoSources
 
 
 class _AlternateLinks(HTMLParser):

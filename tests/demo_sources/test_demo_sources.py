@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archiveren.demo_sources import X_TOKEN_ENV, DemoSources, compose_dataset
-from archiveren.errors import ConfigError
 from config.loader import load_config
+from demo_sources import X_TOKEN_ENV, DemoSources, compose_dataset
+from foundation.errors import ConfigError
 
 
 def test_dataset_is_the_same_every_time() -> None:

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from archiveren.demo_sources import HOSTILE_SNIPPETS, DemoSources
+from demo_sources import HOSTILE_SNIPPETS, DemoSources
 
 
 def links(response: httpx.Response) -> dict[str, str]:

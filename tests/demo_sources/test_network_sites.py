@@ -7,7 +7,7 @@ import re
 import httpx
 from lxml import html as lxml_html
 
-from archiveren.demo_sources import HOSTILE_SNIPPETS, DemoSources
+from demo_sources import HOSTILE_SNIPPETS, DemoSources
 
 
 def tree(url: str) -> lxml_html.HtmlElement:

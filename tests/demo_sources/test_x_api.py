@@ -8,7 +8,7 @@ import httpx
 import pytest
 import tweepy
 
-from archiveren.demo_sources import DemoSources, XEmulatorClient
+from demo_sources import DemoSources, XEmulatorClient
 
 FIELDS = "created_at,conversation_id,entities,referenced_tweets,edit_history_tweet_ids,in_reply_to_user_id,author_id"
 EXPANSIONS = "author_id,referenced_tweets.id,attachments.media_keys"

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from archiveren.errors import BackendUnavailable, QueryError
 from config.models import SearchSettings
+from foundation.errors import BackendUnavailable, QueryError
+from foundation.post import Post
 from indexer.backends.elastic_backend import BulkRejected, ElasticsearchBackend
 from indexer.backends.elastic_client import Flavour
-from indexer.post import Post
 from indexer.query_model import SearchRequest
 from tests.fixtures.engine import FlakyProxy
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
-from archiveren.workspace import Workspace
-from indexer.post import Post, Retention
+from foundation.post import Post, Retention
+from workspace import Workspace
 
 CONFIG = """organisation: Gemeente Deventer
 sources:

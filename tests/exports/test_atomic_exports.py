@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import Catalogue
-from archiveren.exports import verify_export_package
-from archiveren.exports.package import sha256_file
-from archiveren.exports.staging import STALE_AFTER_SECONDS, Staging, sweep_stale_partials
-from archiveren.workspace import Workspace
+from catalogue.store import Catalogue
+from exports import verify_export_package
+from exports.package import sha256_file
+from exports.staging import STALE_AFTER_SECONDS, Staging, sweep_stale_partials
 from tests.exports.conftest import CONFIG, make_posts
+from workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ("bag", "wacz", "csv", "jsonl")
@@ -195,7 +195,7 @@ def test_staging_of_a_killed_export_does_not_survive_a_restart(world: ExportWorl
 HOLD_STAGING = """
 import sys, time
 from pathlib import Path
-from archiveren.exports.staging import Staging
+from exports.staging import Staging
 with Staging(Path(sys.argv[1])) as staging:
     staging.product.write_text("half")
     print(staging.dir, flush=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.errors import ExportError
-from archiveren.exports import run_export, verify_export_package
-from archiveren.workspace import Workspace
+from exports import run_export, verify_export_package
+from foundation.errors import ExportError
 from tests.fixtures.material import material
+from workspace import Workspace
 
 MDTO = material("mdto/schema")  # only in ../shared: no package registry carries it
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from archiveren import retention
-from archiveren.workspace import Workspace
+from workspace import Workspace
 
 
 def due_ids(ws: Workspace) -> set[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import _head_revision
+from catalogue.store import _head_revision
 
 COMMANDS = ["init", "collect", "index", "search", "serve", "export", "verify", "schedule", "status", "demo"]
 ARCHIVEREN = [sys.executable, "-m", "archiveren"]
@@ -112,3 +112,12 @@ def test_unknown_source_name_on_collect_is_refused(tmp_path: Path) -> None:
     result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect", "blog-b")
     assert result.returncode == 2
     assert "no source named 'blog-b'" in result.stderr
+
+
+def test_demo_without_the_demo_sources_says_what_to_install(tmp_path: Path) -> None:
+    without_demo = "import sys; sys.modules['demo_sources'] = None; from archiveren.cli import main; sys.exit(main(sys.argv[1:]))"
+    args = ["--config", str(tmp_path / "sources.yaml"), "--data-dir", str(tmp_path / "data"), "demo", "--no-serve"]
+    result = subprocess.run([sys.executable, "-c", without_demo, *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "demo sources" in result.stderr and "pip install -e demo/" in result.stderr
+    assert not (tmp_path / "data").exists()

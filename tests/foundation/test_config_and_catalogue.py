@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import Catalogue, _head_revision
-from archiveren.errors import CatalogueError, ConfigError
+from catalogue.store import Catalogue, _head_revision
 from config import load_config, secret_from_env
 from config.example import render_example
+from foundation.errors import CatalogueError, ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 

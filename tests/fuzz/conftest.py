@@ -10,13 +10,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, settings
 
-from archiveren.demo_sources import DemoSources
-from archiveren.workspace import Workspace
 from collectors.runner import run_sources
+from demo_sources import DemoSources
 from indexer.extractors.base import Capture
 from tests.fixtures.material import material
 from tests.reliability.harness import LONG_RUNS
 from tests.social.conftest import read_captures
+from workspace import Workspace
 
 EXAMPLES = 4000 if LONG_RUNS else 150
 """Examples per fuzz test."""

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archiveren.errors import ArchiverenError
-from collectors.feed_entries import parse_feed
 from collectors.html_links import feed_links
+from foundation.errors import ArchiverenError
+from foundation.post import Post
 from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
 from indexer.extractors.html_text import main_text, page_title, wordpress_comments
-from indexer.post import Post
+from platforms.feed_entries import parse_feed
 from tests.fuzz.conftest import FUZZ, corpus_files, seeded
 
 HOSTILE_SNIPPETS = [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.query_model import SearchRequest
 from indexer.query_parser import parse_query

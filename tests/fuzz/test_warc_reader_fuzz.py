@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive import RecordPointer, iter_records, read_record
-from archiveren.errors import ArchiverenError
+from foundation.errors import ArchiverenError
 from tests.fuzz.conftest import FUZZ, corpus_files, seeded
 from tests.fuzz.test_parsers_fuzz import mutated
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from archive.pointer import RecordPointer
+from foundation.pointer import RecordPointer
+from foundation.post import Post, Retention, post_json
 from indexer.extractors.social_text import hashtags_in, load_json, mentions_in
-from indexer.post import Post, Retention, post_json
 from indexer.query_fields import bucket_ordinals, bucket_start, keyword_values
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 import indexer.extraction
-from archive.pointer import RecordPointer
 from config.models import Retention, XSource
+from foundation.pointer import RecordPointer
 from indexer.backends.tantivy_schema import prepare_document
 from indexer.extraction import CaptureExtraction, Extracted, extraction_workers
 from indexer.extractors.base import Capture

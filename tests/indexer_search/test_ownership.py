@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from archive.pointer import RecordPointer
+from foundation.pointer import RecordPointer
+from foundation.post import Post, Retention
 from indexer.merge import merge_capture_history
-from indexer.ownership import (
+from platforms.ownership import (
     feed_site,
     foreign_record_id,
     is_foreign_record,
     source_site,
     speaks_for,
 )
-from indexer.post import Post, Retention
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archiveren.errors import QueryError
+from foundation.errors import QueryError
 from indexer.query_ast import (
     And,
     Boost,

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from archiveren.errors import IndexError_, QueryError
 from config.models import SearchSettings
+from foundation.errors import IndexError_, QueryError
+from foundation.post import Post
 from indexer.backends import make_backend, tantivy_results
 from indexer.backends.tantivy_backend import TantivyBackend
-from indexer.post import Post
 from indexer.query_model import SearchBackend, SearchRequest
 from tests.conformance.corpus import CORPUS
 
@@ -59,9 +59,9 @@ def test_a_second_process_may_search_but_not_write(backend: TantivyBackend, tmp_
     backend.index_posts(CORPUS[:3])  # this process now holds the writer
     script = (
         "import sys; from pathlib import Path\n"
-        "from archiveren.errors import IndexError_\n"
+        "from foundation.errors import IndexError_\n"
         "from indexer.backends.tantivy_backend import TantivyBackend\n"
-        "from indexer.post import Post\n"
+        "from foundation.post import Post\n"
         "other = TantivyBackend(Path(sys.argv[1]))\n"
         "print(other.count())\n"
         "try:\n"

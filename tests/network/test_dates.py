@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from indexer.extractors.network_dates import find_date
+from platforms.dates import find_date
 
 CAPTURED = datetime(2022, 1, 15, 12, 0, tzinfo=UTC)
 

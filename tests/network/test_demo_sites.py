@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from archiveren.demo_sources import DemoSources
 from collectors.base import RunReport
 from collectors.runner import run_sources
 from config.models import ArchiverenConfig
+from demo_sources import DemoSources
+from foundation.post import Post
 from indexer.extractors.network import extract_posts
-from indexer.post import Post
 from tests.network.conftest import captures, records
 
 

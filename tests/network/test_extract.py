@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archive.pointer import RecordPointer
 from collectors.runner import run_sources
+from foundation.pointer import RecordPointer
+from foundation.post import Post
 from indexer.extractors.base import Capture
 from indexer.extractors.network import extract_posts
-from indexer.post import Post
 from tests.network.conftest import PAGES, LocalSite, captures, network_config
 
 CAPTURED_AT = datetime(2022, 1, 15, 12, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 
 from archiveren.scheduler import SchedulerDaemon
-from archiveren.workspace import Workspace
 from indexer.query_model import SearchRequest
 from tests.network.conftest import LocalSite
+from workspace import Workspace
 
 
 def test_two_scheduled_runs_in_one_process_both_crawl_and_get_indexed(

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 import indexer.pipeline
-from archiveren.demo_sources import DemoSources
-from archiveren.workspace import Workspace
 from collectors.runner import run_sources
 from config.models import ArchiverenConfig
+from demo_sources import DemoSources
+from foundation.post import Post
 from indexer.extraction import CaptureExtraction
 from indexer.pipeline import index_new_records, rebuild_index
-from indexer.post import Post
 from indexer.query_model import SearchRequest
+from workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 

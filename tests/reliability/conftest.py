@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archiveren.demo_sources import DemoSources
-from archiveren.demo_sources.runner import X_TOKEN_ENV
+from demo_sources import DemoSources
+from demo_sources.runner import X_TOKEN_ENV
 from tests.reliability.harness import CliWorld, post_fingerprints
 
 KILL_SOURCES = ("blog-zoe", "x-ambtenaren", "mastodon-overheid", "wiki-ambtenaar20")

@@ -174,8 +174,8 @@ def post_fingerprints(world: CliWorld, *, whole: bool = False) -> dict[str, tupl
     """Every Post the index holds, by id, as the fields a reader sees (not where it was captured,
     which differs between a killed-and-resumed collection and a clean one); ``whole`` compares
     every field, capture pointers and history included."""
-    from archiveren.workspace import Workspace
     from indexer.query_model import SearchRequest
+    from workspace import Workspace
 
     workspace = Workspace(config_path=world.config_path, data_dir=world.data_dir)
     try:

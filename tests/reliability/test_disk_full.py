@@ -14,7 +14,7 @@ import pytest
 
 from archive.naming import open_warcs
 from archive.scan import scan_complete_records
-from archiveren.catalogue import Catalogue
+from catalogue.store import Catalogue
 from tests.reliability.conftest import KILL_SOURCES, Reference, WorldFactory
 from tests.reliability.harness import (
     CliWorld,

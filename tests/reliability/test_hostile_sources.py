@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archiveren.catalogue import Catalogue
-from archiveren.demo_sources import DemoSources
+from catalogue.store import Catalogue
+from demo_sources import DemoSources
 from tests.reliability.conftest import write_world
 from tests.reliability.harness import CliWorld
 from tests.reliability.hostile import HostileServer

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import Catalogue
-from archiveren.exports.package import sha256_file
+from catalogue.store import Catalogue
+from exports.package import sha256_file
 from tests.reliability.conftest import Reference
 from tests.reliability.harness import CliWorld, seeds
 

@@ -15,7 +15,7 @@ import pytest
 from archive import WarcWriter
 from archive.capture import CaptureMetadata
 from archive.naming import closed_warcs
-from archiveren.catalogue import Catalogue
+from catalogue.store import Catalogue
 from collectors.runner import _catch_up_catalogue
 from tests.scheduling.conftest import SlowBlog, feed_source, write_config
 
@@ -67,7 +67,7 @@ def test_a_file_whose_writer_died_before_registering_it_is_caught_up(tmp_path: P
 def test_registering_one_file_from_many_processes_at_once_always_succeeds(tmp_path: Path) -> None:
     Catalogue.open(tmp_path).close()
     script = (
-        "import sys; from pathlib import Path; from archiveren.catalogue import Catalogue\n"
+        "import sys; from pathlib import Path; from catalogue.store import Catalogue\n"
         "c = Catalogue.open(Path(sys.argv[1]))\n"
         "for n in range(40): c.register_warc(f'f-{n:03d}.warc.gz', n, 'ab' * 32, n)\n"
     )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from archiveren.catalogue import Catalogue
-from archiveren.locks import INDEX_LOCK
 from bench.x_corpus import write_corpus
+from catalogue.locks import INDEX_LOCK
+from catalogue.store import Catalogue
 from tests.scheduling.conftest import SlowBlog, feed_source
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from archiveren.catalogue import Catalogue
 from archiveren.scheduler import in_shard
+from catalogue.store import Catalogue
 from tests.scheduling.conftest import SlowBlog, feed_source, start_scheduler, stop, write_config
 
 

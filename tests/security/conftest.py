@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archiveren.workspace import Workspace
 from search_ui.app import create_app
 from search_ui.auth import SESSION_COOKIE, hash_password
 from search_ui.login_throttle import ACCOUNT_POLICY, LoginThrottle, ThrottlePolicy
 from tests.fixtures.ui import ACCOUNTS, serving
+from workspace import Workspace
 
 
 @dataclass

@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.naming import closed_warcs
 from archive.records import _COPY_CHUNK, spool_payload
-from archiveren.scrub import register_secrets
+from foundation.scrub import register_secrets
 from tests.archive.warc_rules import warc_problems
 from tests.reliability.harness import CliWorld
 from tests.security.test_secrets_stay_out import readable_bytes

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from archiveren.catalogue import Catalogue
-from archiveren.catalogue_schema import LoginThrottleRow
+from catalogue.schema import LoginThrottleRow
+from catalogue.store import Catalogue
 from search_ui.auth import PASSWORD_CHECKS, SESSION_COOKIE
 from search_ui.login_throttle import ACCOUNT_POLICY, ADDRESS_POLICY, LoginThrottle, ThrottlePolicy
 from tests.fixtures.ui import ACCOUNTS

@@ -20,14 +20,14 @@ import pytest
 import yaml
 
 from archive import iter_records
-from archiveren.demo_sources import DemoSources
-from archiveren.workspace import Workspace
-from collectors.feed_entries import parse_feed
-from indexer.ownership import is_foreign_record
-from indexer.post import Post
+from demo_sources import DemoSources
+from foundation.post import Post
 from indexer.query_model import SearchRequest
+from platforms.feed_entries import parse_feed
+from platforms.ownership import is_foreign_record
 from tests.fixtures.collectors import LocalSite, Request, Response
 from tests.reliability.harness import CliWorld
+from workspace import Workspace
 
 ZOE_RETENTION = {"category": "1.1", "years": 10}
 HOSTILE_ORGANISATION = "Kaperij B.V."

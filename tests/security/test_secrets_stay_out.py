@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archiveren.demo_sources import DemoSources
+from demo_sources import DemoSources
 from tests.reliability.conftest import write_world
 
 X_TOKEN = "x-secret-bearer-7f3c9a1e5d"

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import insert
 
-from archiveren.catalogue_schema import UserRow, utcnow
-from archiveren.usernames import UserNameError
+from catalogue.schema import UserRow, utcnow
+from catalogue.usernames import UserNameError
 from search_ui.auth import hash_password
 from tests.fixtures.ui import ACCOUNTS
 from tests.security.conftest import AccountSite

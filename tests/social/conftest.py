@@ -18,19 +18,19 @@ import pytest
 import yaml
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter, iter_records
-from archiveren.demo_sources.compose import compose_dataset
-from archiveren.demo_sources.dataset import Dataset
-from archiveren.demo_sources.httpbase import DemoServer
-from archiveren.demo_sources.markup import Links
-from archiveren.demo_sources.mastodon import MastodonApp
-from archiveren.demo_sources.x_api import XApiApp
 from collectors.base import CollectContext, Collector, RunReport
 from collectors.http import Fetcher
 from config.models import ArchiverenConfig, HttpSettings
+from demo_sources.compose import compose_dataset
+from demo_sources.dataset import Dataset
+from demo_sources.httpbase import DemoServer
+from demo_sources.markup import Links
+from demo_sources.mastodon import MastodonApp
+from demo_sources.x_api import XApiApp
+from foundation.post import Post
 from indexer.capture_reader import capture_from_records
 from indexer.extractors import Capture, extractor_for
 from indexer.merge import merge_capture_history
-from indexer.post import Post
 
 X_TOKEN = "demo-bearer-AAAAAAAAAAAAAAAAAAAAAGhJvQEAAAAA5ecret%2Ftoken"
 

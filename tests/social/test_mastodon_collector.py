@@ -7,8 +7,8 @@ from collections import defaultdict
 
 from collectors.mastodon import MastodonCollector
 from config.models import MastodonSource
+from foundation.post import Post
 from indexer.extractors.mastodon import extract_posts
-from indexer.post import Post
 from tests.social.conftest import Harness, MastodonEmulator
 
 

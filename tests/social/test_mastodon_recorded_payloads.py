@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.post import Post
+from foundation.post import Post
 from tests.fixtures.material import material
 from tests.social.conftest import (
     api_metadata,

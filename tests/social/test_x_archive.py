@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from archiveren.errors import CaptureError
 from collectors.x_archive import XArchiveCollector
 from config.models import XArchiveSource
+from foundation.errors import CaptureError
 from tests.social.conftest import Harness
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from collectors.x import XCollector
 from config.models import XSource
-from indexer.post import Post
+from foundation.post import Post
 from tests.social.conftest import Harness, XEmulator
 
 

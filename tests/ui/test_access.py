@@ -14,10 +14,10 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
-from archiveren.workspace import Workspace
 from search_ui.app import ROUTERS, create_app, route_table
 from search_ui.auth import SESSION_COOKIE, hash_password, verify_password
 from tests.fixtures.ui import ACCOUNTS, UiSite, serving
+from workspace import Workspace
 
 PUBLIC = {"/login", "/health"}
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from search_ui.views_export import exports_available
 from tests.fixtures.ui import UiSite
 
 GET_ENDPOINTS = [
@@ -52,17 +51,11 @@ def test_archivist_may_not_export(ui_site: UiSite) -> None:
 
 
 @pytest.mark.parametrize("role", ["compliance", "admin"])
-def test_compliance_and_admin_may_export_or_hear_it_is_not_available(
-    ui_site: UiSite, role: str
-) -> None:
+def test_compliance_and_admin_may_export(ui_site: UiSite, role: str) -> None:
     with ui_site.login(role) as client:
         answer = client.post("/api/exports", json=EXPORT_ORDER)
-    if exports_available():
-        assert answer.status_code == 201, answer.text
-        assert "wiki" in answer.json()["query"]
-    else:
-        assert answer.status_code == 501
-        assert "not available in this version" in answer.json()["detail"]
+    assert answer.status_code == 201, answer.text
+    assert "wiki" in answer.json()["query"]
     logged = ui_site.ws.catalogue().audit_log(limit=5)
     assert any(
         row.action.startswith("export")

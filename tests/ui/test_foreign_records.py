@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from archive.writer import WarcWriter
+from foundation.post import Post
 from indexer.merge import merge_capture_history
-from indexer.ownership import foreign_record_id
-from indexer.post import Post
+from platforms.ownership import foreign_record_id
 from search_ui.app import create_app
 from search_ui.rendering import urlpath
 from tests.fixtures.ui import UiSite, _capture, _page, build_ui_workspace, serving

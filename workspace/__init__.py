@@ -1,0 +1,69 @@
+"""Workspace: the config file and data dir a command works on, with its parts opened on demand.
+
+Commands ask the workspace for the config, the catalogue, the archive directory or the search
+backend; each is opened once, on first use, and closed when the command ends. Nothing is
+created on disk until a command needs it, so a bad config never leaves a half-made data dir.
+
+It is its own layer, above the stages (it opens the indexer's backends) and below what a
+person works in: ``search_ui`` and the command line hold a Workspace. The stages take only
+their parts: the collectors runner a config and a data dir, the indexing pipeline an
+``IndexTarget`` and an export an ``ExportSource`` (config, archive dir, catalogue, backend),
+both of which a Workspace is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalogue.store import Catalogue
+from config import load_config
+from config.models import ArchiverenConfig
+from indexer.backends import make_backend
+from indexer.query_model import SearchBackend
+
+
+@dataclass
+class Workspace:
+    config_path: Path
+    data_dir: Path
+    _config: ArchiverenConfig | None = None
+    _catalogue: Catalogue | None = None
+    _backend: SearchBackend | None = None
+    _closers: list[Any] = field(default_factory=list)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "warcs"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    def config(self, *, check_secrets: bool = True) -> ArchiverenConfig:
+        if self._config is None:
+            self._config = load_config(self.config_path, check_secrets=check_secrets)
+        return self._config
+
+    def use_config(self, config: ArchiverenConfig) -> None:
+        self._config = config
+
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            database_url = self._config.database_url if self._config else None
+            self._catalogue = Catalogue.open(self.data_dir, database_url)
+        return self._catalogue
+
+    def backend(self) -> SearchBackend:
+        if self._backend is None:
+            self._backend = make_backend(self.config(check_secrets=False).search, self.data_dir)
+        return self._backend
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+        if self._catalogue is not None:
+            self._catalogue.close()
+            self._catalogue = None
