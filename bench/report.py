@@ -66,7 +66,7 @@ def targets(doc: dict[str, Any]) -> list[dict[str, Any]]:
     soak = doc.get("soak")
     if soak:
         what = f"scheduler memory after warm-up grows ≤ {SOAK_RSS_MB_PER_1000_RUNS:.0f} MB per 1,000 runs; threads and open files do not grow"
-        flat = soak["threads"][2] <= soak["threads"][0] + 4 and soak["open_files"][2] <= soak["open_files"][0] + 8
+        flat = soak["threads"][2] <= soak["threads"][0] + 4 and soak["open_files"][2] <= soak["open_files"][0] + 10
         rows.append({"target": what, "figure": f"{soak['rss_mb_per_1000_runs']} MB per 1,000 runs ({soak['runs']:,} runs, {soak['runs_per_minute']} a minute); threads {soak['threads'][0]} → {soak['threads'][2]}, open files {soak['open_files'][0]} → {soak['open_files'][2]}", "met": soak["rss_mb_per_1000_runs"] <= SOAK_RSS_MB_PER_1000_RUNS and flat and not soak["problems"]})
     for stage, peak in peak_memory(doc):
         kind = stage.split()[0]
@@ -314,7 +314,7 @@ def render_report(doc: dict[str, Any]) -> str:
             ["soak", "runs", "runs/min", "reference runs/min", "ratio", "skipped", "RSS after warm-up → end", "MB per 1,000 runs", "threads", "open files", "problems"],
             [[f"{k['seconds']} s, {k['max_workers']} at once", f"{k['runs']:,}", k["runs_per_minute"], k["reference_runs_per_minute"], k["ratio_to_reference"], f"{k['skipped']:,}", f"{k['rss_mb_start']} → {k['rss_mb_end']} MB", k["rss_mb_per_1000_runs"], " / ".join(map(str, k["threads"])), " / ".join(map(str, k["open_files"])), len(k["problems"]) if isinstance(k["problems"], list) else k["problems"]]],
         )
-        out += ["The reference is one full collection of every source, back to back in one process. Threads and open files: after warm-up / largest / at the end.", ""]
+        out += ["The reference is one full collection of every source, back to back in one process. Memory is the scheduler's own (RssAnon), growth measured over the second half. Threads and open files: median of the first quarter after warm-up / largest / median of the last quarter.", ""]
     out += ["## Export (exports.run_export of every Post)", ""]
     rows = []
     for name, e in doc["export"].items():

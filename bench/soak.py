@@ -107,6 +107,13 @@ class SoakResult:
         slope = statistics.linear_regression([s.runs for s in warm], [s.rss_mb for s in warm]).slope
         return round(slope * 1000, 2)
 
+    def early_and_late(self, what: str) -> list[float]:
+        """[median of the first quarter after warm-up, largest, median of the last quarter]:
+        threads and open files move with the runs in flight, so single samples say little."""
+        values = [getattr(s, what) for s in self.after_warm_up() or self.samples]
+        quarter = max(1, len(values) // 4)
+        return [statistics.median(values[:quarter]), max(values), statistics.median(values[-quarter:])]
+
     def figures(self) -> dict[str, Any]:
         warm = self.after_warm_up() or self.samples
         return {
@@ -123,8 +130,8 @@ class SoakResult:
             "rss_mb_per_1000_runs": self.rss_mb_per_1000_runs,
             "mapped_mb_start": warm[0].mapped_mb,
             "mapped_mb_end": self.samples[-1].mapped_mb,
-            "threads": [warm[0].threads, max(s.threads for s in warm), self.samples[-1].threads],
-            "open_files": [warm[0].open_files, max(s.open_files for s in warm), self.samples[-1].open_files],
+            "threads": self.early_and_late("threads"),
+            "open_files": self.early_and_late("open_files"),
             "index_runs_beside": self.index_runs,
             "searches_beside": self.searches,
             "notifications": len(self.notifications),

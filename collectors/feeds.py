@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from collectors.base import Collector, RunReport
 from collectors.html_links import feed_links, image_links
-from collectors.http import FetchError, FetchResult, RobotsDisallowed
+from collectors.http import FetchError, FetchResult, RobotsDisallowed, StopRequested
 from config.models import FeedSource
 from foundation.errors import CaptureError
 from platforms.feed_entries import ParsedFeed, fingerprint, parse_feed
@@ -260,6 +260,8 @@ class FeedCollector(Collector):
                 self.report.counts["images"] += 1
             except RobotsDisallowed:
                 self.report.counts["skipped_robots"] += 1
+            except StopRequested:
+                raise
             except CaptureError as exc:
                 self.report.error(f"image {image} on {page.url}: {exc}")
 
@@ -287,6 +289,8 @@ class FeedCollector(Collector):
                 self.report.counts["skipped_robots"] += 1
                 self.log.warning("backfill stopped: %s", exc)
                 break
+            except StopRequested:
+                raise
             except CaptureError as exc:
                 self.report.error(f"backfill page {url}: {exc}")
                 return

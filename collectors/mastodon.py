@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 from requests.utils import parse_header_links
 
 from collectors.base import Collector, RunReport
-from collectors.http import FetchResult
+from collectors.http import FetchResult, StopRequested
 from config.models import MastodonSource
 from foundation.errors import CaptureError
 from foundation.scrub import register_secrets
@@ -67,6 +67,8 @@ class MastodonCollector(Collector):
     def _guarded(self, what: str, harvest: Any) -> None:
         try:
             harvest()
+        except StopRequested:
+            raise  # a stop ends the run as stopped (partial), not as this part's failure
         except CaptureError as exc:
             self.report.error(f"{what}: {exc}")
 

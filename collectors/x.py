@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from archive import CaptureMetadata
 from collectors.base import Collector, RunReport
-from collectors.http import user_agent
+from collectors.http import StopRequested, user_agent
 from collectors.x_client import RecordingXClient, XAuthError, XRateLimited
 from config.models import XSource
 from foundation.errors import CaptureError
@@ -151,7 +151,7 @@ class XCollector(Collector):
         limits concern the whole source and propagate)."""
         try:
             harvest()
-        except (XAuthError, XRateLimited):
+        except (XAuthError, XRateLimited, StopRequested):
             raise
         except CaptureError as exc:
             self.report.error(f"{what}: {exc}")

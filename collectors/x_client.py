@@ -24,6 +24,7 @@ import tweepy
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
 from collectors.body import decode_content, spool_body
+from collectors.http import StopRequested
 from foundation.errors import CaptureError
 
 _READ_CHUNK = 64 * 1024
@@ -130,14 +131,14 @@ class RecordingXClient(tweepy.Client):
         self.log(f"rate limit reached; waiting {wait:.1f}s for the window to reset")
         # +0.5s: the reset time is in whole seconds and the server's clock may lag ours
         if self.stop.wait(wait + 0.5):
-            raise CaptureError(
+            raise StopRequested(
                 f"{self.api_base}: run stopped while waiting for the rate limit to reset"
             )
         self._window_resets_at = 0.0
 
     def _send(self, method: str, url: str, params: dict[str, Any] | None) -> requests.Response:
         if self.stop.is_set():
-            raise CaptureError(f"{url}: run stopped before the request was sent")
+            raise StopRequested(f"{url}: run stopped before the request was sent")
         prepared = self.session.prepare_request(
             requests.Request(
                 method,

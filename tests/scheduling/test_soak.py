@@ -64,8 +64,8 @@ def test_the_archive_verifies_and_the_index_holds_every_post_the_sources_served(
 def test_the_scheduler_does_not_grow_in_memory_threads_or_open_files(soaked: SoakResult) -> None:
     figures = soaked.figures()
     assert soaked.rss_mb_per_1000_runs <= MAX_RSS_MB_PER_1000_RUNS, figures
-    first, _, last = figures["threads"]
-    assert last <= first + 4, figures
-    first_files, _, last_files = figures["open_files"]
-    assert last_files <= first_files + 8, figures
+    early, _, late = figures["threads"]  # medians of the first and last quarter after warm-up
+    assert late <= early + 4, figures
+    early_files, _, late_files = figures["open_files"]
+    assert late_files <= early_files + 10, figures
 
