@@ -20,9 +20,10 @@ import logging
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
@@ -147,10 +148,7 @@ class CaptureExtraction:
     def __enter__(self) -> CaptureExtraction:
         if self.workers > 0:
             context = multiprocessing.get_context("forkserver")
-            # What every worker needs, imported once by the fork server before it forks them.
-            modules = {__name__, self.prepare.__module__}
-            modules.update(type(source).__module__ for source in self.sources.values())
-            context.set_forkserver_preload(sorted(modules))
+            context.set_forkserver_preload(_worker_imports(self.prepare, self.sources))
             try:
                 for _ in range(self.workers):
                     self._workers.append(_Worker(context, self.sources, self.prepare))
@@ -164,7 +162,7 @@ class CaptureExtraction:
     def __exit__(self, *exc_info: object) -> None:
         self._stop_workers()
 
-    def run(self, items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[Extracted, T]]:
+    def run(self, items: Iterable[tuple[Capture, T]]) -> Generator[tuple[Extracted, T], None, None]:
         """(Extracted, tag) for each (capture, tag), in the order given; the tag stays here.
         Workers that die leave the rest, and whatever they had in hand, to this process:
         slower, but nothing is skipped."""
@@ -207,6 +205,21 @@ class CaptureExtraction:
         for worker in self._workers:
             worker.stop()
         self._workers = []
+
+
+def _worker_imports(prepare: DocumentPreparer, sources: dict[str, Any]) -> list[str]:
+    """What every worker imports, for the fork server to import once before it forks them:
+    this module, the preparer's, the sources' and this program's main module, which
+    multiprocessing runs again in every worker (a ``-m package`` main, ``package.__main__``,
+    it skips)."""
+    modules = {__name__, prepare.__module__}
+    modules.update(type(source).__module__ for source in sources.values())
+    main = getattr(sys.modules["__main__"], "__spec__", None)
+    if main is None:
+        modules.add("__main__")  # a script: the fork server runs it as the workers would
+    elif not main.name.endswith("__main__"):
+        modules.add(main.name)
+    return sorted(modules)
 
 
 @dataclass

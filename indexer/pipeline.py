@@ -220,7 +220,7 @@ def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
         return 0
     stored = backend.get_many(list(batch))
     documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
-    return backend.index_prepared(documents, replacing=stored.keys())
+    return backend.index_prepared(documents)
 
 
 def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:

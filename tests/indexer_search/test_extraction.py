@@ -117,6 +117,15 @@ def test_killed_workers_leave_their_captures_to_the_indexing_process(caplog: pyt
     assert "extraction workers stopped" in caplog.text
 
 
+def test_a_run_left_unfinished_leaves_no_results_to_the_next(inline_results: list[tuple[Extracted, int]]) -> None:
+    with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+        abandoned = extraction.run((capture, page) for page, capture in enumerate(PAGES))
+        next(abandoned)
+        abandoned.close()  # chunks still in flight: their results must not answer the next run
+        again = extracted_in_order(extraction)
+    assert as_comparable(again) == as_comparable(inline_results)
+
+
 def with_body(capture: Capture, body: bytes) -> Capture:
     return Capture(**{**capture.__dict__, "body": body})
 
