@@ -3,8 +3,8 @@ the backend's document, run for a stream of captures in worker processes or in t
 
 Extraction and document building are pure Python and take most of an indexing run's time, so
 on a large backlog they run in ``workers`` processes while this process reads the WARCs and
-writes the index. Captures go out in chunks, each to the next worker in turn, and at most a few
-chunks per worker are in flight; results are read back in the order the chunks went out, so the
+writes the index. Captures go out in chunks, each to the worker with the fewest in hand, and a few
+chunks per worker at most are in flight; results are given in the order the chunks went out, so the
 newest capture of a Post still wins and the pipeline's watermarks stay exact. Workers start from
 a fork server (multiprocessing's "forkserver"), a clean process that has imported the extractors
 once: safe whatever threads this process runs (a fork of a process whose threads may hold locks
@@ -27,7 +27,7 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
 from indexer.extractors import extractor_for
@@ -188,18 +188,22 @@ class CaptureExtraction:
         return extract_capture(capture, self.sources.get(capture.source), self.prepare, self.sites)
 
     def _run_in_workers(self, items: Iterator[tuple[Capture, T]], in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+        """Each chunk to the worker with the fewest in hand (one that the machine's other work
+        slows down gets fewer); results kept until those of every older chunk are given."""
         limit = len(self._workers) * CHUNKS_IN_FLIGHT_PER_WORKER
-        turns = itertools.cycle(self._workers)
         for captures, tags in _chunks(items):
-            chunk = _Chunk(captures, tags, next(turns))
+            chunk = _Chunk(captures, tags)
             # In first: whatever fails from here on, the captures already taken from ``items``
             # are redone, not lost.
             in_flight.append(chunk)
-            chunk.worker.send(captures)
-            if len(in_flight) >= limit:
-                yield from _oldest_results(in_flight)
+            min(self._workers, key=_Worker.chunks_in_hand).send(chunk)
+            _collect(self._workers, wait_for_one=False)
+            while len(in_flight) >= limit and in_flight[0].sent is None:
+                _collect(self._workers, wait_for_one=True)
+            yield from _done(in_flight)
         while in_flight:
-            yield from _oldest_results(in_flight)
+            _collect(self._workers, wait_for_one=True)
+            yield from _done(in_flight)
 
     def _stop_workers(self) -> None:
         for worker in self._workers:
@@ -226,7 +230,8 @@ def _worker_imports(prepare: DocumentPreparer, sources: dict[str, Any]) -> list[
 class _Chunk(Generic[T]):
     captures: list[Capture]
     tags: list[T]
-    worker: _Worker
+    sent: list[_Sent] | None = None
+    """What the worker sent back, once it has."""
 
 
 def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture], list[T]]]:
@@ -244,23 +249,31 @@ def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture],
         yield captures, tags
 
 
-def _oldest_results(in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
-    """The oldest chunk's results: the next message of the worker it went to, which answers its
-    chunks in the order it got them. The chunk leaves ``in_flight`` only once they are in hand."""
-    chunk = in_flight[0]
-    sent = chunk.worker.receive()
-    in_flight.popleft()
-    for (prepared, error), tag in zip(sent, chunk.tags, strict=True):
-        yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
+def _collect(workers: list[_Worker], *, wait_for_one: bool) -> None:
+    """Take in the results that workers have sent; with ``wait_for_one``, wait until one has."""
+    answering = {worker.results: worker for worker in workers if worker.chunks_in_hand()}
+    if answering:
+        for ready in wait(list(answering), timeout=None if wait_for_one else 0):
+            answering[ready].receive()
+
+
+def _done(in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+    """The results of the oldest chunks that have theirs; a chunk leaves ``in_flight`` only
+    then, so that one lost with a worker is redone."""
+    while in_flight and in_flight[0].sent is not None:
+        chunk = in_flight.popleft()
+        for (prepared, error), tag in zip(chunk.sent or [], chunk.tags, strict=True):
+            yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
 
 
 class _Worker:
     """One extraction process and its two pipes, of which this process holds the only other
-    ends: chunks go out on one, results come back on the other."""
+    ends: chunks go out on one, results come back on the other, in the same order."""
 
     def __init__(self, context: Any, sources: dict[str, Any], prepare: DocumentPreparer) -> None:
         their_tasks, self._tasks = context.Pipe(duplex=False)
-        self._results, their_results = context.Pipe(duplex=False)
+        self.results, their_results = context.Pipe(duplex=False)
+        self._in_hand: deque[_Chunk[Any]] = deque()
         self.process = context.Process(
             target=_serve,
             args=(their_tasks, their_results, sources, prepare),
@@ -273,24 +286,29 @@ class _Worker:
             their_tasks.close()
             their_results.close()
 
-    def send(self, captures: list[Capture]) -> None:
+    def chunks_in_hand(self) -> int:
+        return len(self._in_hand)
+
+    def send(self, chunk: _Chunk[Any]) -> None:
+        self._in_hand.append(chunk)
         try:
-            self._tasks.send(captures)
+            self._tasks.send(chunk.captures)
         except OSError as exc:
             raise WorkerLost(f"worker {self.process.pid}: {exc}") from None
 
-    def receive(self) -> list[_Sent]:
+    def receive(self) -> None:
+        """The results of the oldest chunk in its hand, into that chunk."""
         try:
-            sent: list[_Sent] = self._results.recv()
+            self._in_hand[0].sent = self.results.recv()
         except (EOFError, OSError) as exc:
             raise WorkerLost(f"worker {self.process.pid} is gone ({exc or 'end of its pipe'})") from None
-        return sent
+        self._in_hand.popleft()
 
     def stop(self) -> None:
         """Close its pipes: a live worker sees their end and exits; one that does not in
         JOIN_SECONDS is killed."""
         self._tasks.close()
-        self._results.close()
+        self.results.close()
         if self.process.pid is None:
             return
         self.process.join(JOIN_SECONDS)
