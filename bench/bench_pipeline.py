@@ -3,8 +3,8 @@ over a workspace whose archive is a synthetic X collection from ``bench.x_corpus
 or an Elasticsearch/OpenSearch node, in Posts/s, beside the bare read of the same files
 (``archive.iter_records``, every payload read) as its reference. Each function is one stage
 that the runner starts in its own process, so the process's peak RSS is the stage's. The
-stages import archiveren themselves: the extraction workers' fork server imports this main
-module too, and it should cost them what the `archiveren` command's main costs, next to nothing.
+stages import archiveren themselves: multiprocessing runs this main module again in every
+extraction worker, and it should cost them what the `archiveren` command's costs, next to nothing.
 
     python -m bench.bench_pipeline read bench/out/corpus/x-10000
     python -m bench.bench_pipeline index bench/out/corpus/x-10000 --backend tantivy

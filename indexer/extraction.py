@@ -20,7 +20,6 @@ import logging
 import multiprocessing
 import os
 import queue
-import sys
 import threading
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
@@ -212,17 +211,11 @@ class CaptureExtraction:
 
 
 def _worker_imports(prepare: DocumentPreparer, sources: dict[str, Any]) -> list[str]:
-    """What every worker imports, for the fork server to import once before it forks them:
-    this module, the preparer's, the sources' and this program's main module, which
-    multiprocessing runs again in every worker (a ``-m package`` main, ``package.__main__``,
-    it skips)."""
+    """What every worker imports, for the fork server to import once before it forks them.
+    (multiprocessing also runs the program's main module again in each worker: keep it light,
+    as `archiveren`'s is.)"""
     modules = {__name__, prepare.__module__}
     modules.update(type(source).__module__ for source in sources.values())
-    main = getattr(sys.modules["__main__"], "__spec__", None)
-    if main is None:
-        modules.add("__main__")  # a script: the fork server runs it as the workers would
-    elif not main.name.endswith("__main__"):
-        modules.add(main.name)
     return sorted(modules)
 
 
