@@ -2,7 +2,9 @@
 over a workspace whose archive is a synthetic X collection from ``bench.x_corpus``) into tantivy
 or an Elasticsearch/OpenSearch node, in Posts/s, beside the bare read of the same files
 (``archive.iter_records``, every payload read) as its reference. Each function is one stage
-that the runner starts in its own process, so the process's peak RSS is the stage's.
+that the runner starts in its own process, so the process's peak RSS is the stage's. The
+stages import archiveren themselves: multiprocessing runs this main module again in every
+extraction worker, and it should cost them what the `archiveren` command's costs, next to nothing.
 
     python -m bench.bench_pipeline read bench/out/corpus/x-10000
     python -m bench.bench_pipeline index bench/out/corpus/x-10000 --backend tantivy
@@ -17,12 +19,10 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive import iter_records
-from config.models import ArchiverenConfig, Retention, SearchSettings, XSource
-from indexer.pipeline import index_new_records
-from workspace import Workspace
+if TYPE_CHECKING:
+    from config.models import ArchiverenConfig
 
 TARGET_POSTS_PER_S = 10_000
 
@@ -33,6 +33,8 @@ def peak_rss_mb() -> float:
 
 def read_reference(corpus: Path) -> dict[str, Any]:
     """Bare read of the corpus's WARCs: every record, every response payload, nothing parsed."""
+    from archive import iter_records
+
     manifest = json.loads((corpus / "corpus.json").read_text())
     records = payload = 0
     started = time.perf_counter()
@@ -53,6 +55,8 @@ def read_reference(corpus: Path) -> dict[str, Any]:
 
 
 def bench_config(backend: str, engine_url: str | None, index_name: str) -> ArchiverenConfig:
+    from config.models import ArchiverenConfig, Retention, SearchSettings, XSource
+
     search = SearchSettings(search_backend=backend)  # type: ignore[arg-type]
     if backend != "tantivy":
         search = SearchSettings(
@@ -80,6 +84,9 @@ def index_corpus(
 ) -> dict[str, Any]:
     """Index the corpus into a fresh workspace at ``work`` (its ``warcs`` links to the corpus);
     the engine's index is dropped afterwards unless ``keep``."""
+    from indexer.pipeline import index_new_records
+    from workspace import Workspace
+
     manifest = json.loads((corpus / "corpus.json").read_text())
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

@@ -4,8 +4,13 @@ writes as bench/results.json (every figure beside its same-run reference)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+BEFORE_SIMPLIFICATION = Path(__file__).with_name("before_simplification.json")
+"""tantivy's WARC -> index figures on the code before issue 22's simpler indexer, shown beside
+each run's own."""
 INDEX_TARGET = 10_000
 SEARCH_P95_MS = 100.0
 PEAK_TARGETS_MB = {"read": 200.0, "index": 500.0, "export": 300.0}
@@ -137,6 +142,21 @@ def _runs(stage: dict[str, Any]) -> str:
     return f"{info['runs']} (load {', '.join(str(x) for x in info['load_average_after'])})"
 
 
+def before_simplification() -> dict[str, Any]:
+    """The recorded figures from before the simpler indexer, by tweets; empty without the file."""
+    try:
+        return dict(json.loads(BEFORE_SIMPLIFICATION.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _before(before: dict[str, Any], tweets: str, backend: str) -> str:
+    figures = before.get("tweets", {}).get(tweets) if backend == "tantivy" else None
+    if not figures:
+        return ""
+    return f"{figures['posts_per_s']:,} ({figures['ratio_to_read']})"
+
+
 def render_report(doc: dict[str, Any]) -> str:
     machine, engine = doc["machine"], doc["engine"]
     out = [
@@ -229,6 +249,7 @@ def render_report(doc: dict[str, Any]) -> str:
         ],
     )
     out += ["## WARC → index (indexer.pipeline.index_new_records)", ""]
+    before = before_simplification()
     rows = []
     for tweets, figures in doc["pipeline"].items():
         read = figures["read"]
@@ -240,6 +261,7 @@ def render_report(doc: dict[str, Any]) -> str:
                 "1",
                 f"{read['mb_per_s']} MB/s",
                 _runs(read),
+                "",
             ]
         )
         for name, stage in figures.items():
@@ -254,13 +276,20 @@ def render_report(doc: dict[str, Any]) -> str:
                         round(stage["posts_per_s"] / read["posts_per_s"], 4),
                         f"{stage['seconds']} s for {stage['posts']:,} Posts",
                         _runs(stage),
+                        _before(before, tweets, name),
                     ]
                 )
             else:
                 rows.append(
-                    [f"{int(tweets):,}", name, "not measured", "", stage["not_measured"], ""]
+                    [f"{int(tweets):,}", name, "not measured", "", stage["not_measured"], "", ""]
                 )
-    out += _table(["tweets", "path", "Posts/s", "ratio to read", "detail", "runs"], rows)
+    out += _table(["tweets", "path", "Posts/s", "ratio to read", "detail", "runs", "before the simpler indexer: Posts/s (ratio)"], rows)
+    if before:
+        out += [
+            f"Before: tantivy on commit {before['commit'][:10]} ({before['date']}), before issue 22's simpler "
+            f"indexer (bench/before_simplification.json); medians of its runs, each against the bare read of the same run.",
+            "",
+        ]
     out += ["## Search latency (with facets, date histogram, highlights)", ""]
     for posts, figures in doc["search"].items():
         names = list(figures)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-import msgspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
@@ -61,18 +60,3 @@ class Post(BaseModel):
     earlier_captures: list[RecordPointer] = Field(default_factory=list)
     retention: Retention = Retention()
 
-
-def post_json(post: Post) -> bytes:
-    """``post.model_dump_json()``, byte for byte, made by msgspec from the field values in about
-    half the time: the indexer stores every Post it indexes this way. (A Post has no custom
-    serialisers; a test holds the two equal.)"""
-    return _POST_ENCODER.encode(post.__dict__)
-
-
-def _model_fields(value: object) -> dict[str, object]:
-    if isinstance(value, BaseModel):  # the Post's RecordPointers and Retention
-        return value.__dict__
-    raise NotImplementedError(f"cannot store a {type(value).__name__} in a Post")
-
-
-_POST_ENCODER = msgspec.json.Encoder(enc_hook=_model_fields)

@@ -3,10 +3,14 @@ the backend's document, run for a stream of captures in worker processes or in t
 
 Extraction and document building are pure Python and take most of an indexing run's time, so
 on a large backlog they run in ``workers`` processes while this process reads the WARCs and
-writes the index. Results come back in the order the captures went in, so the newest capture of
-a Post still wins and the pipeline's watermarks stay exact. Workers are forks of this process
-while it runs no other thread, else they start from a fork server (never a fork of a process
-whose threads may hold locks); they exit when this process is gone.
+writes the index. Captures go out in chunks, each to the worker with the fewest in hand, and a few
+chunks per worker at most are in flight; results are given in the order the chunks went out, so the
+newest capture of a Post still wins and the pipeline's watermarks stay exact. Workers start from
+a fork server (multiprocessing's "forkserver"), a clean process that has imported the extractors
+once: safe whatever threads this process runs (a fork of a process whose threads may hold locks
+can deadlock), and cheap after the first start in a long-running process. Each worker has a pipe
+of its own, so a worker that dies is seen at once (end of file), and a worker whose indexing
+process is gone sees the end of its pipe and exits.
 """
 
 from __future__ import annotations
@@ -15,16 +19,15 @@ import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import threading
-import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import MAXYEAR, UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Generic, Literal, TypeVar
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
 
 from foundation.post import Post, Retention
 from indexer.extractors import extractor_for
@@ -33,7 +36,6 @@ from indexer.prepared import DocumentPreparer, PreparedPost
 from platforms.ownership import claimed_sites
 
 T = TypeVar("T")
-StartMethod = Literal["fork", "forkserver"]
 log = logging.getLogger("archiveren.indexer")
 
 CHUNK_CAPTURES = 8
@@ -41,17 +43,13 @@ CHUNK_CAPTURES = 8
 CHUNK_BYTES = 4 * 1024 * 1024
 """...unless their bodies pass this size first, which keeps the data in flight bounded."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
-PARENT_CHECK_SECONDS = 1.0
-WORKER_CHECK_SECONDS = 1.0
-WORKER_NICENESS = 5
-"""Workers run below the indexing process's priority: its writes come first and extraction takes
-the CPU left over, so batches do not queue up for the writer (nor does an operator's search in
-the web UI wait for extraction)."""
-WORKERS_FROM_BACKLOG_BYTES: dict[StartMethod, int] = {"fork": 384 * 1024, "forkserver": 1024 * 1024}
-"""Below this much unindexed WARC data, starting extraction workers costs more than it saves.
-Forked workers pay from about 2,000 tweets (3,000 tweets, 0.5 MB: 0.21 s against 0.25 s
-without workers; 1,000 tweets, 0.2 MB: 0.12 s against 0.10 s); workers from a fork server
-only from a few MB (10,000 tweets, 1.8 MB: 7.2-9.4k Posts/s, 5.6-6.5k without)."""
+"""Chunks a worker may have in hand: one being extracted, the next ones waiting, so it never
+idles while this process reads its results."""
+WORKERS_FROM_BACKLOG_BYTES = 1024 * 1024
+"""Below this much unindexed WARC data, starting extraction workers costs more than it saves
+(the fork server imports the extractors first)."""
+JOIN_SECONDS = 5.0
+"""How long a worker asked to stop may take to finish its chunk before it is killed."""
 
 
 _Sent = tuple[list[tuple[str, bytes, Any]], str]
@@ -121,164 +119,112 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=year, day=28)
 
 
-def worker_start_method() -> StartMethod:
-    """How to start extraction workers: "fork" while this process runs no thread but the one
-    asking, so that the workers are copies of it, up in milliseconds with everything imported;
-    else "forkserver", because a fork of a process whose other threads (tantivy's, a web
-    server's) may hold locks can deadlock, and a fork server is a clean process that imports
-    what the workers need first (0.2-0.3 s). Threads are counted in /proc; without it, fork
-    server."""
-    try:
-        threads = len(os.listdir("/proc/self/task"))
-    except OSError:
-        return "forkserver"
-    return "fork" if threads == 1 else "forkserver"
-
 
 def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
     """How many extraction processes to start: as configured, else one per core for a backlog
-    big enough to repay starting them the way they would start now, else none (extract in this
-    process)."""
+    big enough to repay starting them, else none (extract in this process)."""
     if setting is not None:
         return setting
     cores = os.cpu_count() or 1
-    threshold = WORKERS_FROM_BACKLOG_BYTES[worker_start_method()]
-    return cores if cores > 1 and backlog_bytes >= threshold else 0
+    return cores if cores > 1 and backlog_bytes >= WORKERS_FROM_BACKLOG_BYTES else 0
+
+
+class WorkerLost(Exception):
+    """An extraction worker died (killed, out of memory) or could not be reached."""
 
 
 class CaptureExtraction:
     """``extract_capture`` over a stream of captures, in order; in ``workers`` processes, or in
-    this one when ``workers`` is 0. Use as a context manager: leaving it stops the workers.
+    this one when ``workers`` is 0. Use as a context manager: leaving it stops the workers."""
 
-    Workers start as ``start_method`` says, by default ``worker_start_method()`` at the moment
-    of entering: enter before this process starts threads (opens a tantivy index, say) and they
-    are forked at once. From a fork server they take a few tenths of a second (it imports the
-    extractors, then forks each); meanwhile this process extracts the first captures itself,
-    unless ``extract_while_starting`` is off (tests use that to pin the workers' path)."""
-
-    def __init__(
-        self,
-        sources: dict[str, Any],
-        prepare: DocumentPreparer,
-        workers: int,
-        *,
-        start_method: StartMethod | None = None,
-        extract_while_starting: bool = True,
-    ) -> None:
+    def __init__(self, sources: dict[str, Any], prepare: DocumentPreparer, workers: int) -> None:
         self.sources = sources
         self.sites = claimed_sites(sources.values())
         self.prepare = prepare
         self.workers = workers
-        self.start_method = start_method
-        self.extract_while_starting = extract_while_starting
-        self._pool: ProcessPoolExecutor | None = None
-        self._starting: threading.Thread | None = None
+        self._workers: list[_Worker] = []
 
     def __enter__(self) -> CaptureExtraction:
         if self.workers > 0:
-            method = self.start_method or worker_start_method()
-            context = multiprocessing.get_context(method)
-            if method == "forkserver":
-                # The fork server imports what every worker needs once, before forking them.
-                context.set_forkserver_preload(["indexer.extraction", self.prepare.__module__])
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=context,
-                initializer=_start_worker,
-                initargs=(self.sources, self.prepare, os.getpid()),
-            )
-            how = "forked" if method == "fork" else "from a fork server"
-            log.info("indexing with %d extraction workers, %s", self.workers, how)
-            if method == "fork":
-                # A forking pool forks all its workers at its first task, in the thread that
-                # gives it: this one, before the pool's own threads exist. They are up in
-                # milliseconds, so wait for them.
-                _start_every_worker(self._pool, self.workers)
-                return self
-            self._starting = threading.Thread(
-                target=_start_every_worker,
-                args=(self._pool, self.workers),
-                name="extraction-start",
-                daemon=True,
-            )
-            self._starting.start()
-            if not self.extract_while_starting:
-                self._starting.join()
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_worker_imports(self.prepare, self.sources))
+            try:
+                for _ in range(self.workers):
+                    self._workers.append(_Worker(context, self.sources, self.prepare))
+            except OSError as exc:
+                log.warning("extraction workers could not start (%s); extracting in this process", exc)
+                self._stop_workers()
+            else:
+                log.info("indexing with %d extraction workers", self.workers)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._starting is not None:
-            self._starting.join()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._stop_workers()
 
-    def run(self, items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[Extracted, T]]:
+    def run(self, items: Iterable[tuple[Capture, T]]) -> Generator[tuple[Extracted, T], None, None]:
         """(Extracted, tag) for each (capture, tag), in the order given; the tag stays here.
-        Workers that cannot start or that die (killed, out of memory) leave the rest, and
-        whatever they had in hand, to this process: slower, but nothing is skipped."""
+        Workers that die leave the rest, and whatever they had in hand, to this process:
+        slower, but nothing is skipped."""
         pending: Iterator[tuple[Capture, T]] = iter(items)
-        if self._pool is not None:
-            while self._starting is not None and self._starting.is_alive():  # extract meanwhile
-                item = next(pending, None)
-                if item is None:
-                    return
-                yield self._extract_here(item[0]), item[1]
+        if self._workers:
             in_flight: deque[_Chunk[T]] = deque()
             try:
-                yield from self._run_in_workers(self._pool, pending, in_flight)
+                yield from self._run_in_workers(pending, in_flight)
                 return
-            except BrokenProcessPool as exc:
+            except WorkerLost as exc:
                 log.warning("extraction workers stopped (%s); extracting in this process", exc)
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
-                redo = [
-                    item
-                    for chunk in in_flight
-                    for item in zip(chunk.captures, chunk.tags, strict=True)
-                ]
+                redo = [item for chunk in in_flight for item in zip(chunk.captures, chunk.tags, strict=True)]
                 pending = itertools.chain(redo, pending)
+                in_flight.clear()
+                self._stop_workers()
+            finally:
+                if in_flight:  # abandoned with results unread: the workers cannot serve another run
+                    self._stop_workers()
         for capture, tag in pending:
             yield self._extract_here(capture), tag
 
     def _extract_here(self, capture: Capture) -> Extracted:
         return extract_capture(capture, self.sources.get(capture.source), self.prepare, self.sites)
 
-    def _run_in_workers(
-        self,
-        pool: ProcessPoolExecutor,
-        items: Iterator[tuple[Capture, T]],
-        in_flight: deque[_Chunk[T]],
-    ) -> Iterator[tuple[Extracted, T]]:
-        limit = self.workers * CHUNKS_IN_FLIGHT_PER_WORKER
+    def _run_in_workers(self, items: Iterator[tuple[Capture, T]], in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+        """Each chunk to the worker with the fewest in hand (one that the machine's other work
+        slows down gets fewer); results kept until those of every older chunk are given."""
+        limit = len(self._workers) * CHUNKS_IN_FLIGHT_PER_WORKER
         for captures, tags in _chunks(items):
             chunk = _Chunk(captures, tags)
-            # In first: whatever fails from here on (waiting for the oldest chunk, submitting
-            # this one), the captures already taken from ``items`` are redone, not lost.
+            # In first: whatever fails from here on, the captures already taken from ``items``
+            # are redone, not lost.
             in_flight.append(chunk)
-            if len(in_flight) > limit:
-                yield from _results(in_flight, pool)
-            chunk.future = pool.submit(_extract_chunk, captures)
+            min(self._workers, key=_Worker.chunks_in_hand).send(chunk)
+            _collect(self._workers, wait_for_one=False)
+            while len(in_flight) >= limit and in_flight[0].sent is None:
+                _collect(self._workers, wait_for_one=True)
+            yield from _done(in_flight)
         while in_flight:
-            yield from _results(in_flight, pool)
+            _collect(self._workers, wait_for_one=True)
+            yield from _done(in_flight)
+
+    def _stop_workers(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
 
 
-def _start_every_worker(pool: ProcessPoolExecutor, workers: int) -> None:
-    """Start all of ``pool``'s workers, in a thread of its own: starting one blocks until it is
-    forked, and the pool would otherwise start them one task at a time. A pool that cannot
-    start fails again, visibly, when run() gives it work."""
-    try:
-        for started in [pool.submit(os.getpid) for _ in range(workers)]:
-            started.result()
-    except Exception:  # the pool's failure shows where it is used
-        return
+def _worker_imports(prepare: DocumentPreparer, sources: dict[str, Any]) -> list[str]:
+    """What every worker imports, for the fork server to import once before it forks them.
+    (multiprocessing also runs the program's main module again in each worker: keep it light,
+    as `archiveren`'s is.)"""
+    modules = {__name__, prepare.__module__}
+    modules.update(type(source).__module__ for source in sources.values())
+    return sorted(modules)
 
 
 @dataclass
 class _Chunk(Generic[T]):
     captures: list[Capture]
     tags: list[T]
-    future: Future[list[_Sent]] | None = None
+    sent: list[_Sent] | None = None
+    """What the worker sent back, once it has."""
 
 
 def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture], list[T]]]:
@@ -296,67 +242,99 @@ def _chunks(items: Iterable[tuple[Capture, T]]) -> Iterator[tuple[list[Capture],
         yield captures, tags
 
 
-def _results(
-    in_flight: deque[_Chunk[T]], pool: ProcessPoolExecutor
-) -> Iterator[tuple[Extracted, T]]:
-    """The first chunk's results; it leaves ``in_flight`` only once they are in hand."""
-    chunk = in_flight[0]
-    assert chunk.future is not None
-    sent = _result_of(chunk.future, pool)
-    in_flight.popleft()
-    for (prepared, error), tag in zip(sent, chunk.tags, strict=True):
-        yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
+def _collect(workers: list[_Worker], *, wait_for_one: bool) -> None:
+    """Take in the results that workers have sent; with ``wait_for_one``, wait until one has."""
+    answering = {worker.results: worker for worker in workers if worker.chunks_in_hand()}
+    if answering:
+        for ready in wait(list(answering), timeout=None if wait_for_one else 0):
+            answering[ready].receive()
 
 
-def _result_of(future: Future[list[_Sent]], pool: ProcessPoolExecutor) -> list[_Sent]:
-    """What ``future`` gives. The pool notices a worker that dies between tasks, but one killed
-    while it sends its results (out of memory, say) leaves the pool reading the rest of that
-    message forever. So while waiting, check that the workers live; if one died, give up the
-    pool: its chunks in flight are then redone in this process."""
-    while True:
+def _done(in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+    """The results of the oldest chunks that have theirs; a chunk leaves ``in_flight`` only
+    then, so that one lost with a worker is redone."""
+    while in_flight and in_flight[0].sent is not None:
+        chunk = in_flight.popleft()
+        for (prepared, error), tag in zip(chunk.sent or [], chunk.tags, strict=True):
+            yield Extracted([PreparedPost(*fields) for fields in prepared], error), tag
+
+
+class _Worker:
+    """One extraction process and its two pipes, of which this process holds the only other
+    ends: chunks go out on one, results come back on the other, in the same order."""
+
+    def __init__(self, context: Any, sources: dict[str, Any], prepare: DocumentPreparer) -> None:
+        their_tasks, self._tasks = context.Pipe(duplex=False)
+        self.results, their_results = context.Pipe(duplex=False)
+        self._in_hand: deque[_Chunk[Any]] = deque()
+        self.process = context.Process(
+            target=_serve,
+            args=(their_tasks, their_results, sources, prepare),
+            name="archiveren-extraction",
+            daemon=True,
+        )
         try:
-            return future.result(timeout=WORKER_CHECK_SECONDS)
-        except TimeoutError:
-            processes = list((pool._processes or {}).values())
-            if all(process.exitcode is None for process in processes):
-                continue
-            for process in processes:
-                process.kill()
-            # The pool itself holds the last write end of its result pipe; closed, the pool's
-            # thread reads the end of it, marks the pool broken and stops.
-            if pool._result_queue is not None:
-                pool._result_queue._writer.close()  # type: ignore[attr-defined]
-            raise BrokenProcessPool("an extraction worker died while the others waited") from None
+            self.process.start()
+        finally:
+            their_tasks.close()
+            their_results.close()
+
+    def chunks_in_hand(self) -> int:
+        return len(self._in_hand)
+
+    def send(self, chunk: _Chunk[Any]) -> None:
+        self._in_hand.append(chunk)
+        try:
+            self._tasks.send(chunk.captures)
+        except OSError as exc:
+            raise WorkerLost(f"worker {self.process.pid}: {exc}") from None
+
+    def receive(self) -> None:
+        """The results of the oldest chunk in its hand, into that chunk."""
+        try:
+            self._in_hand[0].sent = self.results.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerLost(f"worker {self.process.pid} is gone ({exc or 'end of its pipe'})") from None
+        self._in_hand.popleft()
+
+    def stop(self) -> None:
+        """Close its pipes: a live worker sees their end and exits; one that does not in
+        JOIN_SECONDS is killed."""
+        self._tasks.close()
+        self.results.close()
+        if self.process.pid is None:
+            return
+        self.process.join(JOIN_SECONDS)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
 
 
 # -- in the worker processes -------------------------------------------------------------------
 
-_worker: dict[str, Any] = {}
 
-
-def _start_worker(sources: dict[str, Any], prepare: DocumentPreparer, parent_pid: int) -> None:
-    os.nice(WORKER_NICENESS)
-    _worker.update(sources=sources, prepare=prepare, sites=claimed_sites(sources.values()))
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _extract_chunk(captures: list[Capture]) -> list[_Sent]:
-    sources, prepare, sites = _worker["sources"], _worker["prepare"], _worker["sites"]
-    sent: list[_Sent] = []
-    for capture in captures:
-        extracted = extract_capture(capture, sources.get(capture.source), prepare, sites)
-        prepared = [(p.id, p.stored, p.document) for p in extracted.prepared]
-        sent.append((prepared, extracted.error))
-    return sent
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """A worker whose indexer was killed would otherwise wait for work forever."""
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
+def _serve(tasks: Connection, results: Connection, sources: dict[str, Any], prepare: DocumentPreparer) -> None:
+    """Extract chunks until the indexing process closes its end of ``tasks`` (or is gone)."""
+    sites = claimed_sites(sources.values())
+    inbox: queue.SimpleQueue[list[Capture] | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(tasks, inbox), daemon=True).start()
+    while (captures := inbox.get()) is not None:
+        sent: list[_Sent] = []
+        for capture in captures:
+            extracted = extract_capture(capture, sources.get(capture.source), prepare, sites)
+            sent.append(([(p.id, p.stored, p.document) for p in extracted.prepared], extracted.error))
         try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:  # the pid now belongs to someone else's process
-            os._exit(0)
+            results.send(sent)
+        except OSError:  # the indexing process is gone
+            return
+
+
+def _receive(tasks: Connection, inbox: queue.SimpleQueue[list[Capture] | None]) -> None:
+    """Take chunks as they come, in a thread of their own: the indexing process then never
+    waits to hand this worker a chunk while the worker waits to hand back results (each side's
+    pipe full, a deadlock)."""
+    try:
+        while True:
+            inbox.put(tasks.recv())
+    except (EOFError, OSError):
+        inbox.put(None)

@@ -48,13 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("archiveren.indexer")
 BATCH_SIZE = 20_000
 """Posts per write: a backend commit each, the watermark moving after each. Smaller batches
-make more, smaller tantivy segments, and merging them maps far more of the index into memory
-(10,000 per batch: 530 MB peak at 1M Posts, against 320 MB). One batch is written while the next
-is gathered: about 2 x 45 MB of prepared Posts in memory."""
-LAST_BATCH_MIN = 5_000
-"""Near the end of the backlog a batch is cut as soon as it holds as many Posts as are estimated
-to be left, so the last batches halve down to about this size: the very last one is written
-after all extraction is done, with a core idle, and should be short."""
+make more, smaller tantivy segments, and merging them maps more of the index into memory. One
+batch is written while the next is gathered, so two batches of prepared Posts are in memory."""
 
 
 @dataclass
@@ -78,9 +73,8 @@ class IndexReport:
 
 class IndexTarget(Protocol):
     """What an indexing run needs, and all it is given: the config, the data dir with the
-    archive directory in it, the catalogue and the search backend, each opened on first use
-    (the backend only once the extraction workers are forked). The command line's
-    ``Workspace`` is one."""
+    archive directory in it, the catalogue and the search backend, each opened on first use.
+    The command line's ``Workspace`` is one."""
 
     data_dir: Path
 
@@ -104,7 +98,7 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
     with _index_writer(catalogue, config, wait_seconds) as lock:
-        report = _index_files(config, ws.archive_dir, ws.backend, catalogue, catalogue.watermarks(), save_watermarks=True, still_here=lock.still_here)
+        report = _index_files(config, ws.archive_dir, ws.backend(), catalogue, catalogue.watermarks(), save_watermarks=True, still_here=lock.still_here)
         for abandoned in ws.backend().remove_abandoned_rebuilds():
             log.warning("removed %s, left by a rebuild that did not finish", abandoned)
         return report
@@ -126,7 +120,7 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
             report = IndexReport(rebuilt=True)
             while True:
                 before = dict(report.watermarks)
-                reached = _index_files(config, ws.archive_dir, lambda: fresh, catalogue, before, save_watermarks=False, still_here=lock.still_here)
+                reached = _index_files(config, ws.archive_dir, fresh, catalogue, before, save_watermarks=False, still_here=lock.still_here)
                 _add_up(report, reached)
                 if not reached.files or report.watermarks == before:
                     break
@@ -148,8 +142,8 @@ _INDEXING_HERE = threading.Lock()
 
 @contextmanager
 def _index_writer(catalogue: Catalogue, config: ArchiverenConfig, wait_seconds: float) -> Iterator[HeldLock]:
-    """The index lock, refreshed as batches are written (no thread: the extraction workers are
-    forked from this process only while it runs a single thread)."""
+    """The index lock, refreshed (``still_here``) each time a batch is durable: a run that makes
+    no progress lets its lock go stale."""
 
     if not _INDEXING_HERE.acquire(blocking=wait_seconds > 0, timeout=wait_seconds if wait_seconds > 0 else -1):
         raise AlreadyRunning("indexing is already running in this process")
@@ -171,9 +165,8 @@ def _disk_full(exc: BaseException) -> bool:
     return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
-def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Callable[[], SearchBackend], catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool, still_here: Callable[[], None] = lambda: None) -> IndexReport:
-    """Index what ``watermarks`` leaves pending; the backend is opened (``open_backend``) once
-    the extraction workers have started, so that this process may still fork them."""
+def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBackend, catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool, still_here: Callable[[], None] = lambda: None) -> IndexReport:
+    """Index what ``watermarks`` leaves pending into ``backend``, in batches of BATCH_SIZE."""
 
     report = IndexReport()
     sources = {source.name: source for source in config.sources}
@@ -182,7 +175,6 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Call
     pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
     backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
-    progress = BacklogProgress(backlog)
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
@@ -195,7 +187,6 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Call
         return then
 
     with CaptureExtraction(sources, document_preparer(config.search), workers) as extraction:
-        backend = open_backend()
         with BackgroundWrites(partial(_write_batch, backend)) as writes:
             for path, offset in pending:
                 report.files += 1
@@ -203,48 +194,16 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, open_backend: Call
                 batch: dict[str, PreparedPost] = {}
                 captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
                 for extracted, (where, next_offset) in extraction.run(captures):
-                    progress.read_to(next_offset - offset, len(extracted.prepared))
                     if extracted.error:
                         report.counts["extract_errors"] += 1
                         report.errors.append(f"{where}: {extracted.error}")
                         log.warning("extraction failed for %s: %s", where, extracted.error)
                     _add_to_batch(batch, extracted.prepared, backend, held, destroyed, report)
-                    if progress.batch_full(len(batch)):
+                    if len(batch) >= BATCH_SIZE:
                         writes.submit(batch, then=durable(path.name, next_offset, False))
                         batch = {}
                 writes.submit(batch, then=durable(path.name, size, True))
-                progress.file_done(size - offset)
     return report
-
-
-class BacklogProgress:
-    """How far an indexing run is through its backlog of WARC bytes and how many Posts it found
-    in them so far: enough to estimate the Posts still to come, and so when to cut a batch."""
-
-    def __init__(self, backlog_bytes: int) -> None:
-        self.backlog_bytes = backlog_bytes
-        self.files_bytes = 0
-        self.file_bytes = 0
-        self.posts = 0
-
-    def read_to(self, bytes_into_file: int, posts: int) -> None:
-        """The current file is read ``bytes_into_file`` from where this run started in it, and
-        ``posts`` more Posts were found."""
-        self.file_bytes = max(self.file_bytes, bytes_into_file)
-        self.posts += posts
-
-    def file_done(self, file_bytes: int) -> None:
-        self.files_bytes += file_bytes
-        self.file_bytes = 0
-
-    def posts_left(self) -> float:
-        """Posts estimated in the rest of the backlog, at this run's Posts per byte so far."""
-        read = self.files_bytes + self.file_bytes
-        return (self.backlog_bytes - read) * self.posts / read if read else float("inf")
-
-    def batch_full(self, size: int) -> bool:
-        """BATCH_SIZE Posts, or near the end as many as are left (LAST_BATCH_MIN at least)."""
-        return size >= BATCH_SIZE or (size >= LAST_BATCH_MIN and size >= self.posts_left())
 
 
 def _add_to_batch(batch: dict[str, PreparedPost], posts: list[PreparedPost], backend: SearchBackend, held: Container[str], destroyed: Container[str], report: IndexReport) -> None:
@@ -277,7 +236,7 @@ def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
         return 0
     stored = backend.get_many(list(batch))
     documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
-    return backend.index_prepared(documents, replacing=stored.keys())
+    return backend.index_prepared(documents)
 
 
 def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:

@@ -7,7 +7,7 @@ UI, the CLI and the exports build requests the same way for tantivy and Elastics
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -63,18 +63,15 @@ class SearchBackend(Protocol):
 
     @staticmethod
     def prepare(post: Post) -> PreparedPost:
-        """This backend's document for ``post``; a plain function (DocumentPreparer), so the
-        indexer can run it in its extraction workers."""
+        """The document this backend writes for ``post``, with the Post it came from. A
+        function of the Post alone (DocumentPreparer), so it may run in another process."""
 
     def index_posts(self, posts: Iterable[Post]) -> int:
         """Add or replace Posts by id; returns how many were written. Durable when it returns."""
 
-    def index_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
-        """index_posts for Posts made ready by ``prepare`` (perhaps in another process).
-        ``replacing``: the ids among them that are already indexed, when the caller knows
-        (it asked get_many), so the backend can skip looking for the others; None: any may be."""
+    def index_prepared(self, documents: Iterable[PreparedPost]) -> int:
+        """index_posts for Posts already made into documents by ``prepare``: each replaces the
+        Post of its id, the index's or an earlier one among ``documents``."""
 
     def delete(self, post_ids: Iterable[str]) -> int: ...
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.models import SearchSettings
+from indexer.backends import elastic_mapping, tantivy_schema
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.prepared import DocumentPreparer
 from indexer.query_model import SearchBackend
@@ -31,10 +32,8 @@ def make_backend(settings: SearchSettings, data_dir: Path) -> SearchBackend:
 
 
 def document_preparer(settings: SearchSettings) -> DocumentPreparer:
-    """The configured backend's ``prepare``, known without opening the backend (the indexing
-    pipeline starts its extraction workers first)."""
+    """The configured backend's ``prepare``, known without opening the backend; from the module
+    that makes documents, which is all the extraction workers import of the backend."""
     if settings.search_backend == "tantivy":
-        return TantivyBackend.prepare
-    from indexer.backends.elastic_backend import ElasticsearchBackend
-
-    return ElasticsearchBackend.prepare
+        return tantivy_schema.prepare_document
+    return elastic_mapping.prepare_document

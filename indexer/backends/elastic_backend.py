@@ -10,7 +10,7 @@ searches fail fast with BackendUnavailable, and a deep-paging cursor carries a p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -188,9 +188,7 @@ class ElasticsearchBackend:
     def index_posts(self, posts: Iterable[Post]) -> int:
         return self.index_prepared(prepare_document(post) for post in posts)
 
-    def index_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
+    def index_prepared(self, documents: Iterable[PreparedPost]) -> int:
         self.ensure_index()
         return self.writer.index(self._write, documents)
 

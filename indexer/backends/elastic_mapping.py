@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import to_json
+import msgspec
 
-from foundation.post import Post, post_json
+from foundation.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
 
@@ -108,10 +108,12 @@ def prepare_document(post: Post) -> PreparedPost:
     the bulk request carries (the Post under ``post``, its search fields beside it). One
     string weighs a fraction of the same document as Python objects, in a batch and in the
     hand-over from an extraction worker."""
-    stored = post_json(post)
-    fields = to_json(search_fields(post))
-    document = b'{"post":' + stored + b"," + fields[1:]  # fields: never an empty object
-    return PreparedPost(id=post.id, stored=stored, document=document.decode())
+    stored = post.model_dump_json().encode()
+    document = _JSON.encode({"post": msgspec.Raw(stored), **search_fields(post)}).decode()
+    return PreparedPost(id=post.id, stored=stored, document=document)
+
+
+_JSON = msgspec.json.Encoder()
 
 
 def from_source(source: dict[str, Any]) -> Post:

@@ -14,7 +14,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import tantivy
@@ -133,19 +133,21 @@ class TantivyBackend:
     def index_posts(self, posts: Iterable[Post]) -> int:
         return self.index_prepared(prepare_document(post) for post in posts)
 
-    def index_prepared(
-        self, documents: Iterable[PreparedPost], *, replacing: Container[str] | None = None
-    ) -> int:
+    def index_prepared(self, documents: Iterable[PreparedPost]) -> int:
         written = 0
+        searcher = self._searcher()
         with self._lock:
             writer = self._get_writer()
+            added: set[str] = set()
             try:
                 for prepared in documents:
-                    # Replace by id: a delete applies to documents added before it, so the
-                    # newest capture of a Post wins even within one batch.
-                    if replacing is None or prepared.id in replacing:
+                    # Replace by id: a delete applies to the documents added before it, so the
+                    # newest of a Post wins, also within one call. An id the index does not
+                    # hold needs none: each delete costs a lookup in every segment at commit.
+                    if prepared.id in added or searcher.doc_freq("id", prepared.id):
                         writer.delete_documents_by_term("id", prepared.id)
                     writer.add_json(with_stored(prepared))
+                    added.add(prepared.id)
                     written += 1
                 writer.commit()
             except (ValueError, OSError) as exc:
@@ -157,7 +159,7 @@ class TantivyBackend:
         self._index.reload()
         return written
 
-    def _write_failure(self, exc: BaseException) -> IndexError_:
+    def _write_failure(self, exc: BaseException) -> IndexError_ | StorageFull:
         """What to tell about a failed write: a full disk as such (tantivy's writer threads
         report it as "index writer was killed" without the OS error), else tantivy's words."""
         try:

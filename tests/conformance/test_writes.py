@@ -17,18 +17,19 @@ def test_reindexing_a_post_replaces_it(empty_backend: SearchBackend) -> None:
     assert empty_backend.search(SearchRequest(query="koffie")).total == 0
 
 
-def test_prepared_posts_replace_the_ids_named_as_indexed_and_add_the_rest(
+def test_prepared_posts_replace_indexed_and_earlier_ones_by_id_and_add_the_rest(
     empty_backend: SearchBackend,
 ) -> None:
     original = BY_ID["x:1005"]
     empty_backend.index_posts([original])
     edited = original.model_copy(update={"text": "Het café heeft nu ook thee"})
-    documents = [empty_backend.prepare(edited), empty_backend.prepare(BY_ID["blog:1"])]
+    new, newer = BY_ID["blog:1"], BY_ID["blog:1"].model_copy(update={"title": "Nieuwer"})
+    documents = [empty_backend.prepare(post) for post in (edited, new, newer)]
     assert documents[0].post() == edited  # a prepared Post still knows the Post it came from
-    assert empty_backend.index_prepared(documents, replacing={"x:1005"}) == 2
+    assert empty_backend.index_prepared(documents) == 3
     assert empty_backend.count() == 2
     assert empty_backend.get("x:1005") == edited
-    assert empty_backend.get("blog:1") == BY_ID["blog:1"]
+    assert empty_backend.get("blog:1") == newer
 
 
 def test_delete_removes_posts_and_counts_only_existing_ones(empty_backend: SearchBackend) -> None:

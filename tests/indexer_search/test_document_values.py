@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from foundation.pointer import RecordPointer
-from foundation.post import Post, Retention, post_json
+from foundation.post import Post, Retention
+from indexer.backends import elastic_mapping, tantivy_schema
 from indexer.extractors.social_text import hashtags_in, load_json, mentions_in
+from indexer.prepared import DocumentPreparer
 from indexer.query_fields import bucket_ordinals, bucket_start, keyword_values
 
 
@@ -50,10 +52,10 @@ POINTER = RecordPointer(warc_file="a.warc.gz", offset=0, length=9, record_id="<u
         {"capture": POINTER, "earlier_captures": [POINTER, POINTER.model_copy(update={"offset": 9})], "hashtags": ["wmo", "é"], "media": ["https://x.com/m.jpg"]},
     ],
 )
-def test_a_post_is_stored_as_the_json_pydantic_makes_of_it(fields: dict[str, object]) -> None:
+@pytest.mark.parametrize("prepare", [tantivy_schema.prepare_document, elastic_mapping.prepare_document])
+def test_a_prepared_post_gives_back_the_post_it_was_made_of(fields: dict[str, object], prepare: DocumentPreparer) -> None:
     post = Post(id="x:1", platform="x", source="s", kind="reply", **fields)  # type: ignore[arg-type]
-    assert post_json(post) == post.model_dump_json().encode()
-    assert Post.model_validate_json(post_json(post)) == post
+    assert prepare(post).post() == post
 
 
 @pytest.mark.parametrize(

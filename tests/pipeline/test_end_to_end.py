@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from collectors.runner import run_sources
 from config.models import ArchiverenConfig
 from demo_sources import DemoSources
 from foundation.post import Post
-from indexer.extraction import CaptureExtraction
 from indexer.pipeline import index_new_records, rebuild_index
 from indexer.query_model import SearchRequest
 from workspace import Workspace
@@ -63,21 +61,17 @@ def collected(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempP
     ws.close()
 
 
-def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extraction_workers_build_the_index_the_indexing_process_builds(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
     _, ws = collected
     config = ws.config(check_secrets=False).model_copy(deep=True)
     config.search.index_workers = 2
-    # The demo archive is small enough to be extracted before the workers are up: wait for them.
-    monkeypatch.setattr(indexer.pipeline, "CaptureExtraction", partial(CaptureExtraction, extract_while_starting=False))
     by_workers, _ = index_twin(ws, config, tmp_path)
     in_process = {post.id: post for post in ws.backend().scan(everything())}
     assert len(by_workers) == len(in_process) > 500
     assert by_workers == in_process
 
 
-def test_archiveren_index_forks_its_workers_before_it_opens_the_index(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
-    # A tantivy index runs threads of its own once open; until then the command runs one
-    # thread, so it may fork its workers instead of waiting for a fork server.
+def test_archiveren_index_extracts_in_its_workers(collected: tuple[DemoSources, Workspace], tmp_path: Path) -> None:
     demo, ws = collected
     config = tmp_path / "sources.yaml"
     config.write_text(demo.config_yaml() + "\nsearch:\n  index_workers: 2\n", encoding="utf-8")
@@ -87,7 +81,7 @@ def test_archiveren_index_forks_its_workers_before_it_opens_the_index(collected:
     command = [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), "-v", "index"]
     done = subprocess.run(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "2 extraction workers, forked" in done.stderr, done.stderr[-3000:]
+    assert "indexing with 2 extraction workers" in done.stderr, done.stderr[-3000:]
     twin = Workspace(config_path=config, data_dir=data)
     try:
         assert twin.backend().count() == ws.backend().count() > 500
@@ -169,7 +163,7 @@ def test_an_edited_blog_post_shows_the_edit_and_keeps_the_earlier_capture(demo_s
     hits = ws.backend().search(SearchRequest(query='"bijgewerkt"', filters={"platform": ["blog"]}, facets=[], date_histogram=None)).hits
     assert len(hits) == 1
     edited = hits[0].post
-    assert edited.title.endswith("(bijgewerkt)")
+    assert edited.title.endswith("(bijgewerkt)") and edited.capture is not None
     assert len(edited.earlier_captures) == 1 and edited.earlier_captures[0].record_id != edited.capture.record_id
     ws.close()
 
