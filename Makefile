@@ -1,14 +1,14 @@
 # archiveren: two commands set everything up on a fresh machine.
 #   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
 #   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
-# Other targets: make setup, make lint, make bench, make engine-start, make engine-stop
+# Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint pytest bench browser engine-start engine-stop clean
+.PHONY: setup demo test lint format pytest bench browser engine-start engine-stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ engine-stop:
 	-$(BIN)/python scripts/search-engine stop --engine elasticsearch
 	-$(BIN)/python scripts/search-engine stop --engine opensearch
 
+# The house style, enforced: lint rules, the formatter's layout and mypy (config in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Bring the tree in line with what `make lint` checks (the fixes ruff can make safely).
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 pytest: setup browser engine-start
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
