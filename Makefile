@@ -4,7 +4,7 @@
 #   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
 #   make test-fast - install, lint, run the tests that need no engine node, no browser and are
 #                    not marked slow (no Chromium install, no engine start)
-# Other targets: make setup, make lint, make bench, make engine-start, make engine-stop
+# Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop
 # Test material from ../shared/corpus/external is used when it is there; otherwise what PyPI
 # also serves is fetched once into ~/.cache/archiveren/corpus (tests/fixtures/material.py).
 
@@ -13,7 +13,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint pytest pytest-fast bench browser engine-start engine-stop clean
+.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop clean
 
 $(STAMP): pyproject.toml demo/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,16 @@ engine-stop:
 	-$(BIN)/python scripts/search-engine stop --engine elasticsearch
 	-$(BIN)/python scripts/search-engine stop --engine opensearch
 
+# The house style, enforced: lint rules, the formatter's layout and mypy (config in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Bring the tree in line with what `make lint` checks (the fixes ruff can make safely).
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 pytest: setup browser engine-start
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \

@@ -90,7 +90,7 @@ def _rewrite(archive_dir: Path, new_lines: Iterable[str]) -> None:
 
 
 def url_key(url: str) -> str:
-    return CDXJIndexer.get_url_key(None, url)  # type: ignore[arg-type]
+    return str(CDXJIndexer.get_url_key(None, url))
 
 
 def lookup(archive_dir: Path, url: str, timestamp: str = "") -> list[CdxjEntry]:

@@ -47,7 +47,7 @@ class _Builder(RecordBuilder):
     NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
 
 
-class WireHeaders(StatusAndHeaders):
+class WireHeaders(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyped (Any)
     """HTTP headers serialised exactly as given: warcio would %-encode non-ASCII values, which
     changes bytes that came over the wire; latin-1 round-trips what HTTP clients decoded."""
 
@@ -111,7 +111,7 @@ def warc_date(when: datetime | None = None) -> str:
 
 
 def new_record_id() -> str:
-    return RecordBuilder._make_warc_id()
+    return str(RecordBuilder._make_warc_id())
 
 
 def response_wire_headers(exchange: HttpExchange) -> list[tuple[str, str]]:

@@ -135,7 +135,8 @@ def bench_read(directory: Path) -> dict[str, float]:
         text=True,
         check=True,
     )
-    return json.loads(result.stdout)
+    timings: dict[str, float] = json.loads(result.stdout)
+    return timings
 
 
 def run(size_mb: int) -> dict[str, object]:

@@ -84,7 +84,7 @@ class Stage:
         for number in range(self.repeats):
             print(f"  {self.name}: run {number + 1}/{self.repeats}", flush=True)
             self.runs.append(self.run_once())
-        summary = median_of([r.result for r in self.runs])
+        summary: dict[str, Any] = median_of([r.result for r in self.runs])
         summary["stage"] = {
             "runs": len(self.runs),
             "peak_rss_mb": max(r.peak_rss_mb for r in self.runs),

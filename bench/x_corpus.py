@@ -188,7 +188,7 @@ def write_corpus(directory: Path, tweets: int, seed: int = 20240501) -> dict[str
     corpus of the same size and seed is there); returns its manifest."""
     manifest_path = directory / MANIFEST
     if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text())
         if manifest.get("tweets") == tweets and manifest.get("seed") == seed:
             return manifest
     warcs = directory / "warcs"

@@ -50,7 +50,7 @@ class XApiError(CaptureError):
         self.status = status
 
 
-class RecordingXClient(tweepy.Client):
+class RecordingXClient(tweepy.Client):  # type: ignore[misc]  # tweepy is untyped (Any)
     """A tweepy Client whose HTTP goes to ``api_base`` and into ``writer``.
 
     Set ``extra`` before each call: it becomes the capture's metadata ``extra`` (endpoint,
@@ -151,7 +151,7 @@ class RecordingXClient(tweepy.Client):
             )
         )
         try:
-            response = self.session.send(
+            response: requests.Response = self.session.send(
                 prepared, stream=True, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as exc:

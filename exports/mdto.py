@@ -102,7 +102,10 @@ def informatieobject_xml(post: Post) -> bytes:
         _verwijzing(betrokkene, "betrokkeneActor", post.author, post.author_handle or None)
     beperking = _el(obj, "beperkingGebruik")
     _begrip(beperking, "beperkingGebruikType", "Openbaar gepubliceerd; persoonsgegevens (AVG)", "Begrippenlijst BeperkingGebruik archiveren")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    document: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+    return document
 
 
 def capture_name(post: Post) -> str:
@@ -131,4 +134,7 @@ def bestand_xml(post: Post, *, size: int, sha256: str, content_type: str, checke
     if capture and capture.target_uri.startswith(("http://", "https://")):
         _el(bestand, "URLBestand", capture.target_uri)
     _verwijzing(bestand, "isRepresentatieVan", _name(post), post.id)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    document: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+    return document

@@ -66,7 +66,7 @@ class WarcSubset:
         if key in self._seen:
             return
         self._seen.add(key)
-        self.bytes += copy_record(self.archive_dir, pointer, self._out)  # type: ignore[arg-type]
+        self.bytes += copy_record(self.archive_dir, pointer, self._out)
         self.records += 1
         if pointer.target_uri and pointer.target_uri not in self.pages:
             self.pages[pointer.target_uri] = (pointer.capture_date, title)

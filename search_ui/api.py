@@ -219,4 +219,5 @@ def api_me(user: Annotated[User, Depends(require("archivist"))]) -> UserAnswer:
 def openapi(
     request: Request, user: Annotated[User, Depends(require("archivist"))]
 ) -> dict[str, Any]:
-    return request.app.openapi()
+    schema: dict[str, Any] = request.app.openapi()
+    return schema

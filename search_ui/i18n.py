@@ -20,7 +20,10 @@ LANG_COOKIE = "archiveren_lang"
 
 @cache
 def messages() -> dict[str, dict[str, str]]:
-    return json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8"))
+    catalogue: dict[str, dict[str, str]] = json.loads(
+        Path(__file__).with_name("messages.json").read_text(encoding="utf-8")
+    )
+    return catalogue
 
 
 def negotiate(request: Request) -> str:

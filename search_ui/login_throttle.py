@@ -47,7 +47,7 @@ class ThrottlePolicy:
         extra = failures - self.free_failures
         if extra < 0:
             return None
-        return min(self.first_lock * 2 ** min(extra, 30), self.longest_lock)
+        return min(self.first_lock * (1 << min(extra, 30)), self.longest_lock)
 
 
 ACCOUNT_POLICY = ThrottlePolicy(free_failures=5)

@@ -41,7 +41,7 @@ class SearchState:
         def values(name: str) -> list[str]:
             if get_all is not None:
                 return [v for v in get_all(name) if v != ""]
-            value = params.get(name) if isinstance(params, Mapping) else None  # type: ignore[union-attr]
+            value = params.get(name) if isinstance(params, Mapping) else None
             return [value] if value else []
 
         def one(name: str) -> str:
@@ -59,7 +59,7 @@ class SearchState:
             filters=filters,
             date_from=_parse_date(one("from"), "from"),
             date_to=_parse_date(one("to"), "to"),
-            sort=sort,  # type: ignore[arg-type]
+            sort=sort,
             page=_parse_int(one("page"), "page", 1, 1, MAX_PAGE),
             size=_parse_int(one("size"), "size", 20, 1, max(PAGE_SIZES)),
         )

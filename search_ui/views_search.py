@@ -73,7 +73,7 @@ def zoomed_histogram(
 
 def run_search(request: Request, user: User, state: SearchState, via: str) -> SearchResult:
     """One search against the backend, audited."""
-    ws = request.app.state.ws
+    ws: Workspace = request.app.state.ws
     result = ws.backend().search(state.request())
     ws.catalogue().audit(user.username, "search", via=via, total=result.total, **state.as_record())
     return result

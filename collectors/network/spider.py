@@ -97,7 +97,7 @@ class SiteSpider(Spider):
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             response = failure.value.response
             self.counts["http_errors"] += 1
             self.logger.info("HTTP %s for %s", response.status, url)

@@ -47,7 +47,7 @@ LONG_THREAD_COMMENTS = 27
 def load_pool() -> dict[str, Any]:
     """The parsed content files (people and the text pool), read once per process."""
     folder = resources.files("demo_sources") / "content"
-    pool = yaml.safe_load((folder / "pool.yaml").read_text(encoding="utf-8"))
+    pool: dict[str, Any] = yaml.safe_load((folder / "pool.yaml").read_text(encoding="utf-8"))
     pool["people"] = yaml.safe_load((folder / "people.yaml").read_text(encoding="utf-8"))["people"]
     return pool
 

@@ -49,7 +49,8 @@ class _TextPicker:
 
     def text(self, topic: str) -> str:
         if self.left[topic]:
-            return self.left[topic].pop()
+            post: str = self.left[topic].pop()
+            return post
         info = self.pool["topics"][topic]
         return f"{self.rng.choice(info['sentences'])} #{self.rng.choice(info['hashtags'])}"
 

@@ -39,7 +39,7 @@ def point_tweepy_at(client: tweepy.Client, api_base: str) -> tweepy.Client:
     return client
 
 
-class XEmulatorClient(tweepy.Client):
+class XEmulatorClient(tweepy.Client):  # type: ignore[misc]  # tweepy is untyped (Any)
     """A ``tweepy.Client`` for an API at ``api_base``."""
 
     def __init__(self, bearer_token: str, api_base: str, **kwargs: Any) -> None:

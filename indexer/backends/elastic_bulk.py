@@ -10,10 +10,10 @@ it) are collected and reported together in one BulkRejected once everything else
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from foundation.errors import BackendUnavailable, IndexError_
 from indexer.backends.elastic_client import (
@@ -25,6 +25,8 @@ from indexer.backends.elastic_client import (
     status_of,
 )
 from indexer.prepared import PreparedPost
+
+T = TypeVar("T")
 
 MAX_ID_BYTES = 512
 """Both engines refuse longer document ids, and fail the whole bulk request over one."""
@@ -130,7 +132,7 @@ class BulkWriter:
             place=f"{written_before} written before the outage, the batch from Post {batch[0]['_id']!r} on was not",
         )
 
-    def _send_with_wait(self, attempt: Any, *, what: str, place: str = "") -> Any:
+    def _send_with_wait(self, attempt: Callable[[], T], *, what: str, place: str = "") -> T:
         """Run ``attempt`` until the engine answers it; an outage makes it wait, not skip."""
         deadline = time.monotonic() + self.outage_wait_seconds
         delay = self.retry_interval_seconds

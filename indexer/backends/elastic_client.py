@@ -64,8 +64,8 @@ class EngineClient:
 
     def open_pit(self, index: str, keep_alive: str) -> str:
         if self.flavour == "elasticsearch":
-            return self.raw.open_point_in_time(index=index, keep_alive=keep_alive)["id"]
-        return self.raw.create_pit(index=index, params={"keep_alive": keep_alive})["pit_id"]
+            return str(self.raw.open_point_in_time(index=index, keep_alive=keep_alive)["id"])
+        return str(self.raw.create_pit(index=index, params={"keep_alive": keep_alive})["pit_id"])
 
     def close_pit(self, pit_id: str) -> None:
         if self.flavour == "elasticsearch":
@@ -86,12 +86,14 @@ class EngineClient:
             "raise_on_error": False,
             "raise_on_exception": True,
         }
+        results: Iterable[tuple[bool, dict[str, Any]]]
         if self.flavour == "elasticsearch":
-            return elasticsearch.helpers.streaming_bulk(
+            results = elasticsearch.helpers.streaming_bulk(
                 self.raw, actions, retry_on_status=RETRY_STATUSES, **common
             )
-        # opensearch-py retries 429 only; a 503 item is reported as rejected.
-        return opensearchpy.helpers.streaming_bulk(self.raw, actions, **common)
+        else:  # opensearch-py retries 429 only; a 503 item is reported as rejected.
+            results = opensearchpy.helpers.streaming_bulk(self.raw, actions, **common)
+        return results
 
     def close(self) -> None:
         self.raw.close()

@@ -159,7 +159,7 @@ class TantivyBackend:
         self._index.reload()
         return written
 
-    def _write_failure(self, exc: BaseException) -> IndexError_ | StorageFull:
+    def _write_failure(self, exc: BaseException) -> StorageFull | IndexError_:
         """What to tell about a failed write: a full disk as such (tantivy's writer threads
         report it as "index writer was killed" without the OS error), else tantivy's words."""
         try:

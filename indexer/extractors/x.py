@@ -176,7 +176,8 @@ def _entities(tweet: dict[str, Any]) -> dict[str, Any] | None:
     """The entities of the tweet's full text: a long post's note_tweet has its own."""
     note = tweet.get("note_tweet")
     if isinstance(note, dict) and isinstance(note.get("entities"), dict):
-        return note["entities"]
+        note_entities: dict[str, Any] = note["entities"]
+        return note_entities
     entities = tweet.get("entities")
     return entities if isinstance(entities, dict) else None
 

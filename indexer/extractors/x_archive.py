@@ -160,7 +160,8 @@ def _thread_root(tweet: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str
 def _entities(tweet: dict[str, Any]) -> dict[str, Any]:
     extended = tweet.get("extended_tweet")
     if isinstance(extended, dict) and isinstance(extended.get("entities"), dict):
-        return extended["entities"]
+        extended_entities: dict[str, Any] = extended["entities"]
+        return extended_entities
     entities = tweet.get("entities")
     return entities if isinstance(entities, dict) else {}
 
