@@ -43,7 +43,7 @@ original by WARC-Refers-To, WARC-Refers-To-Target-URI and WARC-Refers-To-Date, w
 pywb finds it.)"""
 
 
-class _Builder(RecordBuilder):
+class _Builder(RecordBuilder):  # type: ignore[misc]  # warcio is untyped (Any)
     NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
 
 

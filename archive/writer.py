@@ -135,7 +135,7 @@ class _HashingFile:
         os.close(self.fd)
 
 
-class _RecordWriter(WARCWriter):
+class _RecordWriter(WARCWriter):  # type: ignore[misc]  # warcio is untyped (Any)
     """warcio's writer, adding no payload digest to the types that must not carry one."""
 
     NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES

@@ -23,10 +23,10 @@ from catalogue.schema import (
     DestructionPlanRow,
     HeldPostRow,
     LegalHoldRow,
-    utcnow,
 )
 from foundation.errors import ArchiverenError
 from foundation.post import Post
+from foundation.utc import utcnow
 from indexer.query_model import SearchRequest
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ log = logging.getLogger("archiveren.scheduler")
 _daemon: SchedulerDaemon | None = None
 
 
-class _Executor(ThreadPoolExecutor):
+class _Executor(ThreadPoolExecutor):  # type: ignore[misc]  # APScheduler is untyped (Any)
     """APScheduler's thread pool, except that a job coming due while the scheduler shuts down
     is left alone: the scheduler's loop may have looked for due jobs just before the shutdown
     and hand one over just after the pool closed, which APScheduler reports as an error with a

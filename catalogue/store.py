@@ -30,11 +30,11 @@ from catalogue.schema import (
     SourceRow,
     UserRow,
     WarcFileRow,
-    utcnow,
 )
 from catalogue.usernames import canonical_username, valid_username
 from foundation.errors import CatalogueError
 from foundation.scrub import scrub_json, scrub_text
+from foundation.utc import utcnow
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

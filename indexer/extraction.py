@@ -294,7 +294,7 @@ class _Worker:
         try:
             self._in_hand[0].sent = self.results.recv()
         except (EOFError, OSError) as exc:
-            raise WorkerLost(f"worker {self.process.pid} is gone ({exc or 'end of its pipe'})") from None
+            raise WorkerLost(f"worker {self.process.pid} is gone ({str(exc) or 'end of its pipe'})") from None
         self._in_hand.popleft()
 
     def stop(self) -> None:

@@ -26,9 +26,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from catalogue.schema import LoginThrottleRow, utcnow
+from catalogue.schema import LoginThrottleRow
 from catalogue.store import Catalogue
 from catalogue.usernames import canonical_username
+from foundation.utc import utcnow
 
 log = logging.getLogger(__name__)
 
