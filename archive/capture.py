@@ -98,7 +98,9 @@ def context_from_warc_fields(block: bytes) -> dict[str, Any]:
         if not sep or not name.strip():
             continue
         text = text.strip()
-        context[name.strip()] = json.loads(text) if text.startswith(_JSON_START) or name.strip() == "run_id" else text
+        context[name.strip()] = (
+            json.loads(text) if text.startswith(_JSON_START) or name.strip() == "run_id" else text
+        )
     return context
 
 

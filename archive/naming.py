@@ -25,6 +25,7 @@ DEDUP_NAME = "dedup.sqlite3"
 LOCK_NAME = ".archive.lock"
 QUARANTINE_DIR = "quarantine"
 
+
 def host_label() -> str:
     """This machine's host name, reduced to characters that are safe in a file name."""
     return re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "localhost"

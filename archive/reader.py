@@ -230,7 +230,9 @@ def _reloader(base: Path) -> Callable[[RecordPointer], bytes]:
 def _parse_single(data: bytes, pointer: RecordPointer, base: Path) -> ArchivedRecord:
     file = base / pointer.warc_file
     try:
-        head = zlib.decompressobj(31).decompress(data[:4096], 64) if data[:2] == GZIP_MAGIC else data
+        head = (
+            zlib.decompressobj(31).decompress(data[:4096], 64) if data[:2] == GZIP_MAGIC else data
+        )
     except zlib.error as exc:
         raise RecordReadError(
             f"{pointer.warc_file}@{pointer.offset}: the record's gzip member is damaged ({exc}); "

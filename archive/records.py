@@ -85,7 +85,9 @@ def spool_payload(data: bytes | BinaryIO) -> SpooledPayload:
     if isinstance(data, bytes | bytearray | memoryview):
         scrubbed = scrubber.scrub(bytes(data))
         sha1.update(scrubbed)
-        return SpooledPayload(io.BytesIO(scrubbed), len(scrubbed), _warc_digest(sha1), frozenset(scrubber.found))
+        return SpooledPayload(
+            io.BytesIO(scrubbed), len(scrubbed), _warc_digest(sha1), frozenset(scrubber.found)
+        )
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     length = 0
     for chunk in scrubber.chunks(iter(lambda: data.read(_COPY_CHUNK), b"")):
@@ -232,7 +234,9 @@ class CaptureRecords:
         return headers
 
     @staticmethod
-    def _status(exchange: HttpExchange, found: set[str], new_length: int | None = None) -> WireHeaders:
+    def _status(
+        exchange: HttpExchange, found: set[str], new_length: int | None = None
+    ) -> WireHeaders:
         """The response's status line and headers, secrets scrubbed (into ``found``), and
         Content-Length set to ``new_length`` when the scrubbed body's length changed."""
         headers = scrub_headers(response_wire_headers(exchange), found)

@@ -54,7 +54,9 @@ SECRET_PARAMS = frozenset(
 )
 
 
-PAGING_PARAMS = frozenset({"pagination_token", "next_token", "previous_token", "page_token", "continuation_token"})
+PAGING_PARAMS = frozenset(
+    {"pagination_token", "next_token", "previous_token", "page_token", "continuation_token"}
+)
 """Paging cursors end in ``_token`` but are not credentials; without them pages of one query
 would share one archived URL."""
 

@@ -266,9 +266,7 @@ class WarcWriter:
                     self._dedup is not None and payload.length > 0 and not exchange.truncated
                 )
                 last = (
-                    self._dedup.last(target, metadata.source)
-                    if self._dedup and dedupable
-                    else None
+                    self._dedup.last(target, metadata.source) if self._dedup and dedupable else None
                 )
                 revisit = last is not None and last.payload_digest == payload.digest
                 if last is not None and revisit:

@@ -24,7 +24,9 @@ Handler = Callable[[argparse.Namespace, Workspace], int]
 def export_reason(value: str) -> str:
     """An export's reason, as the UI asks for it: not empty, not only spaces."""
     if not value.strip():
-        raise argparse.ArgumentTypeError("give the reason for this export, e.g. --reason 'Woo-verzoek 2026-114'; it goes into the audit log")
+        raise argparse.ArgumentTypeError(
+            "give the reason for this export, e.g. --reason 'Woo-verzoek 2026-114'; it goes into the audit log"
+        )
     return value.strip()
 
 
@@ -34,9 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep civil servants' public online work as government records: collect, archive (WARC), index, search, export.",
     )
     parser.add_argument("--version", action="version", version=f"archiveren {__version__}")
-    parser.add_argument("--config", type=Path, default=None, help="sources file (default: config/sources.yaml; env ARCHIVEREN_CONFIG)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="where WARCs, index and catalogue live (default: ./data; env ARCHIVEREN_DATA)")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="sources file (default: config/sources.yaml; env ARCHIVEREN_CONFIG)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where WARCs, index and catalogue live (default: ./data; env ARCHIVEREN_DATA)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
     parser.add_argument("--log-json", action="store_true", help="structured JSON log lines")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -45,65 +59,182 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
-    add("init", commands.init, "create the data dir, the catalogue (with migrations) and check the config")
+    add(
+        "init",
+        commands.init,
+        "create the data dir, the catalogue (with migrations) and check the config",
+    )
 
-    collect = add("collect", commands.collect, "collect sources now (all enabled sources, or the ones named) into WARC files")
-    collect.add_argument("sources", nargs="*", metavar="SOURCE", help="source names from the config")
+    collect = add(
+        "collect",
+        commands.collect,
+        "collect sources now (all enabled sources, or the ones named) into WARC files",
+    )
+    collect.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="source names from the config"
+    )
 
     index = add("index", commands.index, "index new WARC records into the search backend")
-    index.add_argument("--rebuild", action="store_true", help="build a fresh index from all WARCs beside the live one and swap it in")
-    index.add_argument("--wait", type=float, default=300.0, metavar="SECONDS", help="wait this long for another indexing run (the scheduler's) to finish (default 300)")
+    index.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build a fresh index from all WARCs beside the live one and swap it in",
+    )
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="wait this long for another indexing run (the scheduler's) to finish (default 300)",
+    )
 
-    search = add("search", commands.search, "search the index (Lucene-style query: words, \"phrases\", field:value, AND/OR/NOT, wildcards)")
-    search.add_argument("query", nargs="?", default="", help="query string; empty matches everything")
-    search.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE", help="filter, e.g. platform=x, kind=comment, hashtag=woo (repeatable)")
-    search.add_argument("--from", dest="date_from", default=None, metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
-    search.add_argument("--to", dest="date_to", default=None, metavar="DATE", help="published before DATE (YYYY-MM-DD)")
+    search = add(
+        "search",
+        commands.search,
+        'search the index (Lucene-style query: words, "phrases", field:value, AND/OR/NOT, wildcards)',
+    )
+    search.add_argument(
+        "query", nargs="?", default="", help="query string; empty matches everything"
+    )
+    search.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="filter, e.g. platform=x, kind=comment, hashtag=woo (repeatable)",
+    )
+    search.add_argument(
+        "--from",
+        dest="date_from",
+        default=None,
+        metavar="DATE",
+        help="published on or after DATE (YYYY-MM-DD)",
+    )
+    search.add_argument(
+        "--to",
+        dest="date_to",
+        default=None,
+        metavar="DATE",
+        help="published before DATE (YYYY-MM-DD)",
+    )
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     search.add_argument("--limit", type=int, default=20, help="number of hits (default 20)")
     search.add_argument("--offset", type=int, default=0)
-    search.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...], "facets": {...}}')
+    search.add_argument(
+        "--json", action="store_true", help='print {"total": N, "hits": [...], "facets": {...}}'
+    )
 
     serve = add("serve", commands.serve, "serve the search UI and JSON API")
-    serve.add_argument("--host", default=None, help="address to listen on (default from config, 127.0.0.1)")
+    serve.add_argument(
+        "--host", default=None, help="address to listen on (default from config, 127.0.0.1)"
+    )
     serve.add_argument("--port", type=int, default=None, help="port (default from config, 8000)")
 
-    export = add("export", commands.export, "export the Posts a query finds as a BagIt bag, WACZ, CSV or JSON Lines")
+    export = add(
+        "export",
+        commands.export,
+        "export the Posts a query finds as a BagIt bag, WACZ, CSV or JSON Lines",
+    )
     export.add_argument("query", nargs="?", default="")
     export.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
     export.add_argument("--format", choices=["bag", "wacz", "csv", "jsonl"], required=True)
     export.add_argument("--out", type=Path, required=True, help="file or directory to write")
-    export.add_argument("--reason", type=export_reason, required=True, help="why this export is made, e.g. 'Woo-verzoek 2026-114' (required; goes into the audit log)")
-    export.add_argument("--user", default=os.environ.get("USER", "cli"), help="who exports (for the audit log)")
+    export.add_argument(
+        "--reason",
+        type=export_reason,
+        required=True,
+        help="why this export is made, e.g. 'Woo-verzoek 2026-114' (required; goes into the audit log)",
+    )
+    export.add_argument(
+        "--user", default=os.environ.get("USER", "cli"), help="who exports (for the audit log)"
+    )
 
-    verify_export = add("verify-export", commands.verify_export, "check every digest of an export made by archiveren")
+    verify_export = add(
+        "verify-export",
+        commands.verify_export,
+        "check every digest of an export made by archiveren",
+    )
     verify_export.add_argument("path", type=Path)
 
-    add("verify", commands.verify, "recompute WARC checksums and record digests; non-zero exit if anything is missing, changed or unlisted")
-    add("schedule", commands.schedule, "run the collectors on their schedules until stopped (SIGTERM/SIGINT)")
-    add("status", commands.status, "sources with their last run, outcome and counts; WARC files; index progress")
+    add(
+        "verify",
+        commands.verify,
+        "recompute WARC checksums and record digests; non-zero exit if anything is missing, changed or unlisted",
+    )
+    add(
+        "schedule",
+        commands.schedule,
+        "run the collectors on their schedules until stopped (SIGTERM/SIGINT)",
+    )
+    add(
+        "status",
+        commands.status,
+        "sources with their last run, outcome and counts; WARC files; index progress",
+    )
 
-    demo = add("demo", commands.demo, "start the local demo sources, collect them all, index, and serve the UI on 127.0.0.1:8000")
+    demo = add(
+        "demo",
+        commands.demo,
+        "start the local demo sources, collect them all, index, and serve the UI on 127.0.0.1:8000",
+    )
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after collecting and indexing")
 
-    retention = add("retention", commands.retention, "retention under the selectielijst: destruction proposal, legal holds, two-step destruction")
-    retention.add_argument("action", choices=["report", "hold", "release", "plan-destruction", "destroy"])
-    retention.add_argument("query", nargs="?", default="", help="for hold: the query whose Posts are held")
+    retention = add(
+        "retention",
+        commands.retention,
+        "retention under the selectielijst: destruction proposal, legal holds, two-step destruction",
+    )
+    retention.add_argument(
+        "action", choices=["report", "hold", "release", "plan-destruction", "destroy"]
+    )
+    retention.add_argument(
+        "query", nargs="?", default="", help="for hold: the query whose Posts are held"
+    )
     retention.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
     retention.add_argument("--name", default="", help="for hold: a name for the hold")
     retention.add_argument("--reason", default="", help="for hold: why (required)")
     retention.add_argument("--hold-id", type=int, help="for release: the hold to release")
-    retention.add_argument("--plan", type=int, help="for destroy: the plan id from plan-destruction")
-    retention.add_argument("--confirm", default="", help="for destroy: the confirmation code from plan-destruction")
-    retention.add_argument("--user", default=os.environ.get("USER", "cli"), help="who acts (for the audit log)")
+    retention.add_argument(
+        "--plan", type=int, help="for destroy: the plan id from plan-destruction"
+    )
+    retention.add_argument(
+        "--confirm", default="", help="for destroy: the confirmation code from plan-destruction"
+    )
+    retention.add_argument(
+        "--user", default=os.environ.get("USER", "cli"), help="who acts (for the audit log)"
+    )
 
-    users = add("users", commands.users, "manage UI accounts (roles: archivist, compliance, admin); passwd, role and disable end the user's sessions")
+    users = add(
+        "users",
+        commands.users,
+        "manage UI accounts (roles: archivist, compliance, admin); passwd, role and disable end the user's sessions",
+    )
     users.add_argument("action", choices=["add", "list", "passwd", "role", "disable", "enable"])
-    users.add_argument("username", nargs="?", help="letters, digits and . - _ (at most 64), starting with a letter or digit; not a reserved name such as cli")
-    users.add_argument("new_role", nargs="?", metavar="ROLE", choices=["archivist", "compliance", "admin"], help="for role: the new role")
-    users.add_argument("--role", choices=["archivist", "compliance", "admin"], default="archivist", help="for add: the role (default archivist)")
-    users.add_argument("--password-env", default=None, metavar="VAR", help="read the password from this environment variable instead of prompting")
+    users.add_argument(
+        "username",
+        nargs="?",
+        help="letters, digits and . - _ (at most 64), starting with a letter or digit; not a reserved name such as cli",
+    )
+    users.add_argument(
+        "new_role",
+        nargs="?",
+        metavar="ROLE",
+        choices=["archivist", "compliance", "admin"],
+        help="for role: the new role",
+    )
+    users.add_argument(
+        "--role",
+        choices=["archivist", "compliance", "admin"],
+        default="archivist",
+        help="for add: the role (default archivist)",
+    )
+    users.add_argument(
+        "--password-env",
+        default=None,
+        metavar="VAR",
+        help="read the password from this environment variable instead of prompting",
+    )
     return parser
 
 

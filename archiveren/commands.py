@@ -32,7 +32,9 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
     for value in values:
         field, sep, wanted = value.partition("=")
         if not sep or not field or not wanted:
-            raise ArchiverenError(f"--filter {value!r}: expected FIELD=VALUE, e.g. --filter platform=x")
+            raise ArchiverenError(
+                f"--filter {value!r}: expected FIELD=VALUE, e.g. --filter platform=x"
+            )
         filters.setdefault(field.strip(), []).append(wanted.strip())
     return filters
 
@@ -43,7 +45,9 @@ def init(args: argparse.Namespace, ws: Workspace) -> int:
     ws.archive_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     catalogue = ws.catalogue()
     _make_private(ws)
-    print(f"config      {ws.config_path} ({len(config.sources)} sources, backend {config.search.search_backend})")
+    print(
+        f"config      {ws.config_path} ({len(config.sources)} sources, backend {config.search.search_backend})"
+    )
     print(f"data dir    {ws.data_dir.resolve()}")
     print(f"archive     {ws.archive_dir.resolve()}")
     print(f"catalogue   schema revision {catalogue.schema_revision()}")
@@ -64,7 +68,9 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
     config = ws.config()
     unknown = [name for name in args.sources if name not in {s.name for s in config.sources}]
     if unknown:
-        raise ConfigError(f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}")
+        raise ConfigError(
+            f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}"
+        )
     reports = run_sources(config, ws.data_dir, args.sources or None)
     failed = 0
     for report in reports:
@@ -101,12 +107,20 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
         problems = "; ".join(f"--{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ArchiverenError(problems) from None
     result = ws.backend().search(request)
-    ws.catalogue().audit(os.environ.get("USER", "cli"), "search", query=args.query, filters=request.filters, via="cli")
+    ws.catalogue().audit(
+        os.environ.get("USER", "cli"),
+        "search",
+        query=args.query,
+        filters=request.filters,
+        via="cli",
+    )
     if args.json:
         payload = {
             "total": result.total,
             "hits": [hit.post.model_dump(mode="json") for hit in result.hits],
-            "facets": {name: {b.value: b.count for b in buckets} for name, buckets in result.facets.items()},
+            "facets": {
+                name: {b.value: b.count for b in buckets} for name, buckets in result.facets.items()
+            },
         }
         json.dump(payload, sys.stdout, ensure_ascii=False)
         print()
@@ -128,7 +142,15 @@ def serve(args: argparse.Namespace, ws: Workspace) -> int:
 def export(args: argparse.Namespace, ws: Workspace) -> int:
     from exports import run_export
 
-    path = run_export(ws, query=args.query, filters=parse_filters(args.filter), fmt=args.format, out=args.out, reason=args.reason, user=args.user)
+    path = run_export(
+        ws,
+        query=args.query,
+        filters=parse_filters(args.filter),
+        fmt=args.format,
+        out=args.out,
+        reason=args.reason,
+        user=args.user,
+    )
     print(f"export written: {path}")
     return 0
 
@@ -152,7 +174,9 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
     catalogue.record_fixity(report.problems)
     for problem in report.problems:
         print(f"! {problem}")
-    print(f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}")
+    print(
+        f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}"
+    )
     return 0 if report.ok else 1
 
 
@@ -170,7 +194,9 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
     catalogue.repair_stale_runs()
     last = catalogue.last_runs()
     upcoming = next_run_times(catalogue)
-    print(f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts")
+    print(
+        f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts"
+    )
     for source in config.sources:
         run = last.get(source.name)
         when = run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run else "never"
@@ -179,12 +205,24 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
         next_run = following.strftime("%Y-%m-%d %H:%M:%S") if following else "-"
         counts = ", ".join(f"{k} {v}" for k, v in sorted((run.counts if run else {}).items()) if v)
         failures = catalogue.consecutive_failures(source.name)
-        flag = " (disabled)" if not source.enabled else f" ({failures}x failed)" if failures > 1 else ""
-        print(f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {next_run:<20} {counts}")
+        flag = (
+            " (disabled)"
+            if not source.enabled
+            else f" ({failures}x failed)"
+            if failures > 1
+            else ""
+        )
+        print(
+            f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {next_run:<20} {counts}"
+        )
     files = catalogue.warc_files()
-    print(f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}")
+    print(
+        f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}"
+    )
     watermarks = catalogue.watermarks()
-    print(f"index: {sum(done for _, done in watermarks.values())} of {len(files)} closed files fully indexed")
+    print(
+        f"index: {sum(done for _, done in watermarks.values())} of {len(files)} closed files fully indexed"
+    )
     return 0
 
 
@@ -202,7 +240,10 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
     if args.action in ("disable", "enable"):
         catalogue.set_disabled(args.username, args.action == "disable")
         catalogue.audit(actor, f"user_{args.action}d", user=args.username, via="cli")
-        print(f"user {args.username} {args.action}d" + (" and logged out everywhere" if args.action == "disable" else ""))
+        print(
+            f"user {args.username} {args.action}d"
+            + (" and logged out everywhere" if args.action == "disable" else "")
+        )
         return 0
     if args.action == "role":
         if not args.new_role:
@@ -241,22 +282,35 @@ def retention(args: argparse.Namespace, ws: Workspace) -> int:
         count = 0
         for post in rules.due_for_destruction(ws):
             count += 1
-            print(f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}")
+            print(
+                f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}"
+            )
         print(f"{count} records past their retention date and not on legal hold")
         return 0
     if args.action == "hold":
-        hold_id, count = rules.place_hold(ws, name=args.name or args.query, query=args.query, filters=parse_filters(args.filter), reason=args.reason, user=args.user)
+        hold_id, count = rules.place_hold(
+            ws,
+            name=args.name or args.query,
+            query=args.query,
+            filters=parse_filters(args.filter),
+            reason=args.reason,
+            user=args.user,
+        )
         print(f"legal hold {hold_id}: {count} records held")
         return 0
     if args.action == "release":
         if args.hold_id is None:
             raise ArchiverenError("release: give --hold-id")
-        print(f"legal hold {args.hold_id} released ({rules.release_hold(ws, args.hold_id, args.user)} records)")
+        print(
+            f"legal hold {args.hold_id} released ({rules.release_hold(ws, args.hold_id, args.user)} records)"
+        )
         return 0
     if args.action == "plan-destruction":
         plan = rules.plan_destruction(ws, args.user)
         print(f"destruction plan {plan.id}: {len(plan.post_ids)} records (nothing deleted yet)")
-        print(f"to carry it out, another person runs: archiveren retention destroy --plan {plan.id} --confirm {plan.token}")
+        print(
+            f"to carry it out, another person runs: archiveren retention destroy --plan {plan.id} --confirm {plan.token}"
+        )
         return 0
     if args.plan is None or not args.confirm:
         raise ArchiverenError("destroy: give --plan ID and --confirm CODE from plan-destruction")

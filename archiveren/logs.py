@@ -11,9 +11,13 @@ from datetime import UTC, datetime
 from foundation.scrub import scrub_json, scrub_text
 
 _SECRET_PATTERNS = [
-    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+|token\s+)?)[^\s\"',]+"),
+    re.compile(
+        r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+|token\s+)?)[^\s\"',]+"
+    ),
     re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)([?&](?:access_token|token|api_key|apikey|key|secret|password|oauth_token)=)[^&\s]+"),
+    re.compile(
+        r"(?i)([?&](?:access_token|token|api_key|apikey|key|secret|password|oauth_token)=)[^&\s]+"
+    ),
 ]
 
 
@@ -50,7 +54,11 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(verbosity: int = 0, *, json_lines: bool = False) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -15,13 +15,26 @@ from config.models import NotifySettings
 log = logging.getLogger("archiveren.notify")
 
 
-def notify_repeated_failure(settings: NotifySettings, source: str, failures: int, last_runs: list[Any]) -> None:
+def notify_repeated_failure(
+    settings: NotifySettings, source: str, failures: int, last_runs: list[Any]
+) -> None:
     errors = redact("; ".join(last_runs[0].errors[:3])) if last_runs else ""
-    summary = f"archiveren: source {source} failed {failures} runs in a row. Last errors: {errors or '-'}"
+    summary = (
+        f"archiveren: source {source} failed {failures} runs in a row. Last errors: {errors or '-'}"
+    )
     log.error("%s", summary)
     if settings.webhook_url:
         try:
-            httpx.post(settings.webhook_url, json={"source": source, "consecutive_failures": failures, "errors": errors, "text": summary}, timeout=10)
+            httpx.post(
+                settings.webhook_url,
+                json={
+                    "source": source,
+                    "consecutive_failures": failures,
+                    "errors": errors,
+                    "text": summary,
+                },
+                timeout=10,
+            )
         except httpx.HTTPError as exc:
             log.error("webhook %s could not be reached: %s", settings.webhook_url, exc)
     if settings.email_to:

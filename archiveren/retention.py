@@ -54,7 +54,12 @@ def due_for_destruction(ws: Workspace, today: date | None = None) -> Iterator[Po
     held = held_post_ids(ws.catalogue())
     for post in ws.backend().scan(_everything()):
         keep = post.retention.keep_until
-        if keep is not None and keep < today and not post.retention.legal_hold and post.id not in held:
+        if (
+            keep is not None
+            and keep < today
+            and not post.retention.legal_hold
+            and post.id not in held
+        ):
             yield post
 
 
@@ -70,7 +75,9 @@ def _mark_hold(ws: Workspace, post_ids: set[str], on_hold: bool) -> None:
         backend.index_posts(changed)
 
 
-def place_hold(ws: Workspace, *, name: str, query: str, filters: dict[str, list[str]], reason: str, user: str) -> tuple[int, int]:
+def place_hold(
+    ws: Workspace, *, name: str, query: str, filters: dict[str, list[str]], reason: str, user: str
+) -> tuple[int, int]:
     """Put the Posts ``query`` finds on legal hold; returns (hold id, number of Posts)."""
     if not reason.strip():
         raise RetentionError("a legal hold needs a reason, e.g. 'rechtszaak 2026/031'")
@@ -78,13 +85,28 @@ def place_hold(ws: Workspace, *, name: str, query: str, filters: dict[str, list[
     post_ids = {post.id for post in ws.backend().scan(request)}
     catalogue = ws.catalogue()
     with catalogue.session() as session:
-        hold = LegalHoldRow(name=name, query={"query": query, "filters": filters}, reason=reason, created_by=user, created_at=utcnow())
+        hold = LegalHoldRow(
+            name=name,
+            query={"query": query, "filters": filters},
+            reason=reason,
+            created_by=user,
+            created_at=utcnow(),
+        )
         session.add(hold)
         session.flush()
         session.add_all(HeldPostRow(hold_id=hold.id, post_id=post_id) for post_id in post_ids)
         hold_id = hold.id
     _mark_hold(ws, post_ids, True)
-    catalogue.audit(user, "legal_hold", hold_id=hold_id, name=name, query=query, filters=filters, reason=reason, posts=len(post_ids))
+    catalogue.audit(
+        user,
+        "legal_hold",
+        hold_id=hold_id,
+        name=name,
+        query=query,
+        filters=filters,
+        reason=reason,
+        posts=len(post_ids),
+    )
     return hold_id, len(post_ids)
 
 
@@ -95,7 +117,9 @@ def release_hold(ws: Workspace, hold_id: int, user: str) -> int:
         if hold is None or hold.released_at is not None:
             raise RetentionError(f"there is no active legal hold with id {hold_id}")
         hold.released_at = utcnow()
-        post_ids = set(session.scalars(select(HeldPostRow.post_id).where(HeldPostRow.hold_id == hold_id)))
+        post_ids = set(
+            session.scalars(select(HeldPostRow.post_id).where(HeldPostRow.hold_id == hold_id))
+        )
     still_held = held_post_ids(catalogue)
     _mark_hold(ws, post_ids - still_held, False)
     catalogue.audit(user, "legal_hold_released", hold_id=hold_id, posts=len(post_ids))
@@ -108,7 +132,9 @@ def plan_destruction(ws: Workspace, user: str, today: date | None = None) -> Des
     token = secrets.token_hex(8)
     catalogue = ws.catalogue()
     with catalogue.session() as session:
-        plan = DestructionPlanRow(token=token, created_by=user, created_at=utcnow(), post_ids=post_ids)
+        plan = DestructionPlanRow(
+            token=token, created_by=user, created_at=utcnow(), post_ids=post_ids
+        )
         session.add(plan)
         session.flush()
         plan_id = plan.id
@@ -116,7 +142,9 @@ def plan_destruction(ws: Workspace, user: str, today: date | None = None) -> Des
     return DestructionPlan(plan_id, token, post_ids)
 
 
-def confirm_destruction(ws: Workspace, plan_id: int, token: str, user: str) -> tuple[int, list[str]]:
+def confirm_destruction(
+    ws: Workspace, plan_id: int, token: str, user: str
+) -> tuple[int, list[str]]:
     """Step two: destroy the plan's Posts, refusing any that came under a hold since.
     Returns (number destroyed, ids refused because they are held)."""
     catalogue = ws.catalogue()
@@ -125,21 +153,39 @@ def confirm_destruction(ws: Workspace, plan_id: int, token: str, user: str) -> t
         if plan is None:
             raise RetentionError(f"there is no destruction plan {plan_id}")
         if plan.confirmed_at is not None:
-            raise RetentionError(f"destruction plan {plan_id} was already carried out on {plan.confirmed_at:%Y-%m-%d}")
+            raise RetentionError(
+                f"destruction plan {plan_id} was already carried out on {plan.confirmed_at:%Y-%m-%d}"
+            )
         if not secrets.compare_digest(plan.token, token):
             raise RetentionError(f"the confirmation code does not match destruction plan {plan_id}")
         if plan.created_by == user:
-            raise RetentionError("a destruction must be confirmed by someone other than who proposed it")
+            raise RetentionError(
+                "a destruction must be confirmed by someone other than who proposed it"
+            )
         post_ids = list(plan.post_ids)
     held = held_post_ids(catalogue)
     backend = ws.backend()
-    refused = [post_id for post_id in post_ids if post_id in held or ((post := backend.get(post_id)) is not None and post.retention.legal_hold)]
+    refused = [
+        post_id
+        for post_id in post_ids
+        if post_id in held
+        or ((post := backend.get(post_id)) is not None and post.retention.legal_hold)
+    ]
     to_destroy = [post_id for post_id in post_ids if post_id not in set(refused)]
     backend.delete(to_destroy)
     with catalogue.session() as session:
         plan = session.get(DestructionPlanRow, plan_id)
         assert plan is not None
         plan.confirmed_by, plan.confirmed_at = user, utcnow()
-        session.add_all(DestroyedPostRow(post_id=post_id, plan_id=plan_id, destroyed_at=utcnow()) for post_id in to_destroy)
-    catalogue.audit(user, "destruction_confirmed", plan_id=plan_id, destroyed=len(to_destroy), refused_held=refused)
+        session.add_all(
+            DestroyedPostRow(post_id=post_id, plan_id=plan_id, destroyed_at=utcnow())
+            for post_id in to_destroy
+        )
+    catalogue.audit(
+        user,
+        "destruction_confirmed",
+        plan_id=plan_id,
+        destroyed=len(to_destroy),
+        refused_held=refused,
+    )
     return len(to_destroy), refused

@@ -86,7 +86,9 @@ def trigger_for(source: SourceConfig) -> BaseTrigger | None:
         try:
             return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
         except ValueError as exc:
-            raise ConfigError(f"source {source.name!r}, field 'schedule.cron': {schedule.cron!r} is not a crontab expression ({exc})") from None
+            raise ConfigError(
+                f"source {source.name!r}, field 'schedule.cron': {schedule.cron!r} is not a crontab expression ({exc})"
+            ) from None
     return None
 
 
@@ -117,9 +119,15 @@ class SchedulerDaemon:
         self._index_lock = threading.Lock()
         settings = self.config.scheduler
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.catalogue.engine, tablename=JOB_TABLE)},
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.catalogue.engine, tablename=JOB_TABLE)
+            },
             executors={"default": _Executor(settings.max_workers + 2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": settings.misfire_grace_seconds,
+            },
             timezone=UTC,
         )
 
@@ -127,11 +135,15 @@ class SchedulerDaemon:
         global _daemon
         _daemon = self
         self._recover_open_warcs()
-        self.scheduler.add_listener(self._record_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        self.scheduler.add_listener(
+            self._record_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+        )
         self.scheduler.start(paused=True)
         self.sync_jobs(self.config)
         self.scheduler.resume()
-        log.info("scheduler started as %s with %d jobs", self.holder, len(self.scheduler.get_jobs()))
+        log.info(
+            "scheduler started as %s with %d jobs", self.holder, len(self.scheduler.get_jobs())
+        )
 
     def sync_jobs(self, config: ArchiverenConfig) -> None:
         """Make the job store match ``config``: add, change and remove jobs; unchanged jobs keep
@@ -139,12 +151,31 @@ class SchedulerDaemon:
         wanted: dict[str, tuple[Any, BaseTrigger, list[str], str]] = {}
         for source in config.sources:
             trigger = trigger_for(source)
-            if source.enabled and trigger is not None and in_shard(source.name, config.scheduler.shard):
-                wanted[f"collect:{source.name}"] = (scheduled_collect, trigger, [source.name], source.schedule.model_dump_json() if source.schedule else "")
+            if (
+                source.enabled
+                and trigger is not None
+                and in_shard(source.name, config.scheduler.shard)
+            ):
+                wanted[f"collect:{source.name}"] = (
+                    scheduled_collect,
+                    trigger,
+                    [source.name],
+                    source.schedule.model_dump_json() if source.schedule else "",
+                )
         if config.scheduler.index_interval_seconds:
-            wanted["index"] = (scheduled_index, IntervalTrigger(seconds=config.scheduler.index_interval_seconds, timezone=UTC), [], str(config.scheduler.index_interval_seconds))
+            wanted["index"] = (
+                scheduled_index,
+                IntervalTrigger(seconds=config.scheduler.index_interval_seconds, timezone=UTC),
+                [],
+                str(config.scheduler.index_interval_seconds),
+            )
         if config.scheduler.verify_cron:
-            wanted["verify"] = (scheduled_verify, CronTrigger.from_crontab(config.scheduler.verify_cron, timezone=UTC), [], config.scheduler.verify_cron)
+            wanted["verify"] = (
+                scheduled_verify,
+                CronTrigger.from_crontab(config.scheduler.verify_cron, timezone=UTC),
+                [],
+                config.scheduler.verify_cron,
+            )
         existing = {job.id: job for job in self.scheduler.get_jobs()}
         for job_id in existing:
             if job_id not in wanted:
@@ -155,8 +186,22 @@ class SchedulerDaemon:
             if job is not None and job.name == fingerprint:
                 continue
             # a source new to the schedule on an interval is collected at once, then every interval
-            first = {"next_run_time": datetime.now(UTC)} if job is None and isinstance(trigger, IntervalTrigger) and job_id.startswith("collect:") else {}
-            self.scheduler.add_job(func, trigger, args=args, id=job_id, name=fingerprint, replace_existing=True, **first)
+            first = (
+                {"next_run_time": datetime.now(UTC)}
+                if job is None
+                and isinstance(trigger, IntervalTrigger)
+                and job_id.startswith("collect:")
+                else {}
+            )
+            self.scheduler.add_job(
+                func,
+                trigger,
+                args=args,
+                id=job_id,
+                name=fingerprint,
+                replace_existing=True,
+                **first,
+            )
             log.info("job %s %s", job_id, "changed" if job else "added")
         self.config = config
 
@@ -181,7 +226,9 @@ class SchedulerDaemon:
         if self.stop_event.is_set() or source is None:
             return
         try:
-            reports = run_sources(self.config, self.ws.data_dir, [source_name], stop=self.stop_event)
+            reports = run_sources(
+                self.config, self.ws.data_dir, [source_name], stop=self.stop_event
+            )
             if reports and reports[0].outcome == "skipped":
                 return
         except Exception as exc:  # noqa: BLE001 - a run that could not even start is still a run
@@ -196,32 +243,48 @@ class SchedulerDaemon:
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if not event.job_id.startswith("collect:") or source is None:
             return
-        planned = getattr(event, "scheduled_run_time", None) or min(getattr(event, "scheduled_run_times", None) or [datetime.now(UTC)])
+        planned = getattr(event, "scheduled_run_time", None) or min(
+            getattr(event, "scheduled_run_times", None) or [datetime.now(UTC)]
+        )
         if event.code == EVENT_JOB_MAX_INSTANCES:
             why = "the run before it was still going"
         else:
             why = f"it could not start within the grace time ({self.config.scheduler.misfire_grace_seconds} s)"
         try:
-            self.catalogue.record_skipped_run(source.name, source.type, f"run planned for {planned:%Y-%m-%d %H:%M:%S} UTC skipped: {why}")
+            self.catalogue.record_skipped_run(
+                source.name,
+                source.type,
+                f"run planned for {planned:%Y-%m-%d %H:%M:%S} UTC skipped: {why}",
+            )
         except ArchiverenError as exc:
             log.error("source %s: a skipped run could not be recorded: %s", source.name, exc)
 
     def _record_failed_run(self, source: SourceConfig, exc: Exception) -> None:
-        reason = str(exc) if isinstance(exc, ArchiverenError) else f"{exc.__class__.__name__}: {exc}"
-        log.error("source %s: the run failed before it could record itself: %s", source.name, reason)
+        reason = (
+            str(exc) if isinstance(exc, ArchiverenError) else f"{exc.__class__.__name__}: {exc}"
+        )
+        log.error(
+            "source %s: the run failed before it could record itself: %s", source.name, reason
+        )
         log.debug("details of that failure", exc_info=exc)
         try:
             run_id = self.catalogue.start_run(source.name, source.type)
             self.catalogue.finish_run(run_id, "failed", {}, [reason])
         except ArchiverenError as catalogue_exc:
-            log.error("source %s: the failure could not be recorded either: %s", source.name, catalogue_exc)
+            log.error(
+                "source %s: the failure could not be recorded either: %s",
+                source.name,
+                catalogue_exc,
+            )
 
     def _notify_if_failing(self, source_name: str) -> None:
         try:
             failures = self.catalogue.consecutive_failures(source_name)
             notify = self.config.scheduler.notify
             if failures and failures % notify.after_failures == 0:
-                notify_repeated_failure(notify, source_name, failures, self.catalogue.runs(source_name, limit=1))
+                notify_repeated_failure(
+                    notify, source_name, failures, self.catalogue.runs(source_name, limit=1)
+                )
         except ArchiverenError as exc:
             log.error("source %s: failure notice not sent: %s", source_name, exc)
 
@@ -236,7 +299,11 @@ class SchedulerDaemon:
             except ArchiverenError as exc:
                 log.error("indexing failed, will retry on the next turn: %s", exc)
             except Exception as exc:  # noqa: BLE001 - the next turn retries; the scheduler goes on
-                log.error("indexing failed, will retry on the next turn: %s: %s", exc.__class__.__name__, exc)
+                log.error(
+                    "indexing failed, will retry on the next turn: %s: %s",
+                    exc.__class__.__name__,
+                    exc,
+                )
                 log.debug("details of that failure", exc_info=exc)
 
     def run_verify(self) -> None:
@@ -248,7 +315,9 @@ class SchedulerDaemon:
             log.error("verify could not run: %s: %s", exc.__class__.__name__, exc)
             return
         if not report.ok:
-            log.error("verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5]))
+            log.error(
+                "verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5])
+            )
 
     def watch_config(self) -> None:
         mtime = self._mtime()
@@ -271,7 +340,9 @@ class SchedulerDaemon:
         try:
             self.ws.archive_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ArchiveError(f"cannot use the archive directory {self.ws.archive_dir}: {exc.strerror}") from None
+            raise ArchiveError(
+                f"cannot use the archive directory {self.ws.archive_dir}: {exc.strerror}"
+            ) from None
         for outcome in recover_open_files(self.ws.archive_dir):
             log.warning("recovered an unfinished WARC from an earlier stop: %s", outcome)
 
@@ -285,7 +356,9 @@ def run_scheduler(ws: Workspace) -> int:
         if signals["count"] > 1:
             log.warning("second signal: stopping at once")
             os._exit(130)
-        log.info("signal %s: finishing running collectors, then stopping", signal.Signals(signum).name)
+        log.info(
+            "signal %s: finishing running collectors, then stopping", signal.Signals(signum).name
+        )
         stop_event.set()
 
     signal.signal(signal.SIGTERM, on_stop)
@@ -293,7 +366,16 @@ def run_scheduler(ws: Workspace) -> int:
     daemon = SchedulerDaemon(ws, stop_event)
     signal.signal(signal.SIGHUP, lambda *_: daemon.reload())
     daemon.start()
-    print(json.dumps({"scheduler": "started", "holder": daemon.holder, "jobs": sorted(job.id for job in daemon.scheduler.get_jobs())}), flush=True)
+    print(
+        json.dumps(
+            {
+                "scheduler": "started",
+                "holder": daemon.holder,
+                "jobs": sorted(job.id for job in daemon.scheduler.get_jobs()),
+            }
+        ),
+        flush=True,
+    )
     while not stop_event.wait(1.0):
         daemon.watch_config()
     daemon.shutdown()

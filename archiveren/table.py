@@ -18,7 +18,9 @@ def print_hits(result: SearchResult) -> None:
         when = post.published_at.strftime("%Y-%m-%d") if post.published_at else "-"
         headline = (post.title or post.text).replace("\n", " ").strip()
         room = max(20, width - 54)
-        print(f"{when:<11} {post.platform:<9} {post.kind:<8} {post.author[:22]:<22} {headline[:room]}")
+        print(
+            f"{when:<11} {post.platform:<9} {post.kind:<8} {post.author[:22]:<22} {headline[:room]}"
+        )
         print(f"{'':<11} {post.id}")
     for name, buckets in result.facets.items():
         if buckets:

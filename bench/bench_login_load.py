@@ -53,7 +53,18 @@ def measure(parallel: int, seconds: float) -> dict[str, Any]:
         port = sock.getsockname()[1]
         sock.close()
         server = subprocess.Popen(
-            [sys.executable, "-m", "archiveren", "--config", str(ws.config_path), "--data-dir", str(ws.data_dir), "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "archiveren",
+                "--config",
+                str(ws.config_path),
+                "--data-dir",
+                str(ws.data_dir),
+                "serve",
+                "--port",
+                str(port),
+            ],
             env={**os.environ, "PYTHONPATH": os.getcwd()},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -68,7 +79,9 @@ def measure(parallel: int, seconds: float) -> dict[str, Any]:
                     time.sleep(0.05)
             with httpx.Client(base_url=base, timeout=60) as client:
                 username, password = ACCOUNTS["archivist"]
-                client.post("/login", json={"username": username, "password": password}).raise_for_status()
+                client.post(
+                    "/login", json={"username": username, "password": password}
+                ).raise_for_status()
                 _search_times(client, 1)  # warm up
                 alone = _search_times(client, seconds)
                 stop = threading.Event()
@@ -78,9 +91,15 @@ def measure(parallel: int, seconds: float) -> dict[str, Any]:
                     name, secret = list(ACCOUNTS.values())[number % len(ACCOUNTS)]
                     with httpx.Client(base_url=base, timeout=120) as guesser:
                         while not stop.is_set():
-                            answers.append(guesser.post("/login", json={"username": name, "password": secret}).status_code)
+                            answers.append(
+                                guesser.post(
+                                    "/login", json={"username": name, "password": secret}
+                                ).status_code
+                            )
 
-                threads = [threading.Thread(target=log_in_repeatedly, args=(n,)) for n in range(parallel)]
+                threads = [
+                    threading.Thread(target=log_in_repeatedly, args=(n,)) for n in range(parallel)
+                ]
                 for thread in threads:
                     thread.start()
                 time.sleep(1)

@@ -23,7 +23,14 @@ from search_ui.app import create_app
 from search_ui.auth import hash_password
 from workspace import Workspace
 
-QUERIES = ("", "ambtenaar", "omgevingswet samenwerking", '"open data"', "platform:x AND woo", "digitaal*")
+QUERIES = (
+    "",
+    "ambtenaar",
+    "omgevingswet samenwerking",
+    '"open data"',
+    "platform:x AND woo",
+    "digitaal*",
+)
 PAGE_TARGET_MS = 300.0
 
 
@@ -41,7 +48,9 @@ def measure(data_dir: Path, rounds: int) -> dict[str, Any]:
     page_ms: list[float] = []
     backend_ms: list[float] = []
     with TestClient(create_app(ws)) as client:
-        client.post("/login", json={"username": "bench", "password": "bench-wachtwoord"}).raise_for_status()
+        client.post(
+            "/login", json={"username": "bench", "password": "bench-wachtwoord"}
+        ).raise_for_status()
         for _ in range(rounds):
             for query in QUERIES:
                 answer = client.get("/search", params={"q": query})
@@ -61,7 +70,9 @@ def measure(data_dir: Path, rounds: int) -> dict[str, Any]:
         "page_max_ms": round(max(page_ms), 2),
         "backend_p50_ms": percentile(backend_ms, 0.5),
         "backend_p95_ms": percentile(backend_ms, 0.95),
-        "page_over_backend_p50": round(statistics.median(page_ms) / statistics.median(backend_ms), 2),
+        "page_over_backend_p50": round(
+            statistics.median(page_ms) / statistics.median(backend_ms), 2
+        ),
         "target_ms": PAGE_TARGET_MS,
         "target_met": p95 <= PAGE_TARGET_MS,
     }

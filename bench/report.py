@@ -65,14 +65,31 @@ def targets(doc: dict[str, Any]) -> list[dict[str, Any]]:
     for posts, page in doc.get("ui", {}).items():
         what = f"search page server time ≤ {page.get('target_ms', 300):.0f} ms (p95) at {int(posts):,} Posts, tantivy"
         if _measured(page):
-            rows.append({"target": what, "figure": f"{page['page_p95_ms']} ms (backend search p95 {page['backend_p95_ms']} ms)", "met": page["page_p95_ms"] <= page["target_ms"]})
+            rows.append(
+                {
+                    "target": what,
+                    "figure": f"{page['page_p95_ms']} ms (backend search p95 {page['backend_p95_ms']} ms)",
+                    "met": page["page_p95_ms"] <= page["target_ms"],
+                }
+            )
         else:
             rows.append({"target": what, "figure": page["not_measured"], "met": None})
     soak = doc.get("soak")
     if soak:
         what = f"scheduler memory after warm-up grows ≤ {SOAK_RSS_MB_PER_1000_RUNS:.0f} MB per 1,000 runs; threads and open files do not grow"
-        flat = soak["threads"][2] <= soak["threads"][0] + 4 and soak["open_files"][2] <= soak["open_files"][0] + 10
-        rows.append({"target": what, "figure": f"{soak['rss_mb_per_1000_runs']} MB per 1,000 runs ({soak['runs']:,} runs, {soak['runs_per_minute']} a minute); threads {soak['threads'][0]} → {soak['threads'][2]}, open files {soak['open_files'][0]} → {soak['open_files'][2]}", "met": soak["rss_mb_per_1000_runs"] <= SOAK_RSS_MB_PER_1000_RUNS and flat and not soak["problems"]})
+        flat = (
+            soak["threads"][2] <= soak["threads"][0] + 4
+            and soak["open_files"][2] <= soak["open_files"][0] + 10
+        )
+        rows.append(
+            {
+                "target": what,
+                "figure": f"{soak['rss_mb_per_1000_runs']} MB per 1,000 runs ({soak['runs']:,} runs, {soak['runs_per_minute']} a minute); threads {soak['threads'][0]} → {soak['threads'][2]}, open files {soak['open_files'][0]} → {soak['open_files'][2]}",
+                "met": soak["rss_mb_per_1000_runs"] <= SOAK_RSS_MB_PER_1000_RUNS
+                and flat
+                and not soak["problems"],
+            }
+        )
     for stage, peak in peak_memory(doc):
         kind = stage.split()[0]
         limit = PEAK_TARGETS_MB.get(kind)
@@ -283,7 +300,18 @@ def render_report(doc: dict[str, Any]) -> str:
                 rows.append(
                     [f"{int(tweets):,}", name, "not measured", "", stage["not_measured"], "", ""]
                 )
-    out += _table(["tweets", "path", "Posts/s", "ratio to read", "detail", "runs", "before the simpler indexer: Posts/s (ratio)"], rows)
+    out += _table(
+        [
+            "tweets",
+            "path",
+            "Posts/s",
+            "ratio to read",
+            "detail",
+            "runs",
+            "before the simpler indexer: Posts/s (ratio)",
+        ],
+        rows,
+    )
     if before:
         out += [
             f"Before: tantivy on commit {before['commit'][:10]} ({before['date']}), before issue 22's simpler "
@@ -338,12 +366,44 @@ def render_report(doc: dict[str, Any]) -> str:
         )
     if "soak" in doc:
         k = doc["soak"]
-        out += ["## Scheduler soak (bench/soak.py: every demo source on a 2 s interval, the UI and `archiveren index` beside it, one source failing)", ""]
+        out += [
+            "## Scheduler soak (bench/soak.py: every demo source on a 2 s interval, the UI and `archiveren index` beside it, one source failing)",
+            "",
+        ]
         out += _table(
-            ["soak", "runs", "runs/min", "reference runs/min", "ratio", "skipped", "RSS after warm-up → end", "MB per 1,000 runs", "threads", "open files", "problems"],
-            [[f"{k['seconds']} s, {k['max_workers']} at once", f"{k['runs']:,}", k["runs_per_minute"], k["reference_runs_per_minute"], k["ratio_to_reference"], f"{k['skipped']:,}", f"{k['rss_mb_start']} → {k['rss_mb_end']} MB", k["rss_mb_per_1000_runs"], " / ".join(map(str, k["threads"])), " / ".join(map(str, k["open_files"])), len(k["problems"]) if isinstance(k["problems"], list) else k["problems"]]],
+            [
+                "soak",
+                "runs",
+                "runs/min",
+                "reference runs/min",
+                "ratio",
+                "skipped",
+                "RSS after warm-up → end",
+                "MB per 1,000 runs",
+                "threads",
+                "open files",
+                "problems",
+            ],
+            [
+                [
+                    f"{k['seconds']} s, {k['max_workers']} at once",
+                    f"{k['runs']:,}",
+                    k["runs_per_minute"],
+                    k["reference_runs_per_minute"],
+                    k["ratio_to_reference"],
+                    f"{k['skipped']:,}",
+                    f"{k['rss_mb_start']} → {k['rss_mb_end']} MB",
+                    k["rss_mb_per_1000_runs"],
+                    " / ".join(map(str, k["threads"])),
+                    " / ".join(map(str, k["open_files"])),
+                    len(k["problems"]) if isinstance(k["problems"], list) else k["problems"],
+                ]
+            ],
         )
-        out += ["The reference is one full collection of every source, back to back in one process. Memory is the scheduler's own (RssAnon), growth measured over the second half. Threads and open files: median of the first quarter after warm-up / largest / median of the last quarter.", ""]
+        out += [
+            "The reference is one full collection of every source, back to back in one process. Memory is the scheduler's own (RssAnon), growth measured over the second half. Threads and open files: median of the first quarter after warm-up / largest / median of the last quarter.",
+            "",
+        ]
     out += ["## Export (exports.run_export of every Post)", ""]
     rows = []
     for name, e in doc["export"].items():

@@ -244,7 +244,13 @@ def run_plan(plan: Plan, engine_url: str | None, engine_note: str, flavour: str)
         print(f"soak: the scheduler for {plan.soak_seconds} s on 2 s intervals", flush=True)
         results["soak"] = Stage(
             "soak",
-            ["bench.soak", "--seconds", str(plan.soak_seconds), "--workdir", str(OUT / "work" / "soak")],
+            [
+                "bench.soak",
+                "--seconds",
+                str(plan.soak_seconds),
+                "--workdir",
+                str(OUT / "work" / "soak"),
+            ],
         ).run()
 
     results["export"] = {}

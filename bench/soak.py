@@ -40,7 +40,12 @@ from demo_sources.runner import X_TOKEN_ENV
 REPO = Path(__file__).resolve().parents[1]
 FAILING_SOURCE = "blog-weg"
 PASSWORD = "soak-wachtwoord-1"
-LOG_PROBLEMS = ("Traceback", "raised an exception", "IntegrityError", "closed by a run that stopped before recording it")
+LOG_PROBLEMS = (
+    "Traceback",
+    "raised an exception",
+    "IntegrityError",
+    "closed by a run that stopped before recording it",
+)
 
 
 @dataclass
@@ -77,11 +82,21 @@ class SoakResult:
 
     @property
     def runs(self) -> int:
-        return sum(1 for runs in self.runs_by_source.values() for run in runs if run["outcome"] != "skipped")
+        return sum(
+            1
+            for runs in self.runs_by_source.values()
+            for run in runs
+            if run["outcome"] != "skipped"
+        )
 
     @property
     def skipped(self) -> int:
-        return sum(1 for runs in self.runs_by_source.values() for run in runs if run["outcome"] == "skipped")
+        return sum(
+            1
+            for runs in self.runs_by_source.values()
+            for run in runs
+            if run["outcome"] == "skipped"
+        )
 
     @property
     def runs_per_minute(self) -> float:
@@ -112,7 +127,11 @@ class SoakResult:
         threads and open files move with the runs in flight, so single samples say little."""
         values = [getattr(s, what) for s in self.after_warm_up() or self.samples]
         quarter = max(1, len(values) // 4)
-        return [statistics.median(values[:quarter]), max(values), statistics.median(values[-quarter:])]
+        return [
+            statistics.median(values[:quarter]),
+            max(values),
+            statistics.median(values[-quarter:]),
+        ]
 
     def figures(self) -> dict[str, Any]:
         warm = self.after_warm_up() or self.samples
@@ -124,7 +143,9 @@ class SoakResult:
             "skipped": self.skipped,
             "runs_per_minute": self.runs_per_minute,
             "reference_runs_per_minute": self.reference_runs_per_minute,
-            "ratio_to_reference": round(self.runs_per_minute / self.reference_runs_per_minute, 2) if self.reference_runs_per_minute else None,
+            "ratio_to_reference": round(self.runs_per_minute / self.reference_runs_per_minute, 2)
+            if self.reference_runs_per_minute
+            else None,
             "rss_mb_start": warm[0].rss_mb,
             "rss_mb_end": self.samples[-1].rss_mb,
             "rss_mb_per_1000_runs": self.rss_mb_per_1000_runs,
@@ -172,7 +193,9 @@ def free_port() -> int:
 
 def soak_config(demo: DemoSources, interval: int, max_workers: int, webhook_url: str) -> str:
     config = yaml.safe_load(demo.config_yaml())
-    config["sources"].append({"name": FAILING_SOURCE, "type": "feed", "url": f"http://127.0.0.1:{free_port()}/feed/"})
+    config["sources"].append(
+        {"name": FAILING_SOURCE, "type": "feed", "url": f"http://127.0.0.1:{free_port()}/feed/"}
+    )
     for source in config["sources"]:
         source["schedule"] = {"interval_seconds": interval}
     config["http"].update({"retries": 0, "timeout_seconds": 10})
@@ -191,14 +214,32 @@ class Cli:
         self.config, self.data, self.env = config, data, env
 
     def argv(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "archiveren", "--config", str(self.config), "--data-dir", str(self.data), *args]
+        return [
+            sys.executable,
+            "-m",
+            "archiveren",
+            "--config",
+            str(self.config),
+            "--data-dir",
+            str(self.data),
+            *args,
+        ]
 
     def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.argv(*args), cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            self.argv(*args),
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self, *args: str, log: Path) -> subprocess.Popen[bytes]:
         with log.open("ab") as handle:
-            return subprocess.Popen(self.argv(*args), cwd=REPO, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+            return subprocess.Popen(
+                self.argv(*args), cwd=REPO, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+            )
 
     def posts_by_source(self, names: list[str]) -> dict[str, int]:
         counts = {}
@@ -209,30 +250,67 @@ class Cli:
 
 
 def sample(pid: int, seconds: float, runs: int) -> Sample:
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    status = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
     anon_kb, file_kb = (int(status[field].split()[0]) for field in ("RssAnon", "RssFile"))
     threads = len(os.listdir(f"/proc/{pid}/task"))
     open_files = len(os.listdir(f"/proc/{pid}/fd"))
-    return Sample(round(seconds, 1), runs, round(anon_kb / 1024, 1), round(file_kb / 1024, 1), threads, open_files)
+    return Sample(
+        round(seconds, 1),
+        runs,
+        round(anon_kb / 1024, 1),
+        round(file_kb / 1024, 1),
+        threads,
+        open_files,
+    )
 
 
 def count_runs(catalogue: Catalogue) -> int:
     with catalogue.engine.connect() as connection:
-        return int(connection.exec_driver_sql("SELECT count(*) FROM runs WHERE outcome != 'skipped'").scalar() or 0)
+        return int(
+            connection.exec_driver_sql(
+                "SELECT count(*) FROM runs WHERE outcome != 'skipped'"
+            ).scalar()
+            or 0
+        )
 
 
-def soak(workdir: Path, seconds: float, *, interval: int = 2, max_workers: int = 3, sample_every: float = 2.0, beside_every: float = 15.0) -> SoakResult:
+def soak(
+    workdir: Path,
+    seconds: float,
+    *,
+    interval: int = 2,
+    max_workers: int = 3,
+    sample_every: float = 2.0,
+    beside_every: float = 15.0,
+) -> SoakResult:
     """Run the soak for ``seconds`` in ``workdir`` (made empty first) and gather its result."""
     workdir.mkdir(parents=True, exist_ok=True)
     webhook = Webhook()
     threading.Thread(target=webhook.serve_forever, daemon=True).start()
     with DemoSources() as demo:
-        env = {**os.environ, X_TOKEN_ENV: demo.x_bearer_token, "PYTHONPATH": str(REPO), "ARCHIVEREN_SOAK_PASSWORD": PASSWORD}
+        env = {
+            **os.environ,
+            X_TOKEN_ENV: demo.x_bearer_token,
+            "PYTHONPATH": str(REPO),
+            "ARCHIVEREN_SOAK_PASSWORD": PASSWORD,
+        }
         config = workdir / "soak.yaml"
         config.write_text(soak_config(demo, interval, max_workers, webhook.url), encoding="utf-8")
         cli = Cli(config, workdir / "data", env)
         names = [source["name"] for source in yaml.safe_load(config.read_text())["sources"]]
-        added = cli.run("users", "add", "soak", "--role", "archivist", "--password-env", "ARCHIVEREN_SOAK_PASSWORD")
+        added = cli.run(
+            "users",
+            "add",
+            "soak",
+            "--role",
+            "archivist",
+            "--password-env",
+            "ARCHIVEREN_SOAK_PASSWORD",
+        )
         problems = [] if added.returncode == 0 else [f"users add: {added.stderr.strip()}"]
         port = free_port()
         ui = cli.start("serve", "--port", str(port), log=workdir / "serve.log")
@@ -246,7 +324,9 @@ def soak(workdir: Path, seconds: float, *, interval: int = 2, max_workers: int =
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
                 while (now := time.monotonic()) - started < seconds:
                     if scheduler.poll() is not None:
-                        problems.append(f"the scheduler exited with {scheduler.returncode} after {now - started:.0f} s")
+                        problems.append(
+                            f"the scheduler exited with {scheduler.returncode} after {now - started:.0f} s"
+                        )
                         break
                     samples.append(sample(scheduler.pid, now - started, count_runs(catalogue)))
                     if now >= next_beside:
@@ -254,7 +334,9 @@ def soak(workdir: Path, seconds: float, *, interval: int = 2, max_workers: int =
                         index_runs += 1
                         indexed = cli.run("index", "--wait", "300")
                         if indexed.returncode != 0:
-                            problems.append(f"archiveren index beside the scheduler: exit {indexed.returncode}: {indexed.stderr.strip()[-500:]}")
+                            problems.append(
+                                f"archiveren index beside the scheduler: exit {indexed.returncode}: {indexed.stderr.strip()[-500:]}"
+                            )
                         searches += 1
                         problems += _search_through_the_ui(browser)
                     time.sleep(max(0.0, sample_every - (time.monotonic() - now)))
@@ -268,7 +350,13 @@ def soak(workdir: Path, seconds: float, *, interval: int = 2, max_workers: int =
                 problems.append("the scheduler did not stop within 120 s of SIGTERM")
             ui.terminate()
             ui.wait(timeout=30)
-        runs_by_source = {name: [_run_dict(run) for run in sorted(catalogue.runs(name, limit=100_000), key=lambda r: r.id)] for name in names}
+        runs_by_source = {
+            name: [
+                _run_dict(run)
+                for run in sorted(catalogue.runs(name, limit=100_000), key=lambda r: r.id)
+            ]
+            for name in names
+        }
         catalogue.close()
         indexed = cli.run("index", "--wait", "300")
         if indexed.returncode != 0:
@@ -313,7 +401,9 @@ def _search_through_the_ui(browser: httpx.Client) -> list[str]:
             return [f"UI login: {login.status_code}"]
         browser.headers["X-CSRF-Token"] = login.json().get("csrf_token", "")
     found = browser.get("/api/search", params={"q": "ambtenaar"})
-    return [] if found.status_code == 200 else [f"UI search: {found.status_code} {found.text[:200]}"]
+    return (
+        [] if found.status_code == 200 else [f"UI search: {found.status_code} {found.text[:200]}"]
+    )
 
 
 def _run_dict(run: Any) -> dict[str, Any]:
@@ -326,7 +416,9 @@ def _run_dict(run: Any) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--interval", type=int, default=2)
     parser.add_argument("--max-workers", type=int, default=3)

@@ -58,12 +58,18 @@ def holding(
     while not catalogue.acquire_run_lock(name, holder, stale_after_seconds):
         if time.monotonic() >= deadline:
             row = catalogue.run_lock(name)
-            by = f" by {row.holder} since {row.acquired_at:%Y-%m-%d %H:%M:%S} UTC (last sign of life)" if row else ""
+            by = (
+                f" by {row.holder} since {row.acquired_at:%Y-%m-%d %H:%M:%S} UTC (last sign of life)"
+                if row
+                else ""
+            )
             raise AlreadyRunning(f"{what} is already running{by}; try again when it has finished")
         time.sleep(min(0.5, max(deadline - time.monotonic(), 0.01)))
     held = HeldLock(catalogue, name, holder, min(HEARTBEAT_MAX_SECONDS, stale_after_seconds / 4))
     done = threading.Event()
-    heartbeat = threading.Thread(target=_beat, args=(held, done), name=f"lock-heartbeat-{name}", daemon=True)
+    heartbeat = threading.Thread(
+        target=_beat, args=(held, done), name=f"lock-heartbeat-{name}", daemon=True
+    )
     if heartbeat_thread:
         heartbeat.start()
     try:

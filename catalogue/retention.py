@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 def held_post_ids(catalogue: Catalogue) -> set[str]:
     with catalogue.session() as session:
-        active = select(HeldPostRow.post_id).join(LegalHoldRow, LegalHoldRow.id == HeldPostRow.hold_id).where(LegalHoldRow.released_at.is_(None))
+        active = (
+            select(HeldPostRow.post_id)
+            .join(LegalHoldRow, LegalHoldRow.id == HeldPostRow.hold_id)
+            .where(LegalHoldRow.released_at.is_(None))
+        )
         return set(session.scalars(active))
 
 

@@ -51,7 +51,9 @@ class WarcFileRow(Base):
     records: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     fixity_status: Mapped[str] = mapped_column(String(20), default="unchecked")
-    fixity_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    fixity_checked_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
 
 class IndexWatermarkRow(Base):

@@ -56,14 +56,21 @@ class Catalogue:
         if url.startswith("sqlite"):
             data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False} if url.startswith("sqlite") else {})
+            engine = create_engine(
+                url,
+                connect_args={"timeout": 30, "check_same_thread": False}
+                if url.startswith("sqlite")
+                else {},
+            )
             if url.startswith("sqlite"):
                 event.listen(engine, "connect", _sqlite_pragmas)
             catalogue = cls(engine)
             catalogue.migrate()
         except (SQLAlchemyError, ImportError, OSError) as exc:
             reason = str(exc.args[0] if exc.args else exc).replace(url, _redact(url))
-            raise CatalogueError(f"cannot open the catalogue at {_redact(url)}: {exc.__class__.__name__}: {reason}") from None
+            raise CatalogueError(
+                f"cannot open the catalogue at {_redact(url)}: {exc.__class__.__name__}: {reason}"
+            ) from None
         return catalogue
 
     def migrate(self) -> None:
@@ -109,11 +116,17 @@ class Catalogue:
             row = session.get(SourceRow, source_name)
             return dict(row.state) if row else {}
 
-    def save_source_state(self, source_name: str, state: Mapping[str, Any], source_type: str = "") -> None:
+    def save_source_state(
+        self, source_name: str, state: Mapping[str, Any], source_type: str = ""
+    ) -> None:
         with self.session() as session:
             row = session.get(SourceRow, source_name)
             if row is None:
-                session.add(SourceRow(name=source_name, type=source_type, state=dict(state), updated_at=utcnow()))
+                session.add(
+                    SourceRow(
+                        name=source_name, type=source_type, state=dict(state), updated_at=utcnow()
+                    )
+                )
             else:
                 row.state = dict(state)
                 row.updated_at = utcnow()
@@ -124,12 +137,22 @@ class Catalogue:
 
     def start_run(self, source_name: str, source_type: str) -> int:
         with self.session() as session:
-            run = RunRow(source=source_name, source_type=source_type, host=this_holder(), started_at=utcnow(), outcome="running", counts={}, errors=[])
+            run = RunRow(
+                source=source_name,
+                source_type=source_type,
+                host=this_holder(),
+                started_at=utcnow(),
+                outcome="running",
+                counts={},
+                errors=[],
+            )
             session.add(run)
             session.flush()
             return run.id
 
-    def finish_run(self, run_id: int, outcome: str, counts: Mapping[str, int], errors: list[str]) -> None:
+    def finish_run(
+        self, run_id: int, outcome: str, counts: Mapping[str, int], errors: list[str]
+    ) -> None:
         with self.session() as session:
             run = session.get(RunRow, run_id)
             if run is None:
@@ -150,7 +173,12 @@ class Catalogue:
         """The newest run of every source."""
         with self.session() as session:
             ran = RunRow.outcome != "skipped"
-            newest = select(RunRow.source, func.max(RunRow.id).label("id")).where(ran).group_by(RunRow.source).subquery()
+            newest = (
+                select(RunRow.source, func.max(RunRow.id).label("id"))
+                .where(ran)
+                .group_by(RunRow.source)
+                .subquery()
+            )
             rows = session.scalars(select(RunRow).join(newest, RunRow.id == newest.c.id))
             return {row.source: row for row in rows}
 
@@ -199,7 +227,18 @@ class Catalogue:
         source's last outcome)."""
         now = utcnow()
         with self.session() as session:
-            session.add(RunRow(source=source_name, source_type=source_type, host=this_holder(), started_at=now, ended_at=now, outcome="skipped", counts={}, errors=[reason]))
+            session.add(
+                RunRow(
+                    source=source_name,
+                    source_type=source_type,
+                    host=this_holder(),
+                    started_at=now,
+                    ended_at=now,
+                    outcome="skipped",
+                    counts={},
+                    errors=[reason],
+                )
+            )
 
     def repair_stale_runs(self) -> list[RunRow]:
         """Runs still 'running' whose process is gone (killed, or its host lost it): marked
@@ -208,10 +247,15 @@ class Catalogue:
         with self.session() as session:
             for run in session.scalars(select(RunRow).where(RunRow.outcome == "running")):
                 lock = session.get(RunLockRow, run.source)
-                if holder_alive(run.host) is False or (holder_alive(run.host) is None and lock is None):
+                if holder_alive(run.host) is False or (
+                    holder_alive(run.host) is None and lock is None
+                ):
                     run.outcome = "interrupted"
                     run.ended_at = utcnow()
-                    run.errors = [*run.errors, f"the process that ran it ({run.host}) stopped before recording an outcome"]
+                    run.errors = [
+                        *run.errors,
+                        f"the process that ran it ({run.host}) stopped before recording an outcome",
+                    ]
                     repaired.append(run)
         return repaired
 
@@ -235,7 +279,16 @@ class Catalogue:
                 with self.session() as session:
                     row = session.get(WarcFileRow, name)
                     if row is None:
-                        session.add(WarcFileRow(name=name, size=size, sha256=sha256, records=records, closed_at=utcnow(), fixity_status="ok"))
+                        session.add(
+                            WarcFileRow(
+                                name=name,
+                                size=size,
+                                sha256=sha256,
+                                records=records,
+                                closed_at=utcnow(),
+                                fixity_status="ok",
+                            )
+                        )
                     else:
                         row.size, row.sha256, row.records = size, sha256, records
                 return
@@ -255,20 +308,29 @@ class Catalogue:
         """After a verify: every listed file is 'ok' unless a problem names it."""
         with self.session() as session:
             for row in session.scalars(select(WarcFileRow)):
-                row.fixity_status = "problem" if any(row.name in problem for problem in problems) else "ok"
+                row.fixity_status = (
+                    "problem" if any(row.name in problem for problem in problems) else "ok"
+                )
                 row.fixity_checked_at = utcnow()
 
     # the indexer's watermark
 
     def watermarks(self) -> dict[str, tuple[int, bool]]:
         with self.session() as session:
-            return {row.warc_name: (row.offset, row.complete) for row in session.scalars(select(IndexWatermarkRow))}
+            return {
+                row.warc_name: (row.offset, row.complete)
+                for row in session.scalars(select(IndexWatermarkRow))
+            }
 
     def save_watermark(self, warc_name: str, offset: int, complete: bool) -> None:
         with self.session() as session:
             row = session.get(IndexWatermarkRow, warc_name)
             if row is None:
-                session.add(IndexWatermarkRow(warc_name=warc_name, offset=offset, complete=complete, updated_at=utcnow()))
+                session.add(
+                    IndexWatermarkRow(
+                        warc_name=warc_name, offset=offset, complete=complete, updated_at=utcnow()
+                    )
+                )
             else:
                 row.offset, row.complete, row.updated_at = offset, complete, utcnow()
 
@@ -284,8 +346,13 @@ class Catalogue:
         with self.session() as session:
             for existing in session.scalars(select(UserRow.username)):
                 if existing.casefold() == username.casefold():
-                    raise CatalogueError(f"user {username!r} already exists" + (f" (as {existing!r})" if existing != username else ""))
-            user = UserRow(username=username, password_hash=password_hash, role=role, created_at=utcnow())
+                    raise CatalogueError(
+                        f"user {username!r} already exists"
+                        + (f" (as {existing!r})" if existing != username else "")
+                    )
+            user = UserRow(
+                username=username, password_hash=password_hash, role=role, created_at=utcnow()
+            )
             session.add(user)
             session.flush()
             return user
@@ -294,7 +361,9 @@ class Catalogue:
         """The account named ``username`` in its canonical (NFKC) form, or as stored."""
         names = {canonical_username(username), username}
         with self.session() as session:
-            return session.scalars(select(UserRow).where(UserRow.username.in_(names)).order_by(UserRow.id)).first()
+            return session.scalars(
+                select(UserRow).where(UserRow.username.in_(names)).order_by(UserRow.id)
+            ).first()
 
     def users(self) -> list[UserRow]:
         with self.session() as session:
@@ -329,12 +398,20 @@ class Catalogue:
         now = utcnow()
         with self.session() as session:
             session.execute(delete(SessionRow).where(SessionRow.expires_at < now))
-            session.add(SessionRow(id_sha256=id_sha256, user_id=user_id, created_at=now, expires_at=now + lifetime))
+            session.add(
+                SessionRow(
+                    id_sha256=id_sha256, user_id=user_id, created_at=now, expires_at=now + lifetime
+                )
+            )
 
     def session_user(self, id_sha256: str) -> UserRow | None:
         """The user of a live session, or None when it ended or expired."""
         with self.session() as session:
-            query = select(UserRow).join(SessionRow, SessionRow.user_id == UserRow.id).where(SessionRow.id_sha256 == id_sha256, SessionRow.expires_at > utcnow())
+            query = (
+                select(UserRow)
+                .join(SessionRow, SessionRow.user_id == UserRow.id)
+                .where(SessionRow.id_sha256 == id_sha256, SessionRow.expires_at > utcnow())
+            )
             return session.scalar(query)
 
     def end_session(self, id_sha256: str) -> None:
@@ -345,9 +422,18 @@ class Catalogue:
 
     def audit(self, username: str, action: str, **detail: Any) -> None:
         with self.session() as session:
-            session.add(AuditRow(at=utcnow(), username=username, action=action, detail=scrub_json(_jsonable(detail))))
+            session.add(
+                AuditRow(
+                    at=utcnow(),
+                    username=username,
+                    action=action,
+                    detail=scrub_json(_jsonable(detail)),
+                )
+            )
 
-    def audit_log(self, action: str | None = None, limit: int = 100, since: datetime | None = None) -> list[AuditRow]:
+    def audit_log(
+        self, action: str | None = None, limit: int = 100, since: datetime | None = None
+    ) -> list[AuditRow]:
         with self.session() as session:
             query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if action:
@@ -383,7 +469,9 @@ def holder_alive(holder: str) -> bool | None:
 def _lock_abandoned(row: RunLockRow, now: datetime, stale_after_seconds: float) -> bool:
     if holder_alive(row.holder) is False:
         return True
-    refreshed = row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=now.tzinfo)
+    refreshed = (
+        row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=now.tzinfo)
+    )
     return (now - refreshed).total_seconds() >= stale_after_seconds
 
 

@@ -35,7 +35,9 @@ def valid_username(name: str) -> str:
     if not canonical:
         raise UserNameError("the user name is empty")
     if len(canonical) > MAX_LENGTH:
-        raise UserNameError(f"user name {canonical[:20]!r}…: at most {MAX_LENGTH} characters, got {len(canonical)}")
+        raise UserNameError(
+            f"user name {canonical[:20]!r}…: at most {MAX_LENGTH} characters, got {len(canonical)}"
+        )
     for position, char in enumerate(canonical, start=1):
         if not _ALLOWED.fullmatch(char):
             unnamed = "a control character" if unicodedata.category(char) == "Cc" else "unnamed"

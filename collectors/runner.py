@@ -60,14 +60,24 @@ def run_sources(
             on_file_closed=lambda closed: _register(catalogue, closed),
         )
         for run in catalogue.repair_stale_runs():
-            log.warning("run %d of %s was left 'running' by %s, which is gone: marked interrupted", run.id, run.source, run.host)
+            log.warning(
+                "run %d of %s was left 'running' by %s, which is gone: marked interrupted",
+                run.id,
+                run.source,
+                run.host,
+            )
         _catch_up_catalogue(catalogue, data_dir / "warcs")
         with writer, Fetcher(config.http, writer, stop=stop, backoff_base=backoff_base) as fetcher:
             for source in sources:
                 if stop.is_set():
                     break
                 try:
-                    with holding(catalogue, source.name, f"collecting {source.name}", stale_after_seconds=config.scheduler.lock_stale_seconds):
+                    with holding(
+                        catalogue,
+                        source.name,
+                        f"collecting {source.name}",
+                        stale_after_seconds=config.scheduler.lock_stale_seconds,
+                    ):
                         reports.append(run_source(source, config, catalogue, fetcher, writer, stop))
                 except AlreadyRunning as exc:
                     reports.append(_skipped(catalogue, source, str(exc)))

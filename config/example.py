@@ -24,13 +24,53 @@ from config.models import (
 )
 
 EXAMPLE_SOURCES: list[dict[str, Any]] = [
-    {"name": "blog-jansen", "type": "feed", "organisation": "Gemeente Utrecht", "url": "https://blog.example.nl/feed/", "schedule": {"cron": "0 */6 * * *"}, "retention": {"category": "1.1", "years": 10}},
-    {"name": "x-ministerie", "type": "x", "organisation": "Ministerie van BZK", "accounts": ["minbzk"], "queries": ["#ambtenaar20"], "bearer_token_env": "X_BEARER_TOKEN", "schedule": {"interval_seconds": 3600}},
-    {"name": "x-archief-bzk", "type": "x_archive", "organisation": "Ministerie van BZK", "path": "/srv/archief/x-archive-minbzk.zip"},
-    {"name": "mastodon-rijksoverheid", "type": "mastodon", "organisation": "Rijksoverheid", "instance": "https://social.overheid.nl", "accounts": ["@minbzk@social.overheid.nl"], "hashtags": ["woo"]},
-    {"name": "ambtenaar20-netwerk", "type": "network", "organisation": "Ambtenaar 2.0", "start_urls": ["https://ambtenaar20.example.nl/"], "profile": "ning", "max_depth": 4},
+    {
+        "name": "blog-jansen",
+        "type": "feed",
+        "organisation": "Gemeente Utrecht",
+        "url": "https://blog.example.nl/feed/",
+        "schedule": {"cron": "0 */6 * * *"},
+        "retention": {"category": "1.1", "years": 10},
+    },
+    {
+        "name": "x-ministerie",
+        "type": "x",
+        "organisation": "Ministerie van BZK",
+        "accounts": ["minbzk"],
+        "queries": ["#ambtenaar20"],
+        "bearer_token_env": "X_BEARER_TOKEN",
+        "schedule": {"interval_seconds": 3600},
+    },
+    {
+        "name": "x-archief-bzk",
+        "type": "x_archive",
+        "organisation": "Ministerie van BZK",
+        "path": "/srv/archief/x-archive-minbzk.zip",
+    },
+    {
+        "name": "mastodon-rijksoverheid",
+        "type": "mastodon",
+        "organisation": "Rijksoverheid",
+        "instance": "https://social.overheid.nl",
+        "accounts": ["@minbzk@social.overheid.nl"],
+        "hashtags": ["woo"],
+    },
+    {
+        "name": "ambtenaar20-netwerk",
+        "type": "network",
+        "organisation": "Ambtenaar 2.0",
+        "start_urls": ["https://ambtenaar20.example.nl/"],
+        "profile": "ning",
+        "max_depth": 4,
+    },
 ]
-SOURCE_MODELS: dict[str, type[BaseModel]] = {"feed": FeedSource, "x": XSource, "x_archive": XArchiveSource, "mastodon": MastodonSource, "network": NetworkSource}
+SOURCE_MODELS: dict[str, type[BaseModel]] = {
+    "feed": FeedSource,
+    "x": XSource,
+    "x_archive": XArchiveSource,
+    "mastodon": MastodonSource,
+    "network": NetworkSource,
+}
 
 
 def _scalar(value: Any) -> str:
@@ -45,13 +85,19 @@ def _default(field: FieldInfo) -> Any:
     return PydanticUndefined
 
 
-def _render_model(model: type[BaseModel], values: dict[str, Any], indent: str, lines: list[str]) -> None:
+def _render_model(
+    model: type[BaseModel], values: dict[str, Any], indent: str, lines: list[str]
+) -> None:
     for name, field in model.model_fields.items():
         if field.description:
             lines.append(f"{indent}# {field.description}")
         value = values.get(name, _default(field))
         annotation = field.annotation
-        nested = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        nested = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
         if value is PydanticUndefined:
             lines.append(f"{indent}{name}:   # required")
         elif nested is not None:
@@ -73,7 +119,9 @@ def render_example() -> str:
         "# Secrets never go in this file: sources name the environment variable that holds them.",
         "",
     ]
-    top = {name: field for name, field in ArchiverenConfig.model_fields.items() if name != "sources"}
+    top = {
+        name: field for name, field in ArchiverenConfig.model_fields.items() if name != "sources"
+    }
     settings = ArchiverenConfig.model_construct()
     for name, field in top.items():
         if field.description:
@@ -91,7 +139,9 @@ def render_example() -> str:
     lines.append("sources:")
     for example in EXAMPLE_SOURCES:
         model = SOURCE_MODELS[example["type"]]
-        lines.append(f"  # --- type {example['type']}: {model.__doc__.strip().splitlines()[0] if model.__doc__ else ''}")
+        lines.append(
+            f"  # --- type {example['type']}: {model.__doc__.strip().splitlines()[0] if model.__doc__ else ''}"
+        )
         body: list[str] = []
         _render_model(model, example, "    ", body)
         first = next(i for i, line in enumerate(body) if not line.lstrip().startswith("#"))

@@ -21,7 +21,9 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (give --config PATH or set ARCHIVEREN_CONFIG; see config/sources.example.yaml)") from None
+        raise ConfigError(
+            f"{path}: config file not found (give --config PATH or set ARCHIVEREN_CONFIG; see config/sources.example.yaml)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
     try:
@@ -31,7 +33,9 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         raise ConfigError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level (organisation:, sources:, ...), found {type(raw).__name__}")
+        raise ConfigError(
+            f"{path}: expected a mapping at the top level (organisation:, sources:, ...), found {type(raw).__name__}"
+        )
     _check_source_types(path, raw)
     try:
         config = ArchiverenConfig.model_validate(raw)
@@ -43,7 +47,14 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
     return config
 
 
-SECRET_FIELDS = ("bearer_token_env", "access_token_env", "api_key_env", "password_env", "secret_key_env", "metrics_token_env")
+SECRET_FIELDS = (
+    "bearer_token_env",
+    "access_token_env",
+    "api_key_env",
+    "password_env",
+    "secret_key_env",
+    "metrics_token_env",
+)
 """Fields that name an environment variable holding a secret (``username_env`` names none)."""
 
 
@@ -61,7 +72,9 @@ def secret_from_env(variable: str | None, *, what: str, source: str = "") -> str
     value = os.environ.get(variable)
     if not value:
         where = f"source {source!r}: " if source else ""
-        raise ConfigError(f"{where}{what} is read from environment variable {variable}, which is not set")
+        raise ConfigError(
+            f"{where}{what} is read from environment variable {variable}, which is not set"
+        )
     register_secrets({variable: value})
     return value
 
@@ -69,14 +82,20 @@ def secret_from_env(variable: str | None, *, what: str, source: str = "") -> str
 def _check_source_types(path: Path, raw: dict[str, Any]) -> None:
     sources = raw.get("sources") or []
     if not isinstance(sources, list):
-        raise ConfigError(f"{path}: 'sources' must be a list of sources, found {type(sources).__name__}")
+        raise ConfigError(
+            f"{path}: 'sources' must be a list of sources, found {type(sources).__name__}"
+        )
     for i, source in enumerate(sources):
         if not isinstance(source, dict):
-            raise ConfigError(f"{path}: sources[{i}] must be a mapping with at least 'name' and 'type'")
+            raise ConfigError(
+                f"{path}: sources[{i}] must be a mapping with at least 'name' and 'type'"
+            )
         kind = source.get("type")
         name = source.get("name", f"#{i + 1}")
         if kind not in SOURCE_TYPES:
-            raise ConfigError(f"{path}: source {name!r} (sources[{i}]): unknown source type {kind!r}; expected one of {', '.join(SOURCE_TYPES)}")
+            raise ConfigError(
+                f"{path}: source {name!r} (sources[{i}]): unknown source type {kind!r}; expected one of {', '.join(SOURCE_TYPES)}"
+            )
 
 
 def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
@@ -87,7 +106,11 @@ def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
         where = ".".join(str(part) for part in loc)
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
             index = loc[1]
-            name = sources[index].get("name", f"#{index + 1}") if index < len(sources) else f"#{index + 1}"
+            name = (
+                sources[index].get("name", f"#{index + 1}")
+                if index < len(sources)
+                else f"#{index + 1}"
+            )
             # pydantic puts the discriminator value in the location; drop it for readability
             field_parts = [str(p) for p in loc[2:] if p not in SOURCE_TYPES]
             field = ".".join(field_parts) or "(source)"
@@ -107,10 +130,14 @@ def _check_secrets(path: Path, config: ArchiverenConfig) -> None:
         for field in ("bearer_token_env", "access_token_env"):
             variable = getattr(source, field, None)
             if variable and not os.environ.get(variable):
-                raise ConfigError(f"{path}: source {source.name!r}, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)")
+                raise ConfigError(
+                    f"{path}: source {source.name!r}, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)"
+                )
     search = config.search
     if search.search_backend != "tantivy":
         for field in ("api_key_env", "username_env", "password_env"):
             variable = getattr(search, field)
             if variable and not os.environ.get(variable):
-                raise ConfigError(f"{path}: search, field '{field}': environment variable {variable} is not set")
+                raise ConfigError(
+                    f"{path}: search, field '{field}': environment variable {variable} is not set"
+                )

@@ -14,45 +14,81 @@ class _Strict(BaseModel):
 
 class Schedule(_Strict):
     cron: str | None = Field(default=None, description="crontab expression, e.g. '0 */6 * * *'")
-    interval_seconds: int | None = Field(default=None, ge=1, description="run every N seconds instead of a cron")
-    jitter_seconds: int = Field(default=0, ge=0, description="random delay so sources on one host do not fire together")
+    interval_seconds: int | None = Field(
+        default=None, ge=1, description="run every N seconds instead of a cron"
+    )
+    jitter_seconds: int = Field(
+        default=0, ge=0, description="random delay so sources on one host do not fire together"
+    )
 
 
 class Retention(_Strict):
-    category: str = Field(default="", description="records category in the organisation's selectielijst, e.g. '1.1'")
-    years: int | None = Field(default=None, ge=0, description="retention period in years; empty means keep permanently")
+    category: str = Field(
+        default="", description="records category in the organisation's selectielijst, e.g. '1.1'"
+    )
+    years: int | None = Field(
+        default=None, ge=0, description="retention period in years; empty means keep permanently"
+    )
 
 
 class _SourceBase(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="unique name of the source (letters, digits, _ . -)")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="unique name of the source (letters, digits, _ . -)",
+    )
     organisation: str = Field(default="", description="organisation whose record this is")
-    enabled: bool = Field(default=True, description="disabled sources are neither collected nor scheduled")
-    schedule: Schedule | None = Field(default=None, description="when `archiveren schedule` runs this source")
+    enabled: bool = Field(
+        default=True, description="disabled sources are neither collected nor scheduled"
+    )
+    schedule: Schedule | None = Field(
+        default=None, description="when `archiveren schedule` runs this source"
+    )
     retention: Retention = Field(default_factory=Retention)
     obey_robots: bool = Field(default=True, description="obey robots.txt (overriding is logged)")
-    delay_seconds: float | None = Field(default=None, ge=0, description="politeness delay per host; default from http.delay_seconds")
+    delay_seconds: float | None = Field(
+        default=None, ge=0, description="politeness delay per host; default from http.delay_seconds"
+    )
 
 
 class FeedSource(_SourceBase):
     """A blog: a feed URL or a site URL whose feed is autodiscovered."""
 
     type: Literal["feed"]
-    url: str = Field(description="feed URL, or a site URL whose <link rel='alternate'> names the feed")
-    site: list[str] = Field(default_factory=list, description="URL prefixes of the pages this source speaks for (its blog); empty: the directory of 'url' above any feed segment (https://host/zoe/feed/ -> https://host/zoe/). Entries linking elsewhere are kept as this source's record of a foreign URL, never as the other site's own post")
-    capture_pages: bool = Field(default=True, description="also capture each entry's permalink page")
-    capture_images: bool = Field(default=False, description="also capture images on permalink pages")
-    backfill_depth: int = Field(default=10, ge=0, description="how many older feed pages (?paged=N) to follow on the first harvest")
+    url: str = Field(
+        description="feed URL, or a site URL whose <link rel='alternate'> names the feed"
+    )
+    site: list[str] = Field(
+        default_factory=list,
+        description="URL prefixes of the pages this source speaks for (its blog); empty: the directory of 'url' above any feed segment (https://host/zoe/feed/ -> https://host/zoe/). Entries linking elsewhere are kept as this source's record of a foreign URL, never as the other site's own post",
+    )
+    capture_pages: bool = Field(
+        default=True, description="also capture each entry's permalink page"
+    )
+    capture_images: bool = Field(
+        default=False, description="also capture images on permalink pages"
+    )
+    backfill_depth: int = Field(
+        default=10,
+        ge=0,
+        description="how many older feed pages (?paged=N) to follow on the first harvest",
+    )
 
 
 class XSource(_SourceBase):
     """Posts on X through the API v2."""
 
     type: Literal["x"]
-    api_base: str = Field(default="https://api.x.com", description="API base URL (the demo emulator for trials)")
+    api_base: str = Field(
+        default="https://api.x.com", description="API base URL (the demo emulator for trials)"
+    )
     accounts: list[str] = Field(default_factory=list, description="account handles without @")
     lists: list[str] = Field(default_factory=list, description="X List ids")
-    queries: list[str] = Field(default_factory=list, description="search queries, e.g. '#ambtenaar20'")
-    bearer_token_env: str = Field(description="name of the environment variable holding the bearer token")
+    queries: list[str] = Field(
+        default_factory=list, description="search queries, e.g. '#ambtenaar20'"
+    )
+    bearer_token_env: str = Field(
+        description="name of the environment variable holding the bearer token"
+    )
     max_pages: int = Field(default=50, ge=1, description="API pages per account/list/query per run")
 
 
@@ -68,10 +104,17 @@ class MastodonSource(_SourceBase):
 
     type: Literal["mastodon"]
     instance: str = Field(description="instance base URL, e.g. https://social.overheid.nl")
-    accounts: list[str] = Field(default_factory=list, description="accounts as user or @user@instance")
+    accounts: list[str] = Field(
+        default_factory=list, description="accounts as user or @user@instance"
+    )
     hashtags: list[str] = Field(default_factory=list, description="hashtags without #")
-    access_token_env: str | None = Field(default=None, description="environment variable holding an access token, if the instance needs one")
-    include_replies: bool = Field(default=True, description="also fetch each status's context (replies)")
+    access_token_env: str | None = Field(
+        default=None,
+        description="environment variable holding an access token, if the instance needs one",
+    )
+    include_replies: bool = Field(
+        default=True, description="also fetch each status's context (replies)"
+    )
     max_pages: int = Field(default=50, ge=1)
 
 
@@ -80,38 +123,79 @@ class NetworkSource(_SourceBase):
 
     type: Literal["network"]
     start_urls: list[str] = Field(min_length=1, description="where the crawl starts")
-    allow: list[str] = Field(default_factory=list, description="regular expressions of URLs to follow; empty: same host")
-    deny: list[str] = Field(default_factory=list, description="regular expressions of URLs never to follow")
-    profile: str = Field(default="generic", description="site profile for extraction: ning, pbworks, pleio or generic")
+    allow: list[str] = Field(
+        default_factory=list, description="regular expressions of URLs to follow; empty: same host"
+    )
+    deny: list[str] = Field(
+        default_factory=list, description="regular expressions of URLs never to follow"
+    )
+    profile: str = Field(
+        default="generic",
+        description="site profile for extraction: ning, pbworks, pleio or generic",
+    )
     max_depth: int = Field(default=5, ge=0)
     max_pages: int = Field(default=1000, ge=1)
 
 
-SourceConfig = Annotated[FeedSource | XSource | XArchiveSource | MastodonSource | NetworkSource, Field(discriminator="type")]
+SourceConfig = Annotated[
+    FeedSource | XSource | XArchiveSource | MastodonSource | NetworkSource,
+    Field(discriminator="type"),
+]
 SOURCE_TYPES = ("feed", "x", "x_archive", "mastodon", "network")
 
 
 class HttpSettings(_Strict):
-    contact: str = Field(default="archief@example.org", description="contact address put in the User-Agent")
-    delay_seconds: float = Field(default=1.0, ge=0, description="politeness delay between requests to one host")
-    concurrency_per_host: int = Field(default=2, ge=1, description="requests in flight at once to one host")
-    timeout_seconds: float = Field(default=30.0, gt=0, description="connect and read timeout of one request")
-    max_response_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="responses larger than this are cut off and marked truncated")
-    retries: int = Field(default=4, ge=0, description="retries for 429, 5xx and timeouts, with exponential backoff")
+    contact: str = Field(
+        default="archief@example.org", description="contact address put in the User-Agent"
+    )
+    delay_seconds: float = Field(
+        default=1.0, ge=0, description="politeness delay between requests to one host"
+    )
+    concurrency_per_host: int = Field(
+        default=2, ge=1, description="requests in flight at once to one host"
+    )
+    timeout_seconds: float = Field(
+        default=30.0, gt=0, description="connect and read timeout of one request"
+    )
+    max_response_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="responses larger than this are cut off and marked truncated",
+    )
+    retries: int = Field(
+        default=4, ge=0, description="retries for 429, 5xx and timeouts, with exponential backoff"
+    )
 
 
 class ArchiveSettings(_Strict):
-    prefix: str = Field(default="archiveren", pattern=r"^[A-Za-z0-9_-]+$", description="WARC file name prefix")
-    rollover_bytes: int = Field(default=1_000_000_000, ge=1024, description="start a new WARC file after this size")
+    prefix: str = Field(
+        default="archiveren", pattern=r"^[A-Za-z0-9_-]+$", description="WARC file name prefix"
+    )
+    rollover_bytes: int = Field(
+        default=1_000_000_000, ge=1024, description="start a new WARC file after this size"
+    )
     operator: str = Field(default="", description="operator named in each warcinfo record")
 
 
 class SearchSettings(_Strict):
-    search_backend: Literal["tantivy", "elasticsearch", "opensearch"] = Field(default="tantivy", description="tantivy (embedded, no server) or an Elasticsearch/OpenSearch cluster")
-    hosts: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:9200"], description="engine URLs (elasticsearch/opensearch)")
+    search_backend: Literal["tantivy", "elasticsearch", "opensearch"] = Field(
+        default="tantivy",
+        description="tantivy (embedded, no server) or an Elasticsearch/OpenSearch cluster",
+    )
+    hosts: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:9200"],
+        description="engine URLs (elasticsearch/opensearch)",
+    )
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
-    index_workers: int | None = Field(default=None, ge=0, le=64, description="processes that extract Posts while indexing; empty: one per CPU core for a large backlog, 0: none (extract in the indexing process)")
-    api_key_env: str | None = Field(default=None, description="environment variable with an API key")
+    index_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="processes that extract Posts while indexing; empty: one per CPU core for a large backlog, 0: none (extract in the indexing process)",
+    )
+    api_key_env: str | None = Field(
+        default=None, description="environment variable with an API key"
+    )
     username_env: str | None = None
     password_env: str | None = None
     verify_certs: bool = True
@@ -121,34 +205,69 @@ class SearchSettings(_Strict):
 class ServerSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    secret_key_env: str | None = Field(default=None, description="environment variable holding the session signing key; a random key is kept in the data dir otherwise")
-    trusted_user_header: str | None = Field(default=None, description="trust this header (set by an authenticating reverse proxy) for the user name")
-    metrics_token_env: str | None = Field(default=None, description="environment variable holding a bearer token that lets a Prometheus scraper read /metrics (admins can always)")
+    secret_key_env: str | None = Field(
+        default=None,
+        description="environment variable holding the session signing key; a random key is kept in the data dir otherwise",
+    )
+    trusted_user_header: str | None = Field(
+        default=None,
+        description="trust this header (set by an authenticating reverse proxy) for the user name",
+    )
+    metrics_token_env: str | None = Field(
+        default=None,
+        description="environment variable holding a bearer token that lets a Prometheus scraper read /metrics (admins can always)",
+    )
 
 
 class NotifySettings(_Strict):
-    after_failures: int = Field(default=3, ge=1, description="notify when a source failed this many runs in a row")
-    webhook_url: str | None = Field(default=None, description="POST a JSON message here on repeated failures")
-    email_to: str | None = Field(default=None, description="send an e-mail here on repeated failures")
+    after_failures: int = Field(
+        default=3, ge=1, description="notify when a source failed this many runs in a row"
+    )
+    webhook_url: str | None = Field(
+        default=None, description="POST a JSON message here on repeated failures"
+    )
+    email_to: str | None = Field(
+        default=None, description="send an e-mail here on repeated failures"
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail notifications")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     email_from: str = Field(default="archiveren@localhost")
 
 
 class SchedulerSettings(_Strict):
-    index_after_run: bool = Field(default=True, description="index new WARCs right after each collection run")
-    index_interval_seconds: int | None = Field(default=None, ge=1, description="also index on this interval")
-    verify_cron: str | None = Field(default="30 3 * * 0", description="when `verify` runs (crontab); empty: never")
-    misfire_grace_seconds: int = Field(default=300, ge=1, description="a run that could not start on time still starts within this many seconds")
+    index_after_run: bool = Field(
+        default=True, description="index new WARCs right after each collection run"
+    )
+    index_interval_seconds: int | None = Field(
+        default=None, ge=1, description="also index on this interval"
+    )
+    verify_cron: str | None = Field(
+        default="30 3 * * 0", description="when `verify` runs (crontab); empty: never"
+    )
+    misfire_grace_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="a run that could not start on time still starts within this many seconds",
+    )
     max_workers: int = Field(default=4, ge=1, description="sources that may run at the same time")
-    shard: str | None = Field(default=None, pattern=r"^[0-9]+/[0-9]+$", description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)")
-    lock_stale_seconds: int = Field(default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned")
+    shard: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+/[0-9]+$",
+        description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)",
+    )
+    lock_stale_seconds: int = Field(
+        default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned"
+    )
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
 
 class ArchiverenConfig(_Strict):
-    organisation: str = Field(default="", description="default organisation for sources that name none")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL of the catalogue; default SQLite in the data dir")
+    organisation: str = Field(
+        default="", description="default organisation for sources that name none"
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the catalogue; default SQLite in the data dir"
+    )
     http: HttpSettings = Field(default_factory=HttpSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)

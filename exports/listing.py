@@ -9,10 +9,31 @@ from typing import IO, Any
 from foundation.post import Post
 
 CSV_COLUMNS = (
-    "id", "platform", "kind", "source", "organisation", "url", "title", "author", "author_handle",
-    "published_at", "collected_at", "updated_at", "parent_id", "thread_id", "hashtags", "mentions",
-    "warc_file", "warc_offset", "warc_length", "warc_record_id", "payload_digest",
-    "retention_category", "keep_until", "legal_hold", "text",
+    "id",
+    "platform",
+    "kind",
+    "source",
+    "organisation",
+    "url",
+    "title",
+    "author",
+    "author_handle",
+    "published_at",
+    "collected_at",
+    "updated_at",
+    "parent_id",
+    "thread_id",
+    "hashtags",
+    "mentions",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "payload_digest",
+    "retention_category",
+    "keep_until",
+    "legal_hold",
+    "text",
 )
 
 

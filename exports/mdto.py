@@ -19,8 +19,21 @@ NS = "https://www.nationaalarchief.nl/mdto"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NS} https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.2.xsd"
 SOURCE = "archiveren"
-PRONOM = {"text/html": ("Hypertext Markup Language", "fmt/96"), "application/json": ("JSON Data Interchange Format", "fmt/817"), "application/xml": ("Extensible Markup Language", "fmt/101"), "application/rss+xml": ("Extensible Markup Language", "fmt/101"), "application/atom+xml": ("Extensible Markup Language", "fmt/101"), "application/zip": ("ZIP Format", "x-fmt/263")}
-KIND_LABELS = {"post": "bericht", "comment": "reactie", "reply": "antwoord", "repost": "doorgeplaatst bericht", "page": "webpagina"}
+PRONOM = {
+    "text/html": ("Hypertext Markup Language", "fmt/96"),
+    "application/json": ("JSON Data Interchange Format", "fmt/817"),
+    "application/xml": ("Extensible Markup Language", "fmt/101"),
+    "application/rss+xml": ("Extensible Markup Language", "fmt/101"),
+    "application/atom+xml": ("Extensible Markup Language", "fmt/101"),
+    "application/zip": ("ZIP Format", "x-fmt/263"),
+}
+KIND_LABELS = {
+    "post": "bericht",
+    "comment": "reactie",
+    "reply": "antwoord",
+    "repost": "doorgeplaatst bericht",
+    "page": "webpagina",
+}
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -30,7 +43,9 @@ def _el(parent: etree._Element, name: str, text: str | None = None) -> etree._El
     return element
 
 
-def _begrip(parent: etree._Element, name: str, label: str, lijst: str, code: str | None = None) -> None:
+def _begrip(
+    parent: etree._Element, name: str, label: str, lijst: str, code: str | None = None
+) -> None:
     begrip = _el(parent, name)
     _el(begrip, "begripLabel", label)
     if code:
@@ -67,14 +82,31 @@ def informatieobject_xml(post: Post) -> bytes:
     _el(obj, "naam", _name(post))
     _begrip(obj, "aggregatieniveau", "Archiefstuk", "Begrippenlijst Aggregatieniveau MDTO")
     if post.retention.category:
-        _begrip(obj, "classificatie", post.retention.category, "Selectielijst van de archiefvormer", post.retention.category)
+        _begrip(
+            obj,
+            "classificatie",
+            post.retention.category,
+            "Selectielijst van de archiefvormer",
+            post.retention.category,
+        )
     for tag in post.hashtags:
         _el(obj, "trefwoord", tag)
-    _el(obj, "omschrijving", f"{KIND_LABELS.get(post.kind, post.kind)} op {post.platform}: {post.url}")
+    _el(
+        obj,
+        "omschrijving",
+        f"{KIND_LABELS.get(post.kind, post.kind)} op {post.platform}: {post.url}",
+    )
     if post.published_at:
         dekking = _el(obj, "dekkingInTijd")
-        _begrip(dekking, "dekkingInTijdType", "Publicatiedatum", "Begrippenlijst DekkingInTijd archiveren")
-        _el(dekking, "dekkingInTijdBegindatum", post.published_at.astimezone(UTC).date().isoformat())
+        _begrip(
+            dekking,
+            "dekkingInTijdType",
+            "Publicatiedatum",
+            "Begrippenlijst DekkingInTijd archiveren",
+        )
+        _el(
+            dekking, "dekkingInTijdBegindatum", post.published_at.astimezone(UTC).date().isoformat()
+        )
     if post.lang and len(post.lang) in (2, 3):
         _el(obj, "taal", post.lang)
     if post.collected_at:
@@ -83,7 +115,13 @@ def informatieobject_xml(post: Post) -> bytes:
         _el(event, "eventTijd", post.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
         _verwijzing(event, "eventVerantwoordelijkeActor", "archiveren")
     keep = post.retention.keep_until
-    _begrip(obj, "waardering", "Tijdelijk te bewaren" if keep else "Blijvend te bewaren", "Begrippenlijst Waardering MDTO", "V" if keep else "B")
+    _begrip(
+        obj,
+        "waardering",
+        "Tijdelijk te bewaren" if keep else "Blijvend te bewaren",
+        "Begrippenlijst Waardering MDTO",
+        "V" if keep else "B",
+    )
     if keep:
         termijn = _el(obj, "bewaartermijn")
         _el(termijn, "termijnEinddatum", keep.isoformat())
@@ -94,14 +132,26 @@ def informatieobject_xml(post: Post) -> bytes:
     if post.parent_id:
         relatie = _el(obj, "gerelateerdInformatieobject")
         _verwijzing(relatie, "gerelateerdInformatieobjectVerwijzing", "reageert op", post.parent_id)
-        _begrip(relatie, "gerelateerdInformatieobjectTypeRelatie", "Reactie op", "Begrippenlijst Relaties archiveren")
+        _begrip(
+            relatie,
+            "gerelateerdInformatieobjectTypeRelatie",
+            "Reactie op",
+            "Begrippenlijst Relaties archiveren",
+        )
     _verwijzing(obj, "archiefvormer", post.organisation or "onbekende archiefvormer")
     if post.author:
         betrokkene = _el(obj, "betrokkene")
-        _begrip(betrokkene, "betrokkeneTypeRelatie", "Auteur", "Begrippenlijst Betrokkenen archiveren")
+        _begrip(
+            betrokkene, "betrokkeneTypeRelatie", "Auteur", "Begrippenlijst Betrokkenen archiveren"
+        )
         _verwijzing(betrokkene, "betrokkeneActor", post.author, post.author_handle or None)
     beperking = _el(obj, "beperkingGebruik")
-    _begrip(beperking, "beperkingGebruikType", "Openbaar gepubliceerd; persoonsgegevens (AVG)", "Begrippenlijst BeperkingGebruik archiveren")
+    _begrip(
+        beperking,
+        "beperkingGebruikType",
+        "Openbaar gepubliceerd; persoonsgegevens (AVG)",
+        "Begrippenlijst BeperkingGebruik archiveren",
+    )
     document: bytes = etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
@@ -113,7 +163,9 @@ def capture_name(post: Post) -> str:
     return f"{capture.warc_file}@{capture.offset}" if capture else post.id
 
 
-def bestand_xml(post: Post, *, size: int, sha256: str, content_type: str, checked_at: datetime) -> bytes:
+def bestand_xml(
+    post: Post, *, size: int, sha256: str, content_type: str, checked_at: datetime
+) -> bytes:
     """A capture as an MDTO ``bestand``: the archived payload, its size and SHA-256. Written
     once per capture; the Posts read from it (all tweets of one API page, all comments of one
     page) point at it with ``heeftRepresentatie``, and it names the first of them."""
@@ -121,11 +173,17 @@ def bestand_xml(post: Post, *, size: int, sha256: str, content_type: str, checke
     root = _root()
     bestand = _el(root, "bestand")
     identificatie = _el(bestand, "identificatie")
-    _el(identificatie, "identificatieKenmerk", capture.record_id if capture else post.id + "#capture")
+    _el(
+        identificatie,
+        "identificatieKenmerk",
+        capture.record_id if capture else post.id + "#capture",
+    )
     _el(identificatie, "identificatieBron", "WARC-Record-ID")
     _el(bestand, "naam", capture_name(post))
     _el(bestand, "omvang", str(size))
-    label, code = PRONOM.get(content_type.split(";")[0].strip().lower(), (content_type or "onbekend formaat", None))
+    label, code = PRONOM.get(
+        content_type.split(";")[0].strip().lower(), (content_type or "onbekend formaat", None)
+    )
     _begrip(bestand, "bestandsformaat", label, "PRONOM-register", code)
     checksum = _el(bestand, "checksum")
     _begrip(checksum, "checksumAlgoritme", "SHA256", "Begrippenlijst ChecksumAlgoritme MDTO")

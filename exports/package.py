@@ -54,6 +54,7 @@ class ExportSource(Protocol):
 
     def backend(self) -> SearchBackend: ...
 
+
 FORMATS = ("bag", "wacz", "csv", "jsonl")
 WACZ_NAME = "archiveren-export.wacz"
 
@@ -70,7 +71,16 @@ def _safe_name(post_id: str, n: int) -> str:
     return f"{n:07d}-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", post_id)[:120]
 
 
-def run_export(ws: ExportSource, *, query: str, filters: dict[str, list[str]], fmt: str, out: Path, reason: str = "", user: str = "") -> Path:
+def run_export(
+    ws: ExportSource,
+    *,
+    query: str,
+    filters: dict[str, list[str]],
+    fmt: str,
+    out: Path,
+    reason: str = "",
+    user: str = "",
+) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
 
@@ -86,8 +96,18 @@ def run_export(ws: ExportSource, *, query: str, filters: dict[str, list[str]], f
     target = check_target(Path(out))
     sweep_stale_partials({target.parent, ws.exports_dir})
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
-    summary = ExportSummary(export_id=export_id, user=user, reason=reason, query=query, filters=filters, fmt=fmt, created_at=datetime.now(UTC))
-    posts = ws.backend().scan(SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False))
+    summary = ExportSummary(
+        export_id=export_id,
+        user=user,
+        reason=reason,
+        query=query,
+        filters=filters,
+        fmt=fmt,
+        created_at=datetime.now(UTC),
+    )
+    posts = ws.backend().scan(
+        SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False)
+    )
     with Staging(target) as staging:
         product = staging.product
         if fmt in ("csv", "jsonl"):
@@ -100,7 +120,17 @@ def run_export(ws: ExportSource, *, query: str, filters: dict[str, list[str]], f
             checksum = sha256_file(product)
         else:
             checksum = _write_bag(ws, posts, product, summary)
-        audit = {"export_id": export_id, "query": query, "filters": filters, "format": fmt, "posts": summary.posts, "records": summary.records, "reason": reason, "path": str(target), "sha256": checksum}
+        audit = {
+            "export_id": export_id,
+            "query": query,
+            "filters": filters,
+            "format": fmt,
+            "posts": summary.posts,
+            "records": summary.records,
+            "reason": reason,
+            "path": str(target),
+            "sha256": checksum,
+        }
         catalogue = ws.catalogue()
         catalogue.audit(user, "export_publishing", **audit)
         try:
@@ -115,14 +145,28 @@ def run_export(ws: ExportSource, *, query: str, filters: dict[str, list[str]], f
 
 def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportSummary) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        listing = ListingWriter(handle if fmt == "csv" else None, handle if fmt == "jsonl" else None)
+        listing = ListingWriter(
+            handle if fmt == "csv" else None, handle if fmt == "jsonl" else None
+        )
         for post in posts:
             listing.add(post)
             summary.count(post.platform, post.kind, post.source, post.published_at)
 
 
-def _write_wacz(ws: ExportSource, posts: Iterable[Post], work: Path, wacz_path: Path, summary: ExportSummary, metadata_dir: Path | None, listing: ListingWriter | None = None) -> None:
-    subset = WarcSubset(ws.archive_dir, work / "data.warc.gz", f"archiveren export {summary.export_id}: {summary.query}")
+def _write_wacz(
+    ws: ExportSource,
+    posts: Iterable[Post],
+    work: Path,
+    wacz_path: Path,
+    summary: ExportSummary,
+    metadata_dir: Path | None,
+    listing: ListingWriter | None = None,
+) -> None:
+    subset = WarcSubset(
+        ws.archive_dir,
+        work / "data.warc.gz",
+        f"archiveren export {summary.export_id}: {summary.query}",
+    )
     described: set[tuple[str, int]] = set()
     try:
         for n, post in enumerate(posts, start=1):
@@ -137,11 +181,15 @@ def _write_wacz(ws: ExportSource, posts: Iterable[Post], work: Path, wacz_path: 
         subset.close()
     summary.records, summary.bytes = subset.records, subset.bytes
     if subset.records == 0:
-        raise ExportError(f"the query {summary.query!r} with filters {summary.filters} found no archived captures to export")
+        raise ExportError(
+            f"the query {summary.query!r} with filters {summary.filters} found no archived captures to export"
+        )
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
 
 
-def _write_mdto(ws: ExportSource, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]) -> None:
+def _write_mdto(
+    ws: ExportSource, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]
+) -> None:
     """The Post's informatieobject, and its capture's bestand the first time that capture
     comes by (``described`` holds the captures already written)."""
     (metadata_dir / f"{_safe_name(post.id, n)}.mdto.xml").write_bytes(informatieobject_xml(post))
@@ -156,23 +204,39 @@ def _write_mdto(ws: ExportSource, post: Post, metadata_dir: Path, n: int, descri
         payload = record.raw_payload()
     except ArchiverenError as exc:
         raise ExportError(f"capture of {post.id} could not be read back: {exc}") from None
-    content_type = next((v for k, v in (record.http_headers or []) if k.lower() == "content-type"), "")
-    xml = bestand_xml(post, size=len(payload), sha256=hashlib.sha256(payload).hexdigest(), content_type=content_type, checked_at=datetime.now(UTC))
+    content_type = next(
+        (v for k, v in (record.http_headers or []) if k.lower() == "content-type"), ""
+    )
+    xml = bestand_xml(
+        post,
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        content_type=content_type,
+        checked_at=datetime.now(UTC),
+    )
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{key[0]}@{key[1]}")
     (metadata_dir / f"capture-{name}.bestand.mdto.xml").write_bytes(xml)
 
 
-def _write_bag(ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary) -> str:
+def _write_bag(
+    ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary
+) -> str:
     bag_dir.mkdir()
     metadata_dir = bag_dir / "metadata"
     metadata_dir.mkdir()
     work = bag_dir / ".work"
     work.mkdir()
-    with (bag_dir / "listing.csv").open("w", encoding="utf-8", newline="") as csv_out, (bag_dir / "listing.jsonl").open("w", encoding="utf-8") as jsonl_out:
+    with (
+        (bag_dir / "listing.csv").open("w", encoding="utf-8", newline="") as csv_out,
+        (bag_dir / "listing.jsonl").open("w", encoding="utf-8") as jsonl_out,
+    ):
         listing = ListingWriter(csv_out, jsonl_out)
         _write_wacz(ws, posts, work, bag_dir / WACZ_NAME, summary, metadata_dir, listing)
     shutil.rmtree(work)
-    summary.checksums = {WACZ_NAME: sha256_file(bag_dir / WACZ_NAME), "listing.csv": sha256_file(bag_dir / "listing.csv")}
+    summary.checksums = {
+        WACZ_NAME: sha256_file(bag_dir / WACZ_NAME),
+        "listing.csv": sha256_file(bag_dir / "listing.csv"),
+    }
     (bag_dir / "report.html").write_text(render_report(summary), encoding="utf-8")
     info = {
         "Source-Organization": ws.config(check_secrets=False).organisation or "archiveren",
@@ -181,7 +245,8 @@ def _write_bag(ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: 
         "Contact-Name": summary.user or "-",
         "Bag-Software-Agent": SOFTWARE,
         "Archiveren-Query": summary.query or "(alles)",
-        "Archiveren-Filters": "; ".join(f"{k}={','.join(v)}" for k, v in summary.filters.items()) or "-",
+        "Archiveren-Filters": "; ".join(f"{k}={','.join(v)}" for k, v in summary.filters.items())
+        or "-",
         "Archiveren-Records": str(summary.posts),
     }
     bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])

@@ -39,7 +39,9 @@ the largest exports take minutes."""
 
 SWEEP_EVERY_SECONDS = 3600.0
 
-_PARTIAL = re.compile(r"^\..+\.partial-(?:(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{8}|(?P<old_pid>\d+)(?:\.work)?)$")
+_PARTIAL = re.compile(
+    r"^\..+\.partial-(?:(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{8}|(?P<old_pid>\d+)(?:\.work)?)$"
+)
 """``.NAME.partial-HOST-PID-TOKEN``; also ``.NAME.partial-PID[.work]`` from earlier versions."""
 
 
@@ -53,11 +55,15 @@ def check_target(out: Path) -> Path:
     write through links. The returned path is where the export appears and what the audit log
     names."""
     if out.name in ("", ".", ".."):
-        raise ExportError(f"--out {out}: name a new file or directory to write, not {out.name or out!s}")
+        raise ExportError(
+            f"--out {out}: name a new file or directory to write, not {out.name or out!s}"
+        )
     out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = out.parent.resolve() / out.name
     if target.is_symlink():
-        raise ExportError(f"{out} is a symbolic link (to {os.readlink(target)}); exports never write through links, choose a new path")
+        raise ExportError(
+            f"{out} is a symbolic link (to {os.readlink(target)}); exports never write through links, choose a new path"
+        )
     if target.exists():
         raise ExportError(f"{out} already exists; exports never overwrite, choose a new path")
     return target
@@ -68,7 +74,10 @@ class Staging:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        self.dir = target.parent / f".{target.name}.partial-{this_host()}-{os.getpid()}-{secrets.token_hex(4)}"
+        self.dir = (
+            target.parent
+            / f".{target.name}.partial-{this_host()}-{os.getpid()}-{secrets.token_hex(4)}"
+        )
         self._fd = -1
 
     @property
@@ -82,7 +91,12 @@ class Staging:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
         os.close(self._fd)
 
@@ -97,8 +111,12 @@ class Staging:
                 os.link(product, self.target)
         except OSError as exc:
             if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
-                raise ExportError(f"{self.target} already exists (another export wrote it first); exports never overwrite, choose a new path") from None
-            raise ExportError(f"the export could not be put at {self.target}: {exc.strerror}") from None
+                raise ExportError(
+                    f"{self.target} already exists (another export wrote it first); exports never overwrite, choose a new path"
+                ) from None
+            raise ExportError(
+                f"the export could not be put at {self.target}: {exc.strerror}"
+            ) from None
 
 
 def _restrict_permissions(product: Path) -> None:

@@ -15,7 +15,23 @@ from exports.package import sha256_file
 from exports.wacz_package import validate_wacz
 from foundation.errors import ExportError
 
-REQUIRED_MDTO = {"informatieobject": ("identificatie", "naam", "waardering", "archiefvormer", "beperkingGebruik"), "bestand": ("identificatie", "naam", "omvang", "bestandsformaat", "checksum", "isRepresentatieVan")}
+REQUIRED_MDTO = {
+    "informatieobject": (
+        "identificatie",
+        "naam",
+        "waardering",
+        "archiefvormer",
+        "beperkingGebruik",
+    ),
+    "bestand": (
+        "identificatie",
+        "naam",
+        "omvang",
+        "bestandsformaat",
+        "checksum",
+        "isRepresentatieVan",
+    ),
+}
 
 
 @dataclass
@@ -41,7 +57,9 @@ def verify_export_package(path: Path, mdto_schema: Path | None = None) -> Export
     elif path.suffix in (".csv", ".jsonl"):
         _check_listing(path, check)
     else:
-        raise ExportError(f"{path}: not an archiveren export (a bag directory, .wacz, .csv or .jsonl)")
+        raise ExportError(
+            f"{path}: not an archiveren export (a bag directory, .wacz, .csv or .jsonl)"
+        )
     return check
 
 
@@ -49,7 +67,9 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
     try:
         bag = bagit.Bag(str(path))
         bag.validate(processes=1)
-        check.checked.append(f"BagIt {path.name}: {len(bag.payload_entries())} payload files, SHA-256 manifests valid")
+        check.checked.append(
+            f"BagIt {path.name}: {len(bag.payload_entries())} payload files, SHA-256 manifests valid"
+        )
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in getattr(exc, "details", [])[:10]) or str(exc)
         check.problems.append(f"{path.name}: BagIt validation failed: {details}")
@@ -67,7 +87,10 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
     for xml_path in sorted((data / "metadata").glob("*.xml")):
         count += 1
         _check_mdto(xml_path, check, schema)
-    check.checked.append(f"MDTO: {count} files " + ("valid against the XSD" if schema else "checked for the mandatory elements"))
+    check.checked.append(
+        f"MDTO: {count} files "
+        + ("valid against the XSD" if schema else "checked for the mandatory elements")
+    )
     for listing in (data / "listing.csv", data / "listing.jsonl"):
         if listing.exists():
             _check_listing(listing, check)
@@ -82,7 +105,9 @@ def _changed_payload_files(path: Path) -> list[str]:
         if not target.is_file():
             problems.append(f"{name.strip()}: missing from the bag")
         elif sha256_file(target) != expected:
-            problems.append(f"{name.strip()}: SHA-256 does not match the manifest (changed after export)")
+            problems.append(
+                f"{name.strip()}: SHA-256 does not match the manifest (changed after export)"
+            )
     return problems
 
 

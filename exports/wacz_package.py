@@ -28,7 +28,9 @@ def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
     name = pointer.warc_file
     path = resolve_inside(archive_dir, name)
     if not path.is_file():
-        raise ExportError(f"WARC file {name} named by record {pointer.record_id} is missing from {archive_dir}")
+        raise ExportError(
+            f"WARC file {name} named by record {pointer.record_id} is missing from {archive_dir}"
+        )
     return path
 
 
@@ -40,7 +42,9 @@ def copy_record(archive_dir: Path, pointer: RecordPointer, out: io.BufferedWrite
         while remaining > 0:
             chunk = source.read(min(COPY_CHUNK, remaining))
             if not chunk:
-                raise ExportError(f"{path.name} ends before record {pointer.record_id} (offset {pointer.offset}, length {pointer.length}): the file is truncated; run `archiveren verify`")
+                raise ExportError(
+                    f"{path.name} ends before record {pointer.record_id} (offset {pointer.offset}, length {pointer.length}): the file is truncated; run `archiveren verify`"
+                )
             out.write(chunk)
             remaining -= len(chunk)
     return pointer.length
@@ -58,7 +62,15 @@ class WarcSubset:
         self.records = 0
         self.bytes = 0
         writer = WARCWriter(self._out, gzip=True)
-        info = writer.create_warcinfo_record(path.name, {"software": SOFTWARE, "format": "WARC File Format 1.1", "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/", "description": description})
+        info = writer.create_warcinfo_record(
+            path.name,
+            {
+                "software": SOFTWARE,
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                "description": description,
+            },
+        )
         writer.write_record(info)
 
     def add(self, pointer: RecordPointer, title: str) -> None:
@@ -82,13 +94,29 @@ def build_wacz(subset: WarcSubset, out: Path, title: str, pages_path: Path) -> N
     with pages_path.open("w", encoding="utf-8") as pages:
         pages.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": title}) + "\n")
         for url, (captured, page_title) in subset.pages.items():
-            pages.write(json.dumps({"url": url, "ts": captured, "title": page_title}, ensure_ascii=False) + "\n")
-    args = ["create", "-o", str(out), "--hash-type", "sha256", "--title", title, "-p", str(pages_path), str(subset.path)]
+            pages.write(
+                json.dumps({"url": url, "ts": captured, "title": page_title}, ensure_ascii=False)
+                + "\n"
+            )
+    args = [
+        "create",
+        "-o",
+        str(out),
+        "--hash-type",
+        "sha256",
+        "--title",
+        title,
+        "-p",
+        str(pages_path),
+        str(subset.path),
+    ]
     chatter = io.StringIO()
     with contextlib.redirect_stdout(chatter):
         code = wacz_main(args)
     if code not in (0, None) or not out.is_file():
-        raise ExportError(f"WACZ could not be built from {subset.path.name}: {chatter.getvalue()[-500:]}")
+        raise ExportError(
+            f"WACZ could not be built from {subset.path.name}: {chatter.getvalue()[-500:]}"
+        )
 
 
 def validate_wacz(path: Path) -> list[str]:
@@ -98,5 +126,8 @@ def validate_wacz(path: Path) -> list[str]:
     chatter = io.StringIO()
     with contextlib.redirect_stdout(chatter):
         code = wacz_main(["validate", "-f", str(path)])
-    return [] if code in (0, None) else [f"{path.name}: WACZ validation failed: {chatter.getvalue().strip()[-500:]}"]
-
+    return (
+        []
+        if code in (0, None)
+        else [f"{path.name}: WACZ validation failed: {chatter.getvalue().strip()[-500:]}"]
+    )

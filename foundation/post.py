@@ -59,4 +59,3 @@ class Post(BaseModel):
     capture: RecordPointer | None = None
     earlier_captures: list[RecordPointer] = Field(default_factory=list)
     retention: Retention = Retention()
-

@@ -67,7 +67,10 @@ class BytesScrubber:
     the start of a secret split across chunks; ``found`` names the variables replaced."""
 
     def __init__(self) -> None:
-        self._secrets = [(value.encode("utf-8"), marker(variable).encode("ascii"), variable) for value, variable in _longest_first()]
+        self._secrets = [
+            (value.encode("utf-8"), marker(variable).encode("ascii"), variable)
+            for value, variable in _longest_first()
+        ]
         self._keep = max((len(value) for value, _, _ in self._secrets), default=1) - 1
         self.found: set[str] = set()
 

@@ -11,12 +11,18 @@ from indexer.extractors.base import Capture
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
-def capture_from_records(record: ArchivedRecord, metadata: dict[str, Any], source: Any, default_organisation: str) -> Capture:
+def capture_from_records(
+    record: ArchivedRecord, metadata: dict[str, Any], source: Any, default_organisation: str
+) -> Capture:
     headers = record.http_headers or []
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
     if not content_type:
         content_type = next((v for k, v in record.warc_headers if k.lower() == "content-type"), "")
-    organisation = (getattr(source, "organisation", "") or default_organisation) if source else default_organisation
+    organisation = (
+        (getattr(source, "organisation", "") or default_organisation)
+        if source
+        else default_organisation
+    )
     return Capture(
         pointer=record.pointer,
         url=record.pointer.target_uri,

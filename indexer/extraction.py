@@ -119,7 +119,6 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=year, day=28)
 
 
-
 def extraction_workers(setting: int | None, backlog_bytes: int) -> int:
     """How many extraction processes to start: as configured, else one per core for a backlog
     big enough to repay starting them, else none (extract in this process)."""
@@ -152,7 +151,9 @@ class CaptureExtraction:
                 for _ in range(self.workers):
                     self._workers.append(_Worker(context, self.sources, self.prepare))
             except OSError as exc:
-                log.warning("extraction workers could not start (%s); extracting in this process", exc)
+                log.warning(
+                    "extraction workers could not start (%s); extracting in this process", exc
+                )
                 self._stop_workers()
             else:
                 log.info("indexing with %d extraction workers", self.workers)
@@ -173,7 +174,11 @@ class CaptureExtraction:
                 return
             except WorkerLost as exc:
                 log.warning("extraction workers stopped (%s); extracting in this process", exc)
-                redo = [item for chunk in in_flight for item in zip(chunk.captures, chunk.tags, strict=True)]
+                redo = [
+                    item
+                    for chunk in in_flight
+                    for item in zip(chunk.captures, chunk.tags, strict=True)
+                ]
                 pending = itertools.chain(redo, pending)
                 in_flight.clear()
                 self._stop_workers()
@@ -186,7 +191,9 @@ class CaptureExtraction:
     def _extract_here(self, capture: Capture) -> Extracted:
         return extract_capture(capture, self.sources.get(capture.source), self.prepare, self.sites)
 
-    def _run_in_workers(self, items: Iterator[tuple[Capture, T]], in_flight: deque[_Chunk[T]]) -> Iterator[tuple[Extracted, T]]:
+    def _run_in_workers(
+        self, items: Iterator[tuple[Capture, T]], in_flight: deque[_Chunk[T]]
+    ) -> Iterator[tuple[Extracted, T]]:
         """Each chunk to the worker with the fewest in hand (one that the machine's other work
         slows down gets fewer); results kept until those of every older chunk are given."""
         limit = len(self._workers) * CHUNKS_IN_FLIGHT_PER_WORKER
@@ -294,7 +301,9 @@ class _Worker:
         try:
             self._in_hand[0].sent = self.results.recv()
         except (EOFError, OSError) as exc:
-            raise WorkerLost(f"worker {self.process.pid} is gone ({str(exc) or 'end of its pipe'})") from None
+            raise WorkerLost(
+                f"worker {self.process.pid} is gone ({str(exc) or 'end of its pipe'})"
+            ) from None
         self._in_hand.popleft()
 
     def stop(self) -> None:
@@ -313,7 +322,9 @@ class _Worker:
 # -- in the worker processes -------------------------------------------------------------------
 
 
-def _serve(tasks: Connection, results: Connection, sources: dict[str, Any], prepare: DocumentPreparer) -> None:
+def _serve(
+    tasks: Connection, results: Connection, sources: dict[str, Any], prepare: DocumentPreparer
+) -> None:
     """Extract chunks until the indexing process closes its end of ``tasks`` (or is gone)."""
     sites = claimed_sites(sources.values())
     inbox: queue.SimpleQueue[list[Capture] | None] = queue.SimpleQueue()
@@ -322,7 +333,9 @@ def _serve(tasks: Connection, results: Connection, sources: dict[str, Any], prep
         sent: list[_Sent] = []
         for capture in captures:
             extracted = extract_capture(capture, sources.get(capture.source), prepare, sites)
-            sent.append(([(p.id, p.stored, p.document) for p in extracted.prepared], extracted.error))
+            sent.append(
+                ([(p.id, p.stored, p.document) for p in extracted.prepared], extracted.error)
+            )
         try:
             results.send(sent)
         except OSError:  # the indexing process is gone

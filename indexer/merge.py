@@ -29,9 +29,13 @@ def merge_capture_history(existing: Post, incoming: Post) -> Post:
         newer, older = existing, incoming
     history: dict[str, RecordPointer] = {}
     for pointer in [*older.earlier_captures, older.capture, *newer.earlier_captures]:
-        if pointer is not None and (newer.capture is None or pointer.record_id != newer.capture.record_id):
+        if pointer is not None and (
+            newer.capture is None or pointer.record_id != newer.capture.record_id
+        ):
             history.setdefault(pointer.record_id, pointer)
-    merged = newer.model_copy(update={"earlier_captures": sorted(history.values(), key=lambda p: p.capture_date)})
+    merged = newer.model_copy(
+        update={"earlier_captures": sorted(history.values(), key=lambda p: p.capture_date)}
+    )
     merged.retention = kept_retention(newer.retention, older.retention)
     return merged
 

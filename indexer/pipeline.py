@@ -98,7 +98,15 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
     with _index_writer(catalogue, config, wait_seconds) as lock:
-        report = _index_files(config, ws.archive_dir, ws.backend(), catalogue, catalogue.watermarks(), save_watermarks=True, still_here=lock.still_here)
+        report = _index_files(
+            config,
+            ws.archive_dir,
+            ws.backend(),
+            catalogue,
+            catalogue.watermarks(),
+            save_watermarks=True,
+            still_here=lock.still_here,
+        )
         for abandoned in ws.backend().remove_abandoned_rebuilds():
             log.warning("removed %s, left by a rebuild that did not finish", abandoned)
         return report
@@ -120,15 +128,27 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
             report = IndexReport(rebuilt=True)
             while True:
                 before = dict(report.watermarks)
-                reached = _index_files(config, ws.archive_dir, fresh, catalogue, before, save_watermarks=False, still_here=lock.still_here)
+                reached = _index_files(
+                    config,
+                    ws.archive_dir,
+                    fresh,
+                    catalogue,
+                    before,
+                    save_watermarks=False,
+                    still_here=lock.still_here,
+                )
                 _add_up(report, reached)
                 if not reached.files or report.watermarks == before:
                     break
             live.commit_rebuild(fresh)
         except BaseException as exc:
             live.abort_rebuild(fresh)
-            if isinstance(exc, StorageFull) or (isinstance(exc, OSError | ValueError) and _disk_full(exc)):
-                raise StorageFull(f"index --rebuild stopped: the disk holding {ws.data_dir} is full ({exc}); the live index is unchanged and the partial rebuild was removed; free space and run it again") from None
+            if isinstance(exc, StorageFull) or (
+                isinstance(exc, OSError | ValueError) and _disk_full(exc)
+            ):
+                raise StorageFull(
+                    f"index --rebuild stopped: the disk holding {ws.data_dir} is full ({exc}); the live index is unchanged and the partial rebuild was removed; free space and run it again"
+                ) from None
             raise
         catalogue.reset_watermarks()
         for name, (offset, complete) in report.watermarks.items():
@@ -141,14 +161,25 @@ _INDEXING_HERE = threading.Lock()
 
 
 @contextmanager
-def _index_writer(catalogue: Catalogue, config: ArchiverenConfig, wait_seconds: float) -> Iterator[HeldLock]:
+def _index_writer(
+    catalogue: Catalogue, config: ArchiverenConfig, wait_seconds: float
+) -> Iterator[HeldLock]:
     """The index lock, refreshed (``still_here``) each time a batch is durable: a run that makes
     no progress lets its lock go stale."""
 
-    if not _INDEXING_HERE.acquire(blocking=wait_seconds > 0, timeout=wait_seconds if wait_seconds > 0 else -1):
+    if not _INDEXING_HERE.acquire(
+        blocking=wait_seconds > 0, timeout=wait_seconds if wait_seconds > 0 else -1
+    ):
         raise AlreadyRunning("indexing is already running in this process")
     try:
-        with holding(catalogue, INDEX_LOCK, "indexing", stale_after_seconds=config.scheduler.lock_stale_seconds, wait_seconds=wait_seconds, heartbeat_thread=False) as lock:
+        with holding(
+            catalogue,
+            INDEX_LOCK,
+            "indexing",
+            stale_after_seconds=config.scheduler.lock_stale_seconds,
+            wait_seconds=wait_seconds,
+            heartbeat_thread=False,
+        ) as lock:
             yield lock
     finally:
         _INDEXING_HERE.release()
@@ -165,7 +196,16 @@ def _disk_full(exc: BaseException) -> bool:
     return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
-def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBackend, catalogue: Catalogue, watermarks: dict[str, tuple[int, bool]], *, save_watermarks: bool, still_here: Callable[[], None] = lambda: None) -> IndexReport:
+def _index_files(
+    config: ArchiverenConfig,
+    archive_dir: Path,
+    backend: SearchBackend,
+    catalogue: Catalogue,
+    watermarks: dict[str, tuple[int, bool]],
+    *,
+    save_watermarks: bool,
+    still_here: Callable[[], None] = lambda: None,
+) -> IndexReport:
     """Index what ``watermarks`` leaves pending into ``backend``, in batches of BATCH_SIZE."""
 
     report = IndexReport()
@@ -206,7 +246,14 @@ def _index_files(config: ArchiverenConfig, archive_dir: Path, backend: SearchBac
     return report
 
 
-def _add_to_batch(batch: dict[str, PreparedPost], posts: list[PreparedPost], backend: SearchBackend, held: Container[str], destroyed: Container[str], report: IndexReport) -> None:
+def _add_to_batch(
+    batch: dict[str, PreparedPost],
+    posts: list[PreparedPost],
+    backend: SearchBackend,
+    held: Container[str],
+    destroyed: Container[str],
+    report: IndexReport,
+) -> None:
     """Add one capture's Posts to ``batch``: not those destroyed, those on hold marked so, and a
     Post the batch holds already merged with it (the newest capture wins)."""
     for prepared in posts:
@@ -235,11 +282,21 @@ def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
     if not batch:
         return 0
     stored = backend.get_many(list(batch))
-    documents = [_merged(backend, stored[post_id], prepared) if post_id in stored else prepared for post_id, prepared in batch.items()]
+    documents = [
+        _merged(backend, stored[post_id], prepared) if post_id in stored else prepared
+        for post_id, prepared in batch.items()
+    ]
     return backend.index_prepared(documents)
 
 
-def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[str, Any], config: ArchiverenConfig, report: IndexReport) -> Iterator[tuple[Capture, tuple[str, int]]]:
+def _captures_in_file(
+    path: Path,
+    archive_dir: Path,
+    offset: int,
+    sources: dict[str, Any],
+    config: ArchiverenConfig,
+    report: IndexReport,
+) -> Iterator[tuple[Capture, tuple[str, int]]]:
     """(capture, (where it is, offset after which nothing of it is pending)) for each response
     or resource with a metadata record naming a collector that has an extractor."""
     pending: dict[str, ArchivedRecord] = {}
@@ -265,7 +322,13 @@ def _captures_in_file(path: Path, archive_dir: Path, offset: int, sources: dict[
             capture = capture_from_records(captured, metadata, source, config.organisation)
             where = f"{captured.pointer.warc_file}@{captured.pointer.offset} ({capture.url})"
             next_offset = record.pointer.offset + record.pointer.length
-            yield capture, (where, next_offset if not pending else min(r.pointer.offset for r in pending.values()))
+            yield (
+                capture,
+                (
+                    where,
+                    next_offset if not pending else min(r.pointer.offset for r in pending.values()),
+                ),
+            )
     except RecordReadError as exc:
         report.errors.append(f"{path.name}: {exc}")
     report.counts["without_metadata"] += len(pending)

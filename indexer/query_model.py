@@ -16,15 +16,32 @@ from pydantic import BaseModel, Field
 from foundation.post import Post
 from indexer.prepared import PreparedPost
 
-FilterField = Literal["platform", "source", "organisation", "author", "author_handle", "kind", "hashtag", "mention", "lang", "thread_id", "parent_id"]
+FilterField = Literal[
+    "platform",
+    "source",
+    "organisation",
+    "author",
+    "author_handle",
+    "kind",
+    "hashtag",
+    "mention",
+    "lang",
+    "thread_id",
+    "parent_id",
+]
 FACET_FIELDS: tuple[str, ...] = ("platform", "source", "organisation", "author", "kind", "hashtag")
 Sort = Literal["relevance", "newest", "oldest"]
 Interval = Literal["day", "week", "month", "year"]
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(default="", description="Lucene-style query string; empty matches everything")
-    filters: dict[str, list[str]] = Field(default_factory=dict, description="field -> accepted values (OR within a field, AND across fields)")
+    query: str = Field(
+        default="", description="Lucene-style query string; empty matches everything"
+    )
+    filters: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="field -> accepted values (OR within a field, AND across fields)",
+    )
     date_from: datetime | None = Field(default=None, description="published_at >= this (UTC)")
     date_to: datetime | None = Field(default=None, description="published_at < this (UTC)")
     facets: list[str] = Field(default_factory=lambda: list(FACET_FIELDS))
@@ -34,7 +51,9 @@ class SearchRequest(BaseModel):
     highlight: bool = True
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=20, ge=0, le=1000)
-    search_after: list[str] | None = Field(default=None, description="opaque cursor from a previous page for deep paging")
+    search_after: list[str] | None = Field(
+        default=None, description="opaque cursor from a previous page for deep paging"
+    )
 
 
 class FacetBucket(BaseModel):
@@ -45,14 +64,19 @@ class FacetBucket(BaseModel):
 class Hit(BaseModel):
     post: Post
     score: float = 0.0
-    highlights: dict[str, list[str]] = Field(default_factory=dict, description="field -> HTML snippets with <mark> around matches; everything else escaped")
+    highlights: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="field -> HTML snippets with <mark> around matches; everything else escaped",
+    )
 
 
 class SearchResult(BaseModel):
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]] = Field(default_factory=dict)
-    date_histogram: list[FacetBucket] = Field(default_factory=list, description="bucket start (ISO date) -> count")
+    date_histogram: list[FacetBucket] = Field(
+        default_factory=list, description="bucket start (ISO date) -> count"
+    )
     next_cursor: list[str] | None = None
 
 

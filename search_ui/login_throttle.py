@@ -99,7 +99,13 @@ class LoginThrottle:
             if lock is not None:
                 seconds = math.ceil(lock.total_seconds())
                 lockouts.append(Lockout(scope, subject, failures, seconds))
-                log.warning("login %s %r locked for %d s after %d failures", scope, subject, seconds, failures)
+                log.warning(
+                    "login %s %r locked for %d s after %d failures",
+                    scope,
+                    subject,
+                    seconds,
+                    failures,
+                )
         return lockouts
 
     def succeeded(self, username: str) -> None:
@@ -116,7 +122,9 @@ class LoginThrottle:
             session.execute(
                 delete(LoginThrottleRow).where(
                     LoginThrottleRow.last_failure_at < oldest,
-                    or_(LoginThrottleRow.locked_until.is_(None), LoginThrottleRow.locked_until < now),
+                    or_(
+                        LoginThrottleRow.locked_until.is_(None), LoginThrottleRow.locked_until < now
+                    ),
                 )
             )
 
@@ -127,7 +135,9 @@ class LoginThrottle:
         catalogue = self._catalogue()
         dialect = postgresql if catalogue.engine.dialect.name == "postgresql" else sqlite
         table = LoginThrottleRow.__table__
-        upsert = dialect.insert(table).values(key=key, failures=1, last_failure_at=now, locked_until=None)
+        upsert = dialect.insert(table).values(
+            key=key, failures=1, last_failure_at=now, locked_until=None
+        )
         upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
@@ -143,7 +153,9 @@ class LoginThrottle:
             lock = policy.lock_after(failures)
             if lock is not None:
                 session.execute(
-                    update(LoginThrottleRow).where(LoginThrottleRow.key == key).values(locked_until=now + lock)
+                    update(LoginThrottleRow)
+                    .where(LoginThrottleRow.key == key)
+                    .values(locked_until=now + lock)
                 )
         return failures, lock
 

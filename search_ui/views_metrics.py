@@ -55,40 +55,70 @@ def metrics(request: Request, _who: Annotated[str, Depends(metrics_access)]) -> 
         "# HELP archiveren_source_last_run_timestamp_seconds Start of the newest run of a source.",
         "# TYPE archiveren_source_last_run_timestamp_seconds gauge",
     ]
-    counts_lines = ["# HELP archiveren_source_last_run_count What the newest run of a source did.", "# TYPE archiveren_source_last_run_count gauge"]
-    outcome_lines = ["# HELP archiveren_source_last_run_ok 1 if the newest run of a source ended ok.", "# TYPE archiveren_source_last_run_ok gauge"]
-    failure_lines = ["# HELP archiveren_source_consecutive_failures Failed runs in a row.", "# TYPE archiveren_source_consecutive_failures gauge"]
-    next_lines = ["# HELP archiveren_source_next_run_timestamp_seconds When the scheduler runs a source next.", "# TYPE archiveren_source_next_run_timestamp_seconds gauge"]
+    counts_lines = [
+        "# HELP archiveren_source_last_run_count What the newest run of a source did.",
+        "# TYPE archiveren_source_last_run_count gauge",
+    ]
+    outcome_lines = [
+        "# HELP archiveren_source_last_run_ok 1 if the newest run of a source ended ok.",
+        "# TYPE archiveren_source_last_run_ok gauge",
+    ]
+    failure_lines = [
+        "# HELP archiveren_source_consecutive_failures Failed runs in a row.",
+        "# TYPE archiveren_source_consecutive_failures gauge",
+    ]
+    next_lines = [
+        "# HELP archiveren_source_next_run_timestamp_seconds When the scheduler runs a source next.",
+        "# TYPE archiveren_source_next_run_timestamp_seconds gauge",
+    ]
     for source in config.sources:
         name = _label(source.name)
         run = last.get(source.name)
-        failure_lines.append(f'archiveren_source_consecutive_failures{{source="{name}"}} {catalogue.consecutive_failures(source.name)}')
+        failure_lines.append(
+            f'archiveren_source_consecutive_failures{{source="{name}"}} {catalogue.consecutive_failures(source.name)}'
+        )
         following = upcoming.get(f"collect:{source.name}")
         if following is not None:
-            next_lines.append(f'archiveren_source_next_run_timestamp_seconds{{source="{name}"}} {following.timestamp():.0f}')
+            next_lines.append(
+                f'archiveren_source_next_run_timestamp_seconds{{source="{name}"}} {following.timestamp():.0f}'
+            )
         if run is None:
             continue
-        lines.append(f'archiveren_source_last_run_timestamp_seconds{{source="{name}"}} {run.started_at.timestamp():.0f}')
-        outcome_lines.append(f'archiveren_source_last_run_ok{{source="{name}",outcome="{_label(run.outcome)}"}} {int(run.outcome == "ok")}')
+        lines.append(
+            f'archiveren_source_last_run_timestamp_seconds{{source="{name}"}} {run.started_at.timestamp():.0f}'
+        )
+        outcome_lines.append(
+            f'archiveren_source_last_run_ok{{source="{name}",outcome="{_label(run.outcome)}"}} {int(run.outcome == "ok")}'
+        )
         for key in RUN_COUNTS:
-            counts_lines.append(f'archiveren_source_last_run_count{{source="{name}",count="{key}"}} {int(run.counts.get(key, 0))}')
+            counts_lines.append(
+                f'archiveren_source_last_run_count{{source="{name}",count="{key}"}} {int(run.counts.get(key, 0))}'
+            )
     files = catalogue.warc_files()
     watermarks = catalogue.watermarks()
-    lines += outcome_lines + counts_lines + failure_lines + next_lines + [
-        "# HELP archiveren_warc_files Closed WARC files in the catalogue.",
-        "# TYPE archiveren_warc_files gauge",
-        f"archiveren_warc_files {len(files)}",
-        "# HELP archiveren_warc_bytes Size of all closed WARC files.",
-        "# TYPE archiveren_warc_bytes gauge",
-        f"archiveren_warc_bytes {sum(f.size for f in files)}",
-        "# HELP archiveren_warc_fixity_problems WARC files whose last verify found a problem.",
-        "# TYPE archiveren_warc_fixity_problems gauge",
-        f"archiveren_warc_fixity_problems {sum(f.fixity_status == 'problem' for f in files)}",
-        "# HELP archiveren_index_files_pending Closed WARC files not yet fully indexed.",
-        "# TYPE archiveren_index_files_pending gauge",
-        f"archiveren_index_files_pending {sum(1 for f in files if not watermarks.get(f.name, (0, False))[1])}",
-        "# HELP archiveren_index_posts Posts in the search index.",
-        "# TYPE archiveren_index_posts gauge",
-        f"archiveren_index_posts {ws.backend().count()}",
-    ]
-    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4; charset=utf-8")
+    lines += (
+        outcome_lines
+        + counts_lines
+        + failure_lines
+        + next_lines
+        + [
+            "# HELP archiveren_warc_files Closed WARC files in the catalogue.",
+            "# TYPE archiveren_warc_files gauge",
+            f"archiveren_warc_files {len(files)}",
+            "# HELP archiveren_warc_bytes Size of all closed WARC files.",
+            "# TYPE archiveren_warc_bytes gauge",
+            f"archiveren_warc_bytes {sum(f.size for f in files)}",
+            "# HELP archiveren_warc_fixity_problems WARC files whose last verify found a problem.",
+            "# TYPE archiveren_warc_fixity_problems gauge",
+            f"archiveren_warc_fixity_problems {sum(f.fixity_status == 'problem' for f in files)}",
+            "# HELP archiveren_index_files_pending Closed WARC files not yet fully indexed.",
+            "# TYPE archiveren_index_files_pending gauge",
+            f"archiveren_index_files_pending {sum(1 for f in files if not watermarks.get(f.name, (0, False))[1])}",
+            "# HELP archiveren_index_posts Posts in the search index.",
+            "# TYPE archiveren_index_posts gauge",
+            f"archiveren_index_posts {ws.backend().count()}",
+        ]
+    )
+    return PlainTextResponse(
+        "\n".join(lines) + "\n", media_type="text/plain; version=0.0.4; charset=utf-8"
+    )

@@ -96,7 +96,9 @@ class NetworkCollector(Collector):
             str(outcome_path),
         ]
         config = self.context.config
-        catalogue_url = config.database_url or default_database_url(Path(self.context.writer.directory).parent)
+        catalogue_url = config.database_url or default_database_url(
+            Path(self.context.writer.directory).parent
+        )
         child = subprocess.Popen(
             command,
             env={**os.environ, CATALOGUE_URL_ENV: catalogue_url},

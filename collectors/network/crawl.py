@@ -113,14 +113,20 @@ def _catalogue_registration(job: CrawlJob) -> Callable[[Any], None]:
     try:
         catalogue = Catalogue.open(Path(job.archive_dir).parent, url)
     except ArchiverenError as exc:
-        log.warning("the crawl of %s cannot reach the catalogue; its parent registers its files: %s", job.source, exc)
+        log.warning(
+            "the crawl of %s cannot reach the catalogue; its parent registers its files: %s",
+            job.source,
+            exc,
+        )
         return lambda warc: None
 
     def register(warc: Any) -> None:
         try:
             catalogue.register_warc(warc.name, warc.size, warc.sha256, warc.records)
         except ArchiverenError as exc:
-            log.warning("%s not registered by the crawl; its parent registers it: %s", warc.name, exc)
+            log.warning(
+                "%s not registered by the crawl; its parent registers it: %s", warc.name, exc
+            )
 
     return register
 

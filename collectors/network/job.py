@@ -21,6 +21,7 @@ CATALOGUE_URL_ENV = "ARCHIVEREN_CRAWL_CATALOGUE_URL"
 """Where the crawl child registers the WARC files it closes: passed in its environment, not in
 the job file, since a database URL may carry a password."""
 
+
 @dataclass
 class PageValidators:
     """What a re-crawl needs about a page it saw: validators for a conditional request, and the

@@ -223,7 +223,9 @@ class ElasticsearchBackend:
             lambda: dict(self.client.raw.mget(index=self._read, body={"ids": list(post_ids)})),
         )
         return {
-            doc["_id"]: from_source(doc["_source"]) for doc in found.get("docs", []) if doc.get("found")
+            doc["_id"]: from_source(doc["_source"])
+            for doc in found.get("docs", [])
+            if doc.get("found")
         }
 
     def count(self) -> int:
@@ -411,7 +413,10 @@ class ElasticsearchBackend:
     def abort_rebuild(self, rebuilt: SearchBackend) -> None:
         if isinstance(rebuilt, ElasticsearchBackend) and rebuilt._target is not None:
             target, rebuilt._target = rebuilt._target, None
-            self._call(f"dropping the unfinished rebuild {target}", partial(self.client.raw.indices.delete, index=target))
+            self._call(
+                f"dropping the unfinished rebuild {target}",
+                partial(self.client.raw.indices.delete, index=target),
+            )
 
     def remove_abandoned_rebuilds(self) -> list[str]:
         """Physical indices of this name that neither alias points at: rebuilds that died."""
@@ -419,9 +424,15 @@ class ElasticsearchBackend:
         self.ensure_index()
         indices = self._call("listing indices", lambda: raw.indices.get(index=f"{self.name}.v*"))
         live = set(self.physical_indices())
-        abandoned = sorted(index for index, body in indices.items() if index not in live and not body.get("aliases"))
+        abandoned = sorted(
+            index
+            for index, body in indices.items()
+            if index not in live and not body.get("aliases")
+        )
         for index in abandoned:
-            self._call(f"dropping the abandoned rebuild {index}", partial(raw.indices.delete, index=index))
+            self._call(
+                f"dropping the abandoned rebuild {index}", partial(raw.indices.delete, index=index)
+            )
         return abandoned
 
     def drop(self) -> None:

@@ -393,7 +393,11 @@ class TantivyBackend:
         shutil.rmtree(replaced, ignore_errors=True)
 
     def abort_rebuild(self, rebuilt: SearchBackend) -> None:
-        if isinstance(rebuilt, TantivyBackend) and rebuilt._is_generation and rebuilt.path.parent == self.path.parent:
+        if (
+            isinstance(rebuilt, TantivyBackend)
+            and rebuilt._is_generation
+            and rebuilt.path.parent == self.path.parent
+        ):
             rebuilt.close()
             shutil.rmtree(rebuilt.path, ignore_errors=True)
 
@@ -402,8 +406,12 @@ class TantivyBackend:
         live = Path(os.path.realpath(self.path))
         pattern = re.compile(rf"^{re.escape(self.path.name)}-[0-9]+$")
         abandoned = sorted(
-            entry for entry in self.path.parent.iterdir()
-            if pattern.match(entry.name) and entry.is_dir() and not entry.is_symlink() and entry != live
+            entry
+            for entry in self.path.parent.iterdir()
+            if pattern.match(entry.name)
+            and entry.is_dir()
+            and not entry.is_symlink()
+            and entry != live
         )
         for entry in abandoned:
             shutil.rmtree(entry, ignore_errors=True)

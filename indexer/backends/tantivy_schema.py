@@ -169,7 +169,9 @@ def with_stored(prepared: PreparedPost) -> str:
 
 def prepare_document(post: Post) -> PreparedPost:
     """``post`` ready for TantivyBackend.index_prepared."""
-    return PreparedPost(id=post.id, stored=post.model_dump_json().encode(), document=document_json(post))
+    return PreparedPost(
+        id=post.id, stored=post.model_dump_json().encode(), document=document_json(post)
+    )
 
 
 def stored_post(document: tantivy.Document) -> Post:

@@ -85,7 +85,11 @@ def tweet_post(
         prefix = f"RT @{original_author['username']}: " if original_author.get("username") else ""
         original_entities = _entities(original)
         text = prefix + _text(original, original_entities)
-        for mine, theirs in zip((hashtags, mentions, links, media), _listed(original, original_entities, lookup), strict=True):
+        for mine, theirs in zip(
+            (hashtags, mentions, links, media),
+            _listed(original, original_entities, lookup),
+            strict=True,
+        ):
             mine += theirs
     created = parse_api_time(tweet.get("created_at"))
     updated = None

@@ -59,7 +59,9 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _walk(node: ast.AST, in_function: bool, type_checking: bool) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
+def _walk(
+    node: ast.AST, in_function: bool, type_checking: bool
+) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.Import | ast.ImportFrom):
             yield child, in_function, type_checking
@@ -69,7 +71,9 @@ def _walk(node: ast.AST, in_function: bool, type_checking: bool) -> Iterable[tup
             for part in child.body:
                 yield from _walk(ast.Module(body=[part], type_ignores=[]), in_function, True)
             for part in child.orelse:
-                yield from _walk(ast.Module(body=[part], type_ignores=[]), in_function, type_checking)
+                yield from _walk(
+                    ast.Module(body=[part], type_ignores=[]), in_function, type_checking
+                )
         else:
             yield from _walk(child, in_function, type_checking)
 
@@ -93,12 +97,26 @@ def read_imports(modules: Mapping[str, Path]) -> list[Import]:
                 if source == "__future__":
                     continue
                 # "from a import b" names module a.b when there is one, else module a
-                names = [f"{source}.{alias.name}" if _known(f"{source}.{alias.name}", modules) == f"{source}.{alias.name}" else source for alias in node.names]
+                names = [
+                    f"{source}.{alias.name}"
+                    if _known(f"{source}.{alias.name}", modules) == f"{source}.{alias.name}"
+                    else source
+                    for alias in node.names
+                ]
             for name in dict.fromkeys(names):
                 target = _known(name, modules)
                 if target == module:
                     continue
-                found.append(Import(module, target or name, node.lineno, in_function, type_checking, target is not None))
+                found.append(
+                    Import(
+                        module,
+                        target or name,
+                        node.lineno,
+                        in_function,
+                        type_checking,
+                        target is not None,
+                    )
+                )
     return found
 
 
@@ -164,17 +182,23 @@ def upward_imports(imports: Iterable[Import], layers: Sequence[frozenset[str]]) 
         if not imp.internal:
             continue
         source, target = package_of(imp.importer), package_of(imp.target)
-        if source != target and (source not in level or target not in level or level[target] >= level[source]):
+        if source != target and (
+            source not in level or target not in level or level[target] >= level[source]
+        ):
             wrong.append(imp)
     return wrong
 
 
-def unlisted_function_imports(imports: Iterable[Import], allowed: Mapping[tuple[str, str], str]) -> list[Import]:
+def unlisted_function_imports(
+    imports: Iterable[Import], allowed: Mapping[tuple[str, str], str]
+) -> list[Import]:
     """Function-level imports not in ``allowed`` ((importer, imported prefix or "*") -> reason)."""
 
     def listed(imp: Import) -> bool:
         for (importer, target), _reason in allowed.items():
-            if importer == imp.importer and (target == "*" or imp.target == target or imp.target.startswith(target + ".")):
+            if importer == imp.importer and (
+                target == "*" or imp.target == target or imp.target.startswith(target + ".")
+            ):
                 return True
         return False
 

@@ -52,14 +52,29 @@ LAYERS = [
 (siblings such as collectors and indexer) never import each other."""
 
 ALLOWED_IN_FUNCTIONS = {
-    ("archiveren.commands", "*"): "each subcommand loads the stage it runs, so that `archiveren status` or --help does not load Scrapy, the web stack and the export libraries first",
-    ("archiveren.demo", "demo_sources"): "the demo sources are the optional archiveren-demo distribution; without it `archiveren demo` says what to install",
-    ("indexer.backends", "indexer.backends.elastic_backend"): "the Elasticsearch/OpenSearch clients, loaded only when a cluster backend is configured",
-    ("collectors.network.crawl", "catalogue.store"): "the crawl child process loads SQLAlchemy and Alembic only when it is given a catalogue to register its files in",
+    (
+        "archiveren.commands",
+        "*",
+    ): "each subcommand loads the stage it runs, so that `archiveren status` or --help does not load Scrapy, the web stack and the export libraries first",
+    (
+        "archiveren.demo",
+        "demo_sources",
+    ): "the demo sources are the optional archiveren-demo distribution; without it `archiveren demo` says what to install",
+    (
+        "indexer.backends",
+        "indexer.backends.elastic_backend",
+    ): "the Elasticsearch/OpenSearch clients, loaded only when a cluster backend is configured",
+    (
+        "collectors.network.crawl",
+        "catalogue.store",
+    ): "the crawl child process loads SQLAlchemy and Alembic only when it is given a catalogue to register its files in",
     ("archive.record", "brotli"): "optional decoder, needed only for brotli-coded captures",
     ("archive.record", "backports.zstd"): "optional decoder, needed only for zstd-coded captures",
     ("collectors.body", "brotli"): "optional decoder, needed only for brotli-coded responses",
-    ("exports.wacz_package", "wacz.main"): "py-wacz's command module loads pywb's indexer (about 0.5 s); only a WACZ export or check needs it",
+    (
+        "exports.wacz_package",
+        "wacz.main",
+    ): "py-wacz's command module loads pywb's indexer (about 0.5 s); only a WACZ export or check needs it",
 }
 """Function-level imports that are allowed: (importer, imported module or "*") -> why."""
 
@@ -74,48 +89,81 @@ def imports() -> list[Import]:
 
 
 def _lines(found: list[Import]) -> str:
-    return "\n".join(f"  {imp.where()} imports {imp.target}" + (" (in a function)" if imp.in_function else "") for imp in found)
+    return "\n".join(
+        f"  {imp.where()} imports {imp.target}" + (" (in a function)" if imp.in_function else "")
+        for imp in found
+    )
 
 
 def test_no_import_cycle_between_files(imports: list[Import]) -> None:
     """Runtime imports only: an import under TYPE_CHECKING runs no code and may close a loop
     for a type annotation; it still counts for the layers."""
-    found = cycles((imp.importer, imp.target) for imp in imports if imp.internal and not imp.type_checking)
-    assert not found, f"{len(found)} import cycles between files:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
+    found = cycles(
+        (imp.importer, imp.target) for imp in imports if imp.internal and not imp.type_checking
+    )
+    assert not found, f"{len(found)} import cycles between files:\n" + "\n".join(
+        "  " + " <-> ".join(c) for c in found
+    )
 
 
 def test_no_import_cycle_between_packages(imports: list[Import]) -> None:
     edges = {(package_of(imp.importer), package_of(imp.target)) for imp in imports if imp.internal}
     found = cycles((a, b) for a, b in edges if a != b)
-    assert not found, f"{len(found)} import cycles between packages:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
+    assert not found, f"{len(found)} import cycles between packages:\n" + "\n".join(
+        "  " + " <-> ".join(c) for c in found
+    )
 
 
 def test_every_package_is_in_a_layer() -> None:
     declared = {package for layer in LAYERS for package in layer}
-    present = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests", "bench", "scripts"}
-    assert present <= declared, f"top-level packages in no layer: {sorted(present - declared)}; add them to LAYERS and PACKAGES"
+    present = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {
+        "tests",
+        "bench",
+        "scripts",
+    }
+    assert present <= declared, (
+        f"top-level packages in no layer: {sorted(present - declared)}; add them to LAYERS and PACKAGES"
+    )
     assert declared == set(PACKAGES)
 
 
 def test_no_import_from_a_lower_layer_to_a_higher_one(imports: list[Import]) -> None:
     found = upward_imports(imports, LAYERS)
-    assert not found, f"{len(found)} imports against the layer order {' < '.join('|'.join(sorted(layer)) for layer in LAYERS)}:\n{_lines(found)}"
+    assert not found, (
+        f"{len(found)} imports against the layer order {' < '.join('|'.join(sorted(layer)) for layer in LAYERS)}:\n{_lines(found)}"
+    )
 
 
 def test_no_function_level_import_outside_the_allow_list(imports: list[Import]) -> None:
     found = unlisted_function_imports(imports, ALLOWED_IN_FUNCTIONS)
-    assert not found, f"{len(found)} imports inside functions that are not in ALLOWED_IN_FUNCTIONS (import at module level, or list them with the reason):\n{_lines(found)}"
+    assert not found, (
+        f"{len(found)} imports inside functions that are not in ALLOWED_IN_FUNCTIONS (import at module level, or list them with the reason):\n{_lines(found)}"
+    )
 
 
 def test_every_allowed_function_import_is_still_made(imports: list[Import]) -> None:
     made = {(imp.importer, imp.target) for imp in imports if imp.in_function}
-    stale = [key for key in ALLOWED_IN_FUNCTIONS if not any(importer == key[0] and (key[1] == "*" or target == key[1] or target.startswith(key[1] + ".")) for importer, target in made)]
+    stale = [
+        key
+        for key in ALLOWED_IN_FUNCTIONS
+        if not any(
+            importer == key[0]
+            and (key[1] == "*" or target == key[1] or target.startswith(key[1] + "."))
+            for importer, target in made
+        )
+    ]
     assert not stale, f"allowed function-level imports that no longer exist; remove them: {stale}"
 
 
 def test_only_the_demo_command_imports_the_demo_sources(imports: list[Import]) -> None:
     """A plain install has no demo_sources: nothing else in the product may need them."""
-    found = [imp for imp in imports if package_of(imp.target) == "demo_sources" and package_of(imp.importer) != "demo_sources" and imp.importer != ONLY_IMPORTER_OF_DEMO_SOURCES]
+    found = [
+        imp
+        for imp in imports
+        if package_of(imp.target) == "demo_sources"
+        and package_of(imp.importer) != "demo_sources"
+        and imp.importer != ONLY_IMPORTER_OF_DEMO_SOURCES
+    ]
     assert not found, _lines(found)
 
 
@@ -132,5 +180,7 @@ def test_the_checks_catch_a_cycle_an_upward_import_and_a_hidden_import(tmp_path:
     found = read_imports(find_modules(tmp_path, {"low": "low", "high": "high"}))
     runtime = [(imp.importer, imp.target) for imp in found if imp.internal]
     assert cycles(runtime) == [["high.c", "low.a", "low.b"]]
-    assert [imp.where() for imp in upward_imports(found, [frozenset({"low"}), frozenset({"high"})])] == ["low.b:5"]
+    assert [
+        imp.where() for imp in upward_imports(found, [frozenset({"low"}), frozenset({"high"})])
+    ] == ["low.b:5"]
     assert [imp.where() for imp in unlisted_function_imports(found, {})] == ["low.b:5"]

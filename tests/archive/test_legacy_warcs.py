@@ -21,8 +21,22 @@ from workspace import Workspace
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy-2026-12"
 # what the extraction of a capture decides; collected_at, retention and the like follow from it
-COMPARED = ("id", "platform", "source", "organisation", "kind", "url", "title", "text", "author",
-            "published_at", "collected_at", "parent_id", "thread_id", "capture")
+COMPARED = (
+    "id",
+    "platform",
+    "source",
+    "organisation",
+    "kind",
+    "url",
+    "title",
+    "text",
+    "author",
+    "published_at",
+    "collected_at",
+    "parent_id",
+    "thread_id",
+    "capture",
+)
 
 
 @pytest.fixture
@@ -39,7 +53,9 @@ def test_legacy_metadata_records_are_read(legacy_data: Path) -> None:
     metadata = [r for r in iter_records(legacy_data / "warcs") if r.rec_type == "metadata"]
     assert metadata and all(r.warc_header("Content-Type") == "application/json" for r in metadata)
     contexts = [r.metadata_json() for r in metadata]
-    assert all(c and {"source", "collector", "capture_kind", "run_id", "extra"} <= set(c) for c in contexts)
+    assert all(
+        c and {"source", "collector", "capture_kind", "run_id", "extra"} <= set(c) for c in contexts
+    )
     assert {c["collector"] for c in contexts if c} == {"feed", "x", "mastodon", "network"}
 
 
@@ -76,7 +92,9 @@ def test_the_next_closed_file_carries_the_old_manifest_over(legacy_data: Path) -
     old, _ = read_manifest(archive_dir)
     with WarcWriter(archive_dir, prefix="demo") as writer:
         writer.write_resource(
-            "https://example.org/new", "text/plain", b"nieuw",
+            "https://example.org/new",
+            "text/plain",
+            b"nieuw",
             CaptureMetadata("s", "web", "test", "1", "page"),
         )
     new, problems = read_manifest(archive_dir)
@@ -85,7 +103,10 @@ def test_the_next_closed_file_carries_the_old_manifest_over(legacy_data: Path) -
     assert len((archive_dir / SIZES_NAME).read_text().splitlines()) == 5
     checked = subprocess.run(
         ["sha256sum", "--check", "--strict", MANIFEST_NAME],
-        cwd=archive_dir, capture_output=True, text=True, check=False,
+        cwd=archive_dir,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert verify_archive(archive_dir).problems == []

@@ -35,7 +35,9 @@ LEGACY = Path(__file__).parent / "fixtures" / "legacy-2026-12"
 
 
 @pytest.fixture(scope="module")
-def demo_archive(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def demo_archive(
+    demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     """The demo sources collected once into a fresh data dir: its archive directory."""
     tmp = tmp_path_factory.mktemp("validators")
     config = tmp / "sources.yaml"
@@ -45,7 +47,9 @@ def demo_archive(demo_sources_readonly: DemoSources, tmp_path_factory: pytest.Te
     ws = Workspace(config_path=config, data_dir=tmp / "data")
     try:
         reports = run_sources(ws.config(), ws.data_dir)
-        assert all(r.outcome == "ok" for r in reports), [(r.source, r.outcome, r.errors[:3]) for r in reports]
+        assert all(r.outcome == "ok" for r in reports), [
+            (r.source, r.outcome, r.errors[:3]) for r in reports
+        ]
     finally:
         ws.close()
         if previous is None:
@@ -88,7 +92,9 @@ def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
             continue
         timestamp = "".join(c for c in record.pointer.capture_date if c.isdigit())[:14]
         source = by_id.get(record.refers_to or "") if record.rec_type == "revisit" else record
-        assert source is not None, f"revisit {record.pointer.record_id}'s original is not in the archive"
+        assert source is not None, (
+            f"revisit {record.pointer.record_id}'s original is not in the archive"
+        )
         # two captures of a URL in one second: pywb may answer with either
         expected[(timestamp, record.pointer.target_uri)].add(source.raw_payload())
         asked.append((record.rec_type, timestamp, record.pointer.target_uri))
@@ -104,7 +110,9 @@ def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
         for kind, timestamp, url in asked:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/c/{timestamp}id_/{url}",
-                headers={"Accept-Encoding": "gzip, deflate, br"},  # the payload as stored, coding kept
+                headers={
+                    "Accept-Encoding": "gzip, deflate, br"
+                },  # the payload as stored, coding kept
             )
             try:
                 with opener.open(request, timeout=30) as response:
@@ -133,13 +141,17 @@ def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("wayback did not listen within 60 s")
 
 
-def test_pywb_replays_every_capture_of_the_demo_archive_byte_for_byte(demo_archive: Path, tmp_path: Path) -> None:
+def test_pywb_replays_every_capture_of_the_demo_archive_byte_for_byte(
+    demo_archive: Path, tmp_path: Path
+) -> None:
     asked, mismatches = pywb_mismatches(demo_archive, tmp_path / "pywb")
     assert asked > 200
     assert mismatches == []
 
 
-def test_pywb_replayed_the_capture_metadata_instead_of_the_capture_before_issue_23(tmp_path: Path) -> None:
+def test_pywb_replayed_the_capture_metadata_instead_of_the_capture_before_issue_23(
+    tmp_path: Path,
+) -> None:
     asked, mismatches = pywb_mismatches(LEGACY, tmp_path / "pywb")
     assert len(mismatches) == asked == 85
     assert all('{"capture_kind"' in m for m in mismatches)
@@ -153,7 +165,10 @@ def jwat(files: list[Path]) -> subprocess.CompletedProcess[str]:
         pytest.skip("JWAT needs a JDK (java, javac) on PATH; install openjdk-17-jdk-headless")
     return subprocess.run(
         [sys.executable, REPO / "scripts" / "jwat-check", *files],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
 
 
@@ -166,7 +181,9 @@ def test_jwat_reports_no_error_on_the_demo_archive(demo_archive: Path) -> None:
 
 def test_jwat_finds_a_changed_byte(demo_archive: Path, tmp_path: Path) -> None:
     plain = tmp_path / "changed.warc"
-    data = subprocess.run(["zcat", closed_warcs(demo_archive)[0]], capture_output=True, check=True).stdout
+    data = subprocess.run(
+        ["zcat", closed_warcs(demo_archive)[0]], capture_output=True, check=True
+    ).stdout
     plain.write_bytes(data.replace(b"capture_kind: feed", b"capture_kind: feeD", 1))
     checked = jwat([plain])
     assert checked.returncode == 1 and "Incorrect block digest" in checked.stdout
@@ -181,7 +198,10 @@ def fastwarc_failures(files: list[Path]) -> dict[str, str]:
     failures = {}
     for path in files:
         checked = subprocess.run(
-            [BIN / "fastwarc", "check", "-q", "-p", path], capture_output=True, text=True, check=False
+            [BIN / "fastwarc", "check", "-q", "-p", path],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if checked.returncode != 0:
             failures[path.name] = checked.stdout[-2000:] + checked.stderr[-2000:]
@@ -199,7 +219,10 @@ def test_fastwarc_rejected_every_file_before_issue_23() -> None:
 def sha256sum_check(archive_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["sha256sum", "--check", "--strict", MANIFEST_NAME],
-        cwd=archive_dir, capture_output=True, text=True, check=False,
+        cwd=archive_dir,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

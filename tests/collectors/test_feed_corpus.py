@@ -108,7 +108,8 @@ def test_the_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize(
-    "group", sorted(GROUPS) or [pytest.param("none", marks=FEEDS.mark)]  # skip with its reason
+    "group",
+    sorted(GROUPS) or [pytest.param("none", marks=FEEDS.mark)],  # skip with its reason
 )
 def test_corpus_feeds_collect_and_extract_like_feedparser(
     group: str, corpus_site: LocalSite, tmp_path: Path, no_internet: None

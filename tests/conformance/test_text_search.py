@@ -24,7 +24,9 @@ def test_stemming_joins_word_forms_of_a_verb(corpus_backend: SearchBackend) -> N
     assert hit_ids(corpus_backend, "thuiswerkende") == {"x:1008", "x:1009", "wiki:thuiswerken"}
 
 
-def test_f_v_plurals_join_where_the_stemmer_knows_them(corpus_backend: SearchBackend, backend_name: str) -> None:
+def test_f_v_plurals_join_where_the_stemmer_knows_them(
+    corpus_backend: SearchBackend, backend_name: str
+) -> None:
     # tantivy ships Snowball 3.0's Dutch stemmer (archieven -> archief); Lucene in Elasticsearch
     # 8.19 and OpenSearch 3.6 still has the older one (archieven -> archiev). The difference is
     # real and documented in the README; this test pins it so a change on either side shows.

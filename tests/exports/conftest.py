@@ -32,11 +32,67 @@ def make_posts(archive_dir: Path, count: int) -> list[Post]:
             url = f"http://blog.example.nl/2019/0{n % 9 + 1}/bericht-{n}/"
             title = f"Samenwerken in de wijk, deel {n}"
             text = f"Ambtenaren en bewoners werken samen aan de Omgevingswet. Bericht {n} over participatie."
-            exchange = HttpExchange(url=url, request_headers=[("Host", "blog.example.nl"), ("Authorization", "Bearer geheim-token-123")], status=200, reason="OK", response_headers=[("Content-Type", "text/html; charset=utf-8")], body=page(title, text))
-            result = writer.write_exchange(exchange, CaptureMetadata(source="blog-fenna", platform="blog", collector="feed", collector_version="test", capture_kind="entry_page"))
+            exchange = HttpExchange(
+                url=url,
+                request_headers=[
+                    ("Host", "blog.example.nl"),
+                    ("Authorization", "Bearer geheim-token-123"),
+                ],
+                status=200,
+                reason="OK",
+                response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                body=page(title, text),
+            )
+            result = writer.write_exchange(
+                exchange,
+                CaptureMetadata(
+                    source="blog-fenna",
+                    platform="blog",
+                    collector="feed",
+                    collector_version="test",
+                    capture_kind="entry_page",
+                ),
+            )
             published = datetime(2019, n % 9 + 1, 1, 12, tzinfo=UTC)
-            posts.append(Post(id=f"blog:{url}", platform="blog", source="blog-fenna", organisation="Gemeente Deventer", kind="post", url=url, title=title, text=text, lang="nl", author="Fenna de Vries", author_handle="fenna", published_at=published, collected_at=datetime.now(UTC), hashtags=["omgevingswet"] if n % 2 else ["participatie"], capture=result.pointer, retention=Retention(category="1.1", keep_until=date.today() - timedelta(days=1) if n < 3 else date(2035, 1, 1))))
-        posts.append(Post(id="blog:comment-1", platform="blog", source="blog-fenna", organisation="Gemeente Deventer", kind="comment", url=posts[0].url + "#comment-1", text="Mooi initiatief!", author="Ömer Yılmaz", parent_id=posts[0].id, thread_id=posts[0].id, published_at=datetime(2019, 1, 2, tzinfo=UTC), capture=posts[0].capture))
+            posts.append(
+                Post(
+                    id=f"blog:{url}",
+                    platform="blog",
+                    source="blog-fenna",
+                    organisation="Gemeente Deventer",
+                    kind="post",
+                    url=url,
+                    title=title,
+                    text=text,
+                    lang="nl",
+                    author="Fenna de Vries",
+                    author_handle="fenna",
+                    published_at=published,
+                    collected_at=datetime.now(UTC),
+                    hashtags=["omgevingswet"] if n % 2 else ["participatie"],
+                    capture=result.pointer,
+                    retention=Retention(
+                        category="1.1",
+                        keep_until=date.today() - timedelta(days=1) if n < 3 else date(2035, 1, 1),
+                    ),
+                )
+            )
+        posts.append(
+            Post(
+                id="blog:comment-1",
+                platform="blog",
+                source="blog-fenna",
+                organisation="Gemeente Deventer",
+                kind="comment",
+                url=posts[0].url + "#comment-1",
+                text="Mooi initiatief!",
+                author="Ömer Yılmaz",
+                parent_id=posts[0].id,
+                thread_id=posts[0].id,
+                published_at=datetime(2019, 1, 2, tzinfo=UTC),
+                capture=posts[0].capture,
+            )
+        )
     return posts
 
 

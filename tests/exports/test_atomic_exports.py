@@ -35,16 +35,33 @@ class ExportWorld:
     data_dir: Path
 
     def argv(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "archiveren", "--config", str(self.config), "--data-dir", str(self.data_dir), *args]
+        return [
+            sys.executable,
+            "-m",
+            "archiveren",
+            "--config",
+            str(self.config),
+            "--data-dir",
+            str(self.data_dir),
+            *args,
+        ]
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(self.argv(*args), env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            self.argv(*args),
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.argv(*args), env=self.env(), capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            self.argv(*args), env=self.env(), capture_output=True, text=True, timeout=120
+        )
 
     def audit(self, action: str) -> list[dict[str, object]]:
         catalogue = Catalogue.open(self.data_dir)
@@ -93,14 +110,22 @@ def test_two_exports_started_at_once_to_one_path_give_one_export_and_one_matchin
     assert verify_export_package(out).ok
     successes = [row for row in world.audit("export") if row["path"] == str(out)]
     assert len(successes) == 1, successes
-    assert successes[0]["sha256"] == published_digest(out), "the audit names the digest of the file that is there"
+    assert successes[0]["sha256"] == published_digest(out), (
+        "the audit names the digest of the file that is there"
+    )
     assert not partials(out.parent), "the loser's staging is removed"
 
 
 def test_export_losing_at_publish_leaves_the_winner_untouched(tmp_path: Path) -> None:
     for make_winner, make_product in (
-        (lambda p: p.write_text("eerste", encoding="utf-8"), lambda p: p.write_text("tweede", encoding="utf-8")),
-        (lambda p: (p.mkdir(), (p / "bag-info.txt").write_text("eerste", encoding="utf-8")), lambda p: (p.mkdir(), (p / "bag-info.txt").write_text("tweede", encoding="utf-8"))),
+        (
+            lambda p: p.write_text("eerste", encoding="utf-8"),
+            lambda p: p.write_text("tweede", encoding="utf-8"),
+        ),
+        (
+            lambda p: (p.mkdir(), (p / "bag-info.txt").write_text("eerste", encoding="utf-8")),
+            lambda p: (p.mkdir(), (p / "bag-info.txt").write_text("tweede", encoding="utf-8")),
+        ),
     ):
         target = tmp_path / f"doel-{len(list(tmp_path.iterdir()))}"
         with Staging(target) as staging:
@@ -113,16 +138,22 @@ def test_export_losing_at_publish_leaves_the_winner_untouched(tmp_path: Path) ->
     assert not partials(tmp_path)
 
 
-def test_dangling_symlink_as_out_is_refused_and_nothing_is_written(world: ExportWorld, tmp_path: Path) -> None:
+def test_dangling_symlink_as_out_is_refused_and_nothing_is_written(
+    world: ExportWorld, tmp_path: Path
+) -> None:
     link = tmp_path / "woo.csv"
     link.symlink_to(tmp_path / "elders" / "woo.csv")
     done = world.run(*export_args("csv", link))
-    assert done.returncode == 1 and "symbolic link" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert (
+        done.returncode == 1 and "symbolic link" in done.stderr and "Traceback" not in done.stderr
+    ), done.stderr
     assert link.is_symlink() and not (tmp_path / "elders").exists()
     assert world.audit("export") == [] and world.audit("export_publishing") == []
 
 
-def test_out_in_a_symlinked_directory_is_written_and_logged_at_its_real_path(world: ExportWorld, tmp_path: Path) -> None:
+def test_out_in_a_symlinked_directory_is_written_and_logged_at_its_real_path(
+    world: ExportWorld, tmp_path: Path
+) -> None:
     real = tmp_path / "echt"
     real.mkdir()
     (tmp_path / "snelkoppeling").symlink_to(real)
@@ -174,13 +205,17 @@ def free_port() -> int:
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("restart", ["export", "serve", "schedule"])
-def test_staging_of_a_killed_export_does_not_survive_a_restart(world: ExportWorld, restart: str) -> None:
+def test_staging_of_a_killed_export_does_not_survive_a_restart(
+    world: ExportWorld, restart: str
+) -> None:
     exports = world.data_dir / "exports"
     left = killed_export_staging(world, exports / "killed.bag")
     if restart == "export":
         assert world.run(*export_args("csv", exports / "volgende.csv")).returncode == 0
     else:
-        command = world.start(*(["serve", "--port", str(free_port())] if restart == "serve" else ["schedule"]))
+        command = world.start(
+            *(["serve", "--port", str(free_port())] if restart == "serve" else ["schedule"])
+        )
         try:
             deadline = time.monotonic() + 60
             while left.exists() and command.poll() is None and time.monotonic() < deadline:
@@ -204,7 +239,12 @@ with Staging(Path(sys.argv[1])) as staging:
 
 
 def test_a_running_exports_staging_is_never_swept_however_old(tmp_path: Path) -> None:
-    running = subprocess.Popen([sys.executable, "-c", HOLD_STAGING, str(tmp_path / "lopend.csv")], env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
+    running = subprocess.Popen(
+        [sys.executable, "-c", HOLD_STAGING, str(tmp_path / "lopend.csv")],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         staging = Path(running.stdout.readline().strip())  # type: ignore[union-attr]
         old = time.time() - 2 * STALE_AFTER_SECONDS

@@ -20,10 +20,22 @@ from workspace import Workspace
 MDTO = material("mdto/schema")  # only in ../shared: no package registry carries it
 
 
-def test_bag_validates_with_bagit_and_holds_wacz_mdto_listings_report(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_bag_validates_with_bagit_and_holds_wacz_mdto_listings_report(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "woo-verzoek"
-    run_export(archived_workspace, query="omgevingswet", filters={}, fmt="bag", out=out, reason="Woo-verzoek 2026-114", user="compliance")
-    result = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(out)], capture_output=True, text=True)
+    run_export(
+        archived_workspace,
+        query="omgevingswet",
+        filters={},
+        fmt="bag",
+        out=out,
+        reason="Woo-verzoek 2026-114",
+        user="compliance",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bagit", "--validate", str(out)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     data = out / "data"
     assert (data / "archiveren-export.wacz").is_file()
@@ -37,32 +49,61 @@ def test_bag_validates_with_bagit_and_holds_wacz_mdto_listings_report(archived_w
 
 
 @MDTO.mark
-def test_mdto_files_validate_against_the_official_xsd(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_mdto_files_validate_against_the_official_xsd(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     mdto_xsd = MDTO.require("MDTO-XML1.0.2.xsd")
     out = tmp_path / "bag"
-    run_export(archived_workspace, query="", filters={}, fmt="bag", out=out, reason="overdracht e-Depot", user="compliance")
+    run_export(
+        archived_workspace,
+        query="",
+        filters={},
+        fmt="bag",
+        out=out,
+        reason="overdracht e-Depot",
+        user="compliance",
+    )
     check = verify_export_package(out, mdto_schema=mdto_xsd)
     assert check.ok, check.problems
     metadata = out / "data" / "metadata"
     assert len(list(metadata.glob("0*.mdto.xml"))) == 9, "one informatieobject per Post"
-    assert len(list(metadata.glob("capture-*.bestand.mdto.xml"))) == 8, "the comment shares its page's capture"
+    assert len(list(metadata.glob("capture-*.bestand.mdto.xml"))) == 8, (
+        "the comment shares its page's capture"
+    )
     assert any("valid against the XSD" in line for line in check.checked)
 
 
-def test_wacz_passes_py_wacz_validation_and_lists_pages(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_wacz_passes_py_wacz_validation_and_lists_pages(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "export.wacz"
-    run_export(archived_workspace, query="samenwerken", filters={"kind": ["post"]}, fmt="wacz", out=out, user="compliance")
-    result = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(out)], capture_output=True, text=True)
+    run_export(
+        archived_workspace,
+        query="samenwerken",
+        filters={"kind": ["post"]},
+        fmt="wacz",
+        out=out,
+        user="compliance",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(out)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     with zipfile.ZipFile(out) as wacz:
         names = set(wacz.namelist())
         assert {"datapackage.json", "pages/pages.jsonl"} <= names
         assert any(name.startswith("indexes/") for name in names)
-        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()[1:]]
-    assert len(pages) == 8 and all(page["url"].startswith("http://blog.example.nl/") for page in pages)
+        pages = [
+            json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()[1:]
+        ]
+    assert len(pages) == 8 and all(
+        page["url"].startswith("http://blog.example.nl/") for page in pages
+    )
 
 
-def test_exported_warc_never_holds_the_bearer_token(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_exported_warc_never_holds_the_bearer_token(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "export.wacz"
     run_export(archived_workspace, query="", filters={}, fmt="wacz", out=out, user="compliance")
     with zipfile.ZipFile(out) as wacz:
@@ -70,19 +111,38 @@ def test_exported_warc_never_holds_the_bearer_token(archived_workspace: Workspac
             assert b"geheim-token-123" not in wacz.read(name)
 
 
-def test_jsonl_listing_has_one_row_per_post_with_pointer(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_jsonl_listing_has_one_row_per_post_with_pointer(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "lijst.jsonl"
-    run_export(archived_workspace, query="", filters={"platform": ["blog"]}, fmt="jsonl", out=out, user="compliance")
+    run_export(
+        archived_workspace,
+        query="",
+        filters={"platform": ["blog"]},
+        fmt="jsonl",
+        out=out,
+        user="compliance",
+    )
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 9
     assert all(row["capture"]["warc_file"].endswith(".warc.gz") for row in rows)
     assert verify_export_package(out).ok
 
 
-def test_bag_without_reason_is_refused_and_nothing_is_written(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_bag_without_reason_is_refused_and_nothing_is_written(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "bag"
     with pytest.raises(ExportError, match="reason"):
-        run_export(archived_workspace, query="", filters={}, fmt="bag", out=out, reason="  ", user="compliance")
+        run_export(
+            archived_workspace,
+            query="",
+            filters={},
+            fmt="bag",
+            out=out,
+            reason="  ",
+            user="compliance",
+        )
     assert not out.exists()
 
 
@@ -91,26 +151,52 @@ def test_failed_export_leaves_nothing_behind(archived_workspace: Workspace, tmp_
         warc.write_bytes(warc.read_bytes()[:200])
     out = tmp_path / "bag"
     with pytest.raises(ExportError, match="truncated"):
-        run_export(archived_workspace, query="", filters={}, fmt="bag", out=out, reason="test", user="compliance")
+        run_export(
+            archived_workspace,
+            query="",
+            filters={},
+            fmt="bag",
+            out=out,
+            reason="test",
+            user="compliance",
+        )
     assert {p.name for p in tmp_path.iterdir()} == {"sources.yaml", "data"}
 
 
 def test_tampered_bag_fails_verification(archived_workspace: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "bag"
-    run_export(archived_workspace, query="", filters={}, fmt="bag", out=out, reason="legal hold", user="compliance")
+    run_export(
+        archived_workspace,
+        query="",
+        filters={},
+        fmt="bag",
+        out=out,
+        reason="legal hold",
+        user="compliance",
+    )
     listing = out / "data" / "listing.csv"
-    listing.write_text(listing.read_text(encoding="utf-8").replace("Fenna", "Fanny"), encoding="utf-8")
+    listing.write_text(
+        listing.read_text(encoding="utf-8").replace("Fenna", "Fanny"), encoding="utf-8"
+    )
     check = verify_export_package(out)
     assert not check.ok and "data/listing.csv: SHA-256 does not match" in " ".join(check.problems)
 
 
 def test_every_export_is_in_the_audit_log(archived_workspace: Workspace, tmp_path: Path) -> None:
-    run_export(archived_workspace, query="wijk", filters={}, fmt="csv", out=tmp_path / "a.csv", user="zoë")
+    run_export(
+        archived_workspace, query="wijk", filters={}, fmt="csv", out=tmp_path / "a.csv", user="zoë"
+    )
     entry = archived_workspace.catalogue().audit_log("export")[0]
-    assert entry.username == "zoë" and entry.detail["query"] == "wijk" and len(entry.detail["sha256"]) == 64
+    assert (
+        entry.username == "zoë"
+        and entry.detail["query"] == "wijk"
+        and len(entry.detail["sha256"]) == 64
+    )
 
 
-def test_existing_target_is_never_overwritten(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_existing_target_is_never_overwritten(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     out = tmp_path / "a.csv"
     out.write_text("bestaand", encoding="utf-8")
     with pytest.raises(ExportError, match="already exists"):
@@ -118,8 +204,12 @@ def test_existing_target_is_never_overwritten(archived_workspace: Workspace, tmp
     assert out.read_text(encoding="utf-8") == "bestaand"
 
 
-def test_staging_left_by_a_killed_export_is_cleaned_up(archived_workspace: Workspace, tmp_path: Path) -> None:
+def test_staging_left_by_a_killed_export_is_cleaned_up(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
     abandoned = tmp_path / ".a.csv.partial-999999"
     abandoned.write_text("half", encoding="utf-8")
-    run_export(archived_workspace, query="", filters={}, fmt="csv", out=tmp_path / "a.csv", user="x")
+    run_export(
+        archived_workspace, query="", filters={}, fmt="csv", out=tmp_path / "a.csv", user="x"
+    )
     assert not abandoned.exists() and (tmp_path / "a.csv").is_file()

@@ -12,14 +12,29 @@ import pytest
 
 from catalogue.store import _head_revision
 
-COMMANDS = ["init", "collect", "index", "search", "serve", "export", "verify", "schedule", "status", "demo"]
+COMMANDS = [
+    "init",
+    "collect",
+    "index",
+    "search",
+    "serve",
+    "export",
+    "verify",
+    "schedule",
+    "status",
+    "demo",
+]
 ARCHIVEREN = [sys.executable, "-m", "archiveren"]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVEREN_")}
     full_env.update(env or {})
-    return subprocess.run([*ARCHIVEREN, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [*ARCHIVEREN, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=60
+    )
 
 
 def write_config(tmp_path: Path, text: str) -> Path:
@@ -61,18 +76,27 @@ def test_config_and_data_dir_come_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_wrong_type_names_file_source_and_field(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n    backfill_depth: veel\n")
+    config = write_config(
+        tmp_path,
+        "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n    backfill_depth: veel\n",
+    )
     data = tmp_path / "data"
     result = run_cli("--config", str(config), "--data-dir", str(data), "collect")
     assert result.returncode == 2
     assert str(config) in result.stderr
-    assert "'blog-a'" in result.stderr and "backfill_depth" in result.stderr and "integer" in result.stderr
+    assert (
+        "'blog-a'" in result.stderr
+        and "backfill_depth" in result.stderr
+        and "integer" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not data.exists(), "a bad config must not touch the data dir"
 
 
 def test_unknown_source_type_lists_the_known_ones(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "sources:\n  - name: hyves\n    type: hyves\n    url: http://127.0.0.1:9/\n")
+    config = write_config(
+        tmp_path, "sources:\n  - name: hyves\n    type: hyves\n    url: http://127.0.0.1:9/\n"
+    )
     result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect")
     assert result.returncode == 2
     assert "unknown source type 'hyves'" in result.stderr
@@ -80,14 +104,23 @@ def test_unknown_source_type_lists_the_known_ones(tmp_path: Path) -> None:
 
 
 def test_missing_secret_names_the_variable_never_a_value(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "sources:\n  - name: x-bzk\n    type: x\n    accounts: [minbzk]\n    bearer_token_env: ARCHIVEREN_TEST_TOKEN\n")
+    config = write_config(
+        tmp_path,
+        "sources:\n  - name: x-bzk\n    type: x\n    accounts: [minbzk]\n    bearer_token_env: ARCHIVEREN_TEST_TOKEN\n",
+    )
     result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect")
     assert result.returncode == 2
-    assert "ARCHIVEREN_TEST_TOKEN" in result.stderr and "'x-bzk'" in result.stderr and "not set" in result.stderr
+    assert (
+        "ARCHIVEREN_TEST_TOKEN" in result.stderr
+        and "'x-bzk'" in result.stderr
+        and "not set" in result.stderr
+    )
 
 
 def test_missing_config_file_says_how_to_give_one(tmp_path: Path) -> None:
-    result = run_cli("--config", str(tmp_path / "nergens.yaml"), "--data-dir", str(tmp_path / "data"), "status")
+    result = run_cli(
+        "--config", str(tmp_path / "nergens.yaml"), "--data-dir", str(tmp_path / "data"), "status"
+    )
     assert result.returncode == 2
     assert "config file not found" in result.stderr and "ARCHIVEREN_CONFIG" in result.stderr
 
@@ -108,16 +141,29 @@ def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
 
 
 def test_unknown_source_name_on_collect_is_refused(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n")
-    result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "collect", "blog-b")
+    config = write_config(
+        tmp_path, "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n"
+    )
+    result = run_cli(
+        "--config", str(config), "--data-dir", str(tmp_path / "data"), "collect", "blog-b"
+    )
     assert result.returncode == 2
     assert "no source named 'blog-b'" in result.stderr
 
 
 def test_demo_without_the_demo_sources_says_what_to_install(tmp_path: Path) -> None:
     without_demo = "import sys; sys.modules['demo_sources'] = None; from archiveren.cli import main; sys.exit(main(sys.argv[1:]))"
-    args = ["--config", str(tmp_path / "sources.yaml"), "--data-dir", str(tmp_path / "data"), "demo", "--no-serve"]
-    result = subprocess.run([sys.executable, "-c", without_demo, *args], capture_output=True, text=True, timeout=60)
+    args = [
+        "--config",
+        str(tmp_path / "sources.yaml"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "demo",
+        "--no-serve",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", without_demo, *args], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert "demo sources" in result.stderr and "pip install -e demo/" in result.stderr
     assert not (tmp_path / "data").exists()

@@ -17,13 +17,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_example_config_is_generated_from_the_models() -> None:
     committed = (REPO / "config" / "sources.example.yaml").read_text(encoding="utf-8")
-    assert committed == render_example(), "run: python -m config.example > config/sources.example.yaml"
+    assert committed == render_example(), (
+        "run: python -m config.example > config/sources.example.yaml"
+    )
 
 
 def test_example_config_validates_with_its_secret_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_BEARER_TOKEN", "t")
     config = load_config(REPO / "config" / "sources.example.yaml")
-    assert {source.type for source in config.sources} == {"feed", "x", "x_archive", "mastodon", "network"}
+    assert {source.type for source in config.sources} == {
+        "feed",
+        "x",
+        "x_archive",
+        "mastodon",
+        "network",
+    }
 
 
 def test_secret_from_env_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,9 +53,15 @@ def test_catalogue_migrates_once_and_reopens(tmp_path: Path) -> None:
 def test_runs_are_recorded_with_outcome_and_counts(tmp_path: Path) -> None:
     catalogue = Catalogue.open(tmp_path)
     run = catalogue.start_run("blog-a", "feed")
-    catalogue.finish_run(run, "partial", {"requests": 12, "errors": 1}, ["http://127.0.0.1:9/x: timeout"])
+    catalogue.finish_run(
+        run, "partial", {"requests": 12, "errors": 1}, ["http://127.0.0.1:9/x: timeout"]
+    )
     last = catalogue.last_runs()["blog-a"]
-    assert (last.outcome, last.counts["requests"], last.errors) == ("partial", 12, ["http://127.0.0.1:9/x: timeout"])
+    assert (last.outcome, last.counts["requests"], last.errors) == (
+        "partial",
+        12,
+        ["http://127.0.0.1:9/x: timeout"],
+    )
     assert last.ended_at is not None and last.ended_at >= last.started_at
 
 

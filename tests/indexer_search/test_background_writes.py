@@ -23,7 +23,10 @@ def test_batches_are_written_in_order_and_followed_in_the_calling_thread() -> No
 
     with BackgroundWrites(write) as writes:
         for size in (3, 1, 0, 2):
-            writes.submit(list(range(size)), then=lambda n: followed.append((n, threading.current_thread().name)))
+            writes.submit(
+                list(range(size)),
+                then=lambda n: followed.append((n, threading.current_thread().name)),
+            )
 
     assert written == [[0, 1, 2], [0], [], [0, 1]]
     assert followed == [(3, caller), (1, caller), (0, caller), (2, caller)]
@@ -54,6 +57,7 @@ def test_giving_a_batch_blocks_while_one_is_written_and_another_waits() -> None:
 
     given: list[int] = []
     with BackgroundWrites(write) as writes:
+
         def give() -> None:
             for batch in (1, 2, 3):
                 writes.submit(batch, then=lambda n: None)

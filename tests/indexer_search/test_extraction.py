@@ -31,7 +31,13 @@ from indexer.extraction import (
 from indexer.extractors.base import Capture
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCE = XSource(name="x-bzk", type="x", accounts=["bzk"], bearer_token_env="X_TOKEN", retention=Retention(category="1.1", years=10))
+SOURCE = XSource(
+    name="x-bzk",
+    type="x",
+    accounts=["bzk"],
+    bearer_token_env="X_TOKEN",
+    retention=Retention(category="1.1", years=10),
+)
 
 
 def x_page(page: int, tweets: int = 3) -> Capture:
@@ -43,13 +49,26 @@ def x_page(page: int, tweets: int = 3) -> Capture:
             "author_id": "42",
             "created_at": f"2024-03-0{1 + n}T10:00:00.000Z",
             "lang": "nl",
-            "entities": {"hashtags": [{"tag": "Omgevingswet"}], "mentions": [{"username": f"collega{n}"}]},
+            "entities": {
+                "hashtags": [{"tag": "Omgevingswet"}],
+                "mentions": [{"username": f"collega{n}"}],
+            },
         }
         for n in range(tweets)
     ]
-    body = json.dumps({"data": data, "includes": {"users": [{"id": "42", "username": "bzk", "name": "Ministerie van BZK"}]}})
+    body = json.dumps(
+        {
+            "data": data,
+            "includes": {"users": [{"id": "42", "username": "bzk", "name": "Ministerie van BZK"}]},
+        }
+    )
     return Capture(
-        pointer=RecordPointer(warc_file="test.warc.gz", offset=page * 1000, length=900, record_id=f"<urn:uuid:{page:032d}>"),
+        pointer=RecordPointer(
+            warc_file="test.warc.gz",
+            offset=page * 1000,
+            length=900,
+            record_id=f"<urn:uuid:{page:032d}>",
+        ),
         url=f"https://api.x.com/2/users/42/tweets?page={page}",
         captured_at=datetime(2024, 3, 10, tzinfo=UTC),
         content_type="application/json",
@@ -67,8 +86,13 @@ def extracted_in_order(extraction: CaptureExtraction) -> list[tuple[Extracted, i
     return list(extraction.run((capture, page) for page, capture in enumerate(PAGES)))
 
 
-def as_comparable(results: list[tuple[Extracted, int]]) -> list[tuple[int, list[tuple[str, bytes, object]], str]]:
-    return [(page, [(p.id, p.stored, p.document) for p in extracted.prepared], extracted.error) for extracted, page in results]
+def as_comparable(
+    results: list[tuple[Extracted, int]],
+) -> list[tuple[int, list[tuple[str, bytes, object]], str]]:
+    return [
+        (page, [(p.id, p.stored, p.document) for p in extracted.prepared], extracted.error)
+        for extracted, page in results
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +101,9 @@ def inline_results() -> list[tuple[Extracted, int]]:
         return extracted_in_order(extraction)
 
 
-def test_workers_give_what_the_indexing_process_gives_in_capture_order(inline_results: list[tuple[Extracted, int]]) -> None:
+def test_workers_give_what_the_indexing_process_gives_in_capture_order(
+    inline_results: list[tuple[Extracted, int]],
+) -> None:
     with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
         from_workers = extracted_in_order(extraction)
     assert [page for _, page in from_workers] == list(range(len(PAGES)))
@@ -86,7 +112,9 @@ def test_workers_give_what_the_indexing_process_gives_in_capture_order(inline_re
     assert first.retention.category == "1.1" and first.retention.keep_until is not None
 
 
-def test_workers_started_beside_other_threads_give_the_same(inline_results: list[tuple[Extracted, int]]) -> None:
+def test_workers_started_beside_other_threads_give_the_same(
+    inline_results: list[tuple[Extracted, int]],
+) -> None:
     # An open tantivy index, a web server, the scheduler: the indexing process may run threads,
     # one of them holding a lock as the workers start; a fork would copy that lock held.
     held = threading.Lock()
@@ -101,13 +129,18 @@ def test_workers_started_beside_other_threads_give_the_same(inline_results: list
     assert as_comparable(from_workers) == as_comparable(inline_results)
 
 
-def test_killed_workers_leave_their_captures_to_the_indexing_process(caplog: pytest.LogCaptureFixture) -> None:
+def test_killed_workers_leave_their_captures_to_the_indexing_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # More pages than the workers may have in hand at once, so that some wait when they die.
     pages = [(x_page(page), page) for page in range(400)]
     with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=0) as extraction:
         inline = list(extraction.run(pages))
     results = []
-    with caplog.at_level(logging.WARNING, "archiveren.indexer"), CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
+    with (
+        caplog.at_level(logging.WARNING, "archiveren.indexer"),
+        CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction,
+    ):
         stream = extraction.run(pages)
         results.append(next(stream))
         for pid in worker_pids():
@@ -117,7 +150,9 @@ def test_killed_workers_leave_their_captures_to_the_indexing_process(caplog: pyt
     assert "extraction workers stopped" in caplog.text
 
 
-def test_a_run_left_unfinished_leaves_no_results_to_the_next(inline_results: list[tuple[Extracted, int]]) -> None:
+def test_a_run_left_unfinished_leaves_no_results_to_the_next(
+    inline_results: list[tuple[Extracted, int]],
+) -> None:
     with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=2) as extraction:
         abandoned = extraction.run((capture, page) for page, capture in enumerate(PAGES))
         next(abandoned)
@@ -131,16 +166,22 @@ def with_body(capture: Capture, body: bytes) -> Capture:
 
 
 def test_a_capture_the_extractor_cannot_read_costs_that_capture_only() -> None:
-    beyond_time = with_body(PAGES[0], b'{"data": [{"id": "999999999999999999999999999999", "text": "x"}]}')
+    beyond_time = with_body(
+        PAGES[0], b'{"data": [{"id": "999999999999999999999999999999", "text": "x"}]}'
+    )
     with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=1) as extraction:
-        results = list(extraction.run([(PAGES[1], "before"), (beyond_time, "broken"), (PAGES[2], "after")]))
+        results = list(
+            extraction.run([(PAGES[1], "before"), (beyond_time, "broken"), (PAGES[2], "after")])
+        )
     assert [tag for _, tag in results] == ["before", "broken", "after"]
     assert "OverflowError" in results[1][0].error and not results[1][0].prepared
     assert len(results[0][0].prepared) == len(results[2][0].prepared) == 3
 
 
 def test_a_post_dated_near_the_end_of_the_calendar_is_kept_for_good() -> None:
-    far_future = with_body(PAGES[0], b'{"data": [{"id": "1", "text": "x", "created_at": "9999-12-31T23:59:59Z"}]}')
+    far_future = with_body(
+        PAGES[0], b'{"data": [{"id": "1", "text": "x", "created_at": "9999-12-31T23:59:59Z"}]}'
+    )
     with CaptureExtraction({SOURCE.name: SOURCE}, prepare_document, workers=0) as extraction:
         [(extracted, _)] = list(extraction.run([(far_future, 0)]))
     assert not extracted.error
@@ -164,7 +205,13 @@ if __name__ == "__main__":
 def test_workers_exit_when_their_indexer_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "indexer_that_waits.py"
     script.write_text(WORKERS_THEN_WAIT, encoding="utf-8")
-    indexer = subprocess.Popen([sys.executable, str(script)], cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    indexer = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     try:
         assert indexer.stdout is not None
         workers = [int(pid) for pid in indexer.stdout.readline().split()]
@@ -189,7 +236,11 @@ def test_workers_start_only_for_a_backlog_that_repays_them(monkeypatch: pytest.M
 
 def worker_pids() -> list[int]:
     """This process's extraction workers (children named by the pool, a fork server's children)."""
-    return [child.pid for child in multiprocessing.active_children() if child.name == "archiveren-extraction" and child.pid]
+    return [
+        child.pid
+        for child in multiprocessing.active_children()
+        if child.name == "archiveren-extraction" and child.pid
+    ]
 
 
 def _alive(pid: int) -> bool:

@@ -188,11 +188,17 @@ def test_posts_dated_beyond_the_sortable_span_are_indexed_at_its_edge_with_their
         "x:2200": datetime(2200, 1, 1, tzinfo=UTC),
         "x:year-9999": datetime(9999, 12, 31, tzinfo=UTC),
     }
-    posts = [Post(id=post_id, platform="x", source="x-rijk", published_at=moment) for post_id, moment in dates.items()]
+    posts = [
+        Post(id=post_id, platform="x", source="x-rijk", published_at=moment)
+        for post_id, moment in dates.items()
+    ]
     assert backend.index_posts(posts) == 4  # not a failed batch
     assert backend.get("x:year-9999").published_at == dates["x:year-9999"]  # type: ignore[union-attr]
     newest = backend.search(SearchRequest(sort="newest", limit=10)).hits
-    assert [hit.post.id for hit in newest][:2] in (["x:2200", "x:year-9999"], ["x:year-9999", "x:2200"])
+    assert [hit.post.id for hit in newest][:2] in (
+        ["x:2200", "x:year-9999"],
+        ["x:year-9999", "x:2200"],
+    )
     assert newest[-1].post.id == "x:year-1"
     after_2100 = backend.search(SearchRequest(query="published_at:[2100-01-01 TO *]")).total
     assert after_2100 == 2

@@ -37,7 +37,11 @@ def test_two_scheduled_runs_in_one_process_both_crawl_and_get_indexed(
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            finished = [run for run in ws.catalogue().runs("a20") if run.outcome not in ("running", "skipped")]
+            finished = [
+                run
+                for run in ws.catalogue().runs("a20")
+                if run.outcome not in ("running", "skipped")
+            ]
             if len(finished) >= 2:
                 break
             time.sleep(0.5)

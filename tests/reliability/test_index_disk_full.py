@@ -36,8 +36,24 @@ def grow(data: Path, size: str) -> None:
 
 
 def archiveren(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), *args]
-    return subprocess.run(argv, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+    argv = [
+        sys.executable,
+        "-m",
+        "archiveren",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        *args,
+    ]
+    return subprocess.run(
+        argv,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def staging_indexes(data: Path) -> list[Path]:
@@ -52,7 +68,9 @@ def tweets_in_index(config: Path, data: Path) -> int:
 
 
 @pytest.mark.timeout(300)
-def test_a_full_disk_stops_index_and_rebuild_with_a_clear_message_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
+def test_a_full_disk_stops_index_and_rebuild_with_a_clear_message_and_loses_nothing(
+    small_disk: Path, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, TWEETS)
     (small_disk / "warcs").symlink_to(corpus / "warcs", target_is_directory=True)

@@ -31,7 +31,10 @@ def audited_digests(data_dir: Path) -> dict[str, str]:
     """Path -> SHA-256 of every export the audit log shows as published or being published."""
     catalogue = Catalogue.open(data_dir)
     try:
-        rows = [*catalogue.audit_log("export_publishing", limit=1000), *catalogue.audit_log("export", limit=1000)]
+        rows = [
+            *catalogue.audit_log("export_publishing", limit=1000),
+            *catalogue.audit_log("export", limit=1000),
+        ]
         return {row.detail.get("path", ""): row.detail.get("sha256", "") for row in rows}
     finally:
         catalogue.close()
@@ -61,8 +64,12 @@ def test_killed_export_is_complete_or_absent_and_never_unlogged(
         assert checked.returncode == 0, f"{context}: {checked.stdout}"
         audited = audited_digests(world.data_dir)
         assert str(out.resolve()) in audited, f"{context}: not audited"
-        assert audited[str(out.resolve())] == published_digest(out), f"{context}: audit digest differs"
+        assert audited[str(out.resolve())] == published_digest(out), (
+            f"{context}: audit digest differs"
+        )
     again = out.with_name("again-" + out.name)
     world.ok(*export_args(fmt, again))
     assert world.run("verify-export", str(again)).returncode == 0
-    assert [p.name for p in out.parent.iterdir() if ".partial-" in p.name] == [], f"{context}: staging left"
+    assert [p.name for p in out.parent.iterdir() if ".partial-" in p.name] == [], (
+        f"{context}: staging left"
+    )

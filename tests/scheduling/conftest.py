@@ -75,14 +75,32 @@ def feed_source(name: str, url: str, interval: int | None = 1, enabled: bool = T
 
 
 def write_config(path: Path, sources: str, extra: str = "") -> Path:
-    path.write_text(f"http: {{delay_seconds: 0, retries: 0, timeout_seconds: 5}}\nscheduler: {{verify_cron: null, misfire_grace_seconds: 5{extra}}}\nsources:\n{sources}", encoding="utf-8")
+    path.write_text(
+        f"http: {{delay_seconds: 0, retries: 0, timeout_seconds: 5}}\nscheduler: {{verify_cron: null, misfire_grace_seconds: 5{extra}}}\nsources:\n{sources}",
+        encoding="utf-8",
+    )
     return path
 
 
 def start_scheduler(config: Path, data_dir: Path, log_path: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVEREN_")}
     handle = log_path.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "archiveren", "-v", "--config", str(config), "--data-dir", str(data_dir), "schedule"], stdout=handle, stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archiveren",
+            "-v",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data_dir),
+            "schedule",
+        ],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> int:

@@ -26,12 +26,30 @@ X_SOURCE = "  - name: x-bench\n    type: x\n    accounts: [bench]\n    bearer_to
 
 
 def archiveren(config: Path, data: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "archiveren", "--config", str(config), "--data-dir", str(data), *args]
+    return [
+        sys.executable,
+        "-m",
+        "archiveren",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        *args,
+    ]
 
 
-def run(config: Path, data: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(
+    config: Path, data: Path, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARCHIVEREN_BENCH_X_TOKEN": "test-token", "PYTHONPATH": str(REPO)}
-    return subprocess.run(archiveren(config, data, *args), cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        archiveren(config, data, *args),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def count(config: Path, data: Path, query: str) -> int:
@@ -54,7 +72,12 @@ def big_archive(tweets: Path, slow_blog: SlowBlog, tmp_path: Path) -> tuple[Path
     data = tmp_path / "data"
     shutil.copytree(tweets, data / "warcs")
     config = tmp_path / "c.yaml"
-    config.write_text("http: {delay_seconds: 0, retries: 0, timeout_seconds: 5}\nsources:\n" + X_SOURCE + feed_source("blog", slow_blog.url, interval=None), encoding="utf-8")
+    config.write_text(
+        "http: {delay_seconds: 0, retries: 0, timeout_seconds: 5}\nsources:\n"
+        + X_SOURCE
+        + feed_source("blog", slow_blog.url, interval=None),
+        encoding="utf-8",
+    )
     assert run(config, data, "index").returncode == 0
     return config, data
 
@@ -64,16 +87,27 @@ def staging_indexes(data: Path) -> list[Path]:
     return [path for path in data.glob("index-*") if path.resolve() != live]
 
 
-def test_a_collection_during_a_rebuild_is_indexed(big_archive: tuple[Path, Path], slow_blog: SlowBlog) -> None:
+def test_a_collection_during_a_rebuild_is_indexed(
+    big_archive: tuple[Path, Path], slow_blog: SlowBlog
+) -> None:
     config, data = big_archive
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    rebuild = subprocess.Popen(archiveren(config, data, "index", "--rebuild"), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rebuild = subprocess.Popen(
+        archiveren(config, data, "index", "--rebuild"),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not staging_indexes(data) and time.monotonic() < deadline:
         time.sleep(0.05)
     collected = run(config, data, "collect", "blog")
     assert collected.returncode == 0, collected.stdout + collected.stderr
-    assert rebuild.poll() is None, "the rebuild ended before the collection did; the test proves nothing"
+    assert rebuild.poll() is None, (
+        "the rebuild ended before the collection did; the test proves nothing"
+    )
     _, errors = rebuild.communicate(timeout=300)
     assert rebuild.returncode == 0, errors
     run(config, data, "index")  # whatever the rebuild could not see any more
@@ -90,7 +124,9 @@ def test_index_waits_for_the_lock_then_says_who_holds_it(big_archive: tuple[Path
     try:
         refused = run(config, data, "index", "--wait", "1")
         assert refused.returncode == 1
-        assert "indexing is already running" in refused.stderr and f":{os.getpid()}" in refused.stderr
+        assert (
+            "indexing is already running" in refused.stderr and f":{os.getpid()}" in refused.stderr
+        )
         assert "Traceback" not in refused.stderr
         rebuild = run(config, data, "index", "--rebuild", "--wait", "0")
         assert rebuild.returncode == 1 and "indexing is already running" in rebuild.stderr
@@ -100,10 +136,18 @@ def test_index_waits_for_the_lock_then_says_who_holds_it(big_archive: tuple[Path
     assert run(config, data, "index", "--wait", "0").returncode == 0
 
 
-def test_a_killed_rebuild_leaves_no_staging_index_after_the_next_run(big_archive: tuple[Path, Path]) -> None:
+def test_a_killed_rebuild_leaves_no_staging_index_after_the_next_run(
+    big_archive: tuple[Path, Path],
+) -> None:
     config, data = big_archive
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    rebuild = subprocess.Popen(archiveren(config, data, "index", "--rebuild"), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rebuild = subprocess.Popen(
+        archiveren(config, data, "index", "--rebuild"),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not staging_indexes(data) and time.monotonic() < deadline:
         time.sleep(0.05)

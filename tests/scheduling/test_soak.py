@@ -32,30 +32,51 @@ def test_nothing_went_wrong_that_an_operator_would_see(soaked: SoakResult) -> No
     assert soaked.index_runs and soaked.searches
 
 
-def test_every_planned_run_ran_once_or_is_recorded_as_skipped_with_a_reason(soaked: SoakResult) -> None:
+def test_every_planned_run_ran_once_or_is_recorded_as_skipped_with_a_reason(
+    soaked: SoakResult,
+) -> None:
     for name, runs in soaked.runs_by_source.items():
         ran = [run for run in runs if run["outcome"] != "skipped"]
         assert ran, f"{name} never ran"
         for earlier, later in zip(ran, ran[1:], strict=False):
-            assert earlier["ended_at"] is not None and later["started_at"] >= earlier["ended_at"], f"two runs of {name} overlapped"
-        assert all(run["errors"] and "skipped" in run["errors"][0] for run in runs if run["outcome"] == "skipped")
+            assert earlier["ended_at"] is not None and later["started_at"] >= earlier["ended_at"], (
+                f"two runs of {name} overlapped"
+            )
+        assert all(
+            run["errors"] and "skipped" in run["errors"][0]
+            for run in runs
+            if run["outcome"] == "skipped"
+        )
         planned = soaked.seconds / soaked.interval + 1
-        assert len(runs) <= planned + 1, f"{name}: {len(runs)} runs and skips for {planned:.0f} planned"
+        assert len(runs) <= planned + 1, (
+            f"{name}: {len(runs)} runs and skips for {planned:.0f} planned"
+        )
     busy = sum(len(runs) for runs in soaked.runs_by_source.values())
     planned_all = len(soaked.runs_by_source) * (soaked.seconds / soaked.interval)
-    assert busy >= 0.5 * planned_all, f"only {busy} of about {planned_all:.0f} planned runs are accounted for"
+    assert busy >= 0.5 * planned_all, (
+        f"only {busy} of about {planned_all:.0f} planned runs are accounted for"
+    )
 
 
 def test_the_failing_source_is_notified_and_the_others_are_unaffected(soaked: SoakResult) -> None:
-    failing = [run["outcome"] for run in soaked.runs_by_source[FAILING_SOURCE] if run["outcome"] != "skipped"]
+    failing = [
+        run["outcome"]
+        for run in soaked.runs_by_source[FAILING_SOURCE]
+        if run["outcome"] != "skipped"
+    ]
     assert set(failing) == {"failed"} and len(failing) >= 3
     assert soaked.notifications and {n["source"] for n in soaked.notifications} == {FAILING_SOURCE}
     for name, runs in soaked.runs_by_source.items():
         if name != FAILING_SOURCE:
-            assert "failed" not in {run["outcome"] for run in runs}, (name, [run["errors"] for run in runs if run["outcome"] == "failed"][:3])
+            assert "failed" not in {run["outcome"] for run in runs}, (
+                name,
+                [run["errors"] for run in runs if run["outcome"] == "failed"][:3],
+            )
 
 
-def test_the_archive_verifies_and_the_index_holds_every_post_the_sources_served(soaked: SoakResult) -> None:
+def test_the_archive_verifies_and_the_index_holds_every_post_the_sources_served(
+    soaked: SoakResult,
+) -> None:
     assert soaked.verify_ok
     assert soaked.posts == soaked.reference_posts
     assert all(count > 0 for count in soaked.reference_posts.values()), soaked.reference_posts
@@ -68,4 +89,3 @@ def test_the_scheduler_does_not_grow_in_memory_threads_or_open_files(soaked: Soa
     assert late <= early + 4, figures
     early_files, _, late_files = figures["open_files"]
     assert late_files <= early_files + 10, figures
-

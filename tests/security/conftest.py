@@ -43,7 +43,9 @@ class AccountSite:
     def me(self, cookie: str) -> httpx.Response:
         return httpx.get(self.base_url + "/api/me", cookies={SESSION_COOKIE: cookie})
 
-    def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """``python -m archiveren`` on this workspace, in a subprocess."""
         command = [sys.executable, "-m", "archiveren", "--config", str(self.ws.config_path)]
         return subprocess.run(
@@ -56,7 +58,9 @@ class AccountSite:
 
 
 @contextmanager
-def serve_accounts(tmp_path: Path, account_policy: ThrottlePolicy = ACCOUNT_POLICY) -> Iterator[AccountSite]:
+def serve_accounts(
+    tmp_path: Path, account_policy: ThrottlePolicy = ACCOUNT_POLICY
+) -> Iterator[AccountSite]:
     """The app over a fresh workspace with ACCOUNTS, locking accounts by ``account_policy``."""
     config_path = tmp_path / "archiveren.yaml"
     config_path.write_text("organisation: Gemeente Zwolle\nsources: []\n", encoding="utf-8")

@@ -28,7 +28,10 @@ from tests.reliability.harness import CliWorld
 from tests.security.test_secrets_stay_out import readable_bytes
 
 X_ENV, X_TOKEN = "ARCHIVEREN_TEST_ECHO_X_TOKEN", "x-echoed-bearer-91d2c7e0aa"
-MASTODON_ENV, MASTODON_TOKEN = "ARCHIVEREN_TEST_ECHO_MASTODON_TOKEN", "masto-echoed-access-5e61b0f3cc"
+MASTODON_ENV, MASTODON_TOKEN = (
+    "ARCHIVEREN_TEST_ECHO_MASTODON_TOKEN",
+    "masto-echoed-access-5e61b0f3cc",
+)
 
 
 def echoed_status(authorization: str) -> dict[str, object]:
@@ -38,7 +41,13 @@ def echoed_status(authorization: str) -> dict[str, object]:
         "url": "http://127.0.0.1/@griffier/1001",
         "content": f"<p>Jullie stuurden: {authorization} #woo</p>",
         "language": "nl",
-        "account": {"id": "7", "acct": "griffier", "username": "griffier", "display_name": "Griffier", "url": "http://127.0.0.1/@griffier"},
+        "account": {
+            "id": "7",
+            "acct": "griffier",
+            "username": "griffier",
+            "display_name": "Griffier",
+            "url": "http://127.0.0.1/@griffier",
+        },
         "tags": [{"name": "woo"}],
     }
 
@@ -58,7 +67,11 @@ class EchoingApi(BaseHTTPRequestHandler):
         elif self.path.startswith("/api/v1/timelines/tag/woo"):
             self._answer(200, json.dumps([echoed_status(authorization)]).encode(), authorization)
         else:
-            body = {"title": "Unauthorized", "detail": f"token not accepted: {authorization}", "status": 401}
+            body = {
+                "title": "Unauthorized",
+                "detail": f"token not accepted: {authorization}",
+                "status": 401,
+            }
             self._answer(401, json.dumps(body).encode(), authorization)
 
     def _answer(self, status: int, body: bytes, authorization: str) -> None:
@@ -88,13 +101,29 @@ def echo_world(root: Path, base: str) -> CliWorld:
         "organisation": "Gemeente Deventer",
         "http": {"timeout_seconds": 5, "retries": 0, "delay_seconds": 0},
         "sources": [
-            {"name": "x-echo", "type": "x", "api_base": base, "accounts": ["griffier"], "bearer_token_env": X_ENV},
-            {"name": "mastodon-echo", "type": "mastodon", "instance": base, "accounts": ["griffier"], "hashtags": ["woo"], "access_token_env": MASTODON_ENV, "include_replies": True},
+            {
+                "name": "x-echo",
+                "type": "x",
+                "api_base": base,
+                "accounts": ["griffier"],
+                "bearer_token_env": X_ENV,
+            },
+            {
+                "name": "mastodon-echo",
+                "type": "mastodon",
+                "instance": base,
+                "accounts": ["griffier"],
+                "hashtags": ["woo"],
+                "access_token_env": MASTODON_ENV,
+                "include_replies": True,
+            },
         ],
     }
     root.mkdir(parents=True, exist_ok=True)
     (root / "sources.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    return CliWorld(root / "sources.yaml", root / "data", {X_ENV: X_TOKEN, MASTODON_ENV: MASTODON_TOKEN})
+    return CliWorld(
+        root / "sources.yaml", root / "data", {X_ENV: X_TOKEN, MASTODON_ENV: MASTODON_TOKEN}
+    )
 
 
 @pytest.mark.timeout(180)
@@ -108,18 +137,42 @@ def test_tokens_the_server_echoes_are_scrubbed_from_logs_catalogue_warcs_index_a
     outputs.append(found)
     exports = tmp_path / "exports"
     for fmt in ("bag", "wacz", "jsonl"):
-        outputs.append(world.run("-vv", "--log-json", "export", "--format", fmt, "--out", str(exports / f"alles.{fmt}"), "--reason", "Woo-verzoek echo"))
+        outputs.append(
+            world.run(
+                "-vv",
+                "--log-json",
+                "export",
+                "--format",
+                fmt,
+                "--out",
+                str(exports / f"alles.{fmt}"),
+                "--reason",
+                "Woo-verzoek echo",
+            )
+        )
     verified = world.run("verify")
 
-    assert f"Bearer {X_TOKEN}" in EchoingApi.received and f"Bearer {MASTODON_TOKEN}" in EchoingApi.received, "both tokens were really sent"
+    assert (
+        f"Bearer {X_TOKEN}" in EchoingApi.received
+        and f"Bearer {MASTODON_TOKEN}" in EchoingApi.received
+    ), "both tokens were really sent"
     assert "the X API refused the bearer token" in outputs[0].stdout, outputs[0].stdout
-    assert all(done.returncode in (0, 1) for done in outputs) and "Traceback" not in "".join(d.stderr for d in outputs)
+    assert all(done.returncode in (0, 1) for done in outputs) and "Traceback" not in "".join(
+        d.stderr for d in outputs
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    leaks = [(f"output of command {i}", token) for i, done in enumerate(outputs) for token in (X_TOKEN, MASTODON_TOKEN) if token in done.stdout + done.stderr]
+    leaks = [
+        (f"output of command {i}", token)
+        for i, done in enumerate(outputs)
+        for token in (X_TOKEN, MASTODON_TOKEN)
+        if token in done.stdout + done.stderr
+    ]
     for root in (world.data_dir, exports):
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             for name, data in readable_bytes(path):
-                leaks += [(name, token) for token in (X_TOKEN, MASTODON_TOKEN) if token.encode() in data]
+                leaks += [
+                    (name, token) for token in (X_TOKEN, MASTODON_TOKEN) if token.encode() in data
+                ]
     assert leaks == []
     [hit] = json.loads(found.stdout)["hits"]
     assert f"[REDACTED:{MASTODON_ENV}]" in hit["text"], "the indexed Post holds the marker"
@@ -127,7 +180,9 @@ def test_tokens_the_server_echoes_are_scrubbed_from_logs_catalogue_warcs_index_a
 
 
 @pytest.mark.timeout(120)
-def test_redacted_records_say_so_and_keep_consistent_digests(echoing_api: str, tmp_path: Path) -> None:
+def test_redacted_records_say_so_and_keep_consistent_digests(
+    echoing_api: str, tmp_path: Path
+) -> None:
     world = echo_world(tmp_path, echoing_api)
     world.run("collect")
     warcs = closed_warcs(world.archive_dir)
@@ -143,14 +198,20 @@ def test_redacted_records_say_so_and_keep_consistent_digests(echoing_api: str, t
                 if record.rec_type == "response" and redacted:
                     declared = record.http_headers.get_header("Content-Length")
                     assert declared == str(len(body)), "Content-Length follows the scrubbed body"
-                    marked.append((redacted, record.http_headers.get_header("X-Echo-Authorization")))
+                    marked.append(
+                        (redacted, record.http_headers.get_header("X-Echo-Authorization"))
+                    )
                     assert b"[REDACTED:" in body
-                assert record.digest_checker.passed is not False, f"{path.name}: {record.rec_headers.get_header('WARC-Record-ID')}"
+                assert record.digest_checker.passed is not False, (
+                    f"{path.name}: {record.rec_headers.get_header('WARC-Record-ID')}"
+                )
     assert (X_ENV, f"Bearer [REDACTED:{X_ENV}]") in marked
     assert (MASTODON_ENV, f"Bearer [REDACTED:{MASTODON_ENV}]") in marked
 
 
-def test_a_secret_split_across_read_chunks_is_still_scrubbed_and_the_digest_is_of_the_stored_bytes() -> None:
+def test_a_secret_split_across_read_chunks_is_still_scrubbed_and_the_digest_is_of_the_stored_bytes() -> (
+    None
+):
     register_secrets({X_ENV: X_TOKEN})
     body = b"a" * (_COPY_CHUNK - 10) + X_TOKEN.encode() + b" einde"
     payload = spool_payload(io.BytesIO(body))

@@ -50,7 +50,9 @@ def test_the_login_form_says_in_dutch_how_long_to_wait(account_site: AccountSite
 def test_the_lock_ends_by_itself_and_a_success_starts_the_account_afresh(
     tmp_path: Path,
 ) -> None:
-    brief = ThrottlePolicy(free_failures=ACCOUNT_POLICY.free_failures, first_lock=timedelta(seconds=1))
+    brief = ThrottlePolicy(
+        free_failures=ACCOUNT_POLICY.free_failures, first_lock=timedelta(seconds=1)
+    )
     with serve_accounts(tmp_path, account_policy=brief) as site:
         for n in range(brief.free_failures):
             assert site.log_in("compliance", f"fout-{n}").status_code == 401

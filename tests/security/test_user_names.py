@@ -52,7 +52,12 @@ def test_the_admin_page_refuses_a_bad_name_in_dutch(account_site: AccountSite, n
         ]
         answer = client.post(
             "/admin/users",
-            data={"username": name, "password": "lang-genoeg-1", "role": "admin", "csrf_token": token},
+            data={
+                "username": name,
+                "password": "lang-genoeg-1",
+                "role": "admin",
+                "csrf_token": token,
+            },
         )
     assert answer.status_code == 400
     assert "kan niet" in answer.text or "bestaat al" in answer.text

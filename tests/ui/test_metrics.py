@@ -21,5 +21,9 @@ def test_admin_reads_prometheus_metrics(ui_site: UiSite) -> None:
 def test_archivists_and_anonymous_scrapers_are_refused(ui_site: UiSite) -> None:
     with ui_site.login("archivist") as client:
         assert client.get("/metrics").status_code == 403
-    anonymous = httpx.get(ui_site.base_url + "/metrics", headers={"Authorization": "Bearer raden"}, follow_redirects=False)
+    anonymous = httpx.get(
+        ui_site.base_url + "/metrics",
+        headers={"Authorization": "Bearer raden"},
+        follow_redirects=False,
+    )
     assert anonymous.status_code in (302, 303, 401)

@@ -87,5 +87,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("held_posts", "legal_holds", "audit_log", "users", "index_watermark", "warc_files", "runs", "sources"):
+    for table in (
+        "held_posts",
+        "legal_holds",
+        "audit_log",
+        "users",
+        "index_watermark",
+        "warc_files",
+        "runs",
+        "sources",
+    ):
         op.drop_table(table)
