@@ -402,7 +402,8 @@ class TantivyBackend:
             shutil.rmtree(rebuilt.path, ignore_errors=True)
 
     def remove_abandoned_rebuilds(self) -> list[str]:
-        """Generation directories beside the index that its link does not point at."""
+        """Generation directories beside the index that its link does not point at (compared
+        as resolved paths: the data dir may be given relative to the working directory)."""
         live = Path(os.path.realpath(self.path))
         pattern = re.compile(rf"^{re.escape(self.path.name)}-[0-9]+$")
         abandoned = sorted(
@@ -411,7 +412,7 @@ class TantivyBackend:
             if pattern.match(entry.name)
             and entry.is_dir()
             and not entry.is_symlink()
-            and entry != live
+            and entry.resolve() != live
         )
         for entry in abandoned:
             shutil.rmtree(entry, ignore_errors=True)

@@ -4,6 +4,7 @@ factory, and exact facets however many values a segment holds."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -202,3 +203,23 @@ def test_posts_dated_beyond_the_sortable_span_are_indexed_at_its_edge_with_their
     assert newest[-1].post.id == "x:year-1"
     after_2100 = backend.search(SearchRequest(query="published_at:[2100-01-01 TO *]")).total
     assert after_2100 == 2
+
+
+def test_removing_abandoned_rebuilds_keeps_the_live_index_of_a_relative_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`archiveren --data-dir data index` names the index relatively; the live generation must
+    still be told apart from a rebuild that died beside it."""
+    monkeypatch.chdir(tmp_path)
+    live = TantivyBackend(Path("data") / "index")
+    live.index_posts(CORPUS[:3])
+    abandoned = live.begin_rebuild()
+    abandoned.close()
+
+    removed = live.remove_abandoned_rebuilds()
+
+    assert removed == [str(abandoned.path)]
+    assert live.count() == 3
+    assert [p.name for p in Path("data").iterdir() if p.name.startswith("index-")] == [
+        Path(os.path.realpath("data/index")).name
+    ]
