@@ -167,3 +167,30 @@ def test_demo_without_the_demo_sources_says_what_to_install(tmp_path: Path) -> N
     assert result.returncode == 1
     assert "demo sources" in result.stderr and "pip install -e demo/" in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path) -> None:
+    """`archiveren status | head`: the reader goes away before the output ends (2,000 sources
+    print more than a pipe holds); no traceback, no failure."""
+    config = tmp_path / "c.yaml"
+    sources = "".join(
+        f"  - {{name: bron-{n}, type: feed, url: 'http://127.0.0.1:9/feed'}}\n" for n in range(2000)
+    )
+    config.write_text(f"sources:\n{sources}", encoding="utf-8")
+    argv = [
+        sys.executable,
+        "-m",
+        "archiveren",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "status",
+    ]
+    status = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert status.stdout is not None and status.stderr is not None
+    status.stdout.read(100)
+    status.stdout.close()
+    errors = status.stderr.read().decode()
+    assert status.wait(timeout=60) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
