@@ -9,7 +9,7 @@ runs made so far, and afterwards checks what an operator would: the log, the run
 notifications, ``verify``, and that the index holds every Post the sources served (the same
 sources collected once into a fresh data dir are the reference).
 
-``soak(workdir, seconds)`` is used by tests/scheduling/test_soak.py and by bench/run_all.py;
+``soak(workdir, seconds)`` is used by tests/archiveren/scheduling/test_soak.py and by bench/run_all.py;
 ``python -m bench.soak --seconds 600`` runs one by itself and prints its figures.
 """
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from archive import CaptureMetadata, ClosedWarc, HttpExchange, WarcWriter, iter_records
 from archive.naming import MANIFEST_NAME, SIZES_NAME
-from tests.archive.warc_rules import warc_problems
 from tests.fixtures.archive import PAGE_HTML, WrittenArchive, fetch_exchange
+from tests.fixtures.warc_rules import warc_problems
 
 WARCIO = Path(sys.executable).with_name("warcio")
 NAME_RE = re.compile(r"^archiveren-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz$")

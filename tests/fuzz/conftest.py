@@ -8,27 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, settings
 
 from collectors.runner import run_sources
 from demo_sources import DemoSources
 from indexer.extractors.base import Capture
+from tests.fixtures.captures import read_captures
+from tests.fixtures.fuzzing import EXAMPLES, FUZZ  # noqa: F401 - the fuzz tests import them from here too
 from tests.fixtures.material import material
-from tests.reliability.harness import LONG_RUNS
-from tests.social.conftest import read_captures
 from workspace import Workspace
-
-EXAMPLES = 4000 if LONG_RUNS else 150
-"""Examples per fuzz test."""
-
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,  # each test has a pytest timeout; a per-example deadline flakes on 2 busy cores
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    derandomize=not LONG_RUNS,
-    database=None,
-)
-"""Derandomized by default, so the default suite is reproducible; the long run explores."""
 
 SEED_SOURCES = ("blog-zoe", "x-ambtenaren", "mastodon-overheid", "wiki-ambtenaar20")
 

@@ -11,30 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from demo_sources import DemoSources
-from demo_sources.runner import X_TOKEN_ENV
-from tests.reliability.harness import CliWorld, post_fingerprints
-
-KILL_SOURCES = ("blog-zoe", "x-ambtenaren", "mastodon-overheid", "wiki-ambtenaar20")
-"""Feeds, an API with since-ids, an API with paging, and a Scrapy crawl in a child process."""
-
-ROLLOVER_BYTES = 48 * 1024
+from tests.fixtures.cli_world import KILL_SOURCES, CliWorld, post_fingerprints, write_world  # noqa: F401
 
 WorldFactory = Callable[[Path], CliWorld]
-
-
-def write_world(demo: DemoSources, root: Path, sources: tuple[str, ...] = KILL_SOURCES) -> CliWorld:
-    """A sources file for ``sources`` of the running demo sites, and a data dir, under ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load(demo.config_yaml())
-    config["sources"] = [s for s in config["sources"] if s["name"] in sources]
-    config["archive"]["rollover_bytes"] = ROLLOVER_BYTES
-    config["http"].update(timeout_seconds=10, retries=1)
-    config_path = root / "sources.yaml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return CliWorld(config_path, root / "data", {X_TOKEN_ENV: demo.x_bearer_token})
 
 
 @pytest.fixture(scope="session")

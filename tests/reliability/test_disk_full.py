@@ -15,14 +15,14 @@ import pytest
 from archive.naming import open_warcs
 from archive.scan import scan_complete_records
 from catalogue.store import Catalogue
-from tests.reliability.conftest import KILL_SOURCES, Reference, WorldFactory
-from tests.reliability.harness import (
+from tests.fixtures.cli_world import (
     CliWorld,
     damaged_closed_warcs,
     post_fingerprints,
     resize_tmpfs,
     small_tmpfs,
 )
+from tests.reliability.conftest import KILL_SOURCES, Reference, WorldFactory
 
 SMALL_DISK = "400k"
 ROOMY_DISK = "16m"

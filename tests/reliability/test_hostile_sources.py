@@ -17,8 +17,8 @@ import yaml
 
 from catalogue.store import Catalogue
 from demo_sources import DemoSources
+from tests.fixtures.cli_world import CliWorld
 from tests.reliability.conftest import write_world
-from tests.reliability.harness import CliWorld
 from tests.reliability.hostile import HostileServer
 
 TIMEOUT_SECONDS = 1.0

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bench.x_corpus import write_corpus
-from tests.reliability.harness import resize_tmpfs, small_tmpfs
+from tests.fixtures.cli_world import resize_tmpfs, small_tmpfs
 
 REPO = Path(__file__).resolve().parents[2]
 TWEETS = 20_000

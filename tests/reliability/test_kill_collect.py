@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli_world import damaged_closed_warcs, post_fingerprints, seeds
 from tests.reliability.conftest import Reference, WorldFactory
-from tests.reliability.harness import damaged_closed_warcs, post_fingerprints, seeds
 
 SEEDS = seeds(default=3, long=30)
 

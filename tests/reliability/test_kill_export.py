@@ -14,8 +14,8 @@ import pytest
 
 from catalogue.store import Catalogue
 from exports.package import sha256_file
+from tests.fixtures.cli_world import CliWorld, seeds
 from tests.reliability.conftest import Reference
-from tests.reliability.harness import CliWorld, seeds
 
 SEEDS = seeds(default=4, long=40)
 FORMATS = ("bag", "wacz", "jsonl", "csv")

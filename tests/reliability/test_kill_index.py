@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli_world import CliWorld, post_fingerprints, seeds
 from tests.reliability.conftest import Reference
-from tests.reliability.harness import CliWorld, post_fingerprints, seeds
 
 SEEDS = seeds(default=4, long=40)
 

@@ -23,8 +23,8 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.naming import closed_warcs
 from archive.records import _COPY_CHUNK, spool_payload
 from foundation.scrub import register_secrets
-from tests.archive.warc_rules import warc_problems
-from tests.reliability.harness import CliWorld
+from tests.fixtures.cli_world import CliWorld
+from tests.fixtures.warc_rules import warc_problems
 from tests.security.test_secrets_stay_out import readable_bytes
 
 X_ENV, X_TOKEN = "ARCHIVEREN_TEST_ECHO_X_TOKEN", "x-echoed-bearer-91d2c7e0aa"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from archive import RecordPointer, read_record
 from exports.wacz_package import safe_warc_path
 from foundation.errors import ArchiverenError
+from tests.fixtures.fuzzing import FUZZ
 from tests.fixtures.replay import replay_response
-from tests.fuzz.conftest import FUZZ
 
 SECRET = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 6\r\n\r\nSECRET\r\n\r\n"
 SEGMENTS = [

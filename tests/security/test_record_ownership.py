@@ -25,8 +25,8 @@ from foundation.post import Post
 from indexer.query_model import SearchRequest
 from platforms.feed_entries import parse_feed
 from platforms.ownership import is_foreign_record
+from tests.fixtures.cli_world import CliWorld
 from tests.fixtures.collectors import LocalSite, Request, Response
-from tests.reliability.harness import CliWorld
 from workspace import Workspace
 
 ZOE_RETENTION = {"category": "1.1", "years": 10}

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from demo_sources import DemoSources
-from tests.reliability.conftest import write_world
+from tests.fixtures.cli_world import write_world
 
 X_TOKEN = "x-secret-bearer-7f3c9a1e5d"
 MASTODON_TOKEN = "masto-secret-access-4b8e2d6f0a"

@@ -1,7 +1,7 @@
 """Session fixation: a session cookie that exists before a login — planted by an attacker, or
 the attacker's own — is never the one the victim is logged in with afterwards. Login always
 issues a fresh session, and the planted cookie keeps naming whoever it named before. (Route
-roles, CSRF and cross-origin posts are covered by tests/ui/test_access.py.)"""
+roles, CSRF and cross-origin posts are covered by tests/search_ui/test_access.py.)"""
 
 from __future__ import annotations
 
