@@ -49,7 +49,10 @@ class NetworkCollector(Collector):
                 # a stop that came while the child was still starting ends it before it can say so
                 raise StopRequested(f"the crawl of {self.source.name} was stopped before it began")
             outcome = CrawlOutcome.load(outcome_path)
-        if returncode != 0:
+        # the SIGTERM a stop sends can land before Scrapy listens for it or after the child is
+        # done: a child it killed was stopped, not failed
+        stopped_by_us = self.context.stop.is_set() and returncode == -signal.SIGTERM
+        if returncode != 0 and not stopped_by_us:
             self.report.error(
                 f"the crawl process for {self.source.name} exited with status {returncode}"
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -96,8 +97,19 @@ def run_crawl(job: CrawlJob, writer: WarcWriter, outcome: CrawlOutcome) -> None:
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, job=job, recording=recording, profile=profile, outcome=outcome)
     process.start()
+    _finish_without_interruption()
     spider = crawler.spider
-    outcome.stopped = isinstance(spider, SiteSpider) and spider.close_reason == "shutdown"
+    # "shutdown" after one SIGTERM; never closed at all when a second one forced the reactor down
+    outcome.stopped = isinstance(spider, SiteSpider) and spider.close_reason in ("", "shutdown")
+
+
+def _finish_without_interruption() -> None:
+    """The crawl is over; closing the WARC, registering it and writing the outcome take a
+    moment and must not be cut short. Scrapy's handler would now do nothing useful, and at
+    exit Python puts the default handler back, so a late SIGTERM would kill the child with
+    its work done. The parent kills a lingering child anyway (``STOP_GRACE_SECONDS``)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _catalogue_registration(job: CrawlJob) -> Callable[[Any], None]:

@@ -4,9 +4,16 @@ process likes."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
+from collectors.network.job import CrawlJob, CrawlOutcome
 from collectors.runner import run_sources
 from tests.collectors.network.conftest import LocalSite, captures, network_config, records
 
@@ -154,4 +161,64 @@ def test_stop_request_ends_the_crawl_gracefully_as_a_partial_run(
     assert 1 <= report.counts["pages"] < 7
     assert captures(tmp_path, config), (
         "what was fetched before the stop is archived in a closed WARC"
+    )
+
+
+def test_a_crawl_child_sent_sigterm_again_and_again_still_closes_its_warc_and_reports(
+    ning_site: LocalSite, tmp_path: Path
+) -> None:
+    """A stop can reach the child at any moment, also after Scrapy's reactor has stopped and
+    Twisted has put the default handlers back: the WARC is closed and the outcome written."""
+    job_path, outcome_path = tmp_path / "job.json", tmp_path / "outcome.json"
+    crawl_job(ning_site, tmp_path / "warcs").save(job_path)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "collectors.network.crawl", str(job_path), str(outcome_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def barrage(path: str) -> None:
+        if path != "/":
+            return
+        ning_site.on_request = None
+
+        def keep_sending() -> None:
+            while child.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.send_signal(signal.SIGTERM)
+                time.sleep(0.002)
+
+        threading.Thread(target=keep_sending, daemon=True).start()
+
+    ning_site.on_request = barrage
+    assert child.wait(60) == 0
+    outcome = CrawlOutcome.load(outcome_path)
+    assert outcome.stopped and outcome.closed_files
+    assert not list((tmp_path / "warcs").glob("*.open"))
+    for closed in outcome.closed_files:
+        assert hashlib.sha256(Path(closed.path).read_bytes()).hexdigest() == closed.sha256
+
+
+def crawl_job(site: LocalSite, archive_dir: Path) -> CrawlJob:
+    return CrawlJob(
+        source="a20",
+        start_urls=[site.url("/")],
+        allow=[],
+        deny=[],
+        max_depth=3,
+        max_pages=100,
+        profile="ning",
+        platform="ning",
+        obey_robots=True,
+        delay_seconds=0.05,
+        concurrency_per_host=1,
+        timeout_seconds=10,
+        max_response_bytes=10_000_000,
+        retries=0,
+        user_agent="archiveren-test",
+        archive_dir=str(archive_dir),
+        archive_prefix="test",
+        rollover_bytes=100_000_000,
+        operator="test",
+        collector_version="test",
     )
