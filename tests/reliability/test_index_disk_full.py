@@ -8,10 +8,7 @@ fails in CI, which runs as root)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +16,8 @@ import pytest
 
 from bench.x_corpus import write_corpus
 from tests.fixtures.cli_world import resize_tmpfs, small_tmpfs
+from tests.fixtures.command_line import run_archiveren, staging_indexes
 
-REPO = Path(__file__).resolve().parents[2]
 TWEETS = 20_000
 CONFIG = "sources:\n  - name: x-bench\n    type: x\n    accounts: [bench]\n    bearer_token_env: ARCHIVEREN_BENCH_X_TOKEN\n"
 
@@ -35,34 +32,8 @@ def grow(data: Path, size: str) -> None:
     resize_tmpfs(data, size)
 
 
-def archiveren(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "archiveren",
-        "--config",
-        str(config),
-        "--data-dir",
-        str(data),
-        *args,
-    ]
-    return subprocess.run(
-        argv,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def staging_indexes(data: Path) -> list[Path]:
-    live = (data / "index").resolve()
-    return [path for path in data.glob("index-*") if path.resolve() != live]
-
-
 def tweets_in_index(config: Path, data: Path) -> int:
-    found = archiveren(config, data, "search", "source:x-bench", "--json", "--limit", "1")
+    found = run_archiveren(config, data, "search", "source:x-bench", "--json", "--limit", "1")
     assert found.returncode == 0, found.stderr
     return int(json.loads(found.stdout)["total"])
 
@@ -77,18 +48,18 @@ def test_a_full_disk_stops_index_and_rebuild_with_a_clear_message_and_loses_noth
     config = tmp_path / "c.yaml"
     config.write_text(CONFIG, encoding="utf-8")
 
-    full = archiveren(config, small_disk, "index")
+    full = run_archiveren(config, small_disk, "index")
     assert full.returncode != 0
     assert "Traceback" not in full.stderr, full.stderr[-3000:]
     assert "full" in full.stderr.strip().splitlines()[-1], full.stderr[-3000:]
 
     grow(small_disk, "64m")
-    assert archiveren(config, small_disk, "index").returncode == 0
+    assert run_archiveren(config, small_disk, "index").returncode == 0
     assert tweets_in_index(config, small_disk) == TWEETS
 
     used = shutil.disk_usage(small_disk).used
     grow(small_disk, f"{used // 1024 + 512}k")  # room for the live index, not for a second one
-    rebuild = archiveren(config, small_disk, "index", "--rebuild")
+    rebuild = run_archiveren(config, small_disk, "index", "--rebuild")
     assert rebuild.returncode != 0
     assert "Traceback" not in rebuild.stderr, rebuild.stderr[-3000:]
     assert "the live index is unchanged" in rebuild.stderr, rebuild.stderr[-3000:]

@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,22 +19,10 @@ from bench.x_corpus import write_corpus
 from catalogue.locks import INDEX_LOCK
 from catalogue.store import Catalogue
 from tests.archiveren.scheduling.conftest import SlowBlog, feed_source
+from tests.fixtures.command_line import archiveren_argv, staging_indexes
 
 REPO = Path(__file__).resolve().parents[3]
 X_SOURCE = "  - name: x-bench\n    type: x\n    accounts: [bench]\n    bearer_token_env: ARCHIVEREN_BENCH_X_TOKEN\n    enabled: false\n"
-
-
-def archiveren(config: Path, data: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "archiveren",
-        "--config",
-        str(config),
-        "--data-dir",
-        str(data),
-        *args,
-    ]
 
 
 def run(
@@ -43,7 +30,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARCHIVEREN_BENCH_X_TOKEN": "test-token", "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        archiveren(config, data, *args),
+        archiveren_argv(config, data, *args),
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -82,18 +69,13 @@ def big_archive(tweets: Path, slow_blog: SlowBlog, tmp_path: Path) -> tuple[Path
     return config, data
 
 
-def staging_indexes(data: Path) -> list[Path]:
-    live = (data / "index").resolve()
-    return [path for path in data.glob("index-*") if path.resolve() != live]
-
-
 def test_a_collection_during_a_rebuild_is_indexed(
     big_archive: tuple[Path, Path], slow_blog: SlowBlog
 ) -> None:
     config, data = big_archive
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rebuild = subprocess.Popen(
-        archiveren(config, data, "index", "--rebuild"),
+        archiveren_argv(config, data, "index", "--rebuild"),
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -142,7 +124,7 @@ def test_a_killed_rebuild_leaves_no_staging_index_after_the_next_run(
     config, data = big_archive
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rebuild = subprocess.Popen(
-        archiveren(config, data, "index", "--rebuild"),
+        archiveren_argv(config, data, "index", "--rebuild"),
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

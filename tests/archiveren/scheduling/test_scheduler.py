@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.archiveren.scheduling.conftest import (
     stop,
     write_config,
 )
+from tests.fixtures.command_line import archiveren_argv
 
 
 def runs_of(data_dir: Path, source: str, *, skipped: bool = False) -> list:
@@ -165,16 +165,7 @@ def test_sigterm_during_collection_leaves_a_valid_archive_and_the_next_run_conti
     assert wait_for(lambda: slow_blog.requests >= 3, 20)  # mid-way through the first run's pages
     assert stop(process, timeout=30) == 0
     verify = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "archiveren",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data),
-            "verify",
-        ],
+        archiveren_argv(config, data, "verify"),
         capture_output=True,
         text=True,
     )
@@ -183,16 +174,7 @@ def test_sigterm_during_collection_leaves_a_valid_archive_and_the_next_run_conti
     assert first.outcome in ("partial", "ok")
     slow_blog.page_delay = 0
     collect = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "archiveren",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data),
-            "collect",
-        ],
+        archiveren_argv(config, data, "collect"),
         capture_output=True,
         text=True,
     )
@@ -209,35 +191,13 @@ def test_status_shows_last_and_next_run(slow_blog: SlowBlog, tmp_path: Path) -> 
     finally:
         stop(process)
     status = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "archiveren",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data),
-            "status",
-        ],
+        archiveren_argv(config, data, "status"),
         capture_output=True,
         text=True,
     )
     assert status.returncode == 0, status.stderr
     line = next(line for line in status.stdout.splitlines() if line.startswith("blog"))
     assert "ok" in line and line.count("20") >= 2, line
-
-
-def archiveren(config: Path, data: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "archiveren",
-        "--config",
-        str(config),
-        "--data-dir",
-        str(data),
-        *args,
-    ]
 
 
 def test_a_second_collect_of_a_running_source_is_refused_and_recorded(
@@ -247,7 +207,7 @@ def test_a_second_collect_of_a_running_source_is_refused_and_recorded(
     config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=None))
     data = tmp_path / "data"
     first = subprocess.Popen(
-        archiveren(config, data, "collect", "blog"),
+        archiveren_argv(config, data, "collect", "blog"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -255,7 +215,10 @@ def test_a_second_collect_of_a_running_source_is_refused_and_recorded(
     try:
         assert wait_for(lambda: slow_blog.requests >= 2, 20)
         second = subprocess.run(
-            archiveren(config, data, "collect", "blog"), capture_output=True, text=True, timeout=60
+            archiveren_argv(config, data, "collect", "blog"),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert second.returncode == 1
         assert "collecting blog is already running by" in second.stdout, (
@@ -275,7 +238,7 @@ def test_status_after_a_killed_collection_says_interrupted_not_running(
     config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=None))
     data = tmp_path / "data"
     killed = subprocess.Popen(
-        archiveren(config, data, "collect", "blog"),
+        archiveren_argv(config, data, "collect", "blog"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -284,13 +247,13 @@ def test_status_after_a_killed_collection_says_interrupted_not_running(
     killed.wait(10)
     assert runs_of(data, "blog")[-1].outcome == "running"
     status = subprocess.run(
-        archiveren(config, data, "status"), capture_output=True, text=True, timeout=60
+        archiveren_argv(config, data, "status"), capture_output=True, text=True, timeout=60
     )
     line = next(line for line in status.stdout.splitlines() if line.startswith("blog"))
     assert "interrupted" in line, status.stdout
     slow_blog.page_delay = 0
     again = subprocess.run(
-        archiveren(config, data, "collect", "blog"), capture_output=True, text=True, timeout=60
+        archiveren_argv(config, data, "collect", "blog"), capture_output=True, text=True, timeout=60
     )
     assert again.returncode == 0, again.stdout + again.stderr  # the dead run's lock is taken over
 
@@ -325,7 +288,7 @@ def test_a_run_that_cannot_even_start_is_a_recorded_failure_and_the_scheduler_go
     assert "Traceback" not in log and "raised an exception" not in log, log[-3000:]
     assert "warcs" in runs_of(data, "blog")[-1].errors[0]
     restart = subprocess.run(
-        archiveren(config, data, "schedule"), capture_output=True, text=True, timeout=60
+        archiveren_argv(config, data, "schedule"), capture_output=True, text=True, timeout=60
     )
     assert restart.returncode != 0 and "Traceback" not in restart.stderr, restart.stderr[-3000:]
     assert "warcs" in restart.stderr
