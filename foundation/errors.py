@@ -1,5 +1,7 @@
 """One exception hierarchy for archiveren; every message says what was wrong, where, and what to do."""
 
+import errno
+
 
 class ArchiverenError(Exception):
     """Base of every error archiveren raises on purpose. The CLI prints these without a traceback."""
@@ -28,6 +30,12 @@ class ArchiveError(ArchiverenError):
 class StorageFull(ArchiveError):
     """The disk (or quota) holding the archive or catalogue is full: the run stops, because every
     further capture would fail too; what was written before stays valid."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: an OSError with ENOSPC, or a library (tantivy's
+    ValueError) that only passes on the system's message."""
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 class FixityError(ArchiveError):

@@ -15,7 +15,6 @@ ran, then swaps it in and records exactly the watermarks it reached.
 
 from __future__ import annotations
 
-import errno
 import logging
 import threading
 from collections import Counter
@@ -30,7 +29,7 @@ from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import closed_warcs as archive_closed_warcs
 from catalogue.locks import INDEX_LOCK, HeldLock, holding
 from catalogue.retention import destroyed_post_ids, held_post_ids
-from foundation.errors import AlreadyRunning, StorageFull
+from foundation.errors import AlreadyRunning, StorageFull, is_disk_full
 from foundation.post import Post
 from indexer.backends import document_preparer
 from indexer.background_writes import BackgroundWrites
@@ -144,7 +143,7 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
         except BaseException as exc:
             live.abort_rebuild(fresh)
             if isinstance(exc, StorageFull) or (
-                isinstance(exc, OSError | ValueError) and _disk_full(exc)
+                isinstance(exc, OSError | ValueError) and is_disk_full(exc)
             ):
                 raise StorageFull(
                     f"index --rebuild stopped: the disk holding {ws.data_dir} is full ({exc}); the live index is unchanged and the partial rebuild was removed; free space and run it again"
@@ -190,10 +189,6 @@ def _add_up(report: IndexReport, part: IndexReport) -> None:
     report.counts.update(part.counts)
     report.errors.extend(part.errors)
     report.watermarks.update(part.watermarks)
-
-
-def _disk_full(exc: BaseException) -> bool:
-    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 def _index_files(

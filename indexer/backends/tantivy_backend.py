@@ -8,7 +8,6 @@ search.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Occur, Order, Query
 
-from foundation.errors import IndexError_, QueryError, StorageFull
+from foundation.errors import IndexError_, QueryError, StorageFull, is_disk_full
 from foundation.post import Post
 from indexer.backends.tantivy_query import QueryTranslator
 from indexer.backends.tantivy_results import (
@@ -166,7 +165,7 @@ class TantivyBackend:
             free = shutil.disk_usage(self.path.parent).free
         except OSError:
             free = -1
-        if _disk_full(exc) or 0 <= free < LOW_DISK_BYTES:
+        if is_disk_full(exc) or 0 <= free < LOW_DISK_BYTES:
             return StorageFull(
                 f"the disk holding the search index {self.path} is full ({free // 1_000_000} MB free; "
                 f"tantivy: {exc}); nothing of this batch was kept; free space and index again"
@@ -421,10 +420,6 @@ class TantivyBackend:
     def close(self) -> None:
         with self._lock:
             self._close_writer()
-
-
-def _disk_full(exc: BaseException) -> bool:
-    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 def _count(found: tantivy.SearchResult) -> int:
