@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,24 +20,26 @@ from bench.x_corpus import write_corpus
 from catalogue.locks import INDEX_LOCK
 from catalogue.store import Catalogue
 from tests.archiveren.scheduling.conftest import SlowBlog, feed_source
-from tests.fixtures.command_line import archiveren_argv, staging_indexes
+from tests.fixtures.command_line import run_archiveren, staging_indexes, start_archiveren
 
-REPO = Path(__file__).resolve().parents[3]
 X_SOURCE = "  - name: x-bench\n    type: x\n    accounts: [bench]\n    bearer_token_env: ARCHIVEREN_BENCH_X_TOKEN\n    enabled: false\n"
 
 
 def run(
     config: Path, data: Path, *args: str, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARCHIVEREN_BENCH_X_TOKEN": "test-token", "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        archiveren_argv(config, data, *args),
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+    return run_archiveren(
+        config, data, *args, timeout=timeout, env={"ARCHIVEREN_BENCH_X_TOKEN": "test-token"}
     )
+
+
+def start_rebuild(config: Path, data: Path, **popen: Any) -> subprocess.Popen[str]:
+    """``index --rebuild`` in the background, once it has made its staging index."""
+    rebuild = start_archiveren(config, data, "index", "--rebuild", **popen)
+    deadline = time.monotonic() + 60
+    while not staging_indexes(data) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return rebuild
 
 
 def count(config: Path, data: Path, query: str) -> int:
@@ -73,18 +76,7 @@ def test_a_collection_during_a_rebuild_is_indexed(
     big_archive: tuple[Path, Path], slow_blog: SlowBlog
 ) -> None:
     config, data = big_archive
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    rebuild = subprocess.Popen(
-        archiveren_argv(config, data, "index", "--rebuild"),
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not staging_indexes(data) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    rebuild = start_rebuild(config, data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     collected = run(config, data, "collect", "blog")
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert rebuild.poll() is None, (
@@ -122,17 +114,7 @@ def test_a_killed_rebuild_leaves_no_staging_index_after_the_next_run(
     big_archive: tuple[Path, Path],
 ) -> None:
     config, data = big_archive
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    rebuild = subprocess.Popen(
-        archiveren_argv(config, data, "index", "--rebuild"),
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not staging_indexes(data) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    rebuild = start_rebuild(config, data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     rebuild.send_signal(signal.SIGKILL)
     rebuild.wait(30)
