@@ -204,6 +204,7 @@ def test_a_second_collect_of_a_running_source_is_refused_and_recorded(
     slow_blog: SlowBlog, tmp_path: Path
 ) -> None:
     slow_blog.page_delay = 1.0
+    slow_blog.items = 15  # the first run takes 15 s: long enough on a loaded machine
     config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=None))
     data = tmp_path / "data"
     first = subprocess.Popen(
@@ -220,13 +221,14 @@ def test_a_second_collect_of_a_running_source_is_refused_and_recorded(
             text=True,
             timeout=60,
         )
+        assert first.poll() is None, "the first run ended before the second began"
         assert second.returncode == 1
         assert "collecting blog is already running by" in second.stdout, (
             second.stdout + second.stderr
         )
         assert "Traceback" not in second.stderr
     finally:
-        assert first.wait(timeout=60) == 0, first.communicate()
+        assert first.wait(timeout=90) == 0, first.communicate()
     assert [run.outcome for run in runs_of(data, "blog")] == ["ok"]
     assert "already running" in runs_of(data, "blog", skipped=True)[0].errors[0]
 
