@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         commands.init,
         "create the data dir, the catalogue (with migrations) and check the config",
     )
+    add(
+        "check",
+        commands.check,
+        "check the config: every source's fields, URLs, cron expressions, secrets' variables and site profiles, all problems at once",
+    )
 
     collect = add(
         "collect",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,8 @@ from pydantic import ValidationError
 from archiveren.table import print_hits
 from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
+from config import ArchiverenConfig, NetworkSource
+from config.loader import require_secrets
 from foundation.errors import ArchiverenError, ConfigError
 from indexer.query_model import SearchRequest
 from workspace import Workspace
@@ -39,8 +42,35 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
     return filters
 
 
+def check(args: argparse.Namespace, ws: Workspace) -> int:
+    config = checked_config(ws)
+    enabled = sum(source.enabled for source in config.sources)
+    print(
+        f"{ws.config_path}: OK, {len(config.sources)} sources ({enabled} enabled), backend {config.search.search_backend}"
+    )
+    return 0
+
+
+def checked_config(ws: Workspace) -> ArchiverenConfig:
+    """The config, refused with every problem at once: what the file says (types, URLs, cron
+    expressions, names used twice, secrets' variables unset), then the site profiles it names."""
+    from platforms.profile import load_profile
+
+    config = ws.config()
+    problems = []
+    for source in config.sources:
+        if isinstance(source, NetworkSource):
+            try:
+                load_profile(source.profile)
+            except ConfigError as exc:
+                problems.append(f"source {source.name!r}, field 'profile': {exc}")
+    if problems:
+        raise ConfigError(f"{ws.config_path}: invalid configuration:\n  " + "\n  ".join(problems))
+    return config
+
+
 def init(args: argparse.Namespace, ws: Workspace) -> int:
-    config = ws.config(check_secrets=False)
+    config = checked_config(ws)
     ws.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     ws.archive_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     catalogue = ws.catalogue()
@@ -65,12 +95,13 @@ def _make_private(ws: Workspace) -> None:
 def collect(args: argparse.Namespace, ws: Workspace) -> int:
     from collectors.runner import run_sources
 
-    config = ws.config()
+    config = ws.config(check_secrets=False)
     unknown = [name for name in args.sources if name not in {s.name for s in config.sources}]
     if unknown:
         raise ConfigError(
             f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}"
         )
+    require_secrets(ws.config_path, config, args.sources)
     reports = run_sources(config, ws.data_dir, args.sources or None)
     failed = 0
     for report in reports:
@@ -184,6 +215,9 @@ def schedule(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.scheduler import run_scheduler
     from exports.staging import partial_sweeper
 
+    if not args.verbose:
+        # a daemon's log is its output: one line per run, even without -v
+        logging.getLogger("archiveren.scheduler").setLevel(logging.INFO)
     with partial_sweeper([ws.exports_dir]):
         return run_scheduler(ws)
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from config.models import SOURCE_TYPES, ArchiverenConfig
+from config.models import ENV_NAME, SOURCE_TYPES, ArchiverenConfig
 from foundation.errors import ConfigError
 from foundation.scrub import register_secrets
 
 
 def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenConfig:
-    """Read and validate ``path``. With ``check_secrets`` every environment variable named by an
-    enabled source must be set; the message names the variable, never its value."""
+    """Read and validate ``path``: every mistake at once, each naming the source, the field and
+    what was expected. With ``check_secrets`` every environment variable named by an enabled
+    source must be set; messages name the variable, never a value that may be a secret."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -36,15 +39,68 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
         raise ConfigError(
             f"{path}: expected a mapping at the top level (organisation:, sources:, ...), found {type(raw).__name__}"
         )
-    _check_source_types(path, raw)
+    structure, mistyped = _source_list_problems(raw)
+    unset = _unset_secrets(raw) if check_secrets else []
     try:
         config = ArchiverenConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, raw, exc)) from None
-    if check_secrets:
-        _check_secrets(path, config)
+        fields = _describe(raw, exc, skip_sources=mistyped)
+        raise ConfigError(_invalid(path, structure + fields + unset)) from None
+    if structure or unset:
+        raise ConfigError(_invalid(path, structure + unset))
     register_secrets(secret_values(config))
     return config
+
+
+def require_secrets(path: Path, config: ArchiverenConfig, sources: Collection[str]) -> None:
+    """``ConfigError`` listing every unset secret variable the named sources need (all enabled
+    sources when ``sources`` is empty): one source's missing token blocks only that source."""
+    problems = missing_secrets(config, sources)
+    if problems:
+        raise ConfigError(_invalid(path, problems))
+
+
+def missing_secrets(config: ArchiverenConfig, sources: Collection[str] = ()) -> list[str]:
+    """A line for each secret variable that is named but not set, for the enabled sources (or
+    the named ones) and for a search cluster."""
+    return _unset_secrets(config.model_dump(), sources)
+
+
+def _unset_secrets(raw: dict[str, Any], sources: Collection[str] = ()) -> list[str]:
+    """``missing_secrets`` over the file as read, so that an unset variable is listed with the
+    file's other mistakes; entries too malformed to tell are left to validation."""
+    problems = []
+    listed = raw.get("sources")
+    for source in listed if isinstance(listed, list) else []:
+        if not isinstance(source, dict):
+            continue
+        name = source.get("name")
+        if not (name in sources if sources else source.get("enabled", True) is not False):
+            continue
+        for field in ("bearer_token_env", "access_token_env"):
+            variable = source.get(field)
+            if _unset(variable):
+                problems.append(
+                    f"source {name!r}, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)"
+                )
+    search = raw.get("search")
+    if isinstance(search, dict) and search.get("search_backend", "tantivy") != "tantivy":
+        for field in ("api_key_env", "username_env", "password_env"):
+            variable = search.get(field)
+            if _unset(variable):
+                problems.append(
+                    f"search, field '{field}': environment variable {variable} is not set"
+                )
+    return problems
+
+
+def _unset(variable: Any) -> bool:
+    """A well-formed variable name that is not set (a malformed one is validation's to say)."""
+    return (
+        isinstance(variable, str)
+        and bool(ENV_NAME.match(variable))
+        and not os.environ.get(variable)
+    )
 
 
 SECRET_FIELDS = (
@@ -79,65 +135,83 @@ def secret_from_env(variable: str | None, *, what: str, source: str = "") -> str
     return value
 
 
-def _check_source_types(path: Path, raw: dict[str, Any]) -> None:
+def _source_list_problems(raw: dict[str, Any]) -> tuple[list[str], set[int]]:
+    """Problems pydantic would state less clearly: the sources list's shape, unknown types and
+    names used twice; and the indexes of sources whose type is unknown."""
     sources = raw.get("sources") or []
     if not isinstance(sources, list):
-        raise ConfigError(
-            f"{path}: 'sources' must be a list of sources, found {type(sources).__name__}"
-        )
+        return [f"'sources' must be a list of sources, found {type(sources).__name__}"], set()
+    problems: list[str] = []
+    mistyped: set[int] = set()
+    first_index: dict[str, int] = {}
     for i, source in enumerate(sources):
         if not isinstance(source, dict):
-            raise ConfigError(
-                f"{path}: sources[{i}] must be a mapping with at least 'name' and 'type'"
-            )
+            problems.append(f"sources[{i}] must be a mapping with at least 'name' and 'type'")
+            mistyped.add(i)
+            continue
         kind = source.get("type")
         name = source.get("name", f"#{i + 1}")
         if kind not in SOURCE_TYPES:
-            raise ConfigError(
-                f"{path}: source {name!r} (sources[{i}]): unknown source type {kind!r}; expected one of {', '.join(SOURCE_TYPES)}"
+            problems.append(
+                f"source {name!r} (sources[{i}]): unknown source type {kind!r}; expected one of {', '.join(SOURCE_TYPES)}"
             )
+            mistyped.add(i)
+        if isinstance(name, str) and name in first_index:
+            problems.append(
+                f"source {name!r} is used twice (sources[{first_index[name]}] and sources[{i}]); names must be unique"
+            )
+        first_index.setdefault(str(name), i)
+    return problems, mistyped
 
 
-def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
-    lines = [f"{path}: invalid configuration:"]
+def _describe(raw: dict[str, Any], exc: ValidationError, skip_sources: set[int]) -> list[str]:
+    lines = []
     sources = raw.get("sources") or []
     for error in exc.errors():
         loc = list(error["loc"])
-        where = ".".join(str(part) for part in loc)
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
             index = loc[1]
+            if index in skip_sources:
+                continue  # its unknown type is said already
             name = (
                 sources[index].get("name", f"#{index + 1}")
-                if index < len(sources)
+                if index < len(sources) and isinstance(sources[index], dict)
                 else f"#{index + 1}"
             )
             # pydantic puts the discriminator value in the location; drop it for readability
             field_parts = [str(p) for p in loc[2:] if p not in SOURCE_TYPES]
             field = ".".join(field_parts) or "(source)"
             where = f"source {name!r} (sources[{index}]), field '{field}'"
+        elif loc:
+            field = ".".join(str(part) for part in loc)
+            where = f"field '{field}'"
         else:
-            where = f"field '{where}'"
-        got = error.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
-        lines.append(f"  {where}: {error['msg']}{shown}")
-    return "\n".join(lines)
+            field, where = "", ""
+        message = error["msg"].removeprefix("Value error, ")
+        if "is used twice" in message:
+            continue  # said by _source_list_problems, with both places
+        lines.append(f"{where}: {message}{_shown(field, error.get('input'))}" if where else message)
+    return lines
 
 
-def _check_secrets(path: Path, config: ArchiverenConfig) -> None:
-    for source in config.sources:
-        if not source.enabled:
-            continue
-        for field in ("bearer_token_env", "access_token_env"):
-            variable = getattr(source, field, None)
-            if variable and not os.environ.get(variable):
-                raise ConfigError(
-                    f"{path}: source {source.name!r}, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)"
-                )
-    search = config.search
-    if search.search_backend != "tantivy":
-        for field in ("api_key_env", "username_env", "password_env"):
-            variable = getattr(search, field)
-            if variable and not os.environ.get(variable):
-                raise ConfigError(
-                    f"{path}: search, field '{field}': environment variable {variable} is not set"
-                )
+SECRET_LOOKING = re.compile(r"^[^\s]{20,}$")
+"""A long value without spaces: a token, a key, a password pasted where a name belongs."""
+
+
+def _shown(field: str, value: Any) -> str:
+    """`` (got …)`` after a message, unless the value could be a secret: fields that name a
+    secret's variable, and anything long without spaces, are never echoed."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    if field.endswith("_env") or any(
+        word in field for word in ("token", "secret", "password", "key")
+    ):
+        return " (the value is not shown: it may be a secret)"
+    if isinstance(value, str) and SECRET_LOOKING.match(value) and "://" not in value:
+        return " (the value is not shown: it may be a secret)"
+    return f" (got {value!r})"
+
+
+def _invalid(path: Path, problems: list[str]) -> str:
+    count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+    return "\n".join([f"{path}: invalid configuration, {count}:", *(f"  {p}" for p in problems)])

@@ -3,9 +3,49 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "expected an http:// or https:// URL with a host, e.g. https://example.org/"
+        )
+    return value
+
+
+def _crontab(value: str) -> str:
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"expected a crontab expression of five fields, e.g. '0 */6 * * *' ({exc})"
+        ) from None
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not ENV_NAME.match(value):
+        raise ValueError(
+            "expected the name of an environment variable (capitals, digits and _, e.g. X_BEARER_TOKEN), never the secret itself"
+        )
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An absolute http(s) URL: a scheme and a host, so no request goes to ':///robots.txt'."""
+Crontab = Annotated[str, AfterValidator(_crontab)]
+"""minute hour day month weekday, as cron and APScheduler read them."""
+EnvName = Annotated[str, AfterValidator(_env_name)]
+"""The name of the environment variable that holds a secret; the secret is never in the file."""
 
 
 class _Strict(BaseModel):
@@ -13,7 +53,7 @@ class _Strict(BaseModel):
 
 
 class Schedule(_Strict):
-    cron: str | None = Field(default=None, description="crontab expression, e.g. '0 */6 * * *'")
+    cron: Crontab | None = Field(default=None, description="crontab expression, e.g. '0 */6 * * *'")
     interval_seconds: int | None = Field(
         default=None, ge=1, description="run every N seconds instead of a cron"
     )
@@ -54,7 +94,7 @@ class FeedSource(_SourceBase):
     """A blog: a feed URL or a site URL whose feed is autodiscovered."""
 
     type: Literal["feed"]
-    url: str = Field(
+    url: HttpUrl = Field(
         description="feed URL, or a site URL whose <link rel='alternate'> names the feed"
     )
     site: list[str] = Field(
@@ -78,7 +118,7 @@ class XSource(_SourceBase):
     """Posts on X through the API v2."""
 
     type: Literal["x"]
-    api_base: str = Field(
+    api_base: HttpUrl = Field(
         default="https://api.x.com", description="API base URL (the demo emulator for trials)"
     )
     accounts: list[str] = Field(default_factory=list, description="account handles without @")
@@ -86,7 +126,7 @@ class XSource(_SourceBase):
     queries: list[str] = Field(
         default_factory=list, description="search queries, e.g. '#ambtenaar20'"
     )
-    bearer_token_env: str = Field(
+    bearer_token_env: EnvName = Field(
         description="name of the environment variable holding the bearer token"
     )
     max_pages: int = Field(default=50, ge=1, description="API pages per account/list/query per run")
@@ -103,12 +143,12 @@ class MastodonSource(_SourceBase):
     """Statuses on a Mastodon instance."""
 
     type: Literal["mastodon"]
-    instance: str = Field(description="instance base URL, e.g. https://social.overheid.nl")
+    instance: HttpUrl = Field(description="instance base URL, e.g. https://social.overheid.nl")
     accounts: list[str] = Field(
         default_factory=list, description="accounts as user or @user@instance"
     )
     hashtags: list[str] = Field(default_factory=list, description="hashtags without #")
-    access_token_env: str | None = Field(
+    access_token_env: EnvName | None = Field(
         default=None,
         description="environment variable holding an access token, if the instance needs one",
     )
@@ -122,7 +162,7 @@ class NetworkSource(_SourceBase):
     """A network site (Ning-style community, PBworks-style wiki, Pleio) crawled with Scrapy."""
 
     type: Literal["network"]
-    start_urls: list[str] = Field(min_length=1, description="where the crawl starts")
+    start_urls: list[HttpUrl] = Field(min_length=1, description="where the crawl starts")
     allow: list[str] = Field(
         default_factory=list, description="regular expressions of URLs to follow; empty: same host"
     )
@@ -182,7 +222,7 @@ class SearchSettings(_Strict):
         default="tantivy",
         description="tantivy (embedded, no server) or an Elasticsearch/OpenSearch cluster",
     )
-    hosts: list[str] = Field(
+    hosts: list[HttpUrl] = Field(
         default_factory=lambda: ["http://127.0.0.1:9200"],
         description="engine URLs (elasticsearch/opensearch)",
     )
@@ -193,11 +233,11 @@ class SearchSettings(_Strict):
         le=64,
         description="processes that extract Posts while indexing; empty: one per CPU core for a large backlog, 0: none (extract in the indexing process)",
     )
-    api_key_env: str | None = Field(
+    api_key_env: EnvName | None = Field(
         default=None, description="environment variable with an API key"
     )
-    username_env: str | None = None
-    password_env: str | None = None
+    username_env: EnvName | None = None
+    password_env: EnvName | None = None
     verify_certs: bool = True
     ca_certs: str | None = None
 
@@ -205,7 +245,7 @@ class SearchSettings(_Strict):
 class ServerSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    secret_key_env: str | None = Field(
+    secret_key_env: EnvName | None = Field(
         default=None,
         description="environment variable holding the session signing key; a random key is kept in the data dir otherwise",
     )
@@ -213,7 +253,7 @@ class ServerSettings(_Strict):
         default=None,
         description="trust this header (set by an authenticating reverse proxy) for the user name",
     )
-    metrics_token_env: str | None = Field(
+    metrics_token_env: EnvName | None = Field(
         default=None,
         description="environment variable holding a bearer token that lets a Prometheus scraper read /metrics (admins can always)",
     )
@@ -223,7 +263,7 @@ class NotifySettings(_Strict):
     after_failures: int = Field(
         default=3, ge=1, description="notify when a source failed this many runs in a row"
     )
-    webhook_url: str | None = Field(
+    webhook_url: HttpUrl | None = Field(
         default=None, description="POST a JSON message here on repeated failures"
     )
     email_to: str | None = Field(
@@ -241,7 +281,7 @@ class SchedulerSettings(_Strict):
     index_interval_seconds: int | None = Field(
         default=None, ge=1, description="also index on this interval"
     )
-    verify_cron: str | None = Field(
+    verify_cron: Crontab | None = Field(
         default="30 3 * * 0", description="when `verify` runs (crontab); empty: never"
     )
     misfire_grace_seconds: int = Field(

@@ -13,6 +13,7 @@ import pytest
 from catalogue.store import _head_revision
 
 COMMANDS = [
+    "check",
     "init",
     "collect",
     "index",
