@@ -1,7 +1,10 @@
 """``archiveren demo``: the whole pipeline on embedded defaults, against the local demo sources.
 
-Starts the "internet in a box" on fixed loopback ports (the ones config/sources.yaml names),
-collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C.
+Starts the "internet in a box" on loopback (ports 8101-8105, the ones config/sources.yaml names,
+or free ones where those are taken), writes the config that names them into the data dir,
+collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C. It
+works from any directory: its config comes from the demo sources, not from a file in the
+checkout.
 The demo sources are the ``demo_sources`` package of the separate ``archiveren-demo``
 distribution (``demo/`` in the repository), which ``make setup`` installs beside archiveren.
 """
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 
 from collectors.runner import run_sources
+from config import load_config
 from foundation.errors import ArchiverenError
 from indexer.pipeline import index_new_records
 from search_ui.auth import hash_password
@@ -23,6 +28,8 @@ log = logging.getLogger("archiveren.demo")
 DEMO_PORTS = {"blog": 8101, "ning": 8102, "wiki": 8103, "x_api": 8104, "mastodon": 8105}
 DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("beheerder", "admin"))
 DEMO_PASSWORD = "demo-wachtwoord"
+DEMO_CONFIG = "demo-sources.yaml"
+"""The config the demo writes into the data dir, naming the ports its sources got."""
 
 
 def ensure_demo_users(ws: Workspace) -> None:
@@ -30,6 +37,16 @@ def ensure_demo_users(ws: Workspace) -> None:
     for username, role in DEMO_USERS:
         if catalogue.user(username) is None:
             catalogue.add_user(username, hash_password(DEMO_PASSWORD), role)
+
+
+def _free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:``port`` now."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
@@ -42,9 +59,19 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
             "archiveren demo needs the demo sources, which a plain install of archiveren leaves out; "
             "install them with: pip install -e demo/ (from a checkout of archiveren; `make setup` does it)"
         ) from None
-    with DemoSources(host="127.0.0.1", ports=DEMO_PORTS) as demo:
-        os.environ.setdefault("ARCHIVEREN_DEMO_X_TOKEN", demo.x_bearer_token)
-        config = ws.config()
+    if serve and not _free(port):
+        raise ArchiverenError(
+            f"port {port} on 127.0.0.1 is taken, so the demo could not serve its UI there; give another with --port"
+        )
+    ports = {site: wanted if _free(wanted) else 0 for site, wanted in DEMO_PORTS.items()}
+    with DemoSources(host="127.0.0.1", ports=ports) as demo:
+        os.environ["ARCHIVEREN_DEMO_X_TOKEN"] = demo.x_bearer_token  # this run's token
+        ws.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        config_path = ws.data_dir / DEMO_CONFIG
+        config_path.write_text(demo.config_yaml(str(ws.data_dir)), encoding="utf-8")
+        config = load_config(config_path)
+        ws.use_config(config)
+        print(f"demo config: {config_path} (give it to later commands with --config)")
         print(f"demo sources running: {', '.join(f'{k} {v}' for k, v in demo.urls.items())}")
         print(f"collecting {len(config.sources)} sources into {ws.archive_dir} ...")
         for report in run_sources(config, ws.data_dir):
