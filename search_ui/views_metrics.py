@@ -15,10 +15,13 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import PlainTextResponse, Response
 
 from catalogue.jobs import next_run_times
+from indexer.query_model import SearchRequest
 from search_ui.auth import Forbidden, NotAuthenticated, authenticate
+from workspace import Workspace
 
 router = APIRouter()
-RUN_COUNTS = ("requests", "bytes", "captures", "revisits", "not_modified", "errors", "posts")
+RUN_COUNTS = ("requests", "bytes", "captures", "revisits", "not_modified", "errors")
+"""What a run counts; Posts are the indexer's, counted per source from the index."""
 
 
 def metrics_access(request: Request) -> str:
@@ -42,6 +45,23 @@ metrics_access.required_role = "admin"  # type: ignore[attr-defined]
 
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def _posts_per_source(ws: Workspace, names: list[str]) -> dict[str, int]:
+    """Every configured source (0 when none of its Posts is indexed) and any other source the
+    index still holds Posts of."""
+    found = ws.backend().search(
+        SearchRequest(
+            facets=["source"],
+            facet_size=len(names) + 100,
+            date_histogram=None,
+            highlight=False,
+            limit=0,
+        )
+    )
+    counts = dict.fromkeys(names, 0)
+    counts.update({bucket.value: bucket.count for bucket in found.facets.get("source", [])})
+    return counts
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -117,6 +137,12 @@ def metrics(request: Request, _who: Annotated[str, Depends(metrics_access)]) -> 
             "# HELP archiveren_index_posts Posts in the search index.",
             "# TYPE archiveren_index_posts gauge",
             f"archiveren_index_posts {ws.backend().count()}",
+            "# HELP archiveren_source_posts Posts of a source in the search index.",
+            "# TYPE archiveren_source_posts gauge",
+        ]
+        + [
+            f'archiveren_source_posts{{source="{_label(name)}"}} {count}'
+            for name, count in _posts_per_source(ws, [s.name for s in config.sources]).items()
         ]
     )
     return PlainTextResponse(
