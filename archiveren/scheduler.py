@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -225,10 +226,20 @@ class SchedulerDaemon:
         source = next((s for s in self.config.sources if s.name == source_name), None)
         if self.stop_event.is_set() or source is None:
             return
+        started = time.monotonic()
         try:
             reports = run_sources(
                 self.config, self.ws.data_dir, [source_name], stop=self.stop_event
             )
+            for report in reports:
+                counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+                log.info(
+                    "run of %s %s in %.1f s: %s",
+                    source_name,
+                    report.outcome,
+                    time.monotonic() - started,
+                    counts or "nothing fetched",
+                )
             if reports and reports[0].outcome == "skipped":
                 return
         except Exception as exc:  # noqa: BLE001 - a run that could not even start is still a run

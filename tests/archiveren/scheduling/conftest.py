@@ -82,7 +82,9 @@ def write_config(path: Path, sources: str, extra: str = "") -> Path:
     return path
 
 
-def start_scheduler(config: Path, data_dir: Path, log_path: Path) -> subprocess.Popen[bytes]:
+def start_scheduler(
+    config: Path, data_dir: Path, log_path: Path, *, verbose: bool = True
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVEREN_")}
     handle = log_path.open("ab")
     return subprocess.Popen(
@@ -90,7 +92,7 @@ def start_scheduler(config: Path, data_dir: Path, log_path: Path) -> subprocess.
             sys.executable,
             "-m",
             "archiveren",
-            "-v",
+            *(["-v"] if verbose else []),
             "--config",
             str(config),
             "--data-dir",

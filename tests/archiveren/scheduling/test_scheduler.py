@@ -182,6 +182,22 @@ def test_sigterm_during_collection_leaves_a_valid_archive_and_the_next_run_conti
     assert runs_of(data, "blog")[-1].outcome == "ok"
 
 
+def test_each_run_is_one_log_line_without_asking_for_more(
+    slow_blog: SlowBlog, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=2))
+    data, log = tmp_path / "data", tmp_path / "log"
+    process = start_scheduler(config, data, log, verbose=False)
+    try:
+        assert wait_for(lambda: len([r for r in runs_of(data, "blog") if r.ended_at]) >= 2)
+    finally:
+        stop(process)
+    lines = [line for line in log.read_text().splitlines() if "run of blog" in line]
+    ended = [r for r in runs_of(data, "blog") if r.ended_at]
+    assert len(lines) == len(ended), log.read_text()
+    assert all(" ok in " in line and "requests" in line for line in lines), lines
+
+
 def test_status_shows_last_and_next_run(slow_blog: SlowBlog, tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=30))
     data = tmp_path / "data"
