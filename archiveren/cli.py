@@ -177,6 +177,27 @@ def build_parser() -> argparse.ArgumentParser:
         "sources with their last run, outcome and counts; WARC files; index progress",
     )
 
+    sources = add(
+        "sources",
+        commands.sources,
+        "list, add, disable, enable or import (CSV) sources; changes are written back to the config file, comments kept",
+    )
+    sources.add_argument("action", choices=["list", "add", "disable", "enable", "import"])
+    sources.add_argument(
+        "target",
+        nargs="*",
+        metavar="ARG",
+        help="add: TYPE ACCOUNT-OR-URL (x minbzk, mastodon user@instance, feed URL, network URL); "
+        "disable/enable: source names; import: a CSV file with columns type,account,organisation,schedule,category",
+    )
+    sources.add_argument(
+        "--name", help="add: the source's name (default: made from the account or URL)"
+    )
+    sources.add_argument("--organisation", default="", help="add: whose record it is")
+    sources.add_argument("--schedule", default="", metavar="CRON", help="add: crontab expression")
+    sources.add_argument("--category", default="", help="add: selectielijst category")
+    sources.add_argument("--json", action="store_true", help="list: as JSON")
+
     demo = add(
         "demo",
         commands.demo,

@@ -353,6 +353,12 @@ def retention(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def sources(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.sources_command import run
+
+    return run(args, ws)
+
+
 def demo(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.demo import run_demo
 

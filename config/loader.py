@@ -29,6 +29,13 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    config = parse_config(path, text, check_secrets=check_secrets)
+    register_secrets(secret_values(config))
+    return config
+
+
+def parse_config(path: Path, text: str, *, check_secrets: bool = True) -> ArchiverenConfig:
+    """Validate ``text`` as the config file ``path`` (named in the messages) would be."""
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -48,7 +55,6 @@ def load_config(path: Path | str, *, check_secrets: bool = True) -> ArchiverenCo
         raise ConfigError(_invalid(path, structure + fields + unset)) from None
     if structure or unset:
         raise ConfigError(_invalid(path, structure + unset))
-    register_secrets(secret_values(config))
     return config
 
 
