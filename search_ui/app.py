@@ -28,6 +28,7 @@ from search_ui import (
     views_record,
     views_replay,
     views_search,
+    views_sources,
 )
 from search_ui.auth import (
     SESSION_COOKIE,
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_collections.router,
     views_export.router,
     views_metrics.router,
+    views_sources.router,
     api.router,
 )
 """The page families and the API, in the order their routes are matched."""

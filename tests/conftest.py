@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.engine",
     "tests.fixtures.collectors",
     "tests.fixtures.ui",
+    "tests.fixtures.one_feed",
 ]
 
 # Tests over about 10 s each on this project's busy 2-core machine (measured with --durations),

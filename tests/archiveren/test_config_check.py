@@ -4,9 +4,6 @@ only that source's secrets."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -83,36 +80,6 @@ def test_a_good_config_is_reported_ok(tmp_path: Path) -> None:
     result = run_cli("--config", str(config), "--data-dir", str(tmp_path / "data"), "check")
     assert result.returncode == 0, result.stderr
     assert "OK, 1 sources (1 enabled)" in result.stdout
-
-
-class OneFeed(BaseHTTPRequestHandler):
-    FEED = (
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
-        b"<link>http://127.0.0.1/</link><description>d</description><item><title>Eerste</title>"
-        b"<guid>urn:eerste</guid><description>Over samenwerken</description></item></channel></rss>"
-    )
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path != "/feed/":
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(self.FEED)))
-        self.end_headers()
-        self.wfile.write(self.FEED)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def feed_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OneFeed)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed/"
-    server.shutdown()
-    server.server_close()
 
 
 def test_collecting_one_source_needs_only_that_sources_secrets(
