@@ -5,7 +5,8 @@ pointer names with the request and ``metadata`` records the writer puts right af
 the CDXJ index or, for an archive without one, one pass over the archive. A file's warcinfo is
 its first record. Each record is returned as its exact bytes (WARC header, block and the
 closing CRLFs), so every digest in it still holds; one record at a time is held in memory,
-bounded by the collectors' ``http.max_response_bytes``."""
+bounded by the collectors' ``http.max_response_bytes``. Only gzip-per-record and uncompressed
+WARC files are read (not ARC)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.archived_capture import RECORDS_AFTER, original_of_revisit
+from archive.cdxj import lookup
 from archive.naming import resolve_inside
 from archive.reader import iter_records
 from foundation.errors import ArchiveError
@@ -146,28 +148,38 @@ def capture_records(archive_dir: Path, pointer: RecordPointer) -> list[RawRecord
 
 
 class RecordFinder:
-    """Finds records by WARC-Record-ID: a revisit's original through the CDXJ index, else
-    through one pass over the archive (kept for later questions)."""
+    """Finds a revisit's original by its WARC-Record-ID: among the CDXJ index's captures of
+    the URL it names (closest to WARC-Refers-To-Date first), else by its payload digest (the
+    revisits of before issue 23), else through one pass over the archive, kept for later
+    questions (an archive without an index)."""
 
     def __init__(self, archive_dir: Path) -> None:
         self.archive_dir = archive_dir
-        self._by_id: dict[str, RecordPointer] | None = None
+        self.scanned: dict[str, RecordPointer] | None = None
 
     def original_of(self, revisit: RawRecord) -> RecordPointer:
         wanted = revisit.header("WARC-Refers-To")
+        uri = (
+            revisit.header("WARC-Refers-To-Target-URI") or revisit.header("WARC-Target-URI")
+        ).strip("<>")
+        if wanted and uri:
+            found = self._indexed(uri, revisit.header("WARC-Refers-To-Date"), wanted)
+            if found is not None:
+                return found
         hint = RecordPointer(
             warc_file=revisit.source_file,
             offset=revisit.source_offset,
             length=0,
             record_id=revisit.record_id,
-            target_uri=revisit.header("WARC-Target-URI").strip("<>"),
+            target_uri=uri,
             payload_digest=revisit.header("WARC-Payload-Digest"),
         )
-        found = original_of_revisit(self.archive_dir, hint) if hint.target_uri else None
-        if found is not None and (not wanted or found.record_id == wanted):
-            return found
+        if not wanted and hint.payload_digest:
+            by_digest = original_of_revisit(self.archive_dir, hint)
+            if by_digest is not None:
+                return by_digest
         if wanted:
-            pointer = self._index().get(wanted)
+            pointer = self._scan().get(wanted)
             if pointer is not None:
                 return pointer
         raise ArchiveError(
@@ -175,11 +187,25 @@ class RecordFinder:
             f"({revisit.source_file}@{revisit.source_offset}) is not in {self.archive_dir}"
         )
 
-    def _index(self) -> dict[str, RecordPointer]:
-        if self._by_id is None:
-            self._by_id = {
+    def _indexed(self, uri: str, date: str, wanted: str) -> RecordPointer | None:
+        timestamp = "".join(c for c in date if c.isdigit())[:14]
+        for entry in lookup(self.archive_dir, uri, timestamp):
+            if entry.fields.get("mime") == "warc/revisit":
+                continue
+            pointer = entry.pointer()
+            try:
+                record, _ = read_raw(self.archive_dir, pointer.warc_file, pointer.offset)
+            except ArchiveError:
+                continue
+            if record.record_id == wanted:
+                return pointer.model_copy(update={"record_id": wanted})
+        return None
+
+    def _scan(self) -> dict[str, RecordPointer]:
+        if self.scanned is None:
+            self.scanned = {
                 record.pointer.record_id: record.pointer
                 for record in iter_records(self.archive_dir)
                 if record.rec_type == "response"
             }
-        return self._by_id
+        return self.scanned

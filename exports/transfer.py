@@ -126,7 +126,8 @@ def write_transfer(
                     ref = _payload_ref(placed)
                     if ref.kenmerk not in described:
                         described.add(ref.kenmerk)
-                        _describe_payload(metadata, placed, ref, post, checked_at)
+                        record = warcs.read(placed)
+                        _describe_payload(metadata, placed, record, ref, post, checked_at)
                 metadata.add_post(post, ref)
         finally:
             warcs.close()
@@ -193,16 +194,21 @@ def write_transfer(
 
 def _payload_ref(placed: Placed) -> Ref:
     return Ref(
-        f"warcs/{placed.file}, record {placed.record.record_id} (HTTP-payload)",
-        placed.record.record_id,
+        f"warcs/{placed.file}, record {placed.record_id} (HTTP-payload)",
+        placed.record_id,
         RECORD_SOURCE,
     )
 
 
 def _describe_payload(
-    metadata: MetadataDir, placed: Placed, ref: Ref, post: Post, checked_at: datetime
+    metadata: MetadataDir,
+    placed: Placed,
+    record: RawRecord,
+    ref: Ref,
+    post: Post,
+    checked_at: datetime,
 ) -> None:
-    payload, content_type = http_payload(placed.record)
+    payload, content_type = http_payload(record)
     metadata.write(
         f"payload-{safe_name(placed.file)}-{placed.offset}.bestand.mdto.xml",
         bestand_xml(

@@ -7,7 +7,8 @@ request, metadata) are copied as their exact uncompressed bytes, so every digest
 and always go into one file together. A revisit's original capture goes in first, so every
 revisit resolves inside the package; so does the warcinfo record each copied record names
 (``WARC-Warcinfo-ID``), once per package. Every record is copied once, however many Posts
-point at it. Memory: the set of record ids copied and one record at a time.
+point at it. Memory: where each copied record went (id, type, file, offset) and one record at a
+time; a record is read back from the package when its payload is described.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ WARC_1_1 = "WARC/1.1"
 
 @dataclass(frozen=True)
 class Placed:
-    """Where a copied record is in the package: file name (under ``warcs/``) and offset."""
+    """A copied record and where it is in the package: file name (under ``warcs/``), offset."""
 
-    record: RawRecord
+    record_id: str
+    rec_type: str
+    refers_to: str
     file: str
     offset: int
 
@@ -86,12 +89,18 @@ class TransferWarcs:
     def payload_record(self, placed: Placed) -> Placed:
         """The record holding the payload of a placed capture: itself, or a revisit's original."""
         seen = 0
-        while placed.record.rec_type == "revisit" and seen < 10:
-            target = self._placed.get(placed.record.header("WARC-Refers-To"))
+        while placed.rec_type == "revisit" and seen < 10:
+            target = self._placed.get(placed.refers_to)
             if target is None:
                 break
             placed, seen = target, seen + 1
         return placed
+
+    def read(self, placed: Placed) -> RawRecord:
+        """A copied record read back from the package (records are not kept in memory)."""
+        if self._out is not None:
+            self._out.flush()
+        return read_raw(self.directory, placed.file, placed.offset)[0]
 
     def close(self) -> None:
         if self._out is not None:
@@ -120,7 +129,13 @@ class TransferWarcs:
                     f"{record.version}, not {WARC_1_1}; a transfer package holds WARC/1.1 only"
                 )
             current = self.stats.files[-1]
-            self._placed[record.record_id] = Placed(record, current.name, out.tell())
+            self._placed[record.record_id] = Placed(
+                record.record_id,
+                record.rec_type,
+                record.header("WARC-Refers-To"),
+                current.name,
+                out.tell(),
+            )
             out.write(record.data)
             current.records += 1
             current.size = out.tell()

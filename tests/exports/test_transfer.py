@@ -23,6 +23,7 @@ from lxml import etree
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter, iter_records
+from archive.capture_records import read_raw
 from exports import run_export, verify_export_package
 from exports.conformance import warc_points
 from foundation.post import Post
@@ -132,6 +133,19 @@ def test_warcs_are_uncompressed_warc_1_1_under_the_cap_with_every_revisit_resolv
     }
     copied = {i for i in ids if i in source_ids}
     assert copied and len(copied) == len(ids) - len(warcs), "all but each file's own warcinfo"
+
+
+def test_a_capture_is_never_split_across_warc_files_and_no_secret_travels(
+    revisited_workspace: Workspace, tmp_path: Path
+) -> None:
+    out = transfer(revisited_workspace, tmp_path / "overdracht")
+    for warc in sorted((out / "data" / "warcs").iterdir()):
+        here = records(warc)
+        ids = {h["WARC-Record-ID"] for _, h in here}
+        concurrent = [h for _, h in here if "WARC-Concurrent-To" in h]
+        assert concurrent and all(h["WARC-Concurrent-To"] in ids for h in concurrent), warc.name
+    for path in out.rglob("*"):
+        assert not path.is_file() or b"geheim-token-123" not in path.read_bytes(), path
 
 
 def _gz_records(warc: Path) -> list[tuple[str, dict[str, str]]]:
@@ -365,6 +379,36 @@ def test_the_conformance_report_finds_what_the_guideline_rejects(tmp_path: Path)
     points = {p.point: p for p in warc_points(tmp_path / "warcs", captures=0)}
     assert not points["Ongecomprimeerd"].met
     assert len(points["Ongecomprimeerd"].problems) == 4
+
+
+def without_responses(warc: Path, out: Path) -> None:
+    """``warc`` copied to ``out`` without its response records (each record's exact bytes)."""
+    keep, offset, size = [], 0, warc.stat().st_size
+    while offset < size:
+        record, offset = read_raw(warc.parent, warc.name, offset)
+        if record.rec_type != "response":
+            keep.append(record.data)
+    out.write_bytes(b"".join(keep))
+
+
+def test_the_conformance_report_finds_a_changed_digest_and_a_missing_response(
+    revisited_workspace: Workspace, tmp_path: Path
+) -> None:
+    out = transfer(revisited_workspace, tmp_path / "overdracht", cap=10**9)
+    warc = next((out / "data" / "warcs").iterdir())
+    changed, missing = tmp_path / "changed", tmp_path / "missing"
+    changed.mkdir()
+    missing.mkdir()
+    (changed / warc.name).write_bytes(warc.read_bytes().replace(b"deel 5", b"deel 6", 1))
+    without_responses(warc, missing / warc.name)
+    points = {p.point: p for p in warc_points(changed, None)}
+    assert [p for p, v in points.items() if not v.met] == ["ISO 28500 WARC"]
+    assert "digest" in " ".join(points["ISO 28500 WARC"].problems).lower()
+    points = {p.point: p for p in warc_points(missing, None)}
+    assert [p for p, v in points.items() if not v.met] == ["Elk request en elke response"]
+    problems = points["Elk request en elke response"].problems
+    assert any("has no response" in p for p in problems)
+    assert any("WARC-Refers-To" in p for p in problems), "revisits whose original is gone"
 
 
 def test_verify_export_checks_a_transfer_package_and_finds_a_changed_warc(
