@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,6 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LEGACY = REPO / "tests" / "archive" / "fixtures" / "legacy-2026-12"
 MDTO = material("mdto/schema")  # only in ../shared: no package registry carries it
-NEWEST_MDTO = "MDTO-XML1.0.2.xsd"
 NS = {"m": "https://www.nationaalarchief.nl/mdto"}
 SMALL_CAP = 6_000
 """Bytes per WARC file that force several files from the fixture's 17 captures (each page
@@ -255,19 +255,44 @@ def test_bagit_java_and_bagit_py_reject_a_changed_payload_file(
     assert result.returncode == 1 and "INVALID" in result.stdout
 
 
+def newest_mdto_schema() -> Path:
+    """The MDTO XSD with the highest version in its name (MDTO-XML1.0.2.xsd today)."""
+    versioned = [
+        (tuple(int(n) for n in match.group(1).split(".")), path)
+        for path in MDTO.files("MDTO-XML*.xsd")
+        if (match := re.fullmatch(r"MDTO-XML(\d+(?:\.\d+)*)\.xsd", path.name))
+    ]
+    if not versioned:
+        pytest.skip(MDTO.reason or "no versioned MDTO-XML*.xsd in ../shared/corpus/external/mdto")
+    version, path = max(versioned)
+    assert version >= (1, 0, 2)
+    return path
+
+
 @MDTO.mark
 def test_every_mdto_file_validates_against_the_newest_xsd_with_lxml_and_xmlschema(
     revisited_workspace: Workspace, tmp_path: Path
 ) -> None:
-    schema_path = MDTO.require(NEWEST_MDTO)
+    schema_path = newest_mdto_schema()
     out = transfer(revisited_workspace, tmp_path / "overdracht")
+    bag = run_export(
+        revisited_workspace,
+        query="",
+        filters={},
+        fmt="bag",
+        out=tmp_path / "woo",
+        reason="Woo-verzoek 2026-114",
+        user="compliance",
+    )
     lxml_schema = etree.XMLSchema(etree.parse(str(schema_path)))
     xs_schema = xmlschema.XMLSchema(str(schema_path))
     files = sorted((out / "data" / "metadata").glob("*.xml"))
     assert len(files) == 9 + 8 + 1 + len(list((out / "data" / "warcs").iterdir())), (
         "9 Posts, 8 payloads, the package, every WARC file"
     )
-    for path in files:
+    bag_files = sorted((bag / "data" / "metadata").glob("*.xml"))
+    assert len(bag_files) == 9 + 2, "9 Posts, the WACZ and the export"
+    for path in files + bag_files:
         document = etree.parse(str(path))
         assert lxml_schema.validate(document), (path.name, lxml_schema.error_log.last_error)
         xs_schema.validate(str(path))
