@@ -160,10 +160,11 @@ def post_name(post: Post) -> str:
 
 
 def informatieobject_xml(
-    post: Post, *, representatie: Ref | None, in_package: Callable[[str], bool]
+    post: Post, *, representaties: list[Ref], in_package: Callable[[str], bool]
 ) -> bytes:
-    """The Post as an ``informatieobject``; ``representatie`` is the bestand of its capture,
-    ``in_package`` tells whether another Post (its thread, its parent) is in the package."""
+    """The Post as an ``informatieobject``; ``representaties`` are the bestanden of its
+    captures, ``in_package`` tells whether another Post (its thread, its parent) is in the
+    package."""
     root = _root()
     obj = _el(root, "informatieobject")
     _identificatie(obj, post_ref(post.id, post_name(post)))
@@ -212,7 +213,7 @@ def informatieobject_xml(
 
     if post.thread_id and post.thread_id != post.id:
         _verwijzing(obj, "isOnderdeelVan", other(post.thread_id, "gesprek"))
-    if representatie is not None:
+    for representatie in representaties:
         _verwijzing(obj, "heeftRepresentatie", representatie)
     if post.parent_id:
         relatie = _el(obj, "gerelateerdInformatieobject")

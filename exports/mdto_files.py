@@ -41,12 +41,10 @@ class MetadataDir:
     ) -> None:
         self._spool.close()
 
-    def add_post(self, post: Post, representatie: Ref | None) -> None:
+    def add_post(self, post: Post, representaties: list[Ref]) -> None:
         self._ids.add(post.id)
-        ref = None
-        if representatie is not None:
-            ref = [representatie.naam, representatie.kenmerk, representatie.bron]
-        entry = {"post": post.model_dump(mode="json"), "ref": ref}
+        refs = [[ref.naam, ref.kenmerk, ref.bron] for ref in representaties]
+        entry = {"post": post.model_dump(mode="json"), "refs": refs}
         self._spool.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def write(self, name: str, xml: bytes) -> Path:
@@ -62,9 +60,9 @@ class MetadataDir:
             for n, line in enumerate(spool, start=1):
                 entry = json.loads(line)
                 post = Post.model_validate(entry["post"])
-                ref = Ref(*entry["ref"]) if entry["ref"] else None
+                refs = [Ref(*ref) for ref in entry["refs"]]
                 xml = informatieobject_xml(
-                    post, representatie=ref, in_package=self._ids.__contains__
+                    post, representaties=refs, in_package=self._ids.__contains__
                 )
                 self.write(f"{n:07d}-{safe_name(post.id)}.mdto.xml", xml)
         self._spool_path.unlink()

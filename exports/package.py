@@ -223,7 +223,7 @@ def _write_bag(
 
         def each(post: Post) -> None:
             listing.add(post)
-            metadata.add_post(post, wacz if post.capture is not None else None)
+            metadata.add_post(post, [wacz] if post.capture is not None else [])
 
         _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each)
         wacz_sha256 = sha256_file(data / WACZ_NAME)

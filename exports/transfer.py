@@ -1,8 +1,8 @@
 """The transfer package for an e-Depot (``archiveren export --format transfer``): a BagIt 1.0 bag
 whose payload is
 
-- ``warcs/``: the selection's original records in uncompressed WARC/1.1 files of at most 1 GB
-  (``exports.transfer_warc``);
+- ``warcs/``: the original records of every capture of the selected Posts (earlier captures
+  included) in uncompressed WARC/1.1 files of at most 1 GB (``exports.transfer_warc``);
 - ``metadata/``: MDTO for every Post (informatieobject), for every captured payload and every
   WARC file (bestand, pointing at those bytes with a URL relative to the MDTO file), and for
   the package itself;
@@ -39,6 +39,7 @@ from exports.mdto_files import MetadataDir, safe_name
 from exports.report import ExportSummary, render_report
 from exports.transfer_warc import GIGABYTE, Placed, TransferWarcs
 from foundation.errors import ArchiverenError, ExportError
+from foundation.pointer import RecordPointer
 from foundation.post import Post
 
 CHUNK = 1024 * 1024
@@ -52,6 +53,12 @@ class TransferTarget:
     organisation: str
     contact_email: str
     max_warc_bytes: int = GIGABYTE
+
+
+def all_captures(post: Post) -> list[RecordPointer]:
+    """Every capture of a Post, the newest first: a transfer keeps its whole history (the
+    versions of an edited post, and another source's capture of it)."""
+    return ([post.capture] if post.capture else []) + list(post.earlier_captures)
 
 
 def http_payload(record: RawRecord) -> tuple[bytes, str]:
@@ -114,21 +121,23 @@ def write_transfer(
         try:
             for post in posts:
                 summary.count(post.platform, post.kind, post.source, post.published_at)
-                ref = None
-                if post.capture is not None:
+                refs: list[Ref] = []
+                for pointer in all_captures(post):
                     captures += 1
                     try:
-                        placed = warcs.payload_record(warcs.add(post.capture))
+                        placed = warcs.payload_record(warcs.add(pointer))
                     except ArchiverenError as exc:
                         raise ExportError(
-                            f"capture of {post.id} could not be copied: {exc}"
+                            f"capture {pointer.record_id} of {post.id} could not be copied: {exc}"
                         ) from None
                     ref = _payload_ref(placed)
+                    if ref not in refs:
+                        refs.append(ref)
                     if ref.kenmerk not in described:
                         described.add(ref.kenmerk)
                         record = warcs.read(placed)
                         _describe_payload(metadata, placed, record, ref, post, checked_at)
-                metadata.add_post(post, ref)
+                metadata.add_post(post, refs)
         finally:
             warcs.close()
         if captures == 0:

@@ -148,6 +148,62 @@ def test_a_capture_is_never_split_across_warc_files_and_no_secret_travels(
         assert not path.is_file() or b"geheim-token-123" not in path.read_bytes(), path
 
 
+def test_every_capture_of_an_edited_post_is_transferred_and_represents_it(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
+    url = "http://blog.example.nl/2020/01/bewerkt/"
+    with WarcWriter(archived_workspace.archive_dir, prefix="edit") as writer:
+        pointers = [
+            writer.write_exchange(
+                HttpExchange(
+                    url=url,
+                    request_headers=[("Host", "blog.example.nl")],
+                    status=200,
+                    reason="OK",
+                    response_headers=[("Content-Type", "text/html")],
+                    body=page("Bewerkt bericht", version),
+                ),
+                CaptureMetadata(
+                    source="blog-fenna",
+                    platform="blog",
+                    collector="feed",
+                    collector_version="test",
+                    capture_kind="entry_page",
+                ),
+            ).pointer
+            for version in ("Eerste versie.", "Tweede versie, bewerkt.")
+        ]
+    first, second = pointers
+    assert first is not None and second is not None
+    archived_workspace.backend().index_posts(
+        [
+            Post(
+                id="blog:bewerkt",
+                platform="blog",
+                source="blog-fenna",
+                organisation="Gemeente Deventer",
+                kind="post",
+                url=url,
+                title="Bewerkt bericht",
+                text="Tweede versie, bewerkt.",
+                capture=second,
+                earlier_captures=[first],
+            )
+        ]
+    )
+    out = transfer(archived_workspace, tmp_path / "overdracht", query="bewerkt")
+    (warc,) = (out / "data" / "warcs").iterdir()
+    responses = [h["WARC-Record-ID"] for _, h in records(warc) if h["WARC-Type"] == "response"]
+    assert sorted(responses) == sorted([first.record_id, second.record_id])
+    (post_xml,) = (out / "data" / "metadata").glob("0*.mdto.xml")
+    represented = etree.parse(str(post_xml)).findall(
+        ".//m:heeftRepresentatie//m:identificatieKenmerk", NS
+    )
+    assert [e.text for e in represented] == [second.record_id, first.record_id]
+    assert len(list((out / "data" / "metadata").glob("payload-*.xml"))) == 2
+    assert verify_export_package(out).ok
+
+
 def _gz_records(warc: Path) -> list[tuple[str, dict[str, str]]]:
     with warc.open("rb") as handle:
         return [
