@@ -154,7 +154,7 @@ def warc_points(warcs: Path, captures: int | None) -> list[Point]:
             unpaired + dangling,
             f"{requests} requests, {facts.by_type.get('response', 0)} responses, "
             f"{facts.by_type.get('revisit', 0)} revisits"
-            + (f", vastleggingen van {captures} records" if captures is not None else ""),
+            + (f"; {captures} vastleggingen van de selectie" if captures is not None else ""),
         ),
         _point(
             "Verplichte WARC-velden",
