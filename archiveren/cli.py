@@ -138,11 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = add(
         "export",
         commands.export,
-        "export the Posts a query finds as a BagIt bag, WACZ, CSV or JSON Lines",
+        "export the Posts a query finds as a BagIt bag, WACZ, CSV, JSON Lines or an e-Depot transfer package",
     )
     export.add_argument("query", nargs="?", default="")
     export.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
-    export.add_argument("--format", choices=["bag", "wacz", "csv", "jsonl"], required=True)
+    export.add_argument(
+        "--format", choices=["bag", "wacz", "csv", "jsonl", "transfer"], required=True
+    )
     export.add_argument("--out", type=Path, required=True, help="file or directory to write")
     export.add_argument(
         "--reason",

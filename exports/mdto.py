@@ -1,14 +1,21 @@
-"""MDTO metadata (Metagegevens Duurzaam Toegankelijke Overheidsinformatie, XML 1.0.2) for each
-exported Post: an ``informatieobject`` for the Post and a ``bestand`` for its capture.
+"""MDTO metadata (Metagegevens Duurzaam Toegankelijke Overheidsinformatie, XML 1.0.2) for what an
+export holds: an ``informatieobject`` per Post (and one for a transfer package as a whole) and
+a ``bestand`` per set of bytes in the package (a capture's HTTP payload as stored in a WARC
+record of the package, or a whole WARC file).
 
-Elements follow the order and the mandatory set of the Nationaal Archief's MDTO-XML 1.0.2 XSD
-(identificatie, naam, ..., waardering, bewaartermijn, ..., archiefvormer, beperkingGebruik for an
-informatieobject; omvang, bestandsformaat, checksum, isRepresentatieVan for a bestand). The tests
-validate generated files against that XSD.
+Elements follow the order and the mandatory set of the Nationaal Archief's MDTO-XML 1.0.2 XSD;
+the tests validate every file against it. References are ``Ref`` values, so a reference and
+the object it names carry the same ``identificatieKenmerk`` and ``identificatieBron``; a
+reference to something that is not in the package says so in its name (``EXTERNAL``).
+``waardering`` is "N" (Nader te bepalen): archiveren has no appraisal setting, so nothing in it
+decides B or V; the selectielijst category goes in ``informatiecategorie`` and a known end of
+retention in ``bewaartermijn``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -19,13 +26,38 @@ NS = "https://www.nationaalarchief.nl/mdto"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NS} https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.2.xsd"
 SOURCE = "archiveren"
+"""identificatieBron of Posts: their id in archiveren's index."""
+RECORD_SOURCE = "WARC-Record-ID"
+"""identificatieBron of a payload bestand: the id of the WARC record that holds it."""
+EXTERNAL = "Buiten dit pakket: "
+"""Starts the name of a reference to an object that is not in the package."""
+MANDATORY = {
+    "informatieobject": (
+        "identificatie",
+        "naam",
+        "waardering",
+        "archiefvormer",
+        "beperkingGebruik",
+    ),
+    "bestand": (
+        "identificatie",
+        "naam",
+        "omvang",
+        "bestandsformaat",
+        "checksum",
+        "isRepresentatieVan",
+    ),
+}
+"""MDTO 1.0.2's mandatory elements per object type."""
 PRONOM = {
     "text/html": ("Hypertext Markup Language", "fmt/96"),
     "application/json": ("JSON Data Interchange Format", "fmt/817"),
     "application/xml": ("Extensible Markup Language", "fmt/101"),
+    "text/xml": ("Extensible Markup Language", "fmt/101"),
     "application/rss+xml": ("Extensible Markup Language", "fmt/101"),
     "application/atom+xml": ("Extensible Markup Language", "fmt/101"),
     "application/zip": ("ZIP Format", "x-fmt/263"),
+    "application/warc": ("WARC (ISO 28500), WARC/1.1", "fmt/289"),
 }
 KIND_LABELS = {
     "post": "bericht",
@@ -34,6 +66,28 @@ KIND_LABELS = {
     "repost": "doorgeplaatst bericht",
     "page": "webpagina",
 }
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An MDTO object as a reference names it: its name and identification."""
+
+    naam: str
+    kenmerk: str
+    bron: str
+
+    def external(self) -> Ref:
+        return Ref(EXTERNAL + self.naam, self.kenmerk, self.bron)
+
+
+@dataclass(frozen=True)
+class Checksum:
+    algorithm: str
+    value: str
+
+
+def post_ref(post_id: str, naam: str) -> Ref:
+    return Ref(" ".join(naam.split()) or post_id, post_id, SOURCE)
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -53,13 +107,17 @@ def _begrip(
     _el(_el(begrip, "begripBegrippenlijst"), "verwijzingNaam", lijst)
 
 
-def _verwijzing(parent: etree._Element, name: str, label: str, kenmerk: str | None = None) -> None:
+def _naam(parent: etree._Element, name: str, label: str) -> None:
+    """A reference by name only (a person, an organisation, a list): no object it could miss."""
+    _el(_el(parent, name), "verwijzingNaam", label or "-")
+
+
+def _verwijzing(parent: etree._Element, name: str, ref: Ref) -> None:
     verwijzing = _el(parent, name)
-    _el(verwijzing, "verwijzingNaam", label or "-")
-    if kenmerk:
-        identificatie = _el(verwijzing, "verwijzingIdentificatie")
-        _el(identificatie, "identificatieKenmerk", kenmerk)
-        _el(identificatie, "identificatieBron", SOURCE)
+    _el(verwijzing, "verwijzingNaam", ref.naam or "-")
+    identificatie = _el(verwijzing, "verwijzingIdentificatie")
+    _el(identificatie, "identificatieKenmerk", ref.kenmerk)
+    _el(identificatie, "identificatieBron", ref.bron)
 
 
 def _root() -> etree._Element:
@@ -68,27 +126,49 @@ def _root() -> etree._Element:
     return root
 
 
-def _name(post: Post) -> str:
+def _document(root: etree._Element) -> bytes:
+    document: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+    return document
+
+
+def _identificatie(parent: etree._Element, ref: Ref) -> None:
+    identificatie = _el(parent, "identificatie")
+    _el(identificatie, "identificatieKenmerk", ref.kenmerk)
+    _el(identificatie, "identificatieBron", ref.bron)
+    _el(parent, "naam", ref.naam)
+
+
+def _waardering(parent: etree._Element) -> None:
+    _begrip(parent, "waardering", "Nader te bepalen", "Begrippenlijst Waarderingen MDTO", "N")
+
+
+def _beperking(parent: etree._Element) -> None:
+    beperking = _el(parent, "beperkingGebruik")
+    _begrip(
+        beperking,
+        "beperkingGebruikType",
+        "Openbaar gepubliceerd; persoonsgegevens (AVG)",
+        "Begrippenlijst BeperkingGebruik archiveren",
+    )
+
+
+def post_name(post: Post) -> str:
     name = post.title or post.text[:80] or post.url or post.id
     return " ".join(name.split()) or post.id
 
 
-def informatieobject_xml(post: Post) -> bytes:
+def informatieobject_xml(
+    post: Post, *, representaties: list[Ref], in_package: Callable[[str], bool]
+) -> bytes:
+    """The Post as an ``informatieobject``; ``representaties`` are the bestanden of its
+    captures, ``in_package`` tells whether another Post (its thread, its parent) is in the
+    package."""
     root = _root()
     obj = _el(root, "informatieobject")
-    identificatie = _el(obj, "identificatie")
-    _el(identificatie, "identificatieKenmerk", post.id)
-    _el(identificatie, "identificatieBron", SOURCE)
-    _el(obj, "naam", _name(post))
-    _begrip(obj, "aggregatieniveau", "Archiefstuk", "Begrippenlijst Aggregatieniveau MDTO")
-    if post.retention.category:
-        _begrip(
-            obj,
-            "classificatie",
-            post.retention.category,
-            "Selectielijst van de archiefvormer",
-            post.retention.category,
-        )
+    _identificatie(obj, post_ref(post.id, post_name(post)))
+    _begrip(obj, "aggregatieniveau", "Archiefstuk", "Begrippenlijst Aggregatieniveaus MDTO")
     for tag in post.hashtags:
         _el(obj, "trefwoord", tag)
     _el(
@@ -111,88 +191,97 @@ def informatieobject_xml(post: Post) -> bytes:
         _el(obj, "taal", post.lang)
     if post.collected_at:
         event = _el(obj, "event")
-        _begrip(event, "eventType", "Archivering", "Begrippenlijst Events MDTO")
+        _begrip(event, "eventType", "Archivering", "Begrippenlijst EventTypeLijst MDTO")
         _el(event, "eventTijd", post.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
-        _verwijzing(event, "eventVerantwoordelijkeActor", "archiveren")
-    keep = post.retention.keep_until
-    _begrip(
-        obj,
-        "waardering",
-        "Tijdelijk te bewaren" if keep else "Blijvend te bewaren",
-        "Begrippenlijst Waardering MDTO",
-        "V" if keep else "B",
-    )
-    if keep:
+        _naam(event, "eventVerantwoordelijkeActor", "archiveren")
+    _waardering(obj)
+    if post.retention.keep_until:
         termijn = _el(obj, "bewaartermijn")
-        _el(termijn, "termijnEinddatum", keep.isoformat())
+        _el(termijn, "termijnEinddatum", post.retention.keep_until.isoformat())
+    if post.retention.category:
+        _begrip(
+            obj,
+            "informatiecategorie",
+            post.retention.category,
+            f"Selectielijst {post.organisation or 'van de archiefvormer'}",
+            post.retention.category,
+        )
+
+    def other(post_id: str, naam: str) -> Ref:
+        ref = post_ref(post_id, naam)
+        return ref if in_package(post_id) else ref.external()
+
     if post.thread_id and post.thread_id != post.id:
-        _verwijzing(obj, "isOnderdeelVan", "gesprek", post.thread_id)
-    if post.capture is not None:
-        _verwijzing(obj, "heeftRepresentatie", capture_name(post), post.capture.record_id)
+        _verwijzing(obj, "isOnderdeelVan", other(post.thread_id, "gesprek"))
+    for representatie in representaties:
+        _verwijzing(obj, "heeftRepresentatie", representatie)
     if post.parent_id:
         relatie = _el(obj, "gerelateerdInformatieobject")
-        _verwijzing(relatie, "gerelateerdInformatieobjectVerwijzing", "reageert op", post.parent_id)
+        _verwijzing(
+            relatie, "gerelateerdInformatieobjectVerwijzing", other(post.parent_id, "reageert op")
+        )
         _begrip(
             relatie,
             "gerelateerdInformatieobjectTypeRelatie",
             "Reactie op",
             "Begrippenlijst Relaties archiveren",
         )
-    _verwijzing(obj, "archiefvormer", post.organisation or "onbekende archiefvormer")
+    _naam(obj, "archiefvormer", post.organisation or "onbekende archiefvormer")
     if post.author:
         betrokkene = _el(obj, "betrokkene")
         _begrip(
             betrokkene, "betrokkeneTypeRelatie", "Auteur", "Begrippenlijst Betrokkenen archiveren"
         )
-        _verwijzing(betrokkene, "betrokkeneActor", post.author, post.author_handle or None)
-    beperking = _el(obj, "beperkingGebruik")
-    _begrip(
-        beperking,
-        "beperkingGebruikType",
-        "Openbaar gepubliceerd; persoonsgegevens (AVG)",
-        "Begrippenlijst BeperkingGebruik archiveren",
-    )
-    document: bytes = etree.tostring(
-        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
-    return document
+        actor = _el(betrokkene, "betrokkeneActor")
+        _el(actor, "verwijzingNaam", post.author)
+    _beperking(obj)
+    return _document(root)
 
 
-def capture_name(post: Post) -> str:
-    capture = post.capture
-    return f"{capture.warc_file}@{capture.offset}" if capture else post.id
+def package_xml(package: Ref, *, omschrijving: str, organisation: str, files: list[Ref]) -> bytes:
+    """A transfer package as an ``informatieobject`` (aggregatieniveau Dossier) whose
+    representations are its WARC files."""
+    root = _root()
+    obj = _el(root, "informatieobject")
+    _identificatie(obj, package)
+    _begrip(obj, "aggregatieniveau", "Dossier", "Begrippenlijst Aggregatieniveaus MDTO")
+    if omschrijving:
+        _el(obj, "omschrijving", omschrijving)
+    _waardering(obj)
+    for ref in files:
+        _verwijzing(obj, "heeftRepresentatie", ref)
+    _naam(obj, "archiefvormer", organisation or "onbekende archiefvormer")
+    _beperking(obj)
+    return _document(root)
 
 
 def bestand_xml(
-    post: Post, *, size: int, sha256: str, content_type: str, checked_at: datetime
+    bestand: Ref,
+    *,
+    size: int,
+    checksums: list[Checksum],
+    content_type: str,
+    url: str | None,
+    represents: Ref,
+    checked_at: datetime,
 ) -> bytes:
-    """A capture as an MDTO ``bestand``: the archived payload, its size and SHA-256. Written
-    once per capture; the Posts read from it (all tweets of one API page, all comments of one
-    page) point at it with ``heeftRepresentatie``, and it names the first of them."""
-    capture = post.capture
+    """Bytes in the package as an MDTO ``bestand``: their size, format and checksums, where
+    they are (``url``, relative to the MDTO file) and the informatieobject they represent."""
     root = _root()
-    bestand = _el(root, "bestand")
-    identificatie = _el(bestand, "identificatie")
-    _el(
-        identificatie,
-        "identificatieKenmerk",
-        capture.record_id if capture else post.id + "#capture",
-    )
-    _el(identificatie, "identificatieBron", "WARC-Record-ID")
-    _el(bestand, "naam", capture_name(post))
-    _el(bestand, "omvang", str(size))
-    label, code = PRONOM.get(
-        content_type.split(";")[0].strip().lower(), (content_type or "onbekend formaat", None)
-    )
-    _begrip(bestand, "bestandsformaat", label, "PRONOM-register", code)
-    checksum = _el(bestand, "checksum")
-    _begrip(checksum, "checksumAlgoritme", "SHA256", "Begrippenlijst ChecksumAlgoritme MDTO")
-    _el(checksum, "checksumWaarde", sha256)
-    _el(checksum, "checksumDatum", checked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
-    if capture and capture.target_uri.startswith(("http://", "https://")):
-        _el(bestand, "URLBestand", capture.target_uri)
-    _verwijzing(bestand, "isRepresentatieVan", _name(post), post.id)
-    document: bytes = etree.tostring(
-        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
-    return document
+    element = _el(root, "bestand")
+    _identificatie(element, bestand)
+    _el(element, "omvang", str(size))
+    media = content_type.split(";")[0].strip().lower()
+    label, code = PRONOM.get(media, (media or "onbekend formaat", None))
+    _begrip(element, "bestandsformaat", label, "PRONOM-register", code)
+    for checksum in checksums:
+        block = _el(element, "checksum")
+        _begrip(
+            block, "checksumAlgoritme", checksum.algorithm, "Begrippenlijst ChecksumAlgoritme MDTO"
+        )
+        _el(block, "checksumWaarde", checksum.value)
+        _el(block, "checksumDatum", checked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    if url:
+        _el(element, "URLBestand", url)
+    _verwijzing(element, "isRepresentatieVan", represents)
+    return _document(root)

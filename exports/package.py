@@ -9,24 +9,23 @@ other. Posts stream from the backend's ``scan``; nothing holds the whole selecti
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import bagit
-
-from archive import read_record
+from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
-from exports.mdto import bestand_xml, informatieobject_xml
+from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
+from exports.mdto_files import MetadataDir
 from exports.report import ExportSummary, render_report
 from exports.staging import Staging, check_target, sweep_stale_partials
+from exports.transfer import TransferTarget, write_transfer
+from exports.transfer_warc import GIGABYTE
 from exports.wacz_package import WarcSubset, build_wacz
-from foundation import SOFTWARE
-from foundation.errors import ArchiverenError, ExportError
+from foundation.errors import ExportError
 from foundation.post import Post
 from indexer.query_model import SearchRequest
 
@@ -55,7 +54,8 @@ class ExportSource(Protocol):
     def backend(self) -> SearchBackend: ...
 
 
-FORMATS = ("bag", "wacz", "csv", "jsonl")
+FORMATS = ("bag", "wacz", "csv", "jsonl", "transfer")
+NEEDS_REASON = ("bag", "transfer")
 WACZ_NAME = "archiveren-export.wacz"
 
 
@@ -67,10 +67,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _safe_name(post_id: str, n: int) -> str:
-    return f"{n:07d}-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", post_id)[:120]
-
-
 def run_export(
     ws: ExportSource,
     *,
@@ -80,6 +76,7 @@ def run_export(
     out: Path,
     reason: str = "",
     user: str = "",
+    max_warc_bytes: int = GIGABYTE,
 ) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
@@ -88,11 +85,14 @@ def run_export(
     appears (so an export that exists is never unlogged, even if the process dies right after),
     then ``export`` once it is in place, or ``export_failed`` when another export took the path
     first. Staging that dead exports left beside ``out`` or in the exports dir is swept first.
+    ``max_warc_bytes`` caps each WARC file of a transfer package (1 GB, the guideline's cap).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if fmt == "bag" and not reason.strip():
-        raise ExportError("a bag export needs a reason (--reason), e.g. 'Woo-verzoek 2026-114'")
+    if fmt in NEEDS_REASON and not reason.strip():
+        raise ExportError(
+            f"a {fmt} export needs a reason (--reason), e.g. 'Woo-verzoek 2026-114' or 'overdracht e-Depot 2026'"
+        )
     target = check_target(Path(out))
     sweep_stale_partials({target.parent, ws.exports_dir})
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
@@ -116,8 +116,17 @@ def run_export(
         elif fmt == "wacz":
             work = staging.dir / "work"
             work.mkdir()
-            _write_wacz(ws, posts, work, product, summary, metadata_dir=None)
+            _write_wacz(ws, posts, work, product, summary)
             checksum = sha256_file(product)
+        elif fmt == "transfer":
+            config = ws.config(check_secrets=False)
+            target_info = TransferTarget(
+                archive_dir=ws.archive_dir,
+                organisation=config.organisation,
+                contact_email=config.http.contact,
+                max_warc_bytes=max_warc_bytes,
+            )
+            checksum = write_transfer(target_info, posts, product, summary)
         else:
             checksum = _write_bag(ws, posts, product, summary)
         audit = {
@@ -153,30 +162,34 @@ def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportS
             summary.count(post.platform, post.kind, post.source, post.published_at)
 
 
+def page_title(post: Post) -> str:
+    """The title a page gets in a WACZ's page list from a Post read from it: the Post's own
+    title when it is the page (or an item of its own), never a comment's or reply's text."""
+    if post.kind in ("comment", "reply"):
+        return ""
+    return " ".join((post.title or post.text[:80]).split())
+
+
 def _write_wacz(
     ws: ExportSource,
     posts: Iterable[Post],
     work: Path,
     wacz_path: Path,
     summary: ExportSummary,
-    metadata_dir: Path | None,
-    listing: ListingWriter | None = None,
+    each: Callable[[Post], None] | None = None,
 ) -> None:
     subset = WarcSubset(
         ws.archive_dir,
         work / "data.warc.gz",
         f"archiveren export {summary.export_id}: {summary.query}",
     )
-    described: set[tuple[str, int]] = set()
     try:
-        for n, post in enumerate(posts, start=1):
+        for post in posts:
             summary.count(post.platform, post.kind, post.source, post.published_at)
-            if listing is not None:
-                listing.add(post)
             if post.capture is not None:
-                subset.add(post.capture, post.title or post.text[:80])
-            if metadata_dir is not None:
-                _write_mdto(ws, post, metadata_dir, n, described)
+                subset.add(post.capture, page_title(post))
+            if each is not None:
+                each(post)
     finally:
         subset.close()
     summary.records, summary.bytes = subset.records, subset.bytes
@@ -187,67 +200,75 @@ def _write_wacz(
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
 
 
-def _write_mdto(
-    ws: ExportSource, post: Post, metadata_dir: Path, n: int, described: set[tuple[str, int]]
-) -> None:
-    """The Post's informatieobject, and its capture's bestand the first time that capture
-    comes by (``described`` holds the captures already written)."""
-    (metadata_dir / f"{_safe_name(post.id, n)}.mdto.xml").write_bytes(informatieobject_xml(post))
-    if post.capture is None:
-        return
-    key = (post.capture.warc_file, post.capture.offset)
-    if key in described:
-        return
-    described.add(key)
-    try:
-        record = read_record(ws.archive_dir, post.capture)
-        payload = record.raw_payload()
-    except ArchiverenError as exc:
-        raise ExportError(f"capture of {post.id} could not be read back: {exc}") from None
-    content_type = next(
-        (v for k, v in (record.http_headers or []) if k.lower() == "content-type"), ""
-    )
-    xml = bestand_xml(
-        post,
-        size=len(payload),
-        sha256=hashlib.sha256(payload).hexdigest(),
-        content_type=content_type,
-        checked_at=datetime.now(UTC),
-    )
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{key[0]}@{key[1]}")
-    (metadata_dir / f"capture-{name}.bestand.mdto.xml").write_bytes(xml)
-
-
 def _write_bag(
     ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary
 ) -> str:
+    """A BagIt 1.0 bag for a Woo request or a legal hold: the WACZ, the listings, the report
+    and MDTO (an informatieobject per Post, whose representation is the WACZ; the WACZ as a
+    bestand of the export's own informatieobject)."""
     bag_dir.mkdir()
-    metadata_dir = bag_dir / "metadata"
-    metadata_dir.mkdir()
+    data = bag_dir / "data"
+    data.mkdir()
     work = bag_dir / ".work"
     work.mkdir()
+    config = ws.config(check_secrets=False)
+    export = Ref(f"Export {summary.export_id}", summary.export_id, SOURCE)
+    wacz = Ref(WACZ_NAME, f"{summary.export_id}/{WACZ_NAME}", SOURCE)
     with (
-        (bag_dir / "listing.csv").open("w", encoding="utf-8", newline="") as csv_out,
-        (bag_dir / "listing.jsonl").open("w", encoding="utf-8") as jsonl_out,
+        (data / "listing.csv").open("w", encoding="utf-8", newline="") as csv_out,
+        (data / "listing.jsonl").open("w", encoding="utf-8") as jsonl_out,
+        MetadataDir(data / "metadata", work / "posts.jsonl") as metadata,
     ):
         listing = ListingWriter(csv_out, jsonl_out)
-        _write_wacz(ws, posts, work, bag_dir / WACZ_NAME, summary, metadata_dir, listing)
+
+        def each(post: Post) -> None:
+            listing.add(post)
+            metadata.add_post(post, [wacz] if post.capture is not None else [])
+
+        _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each)
+        wacz_sha256 = sha256_file(data / WACZ_NAME)
+        metadata.write(
+            "wacz.bestand.mdto.xml",
+            bestand_xml(
+                wacz,
+                size=(data / WACZ_NAME).stat().st_size,
+                checksums=[Checksum("SHA256", wacz_sha256)],
+                content_type="application/wacz",
+                url=f"../{WACZ_NAME}",
+                represents=export,
+                checked_at=datetime.now(UTC),
+            ),
+        )
+        metadata.write(
+            "export.mdto.xml",
+            package_xml(
+                export, omschrijving=summary.reason, organisation=config.organisation, files=[wacz]
+            ),
+        )
+        metadata.finish()
     shutil.rmtree(work)
     summary.checksums = {
-        WACZ_NAME: sha256_file(bag_dir / WACZ_NAME),
-        "listing.csv": sha256_file(bag_dir / "listing.csv"),
+        WACZ_NAME: wacz_sha256,
+        "listing.csv": sha256_file(data / "listing.csv"),
     }
-    (bag_dir / "report.html").write_text(render_report(summary), encoding="utf-8")
-    info = {
-        "Source-Organization": ws.config(check_secrets=False).organisation or "archiveren",
-        "External-Identifier": summary.export_id,
-        "External-Description": summary.reason,
-        "Contact-Name": summary.user or "-",
-        "Bag-Software-Agent": SOFTWARE,
-        "Archiveren-Query": summary.query or "(alles)",
-        "Archiveren-Filters": "; ".join(f"{k}={','.join(v)}" for k, v in summary.filters.items())
-        or "-",
-        "Archiveren-Records": str(summary.posts),
-    }
-    bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
+    (data / "report.html").write_text(render_report(summary), encoding="utf-8")
+    write_bag(
+        bag_dir,
+        BagInfo(
+            source_organization=config.organisation or "archiveren",
+            contact_name=summary.user or config.organisation or "archiveren",
+            contact_email=config.http.contact,
+            external_identifier=summary.export_id,
+            external_description=summary.reason,
+            extra=(
+                ("Archiveren-Package", "bag"),
+                ("Archiveren-Query", summary.query or "(alles)"),
+                (
+                    "Archiveren-Filters",
+                    "; ".join(f"{k}={','.join(v)}" for k, v in summary.filters.items()) or "-",
+                ),
+                ("Archiveren-Records", str(summary.posts)),
+            ),
+        ),
+    )
     return sha256_file(bag_dir / "tagmanifest-sha256.txt")

@@ -23,16 +23,19 @@ table{border-collapse:collapse}tr:nth-child(even){background:#f0f4f8}code{word-b
 <tr><th>Filters</th><td>{% for k, v in s.filters.items() %}<code>{{ k }} = {{ v|join(', ') }}</code><br>{% else %}—{% endfor %}</td></tr>
 <tr><th>Formaat</th><td>{{ s.fmt }}</td></tr>
 <tr><th>Aantal records</th><td>{{ s.posts }}</td></tr>
-<tr><th>WARC-records in WACZ</th><td>{{ s.records }} ({{ '%.1f'|format(s.bytes / 1e6) }} MB)</td></tr>
+<tr><th>WARC-records {{ 'in het pakket' if s.fmt == 'transfer' else 'in WACZ' }}</th><td>{{ s.records }} ({{ '%.1f'|format(s.bytes / 1e6) }} MB)</td></tr>
 <tr><th>Periode</th><td>{{ s.first or '—' }} – {{ s.last or '—' }}</td></tr>
 {% for name, digest in s.checksums.items() %}<tr><th>SHA-256 {{ name }}</th><td><code>{{ digest }}</code></td></tr>{% endfor %}
 </table>
 <h2>Per platform</h2><table>{% for k, n in s.platforms.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
 <h2>Per soort</h2><table>{% for k, n in s.kinds.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
 <h2>Per bron</h2><table>{% for k, n in s.sources.most_common() %}<tr><td>{{ k }}</td><td>{{ n }}</td></tr>{% endfor %}</table>
-<h2>Controle</h2><p>De bag volgt BagIt (RFC 8493) met SHA-256-manifesten; controleer met
+<h2>Controle</h2><p>De bag volgt BagIt 1.0 (RFC 8493) met SHA-512- en SHA-256-manifesten; controleer met
 <code>bagit.py --validate</code> of <code>archiveren verify-export PAD</code>. Elk record heeft een
-MDTO-bestand (informatieobject en bestand) in <code>metadata/</code>; de vastgelegde bytes staan in de WACZ.</p>
+MDTO-informatieobject in <code>metadata/</code>;
+{% if s.fmt == 'transfer' %}de vastgelegde bytes staan ongecomprimeerd in <code>warcs/</code> (WARC/1.1, ten hoogste 1 GB per bestand),
+elk vastgelegd bestand en elk WARC-bestand heeft een MDTO-bestand, en <code>conformance.html</code> zegt per verplicht punt
+van de richtlijn en van MDTO of eraan is voldaan.{% else %}de vastgelegde bytes staan in de WACZ, die het MDTO-bestand beschrijft.{% endif %}</p>
 </body></html>
 """
 

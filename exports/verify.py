@@ -12,6 +12,7 @@ from lxml import etree
 
 from exports.mdto import NS
 from exports.package import sha256_file
+from exports.verify_transfer import check_transfer, is_transfer
 from exports.wacz_package import validate_wacz
 from foundation.errors import ExportError
 
@@ -49,7 +50,9 @@ def verify_export_package(path: Path, mdto_schema: Path | None = None) -> Export
     check = ExportCheck()
     if not path.exists():
         raise ExportError(f"{path}: no such export")
-    if path.is_dir():
+    if path.is_dir() and is_transfer(path):
+        check_transfer(path, check, mdto_schema)
+    elif path.is_dir():
         _check_bag(path, check, mdto_schema)
     elif path.suffix == ".wacz":
         check.problems += validate_wacz(path)

@@ -39,8 +39,17 @@ def test_bag_validates_with_bagit_and_holds_wacz_mdto_listings_report(
     assert result.returncode == 0, result.stderr
     data = out / "data"
     assert (data / "archiveren-export.wacz").is_file()
-    assert len(list((data / "metadata").glob("*.bestand.mdto.xml"))) == 8, "one bestand per capture"
+    assert [p.name for p in (data / "metadata").glob("*.bestand.mdto.xml")] == [
+        "wacz.bestand.mdto.xml"
+    ], "the one bestand is the WACZ that holds the captures"
     assert len(list((data / "metadata").glob("0*.mdto.xml"))) == 8
+    assert (out / "bagit.txt").read_text(encoding="utf-8").startswith("BagIt-Version: 1.0\n")
+    assert {p.name for p in out.glob("*manifest-*.txt")} == {
+        "manifest-sha512.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+    }
     rows = list(csv.DictReader((data / "listing.csv").open(encoding="utf-8")))
     assert len(rows) == 8 and all(row["warc_record_id"].startswith("<urn:uuid:") for row in rows)
     report = (data / "report.html").read_text(encoding="utf-8")
@@ -67,9 +76,10 @@ def test_mdto_files_validate_against_the_official_xsd(
     assert check.ok, check.problems
     metadata = out / "data" / "metadata"
     assert len(list(metadata.glob("0*.mdto.xml"))) == 9, "one informatieobject per Post"
-    assert len(list(metadata.glob("capture-*.bestand.mdto.xml"))) == 8, (
-        "the comment shares its page's capture"
-    )
+    assert {p.name for p in metadata.glob("[!0]*.mdto.xml")} == {
+        "wacz.bestand.mdto.xml",
+        "export.mdto.xml",
+    }, "the WACZ is the bestand, the export the informatieobject it represents"
     assert any("valid against the XSD" in line for line in check.checked)
 
 

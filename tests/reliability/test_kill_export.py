@@ -17,8 +17,8 @@ from exports.package import sha256_file
 from tests.fixtures.cli_world import CliWorld, seeds
 from tests.reliability.conftest import Reference
 
-SEEDS = seeds(default=4, long=40)
-FORMATS = ("bag", "wacz", "jsonl", "csv")
+SEEDS = seeds(default=5, long=40)  # every format killed at least once
+FORMATS = ("bag", "wacz", "jsonl", "csv", "transfer")
 KILL_WINDOW = (0.3, 1.6)
 """An export of the reference world takes about 1-1.8 s, start-up included."""
 

@@ -136,7 +136,7 @@ def test_tokens_the_server_echoes_are_scrubbed_from_logs_catalogue_warcs_index_a
     found = world.run("search", "woo", "--json")
     outputs.append(found)
     exports = tmp_path / "exports"
-    for fmt in ("bag", "wacz", "jsonl"):
+    for fmt in ("bag", "wacz", "jsonl", "transfer"):
         outputs.append(
             world.run(
                 "-vv",

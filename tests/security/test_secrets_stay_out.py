@@ -63,7 +63,7 @@ def test_tokens_reach_no_log_warc_catalogue_index_or_export(
         assert done.returncode == 0, done.stderr[-2000:]
         logs.append(done.stdout + done.stderr)
     exports = tmp_path / "exports"
-    for fmt in ("bag", "wacz", "jsonl"):
+    for fmt in ("bag", "wacz", "jsonl", "transfer"):
         world.ok(
             "export", "--format", fmt, "--out", str(exports / f"all.{fmt}"), "--reason", "audit"
         )
