@@ -82,7 +82,7 @@ def _leaf(
         stems = _analysed(node, field, boost=boost)
         if not isinstance(node, ast.Wildcard | ast.Fuzzy):
             return stems
-        # A stem is not a word: samenwerking is indexed as samenwerk, ambtenaar as ambtenar.
+        # A stem is not a word: samenwerking and samenwerken are both indexed as samenwerk.
         # So a pattern or a misspelling also meets the words as written, lowercased and folded.
         should = [stems, _analysed(node, folded_field(field), boost=boost)]
         prefix = node.prefix if isinstance(node, ast.Wildcard) else None

@@ -92,7 +92,7 @@ class QueryTranslator:
         stems = self._words_leaf(node, field, self._dutch)
         if not isinstance(node, ast.Wildcard | ast.Fuzzy):
             return stems
-        # A stem is not a word: samenwerking is indexed as samenwerk, ambtenaar as ambtenar.
+        # A stem is not a word: samenwerking and samenwerken are both indexed as samenwerk.
         # So a pattern or a misspelling also meets the words as written, lowercased and folded.
         words = self._words_leaf(node, folded_field(field), self._words)
         clauses = [(Occur.Should, stems), (Occur.Should, words)]
