@@ -2,8 +2,8 @@
 search backend translates into its own query objects (tantivy Query, Elasticsearch DSL).
 
 Field names in the tree are already canonical index fields (``hashtag`` became ``hashtags``);
-``field=None`` means the default fields (title and text). Dates are resolved to half-open UTC
-ranges, so a backend never parses query text itself.
+``field=None`` means the default fields (title, text and author). Dates are resolved to
+half-open UTC ranges, so a backend never parses query text itself.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class Term:
 @dataclass(frozen=True)
 class Phrase:
     """Words in this order, at most ``slop`` positions apart (``"a b"~2``). On a keyword field it
-    is the exact value, e.g. ``author:"Jeroen de Vries"``."""
+    is the exact value, e.g. ``source:"x-rijk"``; on a name field the name's words in this
+    order, e.g. ``author:"Jeroen de Vries"``."""
 
     field: str | None
     text: str

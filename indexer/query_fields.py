@@ -12,7 +12,9 @@ from foundation.post import Post
 from indexer.query_model import Interval
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "text")
-"""Analysed with the Dutch analyser (lowercase, ASCII folding, Snowball stemming)."""
+"""Analysed with the Dutch analyser (lowercase, ASCII folding, Snowball stemming). Each also has
+an unstemmed, lowercased and ASCII-folded copy that wildcards and fuzzy words search besides the
+stems, so ``samenwerkin*`` meets ``samenwerking`` and ``ambtenar~1`` meets ``ambtenaar``."""
 
 KEYWORD_FIELDS: tuple[str, ...] = (
     "id",
@@ -36,7 +38,12 @@ LIST_KEYWORD_FIELDS: tuple[str, ...] = ("hashtags", "mentions")
 
 DATE_FIELDS: tuple[str, ...] = ("published_at",)
 
-DEFAULT_FIELDS: tuple[str, ...] = TEXT_FIELDS
+NAME_FIELDS: tuple[str, ...] = ("author",)
+"""Keyword fields that hold people's names. Filters and facets use the name as written; a query
+(``author:jeroen``, ``author:"jeroen cosic"``) matches its words lowercased and ASCII-folded,
+unstemmed and with no stop words removed, by any word or run of words of the name."""
+
+DEFAULT_FIELDS: tuple[str, ...] = TEXT_FIELDS + NAME_FIELDS
 """What a bare word or phrase searches."""
 
 FIELD_ALIASES: dict[str, str] = {"hashtag": "hashtags", "mention": "mentions"}
@@ -49,6 +56,33 @@ def canonical_field(name: str) -> str | None:
     """The index field a query/filter/facet name refers to, or None if it names no field."""
     name = FIELD_ALIASES.get(name, name)
     return name if name in QUERY_FIELDS else None
+
+
+DUTCH_ENDINGS: tuple[str, ...] = (
+    "aar", "aren", "e", "en", "ene", "er", "ers", "es", "s", "se", "st", "ste", "t", "te", "ten",
+    "heid", "heden", "ing", "ingen", "end", "ende", "ig", "ige", "lijk", "lijke", "baar", "bare",
+    "isch", "ische", "tie", "ties",
+)  # fmt: skip
+"""Endings of Dutch inflection and derivation that a stemmer takes off a word."""
+
+MIN_COMPLETED_PREFIX = 3
+
+
+def prefix_completions(prefix: str) -> tuple[str, ...]:
+    """Words that ``prefix`` begins and that a search for any of them would want found with
+    ``prefix*``: the prefix itself and, where it stops inside a Dutch ending, the prefix with
+    that ending finished (samenwerkin -> samenwerking). A prefix can reach past the stem of the
+    words it begins (samenwerking is indexed as samenwerk), so a backend searches the stems of
+    these words too: ``samenwerkin*`` then finds what ``samenwerking`` finds (samenwerken)."""
+    prefix = prefix.lower()
+    if len(prefix) < MIN_COMPLETED_PREFIX:
+        return ()
+    completions = {prefix}
+    for ending in DUTCH_ENDINGS:
+        for cut in range(1, len(ending)):
+            if prefix.endswith(ending[:cut]):
+                completions.add(prefix + ending[cut:])
+    return tuple(sorted(completions))
 
 
 _SIGILS: dict[str, str] = {"hashtags": "#", "mentions": "@"}

@@ -32,6 +32,8 @@ from indexer.backends.elastic_client import (
 )
 from indexer.backends.elastic_mapping import (
     ANALYZER,
+    FOLDED_ANALYZER,
+    MAPPING_VERSION,
     from_source,
     index_settings,
     mappings,
@@ -77,6 +79,7 @@ class ElasticsearchBackend:
         )
         self._target: str | None = None  # a physical index being rebuilt, else None (use aliases)
         self._ready = False
+        self._current = False  # the live index was found to have this version's mappings
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -118,9 +121,34 @@ class ElasticsearchBackend:
             self._create_index({self.read_alias: {}, self.write_alias: {"is_write_index": True}})
         self._ready = True
 
+    def ensure_current(self) -> None:
+        """ensure_index, then refuse an index whose mappings an earlier version made (it would
+        answer some queries wrongly, e.g. find no names) until `index --rebuild` replaced it.
+        Checked until the index is found current, so a rebuild elsewhere is noticed."""
+        self.ensure_index()
+        if self._current or self._target is not None:
+            return
+        found = self._call(
+            "reading the index mappings",
+            lambda: dict(self.client.raw.indices.get_mapping(index=self.read_alias)),
+        )
+        versions = {
+            index: body.get("mappings", {}).get("_meta", {}).get("archiveren_mapping_version", 1)
+            for index, body in found.items()
+        }
+        old = sorted(index for index, version in versions.items() if version < MAPPING_VERSION)
+        if old:
+            raise IndexError_(
+                f"the search index {', '.join(old)} on {self.where} was built by an earlier version of archiveren "
+                f"(mapping version {min(versions.values())}, this one needs {MAPPING_VERSION}) and lacks fields this version searches "
+                "(names, wildcards and fuzzy words); run `archiveren index --rebuild` to rebuild it from the WARC files"
+            )
+        self._current = True
+
     def _analyzer_needs_definition(self) -> bool:
-        """True when the engine has the snowball filter (so the index defines archiveren_dutch);
-        False when it offers archiveren_dutch itself (the integ-test Elasticsearch + plugin)."""
+        """True when the engine has the snowball filter (so the index defines archiveren_dutch
+        and archiveren_folded); False when it offers both itself (the integ-test Elasticsearch
+        with the plugin of scripts/search-engine)."""
         raw = self.client.raw
         probe = {
             "tokenizer": "standard",
@@ -134,18 +162,19 @@ class ElasticsearchBackend:
             raise
         except IndexError_:
             pass
-        try:
-            self._call(
-                "checking the Dutch analyser",
-                lambda: raw.indices.analyze(body={"analyzer": ANALYZER, "text": "ambtenaren"}),
-            )
-            return False
-        except BackendUnavailable:
-            raise
-        except IndexError_:
-            raise IndexError_(
-                f"{self.where} has neither the snowball token filter (module analysis-common) nor the {ANALYZER} analyzer; use a full distribution or start the node with scripts/search-engine, which installs {ANALYZER}"
-            ) from None
+        for analyzer in (ANALYZER, FOLDED_ANALYZER):
+            try:
+                self._call(
+                    "checking the Dutch analyser",
+                    partial(raw.indices.analyze, body={"analyzer": analyzer, "text": "ambtenaren"}),
+                )
+            except BackendUnavailable:
+                raise
+            except IndexError_:
+                raise IndexError_(
+                    f"{self.where} has neither the snowball token filter (module analysis-common) nor the {analyzer} analyzer; use a full distribution or start the node with scripts/search-engine, which installs {ANALYZER} and {FOLDED_ANALYZER} (a node it started before {FOLDED_ANALYZER} existed needs `scripts/search-engine stop` and `start`)"
+                ) from None
+        return False
 
     def _create_index(self, aliases: dict[str, Any], *, rebuilding: bool = False) -> str:
         physical = f"{self.name}.v{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
@@ -189,6 +218,8 @@ class ElasticsearchBackend:
         return self.index_prepared(prepare_document(post) for post in posts)
 
     def index_prepared(self, documents: Iterable[PreparedPost]) -> int:
+        # Not ensure_current: writing waits out an outage (BulkWriter), and an index of an
+        # earlier version takes the same documents; searching it is what goes wrong.
         self.ensure_index()
         return self.writer.index(self._write, documents)
 
@@ -235,7 +266,7 @@ class ElasticsearchBackend:
         )
 
     def search(self, request: SearchRequest) -> SearchResult:
-        self.ensure_index()
+        self.ensure_current()
         node = parse_query(request.query)
         cursor = Cursor.decode(request.search_after) if request.search_after else None
         body = elastic_query.search_body(
@@ -294,7 +325,7 @@ class ElasticsearchBackend:
             raise
 
     def scan(self, request: SearchRequest) -> Iterator[Post]:
-        self.ensure_index()
+        self.ensure_current()
         query = elastic_query.full_query(parse_query(request.query), request)
         pit_id = self._call(
             "opening a point in time", lambda: self.client.open_pit(self._read, PIT_KEEP_ALIVE)
@@ -330,7 +361,7 @@ class ElasticsearchBackend:
                     raise
 
     def more_like_this(self, post_id: str, limit: int = 10) -> list[Hit]:
-        self.ensure_index()
+        self.ensure_current()
         index = self.physical_indices()[0]
         body = {
             "query": {
@@ -409,6 +440,7 @@ class ElasticsearchBackend:
                 partial(raw.indices.delete, index=index),
             )
         rebuilt._target = None
+        self._current = False
 
     def abort_rebuild(self, rebuilt: SearchBackend) -> None:
         if isinstance(rebuilt, ElasticsearchBackend) and rebuilt._target is not None:

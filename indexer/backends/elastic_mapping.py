@@ -1,6 +1,6 @@
 """How a Post lives in an Elasticsearch/OpenSearch index: the index template (Dutch analysis on
-title and text with keyword subfields, exact keyword fields, dates) and the conversion between
-a Post and its engine document.
+title and text with keyword and unstemmed ``folded`` subfields, exact keyword fields, names
+with a ``folded`` subfield, dates) and the conversion between a Post and its engine document.
 
 The document keeps the whole Post, untouched, under ``post`` (stored, not indexed) so that
 ``get`` and search hits give back exactly what was indexed; beside it sit the search fields of
@@ -16,7 +16,14 @@ import msgspec
 
 from foundation.post import Post
 from indexer.prepared import PreparedPost
-from indexer.query_fields import DATE_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, as_utc, keyword_values
+from indexer.query_fields import (
+    DATE_FIELDS,
+    KEYWORD_FIELDS,
+    NAME_FIELDS,
+    TEXT_FIELDS,
+    as_utc,
+    keyword_values,
+)
 
 ANALYZER = "archiveren_dutch"
 """Standard tokenizer, lowercase, Dutch stop words (removed before stemming, which maps some
@@ -24,8 +31,23 @@ content words onto them: overheid -> over), ASCII folding, Snowball Dutch stemme
 settings where the engine has the snowball filter (OpenSearch, full Elasticsearch), or given by
 the archiveren-dutch plugin that scripts/search-engine installs into the integ-test Elasticsearch."""
 
+FOLDED_ANALYZER = "archiveren_folded"
+"""Standard tokenizer, lowercase, ASCII folding; no stop words, no stemming: for names and for
+the unstemmed copy of title and text that wildcards and fuzzy words search. Defined in the
+index settings or given by the archiveren-dutch plugin, as ANALYZER is."""
+
+MAPPING_VERSION = 2
+"""Raised whenever the mappings change so that an index built before gives wrong answers; the
+backend then refuses to search such an index and says to rebuild it. 2: the ``folded``
+subfields of title, text and author."""
+
 ANALYSIS_SETTINGS: dict[str, Any] = {
     "analyzer": {
+        FOLDED_ANALYZER: {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding"],
+        },
         ANALYZER: {
             "type": "custom",
             "tokenizer": "standard",
@@ -35,13 +57,18 @@ ANALYSIS_SETTINGS: dict[str, Any] = {
                 "asciifolding",
                 "archiveren_dutch_stemmer",
             ],
-        }
+        },
     },
     "filter": {
         "archiveren_dutch_stop": {"type": "stop", "stopwords": "_dutch_"},
         "archiveren_dutch_stemmer": {"type": "snowball", "language": "Dutch"},
     },
 }
+
+
+def folded_field(field: str) -> str:
+    """The subfield holding ``field``'s words lowercased and ASCII-folded, unstemmed."""
+    return f"{field}.folded"
 
 
 def mappings() -> dict[str, Any]:
@@ -53,14 +80,29 @@ def mappings() -> dict[str, Any]:
         properties[field] = {
             "type": "text",
             "analyzer": ANALYZER,
-            # keyword subfield for exact match and sorting; long texts are simply not indexed there
-            "fields": {"keyword": {"type": "keyword", "ignore_above": 256}},
+            "fields": {
+                # for exact match and sorting; long texts are simply not indexed there
+                "keyword": {"type": "keyword", "ignore_above": 256},
+                # wildcards and fuzzy words only ask which Posts hold a word: no positions
+                "folded": {
+                    "type": "text",
+                    "analyzer": FOLDED_ANALYZER,
+                    "index_options": "docs",
+                    "norms": False,
+                },
+            },
         }
     for field in KEYWORD_FIELDS:
         properties[field] = {"type": "keyword"}
+    for field in NAME_FIELDS:
+        properties[field]["fields"] = {"folded": {"type": "text", "analyzer": FOLDED_ANALYZER}}
     for field in DATE_FIELDS:
         properties[field] = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
-    return {"dynamic": "strict", "properties": properties}
+    return {
+        "dynamic": "strict",
+        "_meta": {"archiveren_mapping_version": MAPPING_VERSION},
+        "properties": properties,
+    }
 
 
 def index_settings(*, define_analyzer: bool, rebuilding: bool = False) -> dict[str, Any]:

@@ -3,24 +3,30 @@ Elasticsearch/OpenSearch query DSL: the query, filters, facets (terms aggregatio
 histogram), highlighting and a sort with a unique tie-breaker for search_after paging.
 
 It mirrors indexer/backends/tantivy_query.py so both backends answer alike: a bare word or
-phrase searches title (boosted) and text; a word that the analyser splits into several tokens
-is a phrase; keyword values are normalised as indexer/query_fields.py says; filters constrain
+phrase searches title (boosted), text and the author's name; a word that the analyser splits
+into several tokens is a phrase; wildcards and fuzzy words on text search the stems and the
+unstemmed folded words (the ``folded`` subfield) both; names are searched by their folded
+words; keyword values are normalised as indexer/query_fields.py says; filters constrain
 without scoring. Both engines take the same DSL here, so there is one translation.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from foundation.errors import QueryError
 from indexer import query_ast as ast
+from indexer.backends.elastic_mapping import folded_field
 from indexer.query_fields import (
     DEFAULT_FIELDS,
     KEYWORD_FIELDS,
+    NAME_FIELDS,
     TEXT_FIELDS,
     as_utc,
     canonical_field,
     normalise_keyword,
+    prefix_completions,
 )
 from indexer.query_model import SearchRequest
 
@@ -73,22 +79,20 @@ def _leaf(
     node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str, *, boost: float
 ) -> Dsl:
     if field in TEXT_FIELDS:
-        if isinstance(node, ast.Wildcard):
-            # The engine lowercases and folds the pattern with the analyser's normaliser.
-            return {"wildcard": {field: {"value": node.pattern, "boost": boost}}}
-        if isinstance(node, ast.Fuzzy):
-            return {
-                "match": {
-                    field: {
-                        "query": node.text,
-                        "fuzziness": node.distance,
-                        "operator": "and",
-                        "boost": boost,
-                    }
-                }
-            }
-        slop = node.slop if isinstance(node, ast.Phrase) else 0
-        return {"match_phrase": {field: {"query": node.text, "slop": slop, "boost": boost}}}
+        stems = _analysed(node, field, boost=boost)
+        if not isinstance(node, ast.Wildcard | ast.Fuzzy):
+            return stems
+        # A stem is not a word: samenwerking and samenwerken are both indexed as samenwerk.
+        # So a pattern or a misspelling also meets the words as written, lowercased and folded.
+        should = [stems, _analysed(node, folded_field(field), boost=boost)]
+        prefix = node.prefix if isinstance(node, ast.Wildcard) else None
+        completed = prefix_completions(prefix) if prefix is not None else ()
+        if completed:
+            # The engine stems each word and matches any of the stems.
+            should.append({"match": {field: {"query": " ".join(completed), "boost": boost}}})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+    if field in NAME_FIELDS:
+        return _analysed(node, folded_field(field), boost=boost)
     if isinstance(node, ast.Wildcard):
         return {
             "wildcard": {field: {"value": normalise_keyword(field, node.pattern), "boost": boost}}
@@ -97,6 +101,41 @@ def _leaf(
     if isinstance(node, ast.Fuzzy):
         return {"fuzzy": {field: {"value": value, "fuzziness": node.distance, "boost": boost}}}
     return {"term": {field: {"value": value, "boost": boost}}}
+
+
+def _analysed(
+    node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str, *, boost: float
+) -> Dsl:
+    """``node`` against an analysed field: the engine analyses the words with the field's
+    analyser; a wildcard pattern, which it takes as it is, is lowercased and folded here."""
+    if isinstance(node, ast.Wildcard):
+        return {"wildcard": {field: {"value": fold_pattern(node.pattern), "boost": boost}}}
+    if isinstance(node, ast.Fuzzy):
+        return {
+            "match": {
+                field: {
+                    "query": node.text,
+                    "fuzziness": node.distance,
+                    "operator": "and",
+                    "boost": boost,
+                }
+            }
+        }
+    slop = node.slop if isinstance(node, ast.Phrase) else 0
+    return {"match_phrase": {field: {"query": node.text, "slop": slop, "boost": boost}}}
+
+
+_UNDECOMPOSED = str.maketrans(
+    {"ı": "i", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"}
+)
+
+
+def fold_pattern(pattern: str) -> str:
+    """``pattern`` lowercased and ASCII-folded the way the analysers fold indexed words (Lucene's
+    ASCIIFoldingFilter, tantivy's ascii_fold): accents dropped by Unicode decomposition, and
+    the letters that have none mapped as those filters map them."""
+    decomposed = unicodedata.normalize("NFKD", pattern.lower().translate(_UNDECOMPOSED))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def date_range(field: str, start: Any, end: Any) -> Dsl:

@@ -46,6 +46,8 @@ MAX_WINDOW = 100_000
 """offset + limit beyond this must page with next_cursor (newest/oldest), as in Elasticsearch."""
 SCAN_BATCH = 500
 SNIPPET_CHARS = 240
+_SCHEMA_MISMATCH = "schema does not match"
+"""What tantivy says when an index on disk has other fields than the schema it is opened with."""
 LOW_DISK_BYTES = 64_000_000
 """A tantivy write that fails with less than this free beside the index failed for lack of room."""
 
@@ -69,6 +71,7 @@ class TantivyBackend:
         self._is_generation = _generation
         self._lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
+        self._outdated: str | None = None  # why the live index cannot serve this version
         self._index, self._target = self._open()
 
     # -- opening and following the live generation --------------------------------------------
@@ -81,12 +84,22 @@ class TantivyBackend:
             generation.mkdir(parents=True)
             _point_link(self.path, generation)
         target = os.path.realpath(self.path)
+        self._outdated = None
         try:
             index = tantivy.Index(self.schema, path=target, reuse=True)
         except ValueError as exc:
-            raise IndexError_(
-                f"cannot open the search index at {self.path} ({exc}); if it was built by another version, run `archiveren index --rebuild`"
-            ) from exc
+            if _SCHEMA_MISMATCH not in str(exc) or self._is_generation:
+                raise IndexError_(
+                    f"cannot open the search index at {self.path} ({exc}); if it was built by another version, run `archiveren index --rebuild`"
+                ) from exc
+            # Built by a version with other fields. Opened as it is, so that a rebuild can
+            # replace it; searching and writing it are refused until then.
+            index = tantivy.Index.open(target)
+            self._outdated = (
+                f"the search index at {self.path} was built by an earlier version of archiveren "
+                "and lacks fields this version searches (names, wildcards and fuzzy words); "
+                "run `archiveren index --rebuild` to rebuild it from the WARC files"
+            )
         register_analyzers(index)
         index.config_reader(reload_policy="OnCommit")
         return index, target
@@ -105,6 +118,8 @@ class TantivyBackend:
                 if os.path.realpath(self.path) != self._target:
                     self._close_writer()
                     self._index, self._target = self._open()
+        if self._outdated is not None:
+            raise IndexError_(self._outdated)
         return self._index.searcher()
 
     def _get_writer(self) -> tantivy.IndexWriter:

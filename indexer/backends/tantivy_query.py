@@ -1,7 +1,8 @@
 """Translate the shared query tree (indexer/query_ast.py) and a SearchRequest's filters into
 tantivy Query objects. Text fields are analysed here with the same Dutch analyser the index
-uses, so a query word meets the indexed stems; keyword values are normalised the way
-indexer/query_fields.py says.
+uses, so a query word meets the indexed stems; wildcards and fuzzy words search the stems and
+the unstemmed folded words both; names are searched by their folded words; keyword values are
+normalised the way indexer/query_fields.py says.
 """
 
 from __future__ import annotations
@@ -13,14 +14,21 @@ from tantivy import FieldType, Occur, Query
 
 from foundation.errors import QueryError
 from indexer import query_ast as ast
-from indexer.backends.tantivy_schema import dutch_analyzer, fold_analyzer
+from indexer.backends.tantivy_schema import (
+    dutch_analyzer,
+    fold_analyzer,
+    folded_field,
+    words_analyzer,
+)
 from indexer.query_fields import (
     DEFAULT_FIELDS,
     KEYWORD_FIELDS,
+    NAME_FIELDS,
     TEXT_FIELDS,
     as_utc,
     canonical_field,
     normalise_keyword,
+    prefix_completions,
 )
 from indexer.query_limits import clamp_date
 from indexer.query_model import SearchRequest
@@ -36,6 +44,7 @@ class QueryTranslator:
         self.schema = schema
         self._dutch = dutch_analyzer()
         self._fold = fold_analyzer()
+        self._words = words_analyzer()
 
     def query(self, node: ast.Node) -> Query:
         """The tantivy Query for a parsed query string."""
@@ -71,6 +80,8 @@ class QueryTranslator:
         boost = TITLE_BOOST if node.field is None and field == "title" else 1.0
         if field in TEXT_FIELDS:
             query = self._text_leaf(node, field)
+        elif field in NAME_FIELDS:
+            query = self._words_leaf(node, folded_field(field), self._words)
         else:
             query = self._keyword_leaf(node, field)
         return Query.boost_query(query, boost) if boost != 1.0 else query
@@ -78,14 +89,39 @@ class QueryTranslator:
     def _text_leaf(
         self, node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy, field: str
     ) -> Query:
+        stems = self._words_leaf(node, field, self._dutch)
+        if not isinstance(node, ast.Wildcard | ast.Fuzzy):
+            return stems
+        # A stem is not a word: samenwerking and samenwerken are both indexed as samenwerk.
+        # So a pattern or a misspelling also meets the words as written, lowercased and folded.
+        words = self._words_leaf(node, folded_field(field), self._words)
+        clauses = [(Occur.Should, stems), (Occur.Should, words)]
+        if isinstance(node, ast.Wildcard) and node.prefix is not None:
+            completed = {
+                token
+                for word in prefix_completions(node.prefix)
+                for token in self._dutch.analyze(word)
+            }
+            clauses += [
+                (Occur.Should, Query.term_query(self.schema, field, stem))
+                for stem in sorted(completed)
+            ]
+        return Query.boolean_query(clauses)
+
+    def _words_leaf(
+        self,
+        node: ast.Term | ast.Phrase | ast.Wildcard | ast.Fuzzy,
+        field: str,
+        analyzer: tantivy.TextAnalyzer,
+    ) -> Query:
+        """``node`` against ``field``, which ``analyzer`` filled: a wildcard as a folded pattern
+        over its terms, anything else as the analysed words (one term, or a phrase)."""
         if isinstance(node, ast.Wildcard):
             folded = self._fold.analyze(node.pattern)
             return Query.regex_query(
                 self.schema, field, wildcard_to_regex(folded[0] if folded else "")
             )
-        tokens = [
-            (token.position, token.text) for token in self._dutch.pre_tokenize(node.text).tokens
-        ]
+        tokens = [(token.position, token.text) for token in analyzer.pre_tokenize(node.text).tokens]
         if not tokens:
             # Like Elasticsearch's match query: a query of stop words or punctuation matches nothing.
             return Query.empty_query()

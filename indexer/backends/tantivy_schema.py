@@ -1,5 +1,6 @@
-"""The tantivy index layout for Posts: the Dutch analyser, the schema (analysed title/text, exact
-keyword fields that are fast columns for facets, published_at as a date, calendar-bucket
+"""The tantivy index layout for Posts: the Dutch analyser, the schema (analysed title/text, an
+unstemmed folded copy of them and of the name fields, exact keyword fields that are fast columns
+for facets, published_at as a date, calendar-bucket
 ordinals for the date histogram, a unique sort key for deep paging) and the conversion of a
 Post into the JSON document tantivy reads. The whole Post is stored as JSON so hits return full
 Posts.
@@ -20,6 +21,7 @@ from indexer.prepared import PreparedPost
 from indexer.query_fields import (
     KEYWORD_FIELDS,
     LIST_KEYWORD_FIELDS,
+    NAME_FIELDS,
     TEXT_FIELDS,
     as_utc,
     bucket_ordinals,
@@ -29,6 +31,7 @@ from indexer.query_model import Interval
 
 DUTCH = "dutch"
 FOLD = "fold"
+WORDS = "folded_words"
 STORED = "post"
 NEWEST_KEY = "newest_key"
 OLDEST_KEY = "oldest_key"
@@ -64,7 +67,16 @@ def bucket_field(interval: Interval) -> str:
     return f"pub_{interval}"
 
 
+def folded_field(name: str) -> str:
+    """The field holding ``name``'s words lowercased and ASCII-folded, unstemmed (the
+    folded_words analyser): wildcards and fuzzy words on text fields, and queries on names."""
+    return f"{name}_folded"
+
+
 _INDEXED_STRINGS: tuple[str, ...] = (*TEXT_FIELDS, *_SINGLE_KEYWORDS)
+_FOLDED: tuple[tuple[str, str], ...] = tuple(
+    (name, folded_field(name)) for name in (*TEXT_FIELDS, *NAME_FIELDS)
+)
 _JSON = msgspec.json.Encoder()
 _BUCKET_FIELDS: dict[Interval, str] = {interval: bucket_field(interval) for interval in INTERVALS}
 
@@ -85,6 +97,19 @@ def dutch_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def words_analyzer() -> tantivy.TextAnalyzer:
+    """The Dutch analyser without stop words and stemming: words split on non-alphanumerics,
+    very long ones dropped, lowercased and ASCII-folded (Ćosić -> cosic). Names keep every
+    word (``van der``), and wildcards and fuzzy words meet words as they were written."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(64))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
 def fold_analyzer() -> tantivy.TextAnalyzer:
     """Lowercases and ASCII-folds a whole string in one token: wildcard patterns on text fields
     must meet the indexed terms in the same form, but must not be stemmed."""
@@ -100,6 +125,11 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=DUTCH, index_option="position")
+    for name in TEXT_FIELDS:
+        # Wildcards and fuzzy words need no positions or frequencies here: only which Posts.
+        builder.add_text_field(folded_field(name), tokenizer_name=WORDS, index_option="basic")
+    for name in NAME_FIELDS:
+        builder.add_text_field(folded_field(name), tokenizer_name=WORDS, index_option="position")
     for name in KEYWORD_FIELDS:
         builder.add_text_field(
             name, tokenizer_name="raw", index_option="basic", fast=name in FAST_KEYWORDS
@@ -117,6 +147,7 @@ def register_analyzers(index: tantivy.Index) -> None:
     """Analysers are not stored in the index; every opened Index needs them registered."""
     index.register_tokenizer(DUTCH, dutch_analyzer())
     index.register_tokenizer(FOLD, fold_analyzer())
+    index.register_tokenizer(WORDS, words_analyzer())
 
 
 def _sort_keys(post_id: str, seconds: int | None) -> tuple[int, int]:
@@ -143,6 +174,9 @@ def document_json(post: Post) -> str:
     extraction worker and parsed by tantivy itself."""
     values = post.__dict__  # the model's field values, read directly: this runs for every Post
     document: dict[str, object] = {name: values[name] for name in _INDEXED_STRINGS if values[name]}
+    for name, folded in _FOLDED:
+        if values[name]:
+            document[folded] = values[name]
     for name in LIST_KEYWORD_FIELDS:
         if values[name]:
             document[name] = keyword_values(post, name)

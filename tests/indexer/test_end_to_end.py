@@ -19,6 +19,7 @@ from demo_sources import DemoSources
 from foundation.post import Post
 from indexer.pipeline import index_new_records, rebuild_index
 from indexer.query_model import SearchRequest
+from tests.fixtures.demo import demo_workspace
 from workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,13 +29,6 @@ def everything(**filters: list[str]) -> SearchRequest:
     return SearchRequest(
         filters=filters, limit=1000, facets=["platform"], date_histogram=None, highlight=False
     )
-
-
-def open_workspace(demo: DemoSources, tmp: Path) -> Workspace:
-    config = tmp / "sources.yaml"
-    config.write_text(demo.config_yaml(), encoding="utf-8")
-    os.environ["ARCHIVEREN_DEMO_X_TOKEN"] = demo.x_bearer_token
-    return Workspace(config_path=config, data_dir=tmp / "data")
 
 
 def index_twin(ws: Workspace, config: ArchiverenConfig, tmp: Path) -> tuple[dict[str, Post], int]:
@@ -56,7 +50,7 @@ def index_twin(ws: Workspace, config: ArchiverenConfig, tmp: Path) -> tuple[dict
 def collected(
     demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[DemoSources, Workspace]]:
-    ws = open_workspace(demo_sources_readonly, tmp_path_factory.mktemp("e2e"))
+    ws = demo_workspace(demo_sources_readonly, tmp_path_factory.mktemp("e2e"))
     reports = run_sources(ws.config(), ws.data_dir)
     assert all(report.outcome in ("ok", "partial") for report in reports), [
         (r.source, r.outcome, r.errors[:3]) for r in reports
@@ -216,7 +210,7 @@ def test_second_run_adds_no_duplicate_posts(collected: tuple[DemoSources, Worksp
 def test_an_edited_blog_post_shows_the_edit_and_keeps_the_earlier_capture(
     demo_sources: DemoSources, tmp_path: Path
 ) -> None:
-    ws = open_workspace(demo_sources, tmp_path)
+    ws = demo_workspace(demo_sources, tmp_path)
     blog = next(iter(demo_sources.content.blogs.values()))
     source = next(s.name for s in ws.config().sources if s.type == "feed" and blog.slug in s.url)
     run_sources(ws.config(), ws.data_dir, [source])

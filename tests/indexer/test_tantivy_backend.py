@@ -105,13 +105,26 @@ def test_commit_rebuild_refuses_a_stranger(backend: TantivyBackend, tmp_path: Pa
     stranger.close()
 
 
-def test_an_index_with_another_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
+def test_an_index_with_another_schema_asks_for_a_rebuild_and_the_rebuild_replaces_it(
+    tmp_path: Path,
+) -> None:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("body", stored=True)
     (tmp_path / "index").mkdir()
     tantivy.Index(builder.build(), path=str(tmp_path / "index"))
-    with pytest.raises(IndexError_, match="index --rebuild"):
-        TantivyBackend(tmp_path / "index")
+    live = TantivyBackend(tmp_path / "index")  # opens, so that `index --rebuild` can run
+    for use in (
+        lambda: live.search(SearchRequest(query="author:jeroen")),
+        lambda: live.index_posts(CORPUS[:1]),
+        live.count,
+    ):
+        with pytest.raises(IndexError_, match="earlier version.*run `archiveren index --rebuild`"):
+            use()
+    rebuilt = live.begin_rebuild()
+    rebuilt.index_posts(CORPUS)
+    live.commit_rebuild(rebuilt)
+    assert live.search(SearchRequest(query="author:jeroen")).total > 0
+    live.close()
 
 
 def test_factory_puts_the_tantivy_index_in_the_data_dir(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The fixed conformance corpus: 41 hand-written Dutch Posts from every platform and kind, with
-threads, hashtags (mixed case), mentions, non-ASCII authors, dates from 2008 to 2024 (one with
+"""The fixed conformance corpus: 43 hand-written Dutch Posts from every platform and kind, with
+threads, hashtags (mixed case), mentions, non-ASCII authors (two Jeroens, two Zoës, one name
+with particles), dates from 2008 to 2024 (one with
 a +01:00 offset that falls in the previous UTC year), two undated Posts and one hostile
 ``<script>`` page. Every backend is tested against the answers written next to the tests.
 """
@@ -437,6 +438,21 @@ CORPUS: list[Post] = [
         '<script>alert("ambtenaar")</script> Deze tekst bevat <b>HTML</b> & tekens die ontsnapt moeten worden.',
         title="<script>alert('xss')</script> Onveilige pagina",
         kind="page",
+    ),
+    _post(
+        "network:3008",
+        "ambtenaar20-netwerk",
+        "2018-05-22T10:00:00",
+        "Jeroen Ćosić",
+        "Goede samenwerkingsafspraken tussen gemeenten beginnen bij een gedeelde agenda.",
+        title="Samenwerkingen in de regio",
+    ),
+    _post(
+        "mastodon:2008",
+        "social-overheid",
+        "2018-09-03T15:00:00",
+        "Zoë van der Meulen",
+        "Vandaag een webinar gegeven: toegankelijke formulieren voor iedereen.",
     ),
 ]
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config.models import SearchSettings
-from foundation.errors import BackendUnavailable, QueryError
+from foundation.errors import BackendUnavailable, IndexError_, QueryError
 from foundation.post import Post
 from indexer.backends.elastic_backend import BulkRejected, ElasticsearchBackend
 from indexer.backends.elastic_client import Flavour
@@ -62,6 +62,9 @@ def test_first_write_creates_template_index_and_both_aliases(
     mapping = raw.indices.get_mapping(index=physical[0])[physical[0]]["mappings"]["properties"]
     assert mapping["text"]["analyzer"] == "archiveren_dutch"
     assert mapping["title"]["fields"]["keyword"]["type"] == "keyword"
+    assert mapping["text"]["fields"]["folded"]["analyzer"] == "archiveren_folded"
+    assert mapping["author"]["type"] == "keyword"
+    assert mapping["author"]["fields"]["folded"]["analyzer"] == "archiveren_folded"
     assert mapping["published_at"]["type"] == "date"
     assert mapping["hashtags"]["type"] == "keyword"
 
@@ -88,6 +91,37 @@ def test_rebuild_is_invisible_until_commit_then_replaces_the_old_index(
     assert not elastic_backend.client.raw.indices.exists(index=old_index[0])
     elastic_backend.index_posts(posts(1, prefix="after"))
     assert ids(elastic_backend) == ["after:0", "new:0", "new:1"]
+
+
+def test_an_index_an_earlier_version_mapped_is_refused_until_a_rebuild(
+    elastic_backend: ElasticsearchBackend,
+) -> None:
+    # What an earlier version made: the Post and its keywords, no folded subfields, no version.
+    elastic_backend.client.raw.indices.create(
+        index=f"{elastic_backend.name}.v1",
+        body={
+            "mappings": {
+                "properties": {
+                    "post": {"type": "object", "enabled": False},
+                    "author": {"type": "keyword"},
+                }
+            },
+            "aliases": {
+                elastic_backend.read_alias: {},
+                elastic_backend.write_alias: {"is_write_index": True},
+            },
+        },
+    )
+    with pytest.raises(
+        IndexError_, match=r"mapping version 1, this one needs \d+.*index --rebuild"
+    ):
+        elastic_backend.search(SearchRequest(query="author:jeroen"))
+    with pytest.raises(IndexError_, match="index --rebuild"):
+        ids(elastic_backend)
+    fresh = elastic_backend.begin_rebuild()
+    fresh.index_posts(posts(2, prefix="new"))
+    elastic_backend.commit_rebuild(fresh)
+    assert ids(elastic_backend, "ambtenaar") == ["new:0", "new:1"]
 
 
 def test_rejected_posts_are_reported_by_id_and_the_rest_is_written(
