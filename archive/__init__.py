@@ -14,8 +14,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from archive.archived_capture import ArchivedCapture, original_of_revisit, read_capture
+    from archive.archived_capture import ArchivedCapture, read_capture
     from archive.capture import CaptureMetadata, HttpExchange
+    from archive.capture_records import original_of_revisit
     from archive.fixity import FixityReport, verify_archive
     from archive.reader import ArchivedRecord, RecordReadError, iter_records, read_record
     from archive.recovery import RecoveryOutcome, recover_open_files
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "ArchivedCapture": "archive.archived_capture",
-    "original_of_revisit": "archive.archived_capture",
+    "original_of_revisit": "archive.capture_records",
     "read_capture": "archive.archived_capture",
     "CaptureMetadata": "archive.capture",
     "HttpExchange": "archive.capture",

@@ -16,7 +16,6 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.capture import context_from_warc_fields
-from archive.cdxj import lookup
 from archive.naming import resolve_inside
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
@@ -85,19 +84,6 @@ def read_capture(
         raise ArchiveError(
             f"cannot read {pointer.warc_file} at offset {pointer.offset}: {exc}; run `archiveren verify` to check the file"
         ) from None
-
-
-def original_of_revisit(archive_dir: Path, revisit: RecordPointer) -> RecordPointer | None:
-    """The response whose payload a revisit record stands for: the same URL with the same
-    payload digest, found through the CDXJ index."""
-    for entry in lookup(archive_dir, revisit.target_uri):
-        if (
-            entry.fields.get("digest", "")
-            in (revisit.payload_digest, revisit.payload_digest.partition(":")[2])
-            and entry.fields.get("mime") != "warc/revisit"
-        ):
-            return entry.pointer()
-    return None
 
 
 def _json(data: bytes) -> dict[str, Any]:

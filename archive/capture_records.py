@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.archived_capture import RECORDS_AFTER, original_of_revisit
+from archive.archived_capture import RECORDS_AFTER
 from archive.cdxj import lookup
 from archive.naming import resolve_inside
 from archive.reader import iter_records
@@ -182,7 +182,7 @@ class RecordFinder:
             payload_digest=revisit.header("WARC-Payload-Digest"),
         )
         if not wanted and hint.payload_digest:
-            by_digest = original_of_revisit(self.archive_dir, hint)
+            by_digest = _original_by_digest(self.archive_dir, hint)
             if by_digest is not None:
                 return by_digest
         if wanted:
@@ -216,3 +216,26 @@ class RecordFinder:
                 if record.rec_type == "response"
             }
         return self.scanned
+
+
+def original_of_revisit(archive_dir: Path, revisit: RecordPointer) -> RecordPointer | None:
+    """The response a revisit record stands for, or None when it is not in the archive: by the
+    revisit's ``WARC-Refers-To`` id, or by its payload digest for revisits written before
+    issue 23 (which named no original)."""
+    record, _ = read_raw(archive_dir, revisit.warc_file, revisit.offset)
+    try:
+        return RecordFinder(archive_dir).original_of(record)
+    except ArchiveError:
+        return None
+
+
+def _original_by_digest(archive_dir: Path, revisit: RecordPointer) -> RecordPointer | None:
+    """The same URL with the same payload digest, found through the CDXJ index."""
+    for entry in lookup(archive_dir, revisit.target_uri):
+        if (
+            entry.fields.get("digest", "")
+            in (revisit.payload_digest, revisit.payload_digest.partition(":")[2])
+            and entry.fields.get("mime") != "warc/revisit"
+        ):
+            return entry.pointer()
+    return None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
-from archive.capture_records import RecordFinder, capture_records
+from archive.capture_records import RecordFinder, capture_records, original_of_revisit
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
 
@@ -115,3 +115,15 @@ def test_a_revisit_whose_original_is_gone_is_an_error_naming_both(
     with pytest.raises(ArchiveError, match="is not in") as raised:
         RecordFinder(archive).original_of(record)
     assert original.record_id in str(raised.value) and revisit.record_id in str(raised.value)
+
+
+def test_the_replay_finds_a_revisits_original_by_its_record_id(
+    archive_with_revisit: tuple[Path, RecordPointer, RecordPointer],
+) -> None:
+    """Revisits name their original by WARC-Refers-To and carry no payload digest since issue 23;
+    the UI's replay must still find what they stand for."""
+    archive, original, revisit = archive_with_revisit
+    as_indexed = revisit.model_copy(update={"payload_digest": ""})  # read from the record's headers
+    found = original_of_revisit(archive, as_indexed)
+    assert found is not None
+    assert (found.warc_file, found.offset) == (original.warc_file, original.offset)
