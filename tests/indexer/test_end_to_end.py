@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from demo_sources import DemoSources
 from foundation.post import Post
 from indexer.pipeline import index_new_records, rebuild_index
 from indexer.query_model import SearchRequest
+from tests.fixtures.command_line import archiveren_argv
 from tests.fixtures.demo import demo_workspace
 from workspace import Workspace
 
@@ -82,17 +82,7 @@ def test_archiveren_index_extracts_in_its_workers(
     data = tmp_path / "data"
     data.mkdir()
     (data / "warcs").symlink_to(ws.archive_dir, target_is_directory=True)
-    command = [
-        sys.executable,
-        "-m",
-        "archiveren",
-        "--config",
-        str(config),
-        "--data-dir",
-        str(data),
-        "-v",
-        "index",
-    ]
+    command = archiveren_argv(config, data, "-v", "index")
     done = subprocess.run(
         command,
         cwd=REPO,
