@@ -5,8 +5,10 @@ not, to ``max_depth`` links deep and at most ``max_pages`` pages.
 Re-crawls are conditional: each request carries the ETag and Last-Modified the page had last
 time, and a 304 answer is followed through the links the page had then (kept in the source's
 state), so an unchanged site costs a request per page and no payload. Each fetched HTML page is
-also tried against the site profile; a page no page type fits is counted as
-``profile_mismatch`` so the run's report shows a site whose layout has moved on.
+also tried against the site profile; a page no page type fits, or whose page type lost a
+required field, is counted as ``profile_mismatch`` and named with the reason in the outcome's
+``extraction_problems``, so the run is partial and says which pages the index will read only
+with the generic profile (a site whose layout has moved on).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from twisted.python.failure import Failure
 from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
 from collectors.network.recorder import Recording
 from platforms.profile import SiteProfile
-from platforms.rules import parse_html, read_page
+from platforms.rules import match_page, parse_html
 from platforms.url_rules import page_key
 
 MAX_ERRORS_KEPT = 50
@@ -73,6 +75,8 @@ class SiteSpider(Spider):
                 response.request.url if response.request else ""
             )
             validators = known or PageValidators()
+            if validators.problem:
+                self._report_problem(validators.problem)
         else:
             links = self._allowed_links(response) if isinstance(response, TextResponse) else []
             validators = PageValidators(
@@ -81,7 +85,7 @@ class SiteSpider(Spider):
                 links=links,
             )
             if isinstance(response, HtmlResponse) and response.status == 200:
-                self._check_profile(response)
+                validators.problem = self._check_profile(response)
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
         here = page_key(response.url, self.profile)
@@ -149,17 +153,30 @@ class SiteSpider(Spider):
                 links.append(url)
         return list(dict.fromkeys(links))
 
-    def _check_profile(self, response: HtmlResponse) -> None:
+    def _check_profile(self, response: HtmlResponse) -> str:
+        """Why the site profile cannot read this page, reported; '' when it can."""
         if self.profile.generic:
-            return
+            return ""
         page = parse_html(response.text)
-        if read_page(self.profile, page, response.url, datetime.now(UTC)) is None:
-            self.counts["profile_mismatch"] += 1
-            self.logger.warning(
-                "%s does not match site profile %r; it will be indexed by the generic profile",
-                response.url,
-                self.profile.name,
-            )
+        match = match_page(self.profile, page, response.url, datetime.now(UTC))
+        if match.read is not None:
+            return ""
+        if match.near:
+            why = f"page type {match.near!r} found no {' and no '.join(match.missing)}"
+        else:
+            why = "no page type fits its address and markup"
+        problem = (
+            f"{response.url}: does not match site profile {self.profile.name!r} ({why});"
+            " the index reads it with the generic profile, without its author and comments"
+        )
+        self._report_problem(problem)
+        return problem
+
+    def _report_problem(self, problem: str) -> None:
+        self.counts["profile_mismatch"] += 1
+        self.logger.warning("%s", problem)
+        if len(self.outcome.extraction_problems) < MAX_ERRORS_KEPT:
+            self.outcome.extraction_problems.append(problem)
 
 
 def _without_fragment(url: str) -> str:
