@@ -68,7 +68,8 @@ class NetworkCollector(Collector):
             start_urls=list(source.start_urls),
             allow=list(source.allow),
             deny=list(source.deny),
-            max_depth=source.max_depth,
+            # a source whose start URL names one page stays on it unless told to crawl
+            max_depth=source.max_depth if source.crawls_site else 0,
             max_pages=source.max_pages,
             profile=source.profile,
             platform=platform,

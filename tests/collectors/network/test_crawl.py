@@ -12,9 +12,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from collectors.network.job import CrawlJob, CrawlOutcome
 from collectors.runner import run_sources
+from config.models import ArchiverenConfig, NetworkSource
 from tests.collectors.network.conftest import LocalSite, captures, network_config, records
 
 
@@ -228,3 +232,54 @@ def crawl_job(site: LocalSite, archive_dir: Path) -> CrawlJob:
         operator="test",
         collector_version="test",
     )
+
+
+def _source(site: LocalSite, start: str, **settings: Any) -> ArchiverenConfig:
+    source = {"name": "a20", "type": "network", "profile": "ning", "delay_seconds": 0}
+    source.update(settings, start_urls=[site.url(start)])
+    return ArchiverenConfig.model_validate({"organisation": "BZK", "sources": [source]})
+
+
+def test_a_start_url_that_names_one_page_stays_on_that_page_and_its_comment_pages(
+    ning_site: LocalSite, tmp_path: Path
+) -> None:
+    blog = "/profiles/blogs/omgevingswet-in-de-praktijk"
+    config = _source(ning_site, blog)
+    [report] = run_sources(config, tmp_path)
+
+    assert report.outcome == "ok", report.errors
+    # every page of its comment list is the same page; robots.txt is asked for each crawl
+    assert set(ning_site.answered(200)) == {
+        blog,
+        f"{blog}?commentPage=1",
+        f"{blog}?commentPage=2",
+        "/robots.txt",
+    }
+
+
+def test_a_page_source_told_to_crawl_the_site_follows_its_links(
+    ning_site: LocalSite, tmp_path: Path
+) -> None:
+    blog = "/profiles/blogs/omgevingswet-in-de-praktijk"
+    run_sources(_source(ning_site, blog, crawl="site", max_depth=1), tmp_path)
+
+    assert "/profile/JanJansen" in ning_site.answered(200)
+
+
+@pytest.mark.parametrize(
+    ("start", "settings", "crawls_site"),
+    [
+        ("/", {}, True),
+        ("", {}, True),
+        ("/?lang=nl", {}, True),
+        ("/w/page/2153/Handboek", {}, False),
+        ("/w/page/2153/Handboek", {"max_depth": 2}, True),
+        ("/w/page/2153/Handboek", {"crawl": "site"}, True),
+        ("/", {"crawl": "page"}, False),
+    ],
+)
+def test_which_sources_crawl_their_site(
+    ning_site: LocalSite, start: str, settings: dict[str, Any], crawls_site: bool
+) -> None:
+    [source] = _source(ning_site, start, **settings).sources
+    assert isinstance(source, NetworkSource) and source.crawls_site is crawls_site
