@@ -124,3 +124,18 @@ def test_label_patterns_keep_what_stands_at_the_ellipsis(label: str, text: str, 
 def test_names_lose_the_punctuation_around_them() -> None:
     assert clean_name(" Josef Franz Lindner, ") == "Josef Franz Lindner"
     assert clean_name("Anne:") == "Anne" and clean_name("O'Neill-Smit") == "O'Neill-Smit"
+
+
+def test_a_listing_of_posts_with_bylines_makes_no_post() -> None:
+    url = "http://ambtenaar20.ning.com/profiles/blog/list?page=2"
+    reading = read_site_page(
+        load_profile("ning"),
+        page_capture("ning_blog_list_nl.html", url, "ning").body,
+        url,
+        CAPTURED_AT,
+    )
+    assert reading.read is not None and (reading.read.kind, reading.profile_mismatch) == (
+        None,
+        False,
+    )
+    assert _posts("ning_blog_list_nl.html", url, "ning") == []
