@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -73,6 +74,22 @@ class FeedSource(_SourceBase):
         ge=0,
         description="how many older feed pages (?paged=N) to follow on the first harvest",
     )
+    timezone: str = Field(
+        default="Europe/Amsterdam",
+        description="zone of the dates the blog's pages print without one (its comments'), e.g."
+        " 'America/New_York'; every date is stored in UTC",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam'"
+            ) from None
+        return value
 
 
 class XSource(_SourceBase):

@@ -88,7 +88,8 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     yield post
     if not page_ok:
         return
-    for comment in wordpress_comments(capture.body, capture.url, capture.captured_at):
+    zone = str(capture.source_settings.get("timezone") or "Europe/Amsterdam")
+    for comment in wordpress_comments(capture.body, capture.url, capture.captured_at, zone):
         yield _comment_post(capture, post, comment, lang)
 
 

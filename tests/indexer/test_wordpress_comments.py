@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
+from config.models import FeedSource
 from foundation.pointer import RecordPointer
 from foundation.post import Post
 from indexer.extractors.base import Capture
@@ -32,7 +34,7 @@ COUNTS = {  # comments, pingbacks
 }
 
 
-def entry_page(body: bytes) -> Capture:
+def entry_page(body: bytes, **settings: str) -> Capture:
     return Capture(
         pointer=RecordPointer(
             warc_file="t.warc.gz", offset=0, length=1, record_id="<urn:uuid:1>", target_uri=POST_URL
@@ -50,6 +52,7 @@ def entry_page(body: bytes) -> Capture:
             "capture_kind": "entry_page",
             "extra": {"entry": {"link": POST_URL, "title": "Post"}},
         },
+        source_settings=dict(settings),
     )
 
 
@@ -113,3 +116,22 @@ def test_pingbacks_name_and_link_the_page_that_linked_here() -> None:
     assert track.title == "Trackback: Third" and track.text == "Third"
     assert (comment.author, comment.text, comment.title) == ("Anne de Boer", "Eens.", "Re: Post")
     assert comment.published_at == CAPTURED_AT - timedelta(days=3) and comment.date_approximate
+
+
+def test_printed_dates_are_read_in_the_sources_time_zone_and_stored_in_utc() -> None:
+    html = b"""<html><body><ol class="commentlist"><li id="comment-1" class="comment">
+    <cite class="fn">Art</cite> <span class="says">says:</span>
+    <div class="comment-meta commentmetadata">July 11, 2011 at 12:25 pm</div><p>Ha!</p></li>
+    </ol></body></html>"""
+    [_, dutch] = extract_posts(entry_page(html))
+    [_, american] = extract_posts(entry_page(html, timezone="America/Los_Angeles"))
+
+    assert dutch.published_at == datetime(2011, 7, 11, 10, 25, tzinfo=UTC)
+    assert american.published_at == datetime(2011, 7, 11, 19, 25, tzinfo=UTC)
+
+
+def test_an_unknown_time_zone_is_refused_with_its_name() -> None:
+    source = {"name": "b", "type": "feed", "url": "http://blog.example/feed/"}
+    assert FeedSource.model_validate({**source, "timezone": "Europe/Brussels"})
+    with pytest.raises(ValidationError, match="unknown time zone 'Europe/Amsterdan'"):
+        FeedSource.model_validate({**source, "timezone": "Europe/Amsterdan"})
