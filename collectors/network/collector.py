@@ -175,6 +175,7 @@ def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
                 last_modified=value.get("last_modified"),
                 links=list(value.get("links") or []),
                 problem=str(value.get("problem") or ""),
+                profile_digest=str(value.get("profile_digest") or ""),
             )
     return result
 

@@ -34,6 +34,9 @@ class PageValidators:
     problem: str = ""
     """Why the site profile could not read the page ('' if it could): an unchanged page keeps
     its problem, so every run that archives it says so, not only the first."""
+    profile_digest: str = ""
+    """The profile that found the problem; a page with a problem is fetched whole again (no
+    conditional request) once the profile has changed, to see whether it now reads it."""
 
 
 @dataclass

@@ -8,11 +8,13 @@ state), so an unchanged site costs a request per page and no payload. Each fetch
 also tried against the site profile; a page no page type fits, or whose page type lost a
 required field, is counted as ``profile_mismatch`` and named with the reason in the outcome's
 ``extraction_problems``, so the run is partial and says which pages the index will read only
-with the generic profile (a site whose layout has moved on).
+with the generic profile (a site whose layout has moved on). An unchanged page keeps its problem
+from run to run; once the profile changes, it is fetched whole again to be checked anew.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -59,6 +61,7 @@ class SiteSpider(Spider):
         self._deny = [re.compile(p) for p in job.deny]
         self._links = LinkExtractor(canonicalize=False, unique=True)
         self._seen: set[str] = set()
+        self._profile_digest = hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:16]
         self.close_reason = ""
 
     async def start(self) -> AsyncIterator[Request]:
@@ -86,6 +89,7 @@ class SiteSpider(Spider):
             )
             if isinstance(response, HtmlResponse) and response.status == 200:
                 validators.problem = self._check_profile(response)
+                validators.profile_digest = self._profile_digest if validators.problem else ""
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
         here = page_key(response.url, self.profile)
@@ -126,7 +130,9 @@ class SiteSpider(Spider):
         self._seen.add(url)
         headers = {}
         known = self.job.pages.get(url)
-        if known is not None:
+        if known is not None and not (
+            known.problem and known.profile_digest != self._profile_digest
+        ):
             if known.etag:
                 headers["If-None-Match"] = known.etag
             if known.last_modified:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from collectors.runner import run_sources
+from platforms.profile import PROFILES_DIR
 from tests.collectors.network.conftest import LocalSite, network_config
 from tests.fixtures.command_line import run_archiveren
 
@@ -75,3 +76,26 @@ def test_a_page_whose_type_lost_a_required_field_says_which(
         " 'wiki_page' found no author); the index reads it with the generic profile, without"
         " its author and comments"
     ]
+
+
+def test_a_mended_profile_reads_the_unchanged_page_again_and_the_problem_goes(
+    ning_site: LocalSite, tmp_path: Path
+) -> None:
+    mended = yaml.safe_load((PROFILES_DIR / "ning.yaml").read_text(encoding="utf-8"))
+    mended["page_types"].append(
+        {"name": "story", "when": ["article.story"], "title": ["h1"], "body": ["article.story"]}
+    )
+    (tmp_path / "ning-mended.yaml").write_text(yaml.safe_dump(mended), encoding="utf-8")
+    start = {"start_urls": [ning_site.url(CHANGED)], "max_depth": 0}
+
+    [before] = run_sources(network_config(ning_site, **start), tmp_path / "data")
+    [same] = run_sources(network_config(ning_site, **start), tmp_path / "data")
+    [after] = run_sources(
+        network_config(ning_site, profile=str(tmp_path / "ning-mended.yaml"), **start),
+        tmp_path / "data",
+    )
+
+    assert (before.outcome, same.outcome, after.outcome) == ("partial", "partial", "ok")
+    # unchanged and the same profile: a 304; a new profile: the page again, whole, to check it
+    assert same.counts["not_modified"] == 1 and after.counts["not_modified"] == 0
+    assert ning_site.answered(200).count(CHANGED) == 2
