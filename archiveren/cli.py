@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="source names from the config"
     )
+    collect.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 also when a source lost data: a captured page its site profile"
+        " could not read (profile_mismatch), so its author or comments will not be indexed",
+    )
 
     index = add("index", commands.index, "index new WARC records into the search backend")
     index.add_argument(

@@ -107,10 +107,18 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
     for report in reports:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
         print(f"{report.source:<28} {report.outcome:<8} {counts}")
-        for error in report.errors[:5]:
-            print(f"    ! {error}")
+        _print_problems(report.errors)
         failed += report.outcome in ("failed", "skipped")
+        # --strict: a page captured whole but not readable whole is data lost from the index
+        failed += bool(args.strict and report.counts.get("profile_mismatch"))
     return 1 if failed else 0
+
+
+def _print_problems(problems: list[str], shown: int = 5) -> None:
+    for problem in problems[:shown]:
+        print(f"    ! {problem}")
+    if len(problems) > shown:
+        print(f"    ! ... and {len(problems) - shown} more")
 
 
 def index(args: argparse.Namespace, ws: Workspace) -> int:
@@ -249,6 +257,8 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
         print(
             f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {next_run:<20} {counts}"
         )
+        if run is not None and run.outcome in ("partial", "failed"):
+            _print_problems(list(run.errors or []))
     files = catalogue.warc_files()
     print(
         f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}"

@@ -44,6 +44,13 @@ class RunReport:
         self.counts["errors"] += 1
         self.errors.append(scrub_text(message))
 
+    def lost_data(self, problem: str) -> None:
+        """Record a page that was captured whole but will not be read whole (its site profile
+        did not fit): the run is partial, and ``problem`` says which page and why."""
+        if self.outcome == "ok":
+            self.outcome = "partial"
+        self.errors.append(scrub_text(problem))
+
     def settle(self) -> RunReport:
         """Turn an "ok" with errors into "partial" (or "failed" when nothing was captured)."""
         if self.outcome == "ok" and self.errors:

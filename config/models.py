@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -112,6 +113,22 @@ class FeedSource(_SourceBase):
         ge=0,
         description="how many older feed pages (?paged=N) to follow on the first harvest",
     )
+    timezone: str = Field(
+        default="Europe/Amsterdam",
+        description="zone of the dates the blog's pages print without one (its comments'), e.g."
+        " 'America/New_York'; every date is stored in UTC",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam'"
+            ) from None
+        return value
 
 
 class XSource(_SourceBase):
@@ -163,18 +180,50 @@ class NetworkSource(_SourceBase):
 
     type: Literal["network"]
     start_urls: list[HttpUrl] = Field(min_length=1, description="where the crawl starts")
+    crawl: Literal["site", "page"] | None = Field(
+        default=None,
+        description="'site': follow links from the start URLs (within allow, deny, max_depth and"
+        " max_pages); 'page': keep only the start pages and the further pages of their comment"
+        " lists; empty: 'site' when every start URL is a site's root or max_depth is set, else"
+        " 'page' (a start URL that names one page stays on that page)",
+    )
     allow: list[str] = Field(
-        default_factory=list, description="regular expressions of URLs to follow; empty: same host"
+        default_factory=list,
+        description="regular expressions (searched in the whole URL) of the links a site crawl"
+        " follows; empty: every link on the start URLs' hosts",
     )
     deny: list[str] = Field(
-        default_factory=list, description="regular expressions of URLs never to follow"
+        default_factory=list,
+        description="regular expressions (searched in the whole URL) of links never followed,"
+        " even when allow admits them",
     )
     profile: str = Field(
         default="generic",
-        description="site profile for extraction: ning, pbworks, pleio or generic",
+        description="site profile for extraction: ning, pbworks, pleio or generic, or the path"
+        " of a profile YAML file (docs/profiles.md)",
     )
-    max_depth: int = Field(default=5, ge=0)
-    max_pages: int = Field(default=1000, ge=1)
+    max_depth: int = Field(
+        default=5,
+        ge=0,
+        description="how many links deep a site crawl goes from the start URLs (the next page of"
+        " a comment list is the same page, not a level deeper); 0: the start pages only",
+    )
+    max_pages: int = Field(
+        default=1000,
+        ge=1,
+        description="most URLs one run fetches, whatever their depth; links past it wait for a"
+        " later run",
+    )
+
+    @property
+    def crawls_site(self) -> bool:
+        """Whether the crawl follows links past its start pages: ``crawl``, else a site's root
+        or an explicit ``max_depth`` says so."""
+        if self.crawl is not None:
+            return self.crawl == "site"
+        if "max_depth" in self.model_fields_set:
+            return True
+        return all(urlsplit(url).path in ("", "/") for url in self.start_urls)
 
 
 SourceConfig = Annotated[

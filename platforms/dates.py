@@ -1,8 +1,9 @@
-"""Dates as network sites print them, Dutch or English, found inside a line of text.
+"""Dates as network sites print them, Dutch, English or German, found inside a line of text.
 
 Ning writes "Reactie van NAME op 20 Februari 2014 op 15.16" or "February 20, 2014 at 3:16pm",
 PBworks "said at 6:28 pm on Jul 15, 2009" and "last edited by NAME 12 years, 6 months ago",
-Elgg "3 jaar geleden" next to an ISO ``datetime`` attribute. ``find_date`` finds the first date
+Elgg "3 jaar geleden" next to an ISO ``datetime`` attribute, German WordPress themes "20. März 2014
+um 15:16 Uhr" or "vor 3 Tagen". ``find_date`` finds the first date
 in such a line: an absolute one is read in the site's time zone and returned in UTC; a relative
 one is resolved against the capture time and marked approximate, because "12 years ago" only
 says roughly when.
@@ -27,24 +28,25 @@ class FoundDate:
 
 
 _MONTHS = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "february": 2, "feb": 2,
-    "maart": 3, "march": 3, "mrt": 3, "mar": 3,
+    "januari": 1, "january": 1, "januar": 1, "jänner": 1, "jan": 1,
+    "februari": 2, "february": 2, "februar": 2, "feb": 2,
+    "maart": 3, "march": 3, "märz": 3, "maerz": 3, "mrt": 3, "mar": 3, "mär": 3,
     "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
+    "mei": 5, "may": 5, "mai": 5,
     "juni": 6, "june": 6, "jun": 6,
     "juli": 7, "july": 7, "jul": 7,
     "augustus": 8, "august": 8, "aug": 8,
     "september": 9, "sept": 9, "sep": 9,
     "oktober": 10, "october": 10, "okt": 10, "oct": 10,
     "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "december": 12, "dezember": 12, "dec": 12, "dez": 12,
 }  # fmt: skip
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>\d{4})"
-# "20 Februari 2014" (Dutch, British) and "Feb 20, 2014" / "February 20th 2014" (American)
+# "20 Februari 2014" (Dutch, British), "20. Februar 2014" (German) and "Feb 20, 2014" /
+# "February 20th 2014" (American)
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|e)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I
 )
 _MONTH_DAY_YEAR = re.compile(
     r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.I
@@ -61,12 +63,17 @@ _TIME = re.compile(
 
 _UNITS = {
     "year": "years", "years": "years", "jaar": "years", "jaren": "years", "yr": "years", "yrs": "years",
+    "jahr": "years", "jahre": "years", "jahren": "years",
     "month": "months", "months": "months", "maand": "months", "maanden": "months",
-    "week": "weeks", "weeks": "weeks", "weken": "weeks",
+    "monat": "months", "monate": "months", "monaten": "months",
+    "week": "weeks", "weeks": "weeks", "weken": "weeks", "woche": "weeks", "wochen": "weeks",
     "day": "days", "days": "days", "dag": "days", "dagen": "days",
+    "tag": "days", "tage": "days", "tagen": "days",
     "hour": "hours", "hours": "hours", "uur": "hours", "uren": "hours",
+    "stunde": "hours", "stunden": "hours",
     "minute": "minutes", "minutes": "minutes", "minuut": "minutes", "minuten": "minutes", "min": "minutes", "mins": "minutes",
     "second": "seconds", "seconds": "seconds", "seconde": "seconds", "seconden": "seconds", "sec": "seconds",
+    "sekunde": "seconds", "sekunden": "seconds",
 }  # fmt: skip
 _WORD_NUMBERS = {
     "a": 1,
@@ -78,27 +85,44 @@ _WORD_NUMBERS = {
     "two": 2,
     "drie": 3,
     "three": 3,
+    "einem": 1,
+    "einer": 1,
+    "zwei": 2,
+    "drei": 3,
 }
-_QUANTITY = r"(?:\d+|an?|one|two|three|een|één|twee|drie)"
+_QUANTITY = r"(?:\d+|an?|one|two|three|een|één|twee|drie|einem|einer|zwei|drei)"
 _UNIT = r"(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
 _PART = re.compile(r"(?P<n>" + _QUANTITY + r")\s+(?P<unit>" + _UNIT + r")\b", re.I)
-_RELATIVE = re.compile(
+_PARTS = (
     r"(?P<parts>"
     + _QUANTITY
     + r"\s+"
     + _UNIT
-    + r"(?:\s*(?:,|and|en)?\s*"
+    + r"(?:\s*(?:,|and|en|und)?\s*"
     + _QUANTITY
     + r"\s+"
     + _UNIT
-    + r")*)\s+(?:ago|geleden)\b",
-    re.I,
+    + r")*)"
 )
-_DAY_WORDS = {"today": 0, "vandaag": 0, "yesterday": 1, "gisteren": 1, "eergisteren": 2}
+# "12 years, 6 months ago", "3 dagen geleden" and German "vor 3 Tagen"
+_RELATIVE = re.compile(
+    _PARTS + r"\s+(?:ago|geleden)\b|\bvor\s+" + _PARTS.replace("<parts>", "<vor>") + r"\b", re.I
+)
+_DAY_WORDS = {
+    "today": 0, "vandaag": 0, "heute": 0,
+    "yesterday": 1, "gisteren": 1, "gestern": 1,
+    "eergisteren": 2, "vorgestern": 2,
+}  # fmt: skip
 _DAY_WORD = re.compile(r"\b(?P<word>" + "|".join(_DAY_WORDS) + r")\b", re.I)
 _JUST_NOW = re.compile(
-    r"\b(?:just now|zojuist|zonet|moments ago|enkele ogenblikken geleden)\b", re.I
+    r"\b(?:just now|zojuist|zonet|moments ago|enkele ogenblikken geleden|gerade eben)\b", re.I
 )
+DATE_START = re.compile(
+    r"\s*(?:\d|(?:" + "|".join(sorted([*_MONTHS, *_DAY_WORDS], key=len, reverse=True)) + r")\b"
+    r"|" + _QUANTITY + r"\s+" + _UNIT + r"\b|about\b|vor\b|just now|zojuist)",
+    re.I,
+)
+"""Where a date starts: a digit, a month or day word, or a relative quantity ("an hour")."""
 
 
 def find_date(
@@ -191,7 +215,7 @@ def _relative(text: str, captured_at: datetime, zone: ZoneInfo) -> FoundDate | N
         amounts = dict.fromkeys(
             ("years", "months", "weeks", "days", "hours", "minutes", "seconds"), 0
         )
-        for part in _PART.finditer(match.group("parts")):
+        for part in _PART.finditer(match.group("parts") or match.group("vor")):
             quantity = part.group("n").lower()
             amounts[_UNITS[part.group("unit").lower()]] += (
                 int(quantity) if quantity.isdigit() else _WORD_NUMBERS[quantity]

@@ -4,13 +4,15 @@ A profile names the platform its pages belong to, the site's time zone, which qu
 are paging or noise (dropped from a page's id), and a list of page types. A page type says when
 it applies (a CSS or XPath test, a URL pattern), what kind of Post it makes (or none, for a
 listing page), and a rule per field: title, author, date, body, tags and the comments (each an
-author, a date and a text). A rule is a selector, a mapping with ``css``/``xpath``, ``attr`` and
-``regex``, or a list of those tried in order. Profiles are looked up by name, or read from a
-path a source gives.
+author, a date and a text). A rule is a selector, a mapping with ``css``/``xpath``, ``link``,
+``text``, ``attr``, ``regex`` and ``label``, or a list of those tried in order
+(``docs/profiles.md`` describes them with examples). Profiles are looked up by name, or read from
+a path a source gives.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -28,15 +30,42 @@ class _Strict(BaseModel):
 
 
 class Rule(_Strict):
-    """One way to find a value: a CSS or XPath selector, then an attribute or the text, then an
-    optional regular expression whose first group (or whole match) is the value."""
+    """One way to find a value: a CSS or XPath selector (or the page), narrowed to the links
+    whose address has a given shape and to the elements whose text says something; then an
+    attribute or the text, then an optional regular expression whose first group (or whole
+    match) is the value, then an optional label pattern that keeps what stands at its ``…``."""
 
     css: str | None = None
     xpath: str | None = None
+    link: str | None = Field(
+        default=None,
+        description="keep the links (a[href], inside what css/xpath selects) whose href this"
+        " regex finds, e.g. '/profile/[^/?#]+' for authors, '/list/tag/' for tags",
+    )
+    text: str | None = Field(
+        default=None,
+        description="keep the elements whose text this regex finds (case-insensitive)",
+    )
     attr: str | None = Field(default=None, description="read this attribute instead of the text")
     regex: str | None = Field(
         default=None, description="keep the first group (or the match) of this pattern"
     )
+    label: str | None = Field(
+        default=None,
+        description="words around the value, one form per language separated by '|', the value"
+        " at '…': 'Geplaatst door … op {date}|Posted by … on {date}', '… says:|… schreef:';"
+        " {date} is where a date starts; a form without '…' is a label before the value",
+    )
+
+    @field_validator("link", "text", "regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {value!r}: {exc}") from None
+        return value
 
 
 def _rules(value: object) -> object:
@@ -85,6 +114,11 @@ class PageType(_Strict):
         default_factory=list, description="all of these must find something for the type to apply"
     )
     url: str | None = Field(default=None, description="regex the page URL must match (searched)")
+    content: list[Rule] = Field(
+        default_factory=list,
+        description="the type also applies to a page whose URL does not match ``url`` when one"
+        " of these finds something (a page recognised by what it shows)",
+    )
     required: list[RequiredField] = Field(
         default_factory=_title_and_body,
         description="fields that must be found, else the layout does not match",
@@ -101,7 +135,7 @@ class PageType(_Strict):
     comments: CommentRules | None = None
 
     _fields = field_validator(
-        "when", "title", "author", "author_url", "date", "body", "tags", mode="before"
+        "when", "content", "title", "author", "author_url", "date", "body", "tags", mode="before"
     )(_rules)
 
 

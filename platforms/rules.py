@@ -1,9 +1,11 @@
 """Apply a site profile to one HTML page: which page type it is, and its fields and comments.
 
 ``read_page`` tries the profile's page types in order and returns what the first one that
-applies (its URL pattern and ``when`` tests hold and its required fields are found) reads from
-the page, or None when no type fits: the page's layout does not match the profile. Text is read
-as a reader sees it: block elements start a new line, scripts and styles are skipped.
+applies (its URL pattern or its ``content`` tests and all its ``when`` tests hold, and its
+required fields are found) reads from the page, or None when no type fits: the page's layout
+does not match the profile; ``match_page`` says which type came closest and which required
+fields it lost. Text is read as a reader sees it: block elements start a new line, scripts and
+styles are skipped. Names lose the punctuation a byline puts around them ("Jan Jansen," "Anne:").
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from lxml import etree
 from parsel import Selector
 
 from foundation.markup_safety import xml_safe, xml_safe_bytes
 from foundation.urls import join_url
-from platforms.dates import FoundDate, find_date
+from platforms.dates import DATE_START, FoundDate, find_date
 from platforms.profile import CommentRules, PageType, Rule, SiteProfile
 
 _BLOCK_TAGS = frozenset(
@@ -65,22 +68,47 @@ def parse_html(html: bytes | str) -> Selector:
     return Selector(text=html if html.strip() else "<html></html>", type="html")
 
 
+@dataclass(frozen=True)
+class PageMatch:
+    """How a profile read a page: ``read`` by the first type that fits, or None; then
+    ``near`` names the first type that applied but lost required fields (``missing``)."""
+
+    read: ReadPage | None
+    near: str = ""
+    missing: tuple[str, ...] = ()
+
+
 def read_page(
     profile: SiteProfile, page: Selector, url: str, captured_at: datetime
 ) -> ReadPage | None:
     """The first of ``profile``'s page types that fits ``page``, read; None if none fits."""
+    return match_page(profile, page, url, captured_at).read
+
+
+def match_page(profile: SiteProfile, page: Selector, url: str, captured_at: datetime) -> PageMatch:
+    """The first of ``profile``'s page types that fits ``page``, read, or why none did."""
+    near: tuple[str, tuple[str, ...]] | None = None
     for page_type in profile.page_types:
-        if page_type.url and not re.search(page_type.url, url):
-            continue
-        if not all(_nodes(page, rule) for rule in page_type.when):
+        if not _applies(page_type, page, url):
             continue
         if page_type.kind is None:
-            return ReadPage(page_type=page_type.name, kind=None)
+            return PageMatch(ReadPage(page_type=page_type.name, kind=None))
         read = _read_fields(profile, page_type, page, url, captured_at)
-        missing = [name for name in page_type.required if not getattr(read, name)]
+        missing = tuple(name for name in page_type.required if not getattr(read, name))
         if not missing:
-            return read
-    return None
+            return PageMatch(read)
+        near = near or (page_type.name, missing)
+    return PageMatch(None, *(near or ("", ())))
+
+
+def _applies(page_type: PageType, page: Selector, url: str) -> bool:
+    """The page's URL has the type's shape, or the page shows what the type's content tests
+    look for; and every ``when`` test finds something."""
+    if page_type.url or page_type.content:
+        by_url = bool(page_type.url and re.search(page_type.url, url))
+        if not by_url and not any(_nodes(page, rule) for rule in page_type.content):
+            return False
+    return all(_nodes(page, rule) for rule in page_type.when)
 
 
 def _read_fields(
@@ -88,7 +116,7 @@ def _read_fields(
 ) -> ReadPage:
     read = ReadPage(page_type=page_type.name, kind=page_type.kind)
     read.title = first_value(page, page_type.title)
-    read.author = first_value(page, page_type.author)
+    read.author = clean_name(first_value(page, page_type.author))
     read.author_url = _absolute(url, first_value(page, page_type.author_url))
     read.date = _date(profile, first_value(page, page_type.date), captured_at)
     read.tags = _unique(all_values(page, page_type.tags))
@@ -121,7 +149,7 @@ def _comments(
         comments.append(
             ReadComment(
                 native_id=native_id,
-                author=first_value(item, rules.author),
+                author=clean_name(first_value(item, rules.author)),
                 author_url=_absolute(url, first_value(item, rules.author_url)),
                 date=_date(profile, first_value(item, rules.date), captured_at),
                 text=text,
@@ -161,15 +189,85 @@ def _node_value(node: Selector, rule: Rule) -> str:
         if match is None:
             return ""
         value = (match.group(1) if match.groups() else match.group(0)).strip()
+    if rule.label and value:
+        value = label_value(rule.label, value)
     return value
 
 
 def _nodes(context: Selector, rule: Rule) -> list[Selector]:
     if rule.css is not None:
-        return list(context.css(rule.css))
-    if rule.xpath is not None:
-        return list(context.xpath(rule.xpath))
-    return [context]
+        nodes = list(context.css(rule.css))
+    elif rule.xpath is not None:
+        nodes = list(context.xpath(rule.xpath))
+    else:
+        nodes = [context]
+    if rule.link is not None:
+        nodes = [link for node in nodes for link in _links(node, rule.link)]
+    if rule.text is not None:
+        pattern = re.compile(rule.text, re.I)
+        nodes = [node for node in nodes if pattern.search(_text_of(node))]
+    return nodes
+
+
+def _links(node: Selector, shape: str) -> list[Selector]:
+    """The links at or inside ``node`` whose href ``shape`` finds, each once, in order."""
+    if not isinstance(node.root, etree._Element):
+        return []
+    candidates = node.xpath("self::a[@href] | .//a[@href]")
+    return [link for link in candidates if re.search(shape, link.attrib.get("href", ""))]
+
+
+def _text_of(node: Selector) -> str:
+    return element_text(node.root) if isinstance(node.root, etree._Element) else str(node.root)
+
+
+def label_value(label: str, text: str) -> str:
+    """What stands at the ``…`` of the first form of ``label`` found in ``text``; '' if none is."""
+    for pattern in _label_patterns(label):
+        match = pattern.search(text)
+        if match:
+            return match.group("value").strip()
+    return ""
+
+
+@cache
+def _label_patterns(label: str) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for form in label.split("|"):
+        form = " ".join(form.replace("...", "…").split())
+        if not form:
+            continue
+        if "…" not in form:
+            form += " …"
+        before, _, after = form.partition("…")
+        value = r"(?P<value>.+?)" if after.strip() else r"(?P<value>.+)"
+        patterns.append(
+            re.compile(_label_words(before, leading=True) + value + _label_words(after), re.I)
+        )
+    return tuple(patterns)
+
+
+def _label_words(words: str, *, leading: bool = False) -> str:
+    """A label's words as a pattern: any run of spaces between them, ``{date}`` where a date
+    starts; a label that starts with a letter starts at a word boundary."""
+    pattern = ""
+    for piece in re.split(r"(\{date\})", words.strip()):
+        if piece == "{date}":
+            pattern += r"(?=" + DATE_START.pattern + r")"
+        elif piece.strip():
+            escaped = r"\s+".join(re.escape(word) for word in piece.split())
+            pattern += (r"\s*" if pattern or not leading else "") + escaped + r"\s*"
+    if leading and pattern and words.strip()[:1].isalnum():
+        pattern = r"\b" + pattern
+    return pattern
+
+
+_NAME_EDGES = re.compile(r"^[\s,;:·|–—-]+|[\s,;:·|–—-]+$")
+
+
+def clean_name(name: str) -> str:
+    """A name without the punctuation a byline or comment header leaves around it."""
+    return _NAME_EDGES.sub("", name)
 
 
 def _first_nodes(context: Selector, rules: list[Rule]) -> list[Selector]:

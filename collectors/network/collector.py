@@ -4,7 +4,8 @@
 the crawl in a child process (``collectors.network.crawl``; Twisted's reactor cannot restart,
 so a fresh process makes any number of runs in one archiveren process work), forwards the
 child's log lines, and folds the child's ``CrawlOutcome`` into the run's report: counts
-(including ``profile_mismatch``), errors, the pages' validators for the next, conditional
+(including ``profile_mismatch``), errors, the pages its site profile could not read (which
+make the run partial, each named with its reason), the pages' validators for the next, conditional
 re-crawl (kept in the source's state), and the WARC files it closed, registered in the
 catalogue through the run's writer. The run's stop event ends the child gracefully.
 """
@@ -67,7 +68,8 @@ class NetworkCollector(Collector):
             start_urls=list(source.start_urls),
             allow=list(source.allow),
             deny=list(source.deny),
-            max_depth=source.max_depth,
+            # a source whose start URL names one page stays on it unless told to crawl
+            max_depth=source.max_depth if source.crawls_site else 0,
             max_pages=source.max_pages,
             profile=source.profile,
             platform=platform,
@@ -133,6 +135,11 @@ class NetworkCollector(Collector):
     def _absorb(self, outcome: CrawlOutcome) -> None:
         self.report.counts.update(outcome.counts)
         self.report.errors.extend(outcome.errors)
+        for problem in outcome.extraction_problems:
+            self.report.lost_data(problem)
+        unnamed = outcome.counts.get("profile_mismatch", 0) - len(outcome.extraction_problems)
+        if unnamed > 0:
+            self.report.lost_data(f"and {unnamed} more pages that do not match the site profile")
         pages = self.context.state.setdefault("pages", {})
         pages.update({url: asdict(v) for url, v in outcome.pages.items()})
         on_file_closed = getattr(self.context.writer, "on_file_closed", None)
@@ -167,6 +174,8 @@ def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
                 etag=value.get("etag"),
                 last_modified=value.get("last_modified"),
                 links=list(value.get("links") or []),
+                problem=str(value.get("problem") or ""),
+                profile_digest=str(value.get("profile_digest") or ""),
             )
     return result
 

@@ -2,7 +2,8 @@
 
 A ``CrawlJob`` is everything a crawl needs from archiveren's config and the source's saved
 state, in plain values, so the child process needs no config file and no catalogue. A
-``CrawlOutcome`` carries back the counts, readable errors, the validators (ETag,
+``CrawlOutcome`` carries back the counts, readable errors, the pages the site profile could
+not read (with the reason, per URL), the validators (ETag,
 Last-Modified and the links) of every page it saw, and the WARC files it closed, which the
 parent registers in the catalogue.
 """
@@ -30,6 +31,12 @@ class PageValidators:
     etag: str | None = None
     last_modified: str | None = None
     links: list[str] = field(default_factory=list)
+    problem: str = ""
+    """Why the site profile could not read the page ('' if it could): an unchanged page keeps
+    its problem, so every run that archives it says so, not only the first."""
+    profile_digest: str = ""
+    """The profile that found the problem; a page with a problem is fetched whole again (no
+    conditional request) once the profile has changed, to see whether it now reads it."""
 
 
 @dataclass
@@ -84,6 +91,8 @@ class CrawlOutcome:
     pages: dict[str, PageValidators] = field(default_factory=dict)
     closed_files: list[ClosedFile] = field(default_factory=list)
     stopped: bool = False
+    extraction_problems: list[str] = field(default_factory=list)
+    """'URL: why' for each captured page the site profile could not read (first 50)."""
 
     def save(self, path: Path) -> None:
         data = asdict(self)
@@ -104,4 +113,5 @@ class CrawlOutcome:
             pages={url: PageValidators(**v) for url, v in raw.get("pages", {}).items()},
             closed_files=[ClosedFile(**f) for f in raw.get("closed_files", [])],
             stopped=bool(raw.get("stopped", False)),
+            extraction_problems=list(raw.get("extraction_problems", [])),
         )

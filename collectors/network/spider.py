@@ -5,12 +5,16 @@ not, to ``max_depth`` links deep and at most ``max_pages`` pages.
 Re-crawls are conditional: each request carries the ETag and Last-Modified the page had last
 time, and a 304 answer is followed through the links the page had then (kept in the source's
 state), so an unchanged site costs a request per page and no payload. Each fetched HTML page is
-also tried against the site profile; a page no page type fits is counted as
-``profile_mismatch`` so the run's report shows a site whose layout has moved on.
+also tried against the site profile; a page no page type fits, or whose page type lost a
+required field, is counted as ``profile_mismatch`` and named with the reason in the outcome's
+``extraction_problems``, so the run is partial and says which pages the index will read only
+with the generic profile (a site whose layout has moved on). An unchanged page keeps its problem
+from run to run; once the profile changes, it is fetched whole again to be checked anew.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -26,7 +30,7 @@ from twisted.python.failure import Failure
 from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
 from collectors.network.recorder import Recording
 from platforms.profile import SiteProfile
-from platforms.rules import parse_html, read_page
+from platforms.rules import match_page, parse_html
 from platforms.url_rules import page_key
 
 MAX_ERRORS_KEPT = 50
@@ -57,6 +61,7 @@ class SiteSpider(Spider):
         self._deny = [re.compile(p) for p in job.deny]
         self._links = LinkExtractor(canonicalize=False, unique=True)
         self._seen: set[str] = set()
+        self._profile_digest = hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:16]
         self.close_reason = ""
 
     async def start(self) -> AsyncIterator[Request]:
@@ -73,6 +78,8 @@ class SiteSpider(Spider):
                 response.request.url if response.request else ""
             )
             validators = known or PageValidators()
+            if validators.problem:
+                self._report_problem(validators.problem)
         else:
             links = self._allowed_links(response) if isinstance(response, TextResponse) else []
             validators = PageValidators(
@@ -81,7 +88,8 @@ class SiteSpider(Spider):
                 links=links,
             )
             if isinstance(response, HtmlResponse) and response.status == 200:
-                self._check_profile(response)
+                validators.problem = self._check_profile(response)
+                validators.profile_digest = self._profile_digest if validators.problem else ""
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
         here = page_key(response.url, self.profile)
@@ -122,7 +130,9 @@ class SiteSpider(Spider):
         self._seen.add(url)
         headers = {}
         known = self.job.pages.get(url)
-        if known is not None:
+        if known is not None and not (
+            known.problem and known.profile_digest != self._profile_digest
+        ):
             if known.etag:
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
@@ -149,17 +159,30 @@ class SiteSpider(Spider):
                 links.append(url)
         return list(dict.fromkeys(links))
 
-    def _check_profile(self, response: HtmlResponse) -> None:
+    def _check_profile(self, response: HtmlResponse) -> str:
+        """Why the site profile cannot read this page, reported; '' when it can."""
         if self.profile.generic:
-            return
+            return ""
         page = parse_html(response.text)
-        if read_page(self.profile, page, response.url, datetime.now(UTC)) is None:
-            self.counts["profile_mismatch"] += 1
-            self.logger.warning(
-                "%s does not match site profile %r; it will be indexed by the generic profile",
-                response.url,
-                self.profile.name,
-            )
+        match = match_page(self.profile, page, response.url, datetime.now(UTC))
+        if match.read is not None:
+            return ""
+        if match.near:
+            why = f"page type {match.near!r} found no {' and no '.join(match.missing)}"
+        else:
+            why = "no page type fits its address and markup"
+        problem = (
+            f"{response.url}: does not match site profile {self.profile.name!r} ({why});"
+            " the index reads it with the generic profile, without its author and comments"
+        )
+        self._report_problem(problem)
+        return problem
+
+    def _report_problem(self, problem: str) -> None:
+        self.counts["profile_mismatch"] += 1
+        self.logger.warning("%s", problem)
+        if len(self.outcome.extraction_problems) < MAX_ERRORS_KEPT:
+            self.outcome.extraction_problems.append(problem)
 
 
 def _without_fragment(url: str) -> str:

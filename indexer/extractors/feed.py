@@ -3,7 +3,9 @@
 An ``entry_page`` capture (a permalink page) gives the post: the feed entry's fields from its
 metadata record (title, author, dates, tags, summary) with the page's main text (trafilatura;
 the entry's own content when the page has none or could not be fetched), plus one ``comment``
-Post per comment the page shows, linked by ``parent_id``/``thread_id``. A ``feed`` capture
+Post per comment the page shows (``wordpress_comments``), linked by ``parent_id`` to the post or
+the comment it answers and by ``thread_id`` to the post; a pingback or trackback is a comment
+Post titled "Pingback: <linking page>" that links to that page. A ``feed`` capture
 gives Posts only when the source does not capture pages (its metadata says so); otherwise the
 pages speak for the entries and a feed re-read must not overwrite their full text.
 Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
@@ -26,8 +28,8 @@ from indexer.extractors.html_text import (
     main_text,
     page_title,
     unescape_references,
-    wordpress_comments,
 )
+from indexer.extractors.wordpress_comments import PageComment, wordpress_comments
 from platforms.feed_entries import native_id, parse_feed, parse_iso
 from platforms.ownership import foreign_record_id, is_web_url, source_site, speaks_for
 
@@ -86,30 +88,40 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     yield post
     if not page_ok:
         return
-    for comment in wordpress_comments(capture.body, capture.url):
-        parent = (
-            f"{post.id}#comment-{comment.parent_comment_id}"
-            if comment.parent_comment_id
-            else post.id
-        )
-        yield Post(
-            id=f"{post.id}#comment-{comment.comment_id}",
-            platform=PLATFORM,
-            source=capture.source,
-            organisation=capture.organisation,
-            kind="comment",
-            url=f"{post.url.split('#')[0]}#comment-{comment.comment_id}",
-            title=f"Re: {post.title}" if post.title else "",
-            text=comment.text,
-            lang=lang,
-            author=comment.author,
-            author_url=comment.author_url,
-            published_at=comment.published_at,
-            collected_at=capture.captured_at,
-            parent_id=parent,
-            thread_id=post.id,
-            capture=capture.pointer,
-        )
+    zone = str(capture.source_settings.get("timezone") or "Europe/Amsterdam")
+    for comment in wordpress_comments(capture.body, capture.url, capture.captured_at, zone):
+        yield _comment_post(capture, post, comment, lang)
+
+
+def _comment_post(capture: Capture, post: Post, comment: PageComment, lang: str) -> Post:
+    parent = (
+        f"{post.id}#comment-{comment.parent_comment_id}" if comment.parent_comment_id else post.id
+    )
+    if comment.kind == "comment":
+        title, links = (f"Re: {post.title}" if post.title else ""), []
+    else:
+        title = f"{comment.kind.capitalize()}: {comment.author}".rstrip(": ")
+        links = [comment.author_url] if comment.author_url else []
+    return Post(
+        id=f"{post.id}#comment-{comment.comment_id}",
+        platform=PLATFORM,
+        source=capture.source,
+        organisation=capture.organisation,
+        kind="comment",
+        url=f"{post.url.split('#')[0]}#comment-{comment.comment_id}",
+        title=title,
+        text=comment.text,
+        lang=lang,
+        author=comment.author,
+        author_url=comment.author_url,
+        published_at=comment.published_at,
+        date_approximate=comment.date_approximate,
+        collected_at=capture.captured_at,
+        parent_id=parent,
+        thread_id=post.id,
+        links=links,
+        capture=capture.pointer,
+    )
 
 
 def _entry_post(capture: Capture, entry: dict[str, Any], text: str, lang: str) -> Post:

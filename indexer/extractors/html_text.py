@@ -1,18 +1,14 @@
 """Reading people's words out of HTML: a page's main text (trafilatura), an HTML fragment as
-plain text, the links and images in a fragment, and the comments a WordPress-style page shows
-under a post (``li#comment-N`` with ``.fn`` author, ``time[datetime]`` and ``.comment-content``,
-replies nested in ``.children``). Broken markup gives less text, never an exception."""
+plain text, and the links and images in a fragment (the comments under a WordPress post are
+``wordpress_comments``'s job). Broken markup gives less text, never an exception."""
 
 from __future__ import annotations
 
 import html as html_entities
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import lxml.html
 import trafilatura
-from dateutil import parser as dateparser
 from lxml import etree
 
 from foundation.markup_safety import xml_safe_any
@@ -40,19 +36,7 @@ _BLOCKS = {
     "ol",
     "table",
 }
-_COMMENT_ID = re.compile(r"^comment-(\d+)$")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-
-
-@dataclass(frozen=True)
-class PageComment:
-    comment_id: str
-    parent_comment_id: str
-    """'' for a comment on the post itself."""
-    author: str
-    author_url: str
-    published_at: datetime | None
-    text: str
 
 
 def _parse(html: bytes | str) -> lxml.html.HtmlElement | None:
@@ -163,93 +147,3 @@ def page_title(html: bytes) -> str:
         return ""
     title = doc.find(".//title")
     return _SPACES.sub(" ", title.text_content()).strip() if title is not None else ""
-
-
-def wordpress_comments(html: bytes, base_url: str) -> list[PageComment]:
-    """Comments shown on a WordPress-style page, parents before their replies."""
-    doc = _parse(html)
-    if doc is None:
-        return []
-    comments: list[PageComment] = []
-    for node in doc.iter("li", "div", "article"):
-        match = _COMMENT_ID.match(node.get("id") or "")
-        if not match or "comment" not in (node.get("class") or ""):
-            continue
-        parent = ""
-        for ancestor in node.iterancestors():
-            parent_match = _COMMENT_ID.match(ancestor.get("id") or "")
-            if parent_match:
-                parent = parent_match.group(1)
-                break
-        comments.append(_comment(node, match.group(1), parent, base_url))
-    return comments
-
-
-def _comment(
-    node: lxml.html.HtmlElement, comment_id: str, parent: str, base_url: str
-) -> PageComment:
-    own = _own_part(node)
-    author_el = _first(own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]")
-    author = _SPACES.sub(" ", author_el.text_content()).strip() if author_el is not None else ""
-    author_url = ""
-    if author_el is not None:
-        link = author_el if author_el.tag == "a" else _first(author_el, ".//a[@href]")
-        if link is not None and link.get("href"):
-            author_url = join_url(base_url, link.get("href"))
-    content = _first(
-        own, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-content ')]"
-    )
-    if content is None:
-        content = _without(
-            own, ("comment-author", "comment-meta", "commentmetadata", "comment-metadata", "reply")
-        )
-    return PageComment(
-        comment_id,
-        parent,
-        author,
-        author_url,
-        _comment_date(own),
-        element_text(content) if content is not None else "",
-    )
-
-
-def _own_part(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The comment without its nested replies (WordPress puts them in ``.children``)."""
-    copy = lxml.html.fromstring(lxml.html.tostring(node))
-    for child in copy.xpath(
-        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' children ')]"
-    ):
-        child.drop_tree()
-    return copy
-
-
-def _without(node: lxml.html.HtmlElement, classes: tuple[str, ...]) -> lxml.html.HtmlElement:
-    copy = lxml.html.fromstring(lxml.html.tostring(node))
-    for name in classes:
-        for element in copy.xpath(
-            f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
-        ):
-            element.drop_tree()
-    return copy
-
-
-def _first(node: lxml.html.HtmlElement, xpath: str) -> lxml.html.HtmlElement | None:
-    found = node.xpath(xpath)
-    return found[0] if found else None
-
-
-def _comment_date(node: lxml.html.HtmlElement) -> datetime | None:
-    stamp = _first(node, ".//time[@datetime]")
-    text = stamp.get("datetime") if stamp is not None else None
-    if not text:
-        meta = _first(
-            node, ".//*[contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')]"
-        )
-        text = meta.text_content().strip() if meta is not None else ""
-    if not text:
-        return None
-    try:
-        when = dateparser.parse(text, fuzzy=True)
-    except (ValueError, OverflowError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)

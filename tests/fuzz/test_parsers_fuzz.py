@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from foundation.errors import ArchiverenError
 from foundation.post import Post
 from indexer.extractors import extractor_for
 from indexer.extractors.base import Capture
-from indexer.extractors.html_text import main_text, page_title, wordpress_comments
+from indexer.extractors.html_text import main_text, page_title
+from indexer.extractors.wordpress_comments import wordpress_comments
 from platforms.feed_entries import parse_feed
 from tests.fuzz.conftest import FUZZ, corpus_files, seeded
 
@@ -145,7 +147,7 @@ def test_html_helpers_read_any_bytes(data: st.DataObject) -> None:
     for read in (
         lambda: main_text(html, base),
         lambda: page_title(html),
-        lambda: wordpress_comments(html, base),
+        lambda: wordpress_comments(html, base, datetime(2024, 1, 1, tzinfo=UTC)),
         lambda: feed_links(html, base),
     ):
         try:

@@ -1,4 +1,4 @@
-"""Dates as network sites print them, Dutch and English, absolute and relative."""
+"""Dates as network sites print them, Dutch, English and German, absolute and relative."""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ CAPTURED = datetime(2022, 1, 15, 12, 0, tzinfo=UTC)
         ("een week geleden", datetime(2022, 1, 8, 12, 0, tzinfo=UTC), True),
         ("gisteren om 10:12", datetime(2022, 1, 14, 9, 12, tzinfo=UTC), True),
         ("yesterday", datetime(2022, 1, 14, 12, 0, tzinfo=UTC), True),
+        ("20. März 2014 um 15:16 Uhr", datetime(2014, 3, 20, 14, 16, tzinfo=UTC), False),
+        ("3. Juli 2012 um 9:05", datetime(2012, 7, 3, 7, 5, tzinfo=UTC), False),
+        ("vor 3 Tagen", datetime(2022, 1, 12, 12, 0, tzinfo=UTC), True),
+        ("vor 2 Stunden", datetime(2022, 1, 15, 10, 0, tzinfo=UTC), True),
+        ("2 hours ago", datetime(2022, 1, 15, 10, 0, tzinfo=UTC), True),
+        ("3 dagen geleden", datetime(2022, 1, 12, 12, 0, tzinfo=UTC), True),
     ],
 )
 def test_dates_are_found_in_the_text_around_them(
