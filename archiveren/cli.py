@@ -179,11 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
         commands.schedule,
         "run the collectors on their schedules until stopped (SIGTERM/SIGINT)",
     )
-    add(
+    status = add(
         "status",
         commands.status,
         "sources with their last run, outcome and counts; WARC files; index progress",
     )
+    status.add_argument("--json", action="store_true", help="as one JSON document")
 
     sources = add(
         "sources",

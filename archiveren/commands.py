@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -236,36 +237,59 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
     catalogue.repair_stale_runs()
     last = catalogue.last_runs()
     upcoming = next_run_times(catalogue)
+    rows: list[dict[str, Any]] = []
+    for source in config.sources:
+        run = last.get(source.name)
+        following = upcoming.get(f"collect:{source.name}")
+        rows.append(
+            {
+                "source": source.name,
+                "type": source.type,
+                "enabled": source.enabled,
+                "last_run": run.started_at.isoformat() if run else None,
+                "outcome": run.outcome if run else None,
+                "next_run": following.isoformat() if following else None,
+                "counts": {k: v for k, v in sorted((run.counts if run else {}).items()) if v},
+                "errors": list(run.errors or []) if run else [],
+                "consecutive_failures": catalogue.consecutive_failures(source.name),
+            }
+        )
+    files = catalogue.warc_files()
+    watermarks = catalogue.watermarks()
+    archive = {
+        "warc_files": len(files),
+        "warc_bytes": sum(f.size for f in files),
+        "fixity_problems": sum(f.fixity_status not in ("ok", "unchecked") for f in files),
+        "fully_indexed_files": sum(done for _, done in watermarks.values()),
+    }
+    if args.json:
+        print(json.dumps({"sources": rows, "archive": archive}, ensure_ascii=False, indent=2))
+        return 0
     print(
         f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts"
     )
-    for source in config.sources:
-        run = last.get(source.name)
-        when = run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run else "never"
-        outcome = run.outcome if run else "-"
-        following = upcoming.get(f"collect:{source.name}")
-        next_run = following.strftime("%Y-%m-%d %H:%M:%S") if following else "-"
-        counts = ", ".join(f"{k} {v}" for k, v in sorted((run.counts if run else {}).items()) if v)
-        failures = catalogue.consecutive_failures(source.name)
+    for row in rows:
+        failures = row["consecutive_failures"]
         flag = (
             " (disabled)"
-            if not source.enabled
+            if not row["enabled"]
             else f" ({failures}x failed)"
             if failures > 1
             else ""
         )
+        when = (row["last_run"] or "never").replace("T", " ")[:19]
+        next_run = (row["next_run"] or "-").replace("T", " ")[:19]
+        counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items())
         print(
-            f"{source.name + flag:<28} {source.type:<10} {when:<20} {outcome:<8} {next_run:<20} {counts}"
+            f"{row['source'] + flag:<28} {row['type']:<10} {when:<20} {row['outcome'] or '-':<8} {next_run:<20} {counts}"
         )
-        if run is not None and run.outcome in ("partial", "failed"):
-            _print_problems(list(run.errors or []))
-    files = catalogue.warc_files()
+        if row["outcome"] in ("partial", "failed"):
+            _print_problems(row["errors"])
     print(
-        f"\nWARC files: {len(files)}, {sum(f.size for f in files) / 1e6:.1f} MB; fixity problems: {sum(f.fixity_status not in ('ok', 'unchecked') for f in files)}"
+        f"\nWARC files: {archive['warc_files']}, {archive['warc_bytes'] / 1e6:.1f} MB; fixity problems: {archive['fixity_problems']}"
     )
-    watermarks = catalogue.watermarks()
     print(
-        f"index: {sum(done for _, done in watermarks.values())} of {len(files)} closed files fully indexed"
+        f"index: {archive['fully_indexed_files']} of {archive['warc_files']} closed files fully indexed"
     )
     return 0
 

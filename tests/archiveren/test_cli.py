@@ -3,6 +3,7 @@ config is refused with a message that names the file, the source and the field."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -195,3 +196,26 @@ def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path) -> None:
     errors = status.stderr.read().decode()
     assert status.wait(timeout=60) == 0, errors
     assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+
+
+def test_status_as_json_gives_every_source_and_the_archive(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        "sources:\n  - name: blog-a\n    type: feed\n    url: http://127.0.0.1:9/feed\n"
+        "  - name: blog-b\n    type: feed\n    url: http://127.0.0.1:9/b\n    enabled: false\n",
+    )
+    result = run_cli(
+        "--config", str(config), "--data-dir", str(tmp_path / "data"), "status", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert [(s["source"], s["enabled"], s["outcome"]) for s in status["sources"]] == [
+        ("blog-a", True, None),
+        ("blog-b", False, None),
+    ]
+    assert status["archive"] == {
+        "warc_files": 0,
+        "warc_bytes": 0,
+        "fixity_problems": 0,
+        "fully_indexed_files": 0,
+    }
