@@ -26,6 +26,12 @@ from catalogue.usernames import valid_username
 from foundation.errors import ArchiverenError, ConfigError
 from indexer.query_model import SearchRequest
 from workspace import Workspace
+from workspace.hold_query import resolve as resolve_holds
+
+OPERATOR = "cli"
+"""Who the audit log names for what the operator does at the shell without acting for an account
+(``users``, ``search``): a reserved name no account can have; the shell's $USER goes beside it
+as ``os_user``, which is informative only."""
 
 
 def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
@@ -107,10 +113,11 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
     except ValidationError as exc:
         problems = "; ".join(f"--{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ArchiverenError(problems) from None
-    result = ws.backend().search(request)
+    result = ws.backend().search(resolve_holds(ws.catalogue(), request))
     ws.catalogue().audit(
-        os.environ.get("USER", "cli"),
+        OPERATOR,
         "search",
+        os_user=os.environ.get("USER", ""),
         query=args.query,
         filters=request.filters,
         via="cli",
@@ -144,7 +151,7 @@ def export(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.actor import acting_user
     from exports import run_export
 
-    user = "cli"
+    user = OPERATOR
     if args.user or args.password_stdin or args.password_env:
         user = acting_user(
             ws,
@@ -283,10 +290,16 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
         return 0
     if not args.username:
         raise ArchiverenError(f"users {args.action}: give a user name")
-    actor = os.environ.get("USER", "cli")
+    actor = OPERATOR
     if args.action in ("disable", "enable"):
         catalogue.set_disabled(args.username, args.action == "disable")
-        catalogue.audit(actor, f"user_{args.action}d", user=args.username, via="cli")
+        catalogue.audit(
+            actor,
+            f"user_{args.action}d",
+            user=args.username,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(
             f"user {args.username} {args.action}d"
             + (" and logged out everywhere" if args.action == "disable" else "")
@@ -294,7 +307,9 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
         return 0
     if args.action == "delete":
         catalogue.delete_user(args.username)
-        catalogue.audit(actor, "user_deleted", user=args.username, via="cli")
+        catalogue.audit(
+            actor, "user_deleted", user=args.username, via="cli", os_user=os.environ.get("USER", "")
+        )
         print(
             f"user {args.username} deleted and logged out everywhere; the name stays in the "
             "audit log and is not given out again"
@@ -304,7 +319,14 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
         if not args.new_role:
             raise ArchiverenError("users role: give the new role, e.g. users role anna compliance")
         catalogue.set_role(args.username, args.new_role)
-        catalogue.audit(actor, "user_role", user=args.username, role=args.new_role, via="cli")
+        catalogue.audit(
+            actor,
+            "user_role",
+            user=args.username,
+            role=args.new_role,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"user {args.username} now has role {args.new_role} and is logged out everywhere")
         return 0
     if args.action == "add":
@@ -318,11 +340,24 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
         raise ArchiverenError("passwords need at least 8 characters")
     if args.action == "add":
         user = catalogue.add_user(args.username, hash_password(password), args.role)
-        catalogue.audit(actor, "user_added", new_user=user.username, role=args.role, via="cli")
+        catalogue.audit(
+            actor,
+            "user_added",
+            new_user=user.username,
+            role=args.role,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"user {user.username} added with role {args.role}")
     else:
         catalogue.set_password_hash(args.username, hash_password(password))
-        catalogue.audit(actor, "user_password", user=args.username, via="cli")
+        catalogue.audit(
+            actor,
+            "user_password",
+            user=args.username,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"password of {args.username} changed; its sessions are ended")
     return 0
 

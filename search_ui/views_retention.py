@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import PlainTextResponse, Response
 
+from foundation.errors import ArchiverenError
 from indexer.hold_marks import pending_holds
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
@@ -180,6 +181,9 @@ async def approve_destruction(
     except destruction.DestructionError as exc:
         ws.catalogue().audit(user.username, "destruction_refused", plan_id=plan_id, error=str(exc))
         return _page(request, {"error": True, "text": str(exc)}, 403)
+    except ArchiverenError as exc:  # the index is busy (indexing runs): nothing was destroyed
+        ws.catalogue().audit(user.username, "destruction_failed", plan_id=plan_id, error=str(exc))
+        return _page(request, {"error": True, "text": str(exc)}, 409)
     return _page(request, {"error": False, "key": "destruction.done", "plan": plan.id})
 
 
