@@ -51,6 +51,7 @@ def active_holds(catalogue: Catalogue) -> dict[str, set[str]]:
             select(LegalHoldRow.name, HeldPostRow.post_id)
             .join(HeldPostRow, HeldPostRow.hold_id == LegalHoldRow.id)
             .where(LegalHoldRow.released_at.is_(None))
+            .order_by(LegalHoldRow.id)
         ).all()
     covered: dict[str, set[str]] = {}
     for name, post_id in rows:
@@ -93,6 +94,9 @@ def hold_facets(
     covered = active_holds(catalogue)
     if not covered:
         return {}
+    everything_held = set().union(*covered.values())
+    # one count per hold, for the newest holds as many as the backend's facets list values
+    newest = dict(list(covered.items())[-max(request.facet_size, 1) :])
     base = request.model_copy(
         update={"facets": [], "date_histogram": None, "highlight": False, "limit": 0, "offset": 0}
     )
@@ -102,8 +106,8 @@ def hold_facets(
         filters = dict(base.filters) | {"id": sorted(narrowed) or [NO_POST]}
         return backend.search(base.model_copy(update={"filters": filters})).total
 
-    held = count(set().union(*covered.values()))
-    per_hold = [FacetBucket(value=name, count=count(ids)) for name, ids in covered.items()]
+    held = count(everything_held)
+    per_hold = [FacetBucket(value=name, count=count(ids)) for name, ids in newest.items()]
     return {
         "legal_hold": [FacetBucket(value="true", count=held)] if held else [],
         "hold": sorted((b for b in per_hold if b.count), key=lambda b: (-b.count, b.value)),

@@ -15,8 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from foundation.errors import QueryError
 from search_ui.app import create_app
 from tests.fixtures.ui import ACCOUNTS, UiSite, build_ui_workspace, serving
+from workspace.hold_query import split_hold_terms
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +202,24 @@ def test_the_audit_log_is_filtered_paged_and_exported_as_csv(site: UiSite, tmp_p
         lines = exported.text.splitlines()
         assert lines[0] == "id,at_utc,username,action,detail,prev_sha256,sha256"
         assert all(",search," in line for line in lines[1:]) and len(lines) > 3
+
+
+@pytest.mark.parametrize(
+    ("query", "rest", "wanted"),
+    [
+        ("wiki legal_hold:true", "wiki", {"legal_hold": ["true"]}),
+        ('hold:"zaak 7" AND wiki', "wiki", {"hold": ["zaak 7"]}),
+        ("legal_hold:true", "", {"legal_hold": ["true"]}),
+        ("author:threshold:x wiki", "author:threshold:x wiki", {}),
+    ],
+)
+def test_hold_terms_are_read_out_of_the_query(
+    query: str, rest: str, wanted: dict[str, list[str]]
+) -> None:
+    assert split_hold_terms(query) == (rest, wanted)
+
+
+@pytest.mark.parametrize("query", ["wiki OR legal_hold:true", "NOT hold:zaak", "(hold:zaak)"])
+def test_hold_terms_inside_or_not_or_groups_are_refused(query: str) -> None:
+    with pytest.raises(QueryError, match="narrow the whole query"):
+        split_hold_terms(query)
