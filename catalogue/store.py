@@ -404,18 +404,6 @@ class Catalogue:
                 raise CatalogueError(f"user {username!r} does not exist")
             for name, value in changes.items():
                 setattr(user, name, value)
-            session.flush()
-            was_admin = found.role == "admin" and not found.disabled
-            admins = session.scalar(
-                select(func.count(UserRow.id)).where(
-                    UserRow.role == "admin", UserRow.disabled.is_(False)
-                )
-            )
-            if was_admin and not admins:
-                raise CatalogueError(
-                    f"user {username!r} is the last enabled admin; give another account the "
-                    "admin role first, so that someone can still manage the users"
-                )
             session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
 
     def start_session(self, user_id: int, id_sha256: str, lifetime: timedelta) -> None:

@@ -1,6 +1,7 @@
 """The admin's changes to an account on the users page: disable, enable, change the role,
 delete. Each ends the account's sessions, is refused for the admin's own account (so nobody
-locks themselves out by accident) and for the last enabled admin, and goes into the audit log.
+locks themselves out by accident, and an admin always remains: the one acting), and goes into
+the audit log.
 A deleted account stays listed as such: its name stays in the audit log and is not reused."""
 
 from __future__ import annotations
