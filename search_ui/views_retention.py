@@ -21,6 +21,7 @@ from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
 from search_ui.search_params import SearchState
 from workspace import Workspace, destruction, holds
+from workspace.hold_query import resolve as resolve_holds
 
 router = APIRouter()
 LISTED_POSTS = 200
@@ -59,8 +60,8 @@ def retention_page(
 def new_hold(request: Request, user: Annotated[User, Depends(require("compliance"))]) -> Response:
     state = SearchState.from_params(request.query_params)
     ws: Workspace = request.app.state.ws
-    query, filters = state.query, state.filters_for_export()
-    total = sum(1 for _ in ws.backend().scan(holds.everything(query, filters)))
+    counting = resolve_holds(ws.catalogue(), state.request(facets=False, limit=0))
+    total = ws.backend().search(counting).total
     return render(
         request,
         "hold_new.html",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,13 +24,15 @@ from sqlalchemy.orm import Session
 from catalogue.locks import INDEX_LOCK, holding
 from catalogue.schema import HeldPostRow, LegalHoldRow
 from catalogue.store import append_audit
-from foundation.errors import AlreadyRunning, ArchiverenError
+from foundation.errors import ArchiverenError
 from foundation.utc import utcnow
 from indexer.backends import make_backend
 from indexer.hold_marks import apply_pending_holds
 from indexer.query_model import SearchRequest
 from workspace import Workspace
+from workspace.hold_query import resolve as resolve_holds
 
+log = logging.getLogger("archiveren.holds")
 MAX_NAME = 200
 MAX_CASE = 100
 
@@ -100,7 +103,8 @@ def place_hold(
     if len(case_number) > MAX_CASE:
         raise HoldError(f"a case number has at most {MAX_CASE} characters")
     key = request_key(name, query, filters, token)
-    post_ids = sorted({post.id for post in ws.backend().scan(everything(query, filters))})
+    found = resolve_holds(ws.catalogue(), everything(query, filters))
+    post_ids = sorted({post.id for post in ws.backend().scan(found)})
 
     def record(session: Session) -> HoldOutcome:
         existing = session.scalars(
@@ -201,7 +205,8 @@ def apply_holds_now(ws: Workspace) -> bool:
                 apply_pending_holds(catalogue, backend)
             finally:
                 backend.close()
-    except (AlreadyRunning, ArchiverenError):
+    except ArchiverenError as exc:  # AlreadyRunning, or tantivy's writer held by another process
+        log.info("legal holds stay pending until the index is next written: %s", exc)
         return False
     return True
 

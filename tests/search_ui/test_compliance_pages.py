@@ -119,6 +119,8 @@ def test_a_hold_from_a_search_filters_facets_shows_on_the_record_and_is_released
         assert 'data-facet="legal_hold"' in page.text and 'data-facet="hold"' in page.text
         assert 'data-value="wiki-zaak"' in page.text
         assert 'id="legal-hold"' in carla.get("/record/network:12").text
+        narrowed = carla.get("/retention/holds/new", params={"legal_hold": "true"})
+        assert narrowed.status_code == 200 and "3 records" in narrowed.text
         listing = carla.get("/retention").text
         assert "wiki-zaak" in listing and "ZAAK-7" in listing
         hold_id = placed.headers["location"].rsplit("/", 1)[1]
