@@ -172,6 +172,8 @@ class DestructionPlanRow(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     basis: Mapped[str | None] = mapped_column(String(300), nullable=True)
     """The selectielijst and category the destruction rests on."""
+    index_pending: Mapped[bool] = mapped_column(default=False)
+    """Approved and recorded, but its Posts are not yet removed from the index."""
 
 
 class DestroyedPostRow(Base):

@@ -15,13 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import PlainTextResponse, Response
 
-from foundation.errors import ArchiverenError
-from indexer.hold_marks import pending_holds
+from indexer.index_marks import pending_destructions, pending_holds
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
 from search_ui.search_params import SearchState
 from workspace import Workspace, destruction, holds
 from workspace.hold_query import resolve as resolve_holds
+from workspace.index_sync import apply_now
 
 router = APIRouter()
 LISTED_POSTS = 200
@@ -42,7 +42,7 @@ def _page(request: Request, message: dict[str, Any] | None = None, status: int =
         {
             "holds": holds.holds(ws),
             "plans": destruction.plans(ws),
-            "pending": pending_holds(ws.catalogue()),
+            "pending": pending_holds(ws.catalogue()) + pending_destructions(ws.catalogue()),
             "message": message,
         },
         status_code=status,
@@ -144,9 +144,16 @@ async def apply_pending(
 ) -> Response:
     await _form(request)
     ws: Workspace = request.app.state.ws
-    waiting = pending_holds(ws.catalogue())
-    applied = await run_in_threadpool(holds.apply_holds_now, ws)
-    ws.catalogue().audit(user.username, "legal_hold_apply", holds=waiting, applied=applied)
+    holds_waiting = pending_holds(ws.catalogue())
+    plans_waiting = pending_destructions(ws.catalogue())
+    applied = await run_in_threadpool(apply_now, ws)
+    ws.catalogue().audit(
+        user.username,
+        "index_apply_pending",
+        holds=holds_waiting,
+        destruction_plans=plans_waiting,
+        applied=applied,
+    )
     key = "hold.applied" if applied else "hold.still_pending"
     return _page(request, {"error": not applied, "key": key})
 
@@ -182,10 +189,8 @@ async def approve_destruction(
     except destruction.DestructionError as exc:
         ws.catalogue().audit(user.username, "destruction_refused", plan_id=plan_id, error=str(exc))
         return _page(request, {"error": True, "text": str(exc)}, 403)
-    except ArchiverenError as exc:  # the index is busy (indexing runs): nothing was destroyed
-        ws.catalogue().audit(user.username, "destruction_failed", plan_id=plan_id, error=str(exc))
-        return _page(request, {"error": True, "text": str(exc)}, 409)
-    return _page(request, {"error": False, "key": "destruction.done", "plan": plan.id})
+    key = "destruction.done_pending" if plan.pending else "destruction.done"
+    return _page(request, {"error": False, "key": key, "plan": plan.id})
 
 
 @router.get("/retention/destruction/{plan_id}/verklaring", include_in_schema=False)

@@ -3,7 +3,8 @@ Posts past their keep-until date and on no legal hold (optionally of one selecti
 category), with why and on which basis. A different person with the compliance role approves
 it; only then are the Posts removed from the index and recorded as destroyed, so no rebuild
 brings them back (the WARC files are not rewritten). Posts that came under a hold since the
-proposal are refused. The result is a certificate (verklaring van vernietiging) saying what was
+proposal are refused. Approval is recorded even while another process writes the index; the
+Posts then leave the index with its next writer (indexer.index_marks). The result is a certificate (verklaring van vernietiging) saying what was
 destroyed, when, by whose proposal, with whose approval and on which basis."""
 
 from __future__ import annotations
@@ -15,18 +16,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalogue.locks import INDEX_LOCK, holding
 from catalogue.retention import held_post_ids
-from catalogue.schema import DestroyedPostRow, DestructionPlanRow
+from catalogue.schema import DestroyedPostRow, DestructionPlanRow, HeldPostRow, LegalHoldRow
 from catalogue.store import append_audit
 from foundation.errors import ArchiverenError
 from foundation.post import Post
 from foundation.utc import utcnow
-from indexer.backends import make_backend
 from workspace import Workspace
 from workspace.holds import everything
-
-INDEX_WAIT_SECONDS = 30.0
+from workspace.index_sync import apply_now
 
 
 class DestructionError(ArchiverenError):
@@ -44,6 +42,8 @@ class Plan:
     confirmed_by: str
     confirmed_at: datetime | None
     destroyed: list[str]
+    pending: bool = False
+    """Approved, but its Posts are still in the index (another process was writing it)."""
 
     @property
     def refused(self) -> list[str]:
@@ -117,7 +117,10 @@ def propose(
 
 
 def approve(ws: Workspace, plan_id: int, *, user: str) -> Plan:
-    """Step two, by another person: destroy the proposal's Posts that are not held now."""
+    """Step two, by another person: destroy the proposal's Posts that are not held now. The
+    approval, the destroyed Posts and the audit row are one transaction; the Posts then leave
+    the index at once, or, while another process writes it, with its next writer (the plan
+    shows as pending meanwhile, and the record pages already answer that they were destroyed)."""
     current = plan(ws, plan_id)
     if current.confirmed_at is not None:
         raise DestructionError(
@@ -127,53 +130,41 @@ def approve(ws: Workspace, plan_id: int, *, user: str) -> Plan:
         raise DestructionError(
             f"{user} proposed destruction plan {plan_id}; it must be approved by someone else"
         )
-    catalogue = ws.catalogue()
-    config = ws.config(check_secrets=False)
-    with holding(
-        catalogue,
-        INDEX_LOCK,
-        "indexing",
-        stale_after_seconds=config.scheduler.lock_stale_seconds,
-        wait_seconds=INDEX_WAIT_SECONDS,
-        heartbeat_thread=False,
-    ):
-        held = held_post_ids(catalogue)
-        backend = make_backend(config.search, ws.data_dir)
-        try:
-            stored = backend.get_many(current.post_ids)
-            to_destroy = [
-                post_id
-                for post_id in current.post_ids
-                if post_id not in held
-                and not (post_id in stored and stored[post_id].retention.legal_hold)
-            ]
-            backend.delete(to_destroy)
-        finally:
-            backend.close()
-        refused = [post_id for post_id in current.post_ids if post_id not in set(to_destroy)]
+    marked = ws.backend().get_many(current.post_ids)
+    flagged = {post_id for post_id, post in marked.items() if post.retention.legal_hold}
 
-        def record(session: Session) -> None:
-            row = session.get(DestructionPlanRow, plan_id)
-            if row is None or row.confirmed_at is not None:
-                raise DestructionError(f"destruction plan {plan_id} changed meanwhile")
-            now = utcnow()
-            row.confirmed_by, row.confirmed_at = user, now
-            session.add_all(
-                DestroyedPostRow(post_id=post_id, plan_id=plan_id, destroyed_at=now)
-                for post_id in to_destroy
+    def record(session: Session) -> None:
+        row = session.get(DestructionPlanRow, plan_id)
+        if row is None or row.confirmed_at is not None:
+            raise DestructionError(f"destruction plan {plan_id} was carried out meanwhile")
+        held = set(
+            session.scalars(
+                select(HeldPostRow.post_id)
+                .join(LegalHoldRow, LegalHoldRow.id == HeldPostRow.hold_id)
+                .where(LegalHoldRow.released_at.is_(None))
+                .where(HeldPostRow.post_id.in_(current.post_ids))
             )
-            append_audit(
-                session,
-                user,
-                "destruction_confirmed",
-                plan_id=plan_id,
-                proposed_by=current.created_by,
-                destroyed=len(to_destroy),
-                refused_held=refused,
-                basis=current.basis,
-            )
+        )
+        to_destroy = [p for p in current.post_ids if p not in held and p not in flagged]
+        now = utcnow()
+        row.confirmed_by, row.confirmed_at, row.index_pending = user, now, True
+        session.add_all(
+            DestroyedPostRow(post_id=post_id, plan_id=plan_id, destroyed_at=now)
+            for post_id in to_destroy
+        )
+        append_audit(
+            session,
+            user,
+            "destruction_confirmed",
+            plan_id=plan_id,
+            proposed_by=current.created_by,
+            destroyed=len(to_destroy),
+            refused_held=[p for p in current.post_ids if p not in set(to_destroy)],
+            basis=current.basis,
+        )
 
-        catalogue.in_transaction(record)
+    ws.catalogue().in_transaction(record)
+    apply_now(ws)
     return plan(ws, plan_id)
 
 
@@ -205,6 +196,7 @@ def plan(ws: Workspace, plan_id: int) -> Plan:
         confirmed_by=row.confirmed_by or "",
         confirmed_at=row.confirmed_at,
         destroyed=sorted(destroyed),
+        pending=row.index_pending,
     )
 
 

@@ -5,7 +5,7 @@ Placing a hold is one catalogue transaction: the hold, the Post ids it covers an
 are stored together, marked ``index_pending``. Then the index is marked, with a backend of its
 own that is closed at once, so this process never keeps the index writer. When another process
 holds the writer (``archiveren index``, the scheduler, ``demo``), the hold stays recorded and
-pending and is applied by the next writer of the index (indexer.hold_marks). Placing the same
+pending and is applied by the next writer of the index (indexer.index_marks). Placing the same
 hold again (the same client token, or the same name, query and filters) while it is active
 returns the hold already placed, so a retry never adds a second one.
 """
@@ -14,25 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalogue.locks import INDEX_LOCK, holding
 from catalogue.schema import HeldPostRow, LegalHoldRow
 from catalogue.store import append_audit
 from foundation.errors import ArchiverenError
 from foundation.utc import utcnow
-from indexer.backends import make_backend
-from indexer.hold_marks import apply_pending_holds
 from indexer.query_model import SearchRequest
 from workspace import Workspace
 from workspace.hold_query import resolve as resolve_holds
+from workspace.index_sync import apply_now
 
-log = logging.getLogger("archiveren.holds")
 MAX_NAME = 200
 MAX_CASE = 100
 
@@ -147,7 +143,7 @@ def place_hold(
 
     outcome = ws.catalogue().in_transaction(record)
     if outcome.pending:
-        applied = apply_holds_now(ws)
+        applied = apply_now(ws)
         outcome = HoldOutcome(outcome.hold_id, outcome.posts, not applied, outcome.already_placed)
     return outcome
 
@@ -184,31 +180,7 @@ def release_hold(ws: Workspace, hold_id: int, *, user: str, reason: str) -> Hold
         return HoldOutcome(hold_id, count, True)
 
     outcome = ws.catalogue().in_transaction(record)
-    return HoldOutcome(hold_id, outcome.posts, not apply_holds_now(ws))
-
-
-def apply_holds_now(ws: Workspace) -> bool:
-    """Mark the pending holds in the index if nobody else writes it now; False if they stay
-    pending. Takes the index lock, so it never races ``archiveren index``."""
-    config = ws.config(check_secrets=False)
-    catalogue = ws.catalogue()
-    try:
-        with holding(
-            catalogue,
-            INDEX_LOCK,
-            "marking legal holds in the index",
-            stale_after_seconds=config.scheduler.lock_stale_seconds,
-            heartbeat_thread=False,
-        ):
-            backend = make_backend(config.search, ws.data_dir)
-            try:
-                apply_pending_holds(catalogue, backend)
-            finally:
-                backend.close()
-    except ArchiverenError as exc:  # AlreadyRunning, or tantivy's writer held by another process
-        log.info("legal holds stay pending until the index is next written: %s", exc)
-        return False
-    return True
+    return HoldOutcome(hold_id, outcome.posts, not apply_now(ws))
 
 
 def holds(ws: Workspace) -> list[HoldSummary]:

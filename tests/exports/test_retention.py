@@ -13,8 +13,9 @@ from contextlib import contextmanager
 import pytest
 
 from catalogue.retention import held_post_ids
-from indexer.hold_marks import apply_pending_holds, pending_holds
+from indexer.index_marks import apply_pending_holds, pending_destructions, pending_holds
 from workspace import Workspace, destruction, holds
+from workspace.index_sync import apply_now
 
 WRITER = """
 import sys, time, tantivy
@@ -145,7 +146,7 @@ def test_a_hold_placed_while_another_process_writes_the_index_is_recorded_once_a
         assert not any(ws.backend().get(post_id).retention.legal_hold for post_id in held)  # type: ignore[union-attr]
         assert due_ids(ws).isdisjoint(held), "the catalogue keeps them out of destruction already"
     started = time.monotonic()
-    assert holds.apply_holds_now(ws)
+    assert apply_now(ws)
     assert time.monotonic() - started < 10
     assert pending_holds(ws.catalogue()) == []
     assert marked(ws, held)
@@ -160,7 +161,7 @@ def test_the_next_index_run_applies_pending_holds(archived_workspace: Workspace)
         placed = hold(ws)
     assert placed.pending
     report = index_new_records(ws)
-    assert report.counts["pending_holds_applied"] == 1
+    assert report.counts["pending_applied"] == 1
     assert marked(ws, held_post_ids(ws.catalogue()))
 
 
@@ -196,3 +197,22 @@ def test_records_held_after_the_proposal_are_refused(archived_workspace: Workspa
     assert len(done.destroyed) == 2 and len(done.refused) == 1
     assert ws.backend().get(done.refused[0]) is not None
     assert "Niet vernietigd wegens legal hold" in destruction.certificate(done, "")
+
+
+def test_a_destruction_approved_while_another_process_writes_the_index_leaves_it_later(
+    archived_workspace: Workspace,
+) -> None:
+    ws = archived_workspace
+    plan = destruction.propose(ws, user="carla", reason="termijn", basis="Selectielijst 2020")
+    with another_process_writing(ws):
+        done = destruction.approve(ws, plan.id, user="ad")
+        assert done.pending and len(done.destroyed) == 3
+        assert pending_destructions(ws.catalogue()) == [plan.id]
+        assert ws.backend().count() == 9, "still in the index"
+        assert destruction.destroyed_record(ws, done.destroyed[0]) is not None
+        with pytest.raises(destruction.DestructionError, match="already carried out"):
+            destruction.approve(ws, plan.id, user="anna")
+    assert apply_now(ws)
+    assert pending_destructions(ws.catalogue()) == []
+    assert not destruction.plan(ws, plan.id).pending
+    assert eventually(lambda: ws.backend().count() == 6)

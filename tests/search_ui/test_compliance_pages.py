@@ -204,6 +204,8 @@ def test_the_audit_log_is_filtered_paged_and_exported_as_csv(site: UiSite, tmp_p
         lines = exported.text.splitlines()
         assert lines[0] == "id,at_utc,username,action,detail,prev_sha256,sha256"
         assert all(",search," in line for line in lines[1:]) and len(lines) > 3
+        assert "Retention and destruction" in ad.get("/retention", params={"lang": "en"}).text
+        assert "Audit log" in ad.get("/audit", params={"lang": "en"}).text
 
 
 @pytest.mark.parametrize(

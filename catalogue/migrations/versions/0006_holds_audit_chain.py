@@ -1,7 +1,7 @@
 """The audit log becomes an append-only hash chain (existing rows are chained in id order);
 deleted users keep their row as a tombstone; legal holds get a case number, an idempotency key,
-a pending mark for the index and a release reason; destruction plans get their reason and the
-selectielijst basis they rest on.
+a pending mark for the index and a release reason; destruction plans get their reason, the
+selectielijst basis they rest on and a pending mark for the index.
 
 Revision ID: 0006
 Revises: 0004
@@ -39,6 +39,10 @@ def upgrade() -> None:
     op.create_index("ix_legal_holds_request_key", "legal_holds", ["request_key"])
     op.add_column("destruction_plans", sa.Column("reason", sa.Text, nullable=True))
     op.add_column("destruction_plans", sa.Column("basis", sa.String(300), nullable=True))
+    op.add_column(
+        "destruction_plans",
+        sa.Column("index_pending", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
 
 
 def _chain_existing_rows() -> None:
@@ -97,6 +101,7 @@ def downgrade() -> None:
     op.drop_index("ux_audit_log_prev_sha256", "audit_log")
     op.drop_index("ix_legal_holds_request_key", "legal_holds")
     for table, column in (
+        ("destruction_plans", "index_pending"),
         ("destruction_plans", "basis"),
         ("destruction_plans", "reason"),
         ("legal_holds", "release_reason"),
