@@ -53,6 +53,19 @@ def _page(request: Request, message: dict[str, Any] | None = None, status: int =
 def retention_page(
     request: Request, user: Annotated[User, Depends(require("compliance"))]
 ) -> Response:
+    # after a proposal or an approval the browser is sent here (so a reload posts nothing again)
+    for param, key in (("proposed", "destruction.proposed"), ("approved", "destruction.done")):
+        plan_id = request.query_params.get(param, "")
+        if plan_id.isdigit():
+            pending = (
+                param == "approved" and destruction.plan(request.app.state.ws, int(plan_id)).pending
+            )
+            message = {
+                "error": False,
+                "key": key + ("_pending" if pending else ""),
+                "plan": plan_id,
+            }
+            return _page(request, message)
     return _page(request)
 
 
@@ -175,7 +188,7 @@ async def propose_destruction(
         )
     except destruction.DestructionError as exc:
         return _page(request, {"error": True, "text": str(exc)}, 400)
-    return _page(request, {"error": False, "key": "destruction.proposed", "plan": plan.id})
+    return RedirectResponse(f"/retention?proposed={plan.id}", status_code=303)
 
 
 @router.post("/retention/destruction/{plan_id}/approve", include_in_schema=False)
@@ -189,8 +202,7 @@ async def approve_destruction(
     except destruction.DestructionError as exc:
         ws.catalogue().audit(user.username, "destruction_refused", plan_id=plan_id, error=str(exc))
         return _page(request, {"error": True, "text": str(exc)}, 403)
-    key = "destruction.done_pending" if plan.pending else "destruction.done"
-    return _page(request, {"error": False, "key": key, "plan": plan.id})
+    return RedirectResponse(f"/retention?approved={plan.id}", status_code=303)
 
 
 @router.get("/retention/destruction/{plan_id}/verklaring", include_in_schema=False)

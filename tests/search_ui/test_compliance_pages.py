@@ -30,8 +30,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
     ws.close()
 
 
-def form(client: httpx.Client, path: str, **data: str) -> httpx.Response:
-    return client.post(path, data={"csrf_token": client.headers["X-CSRF-Token"], **data})
+def form(client: httpx.Client, path: str, follow: bool = False, **data: str) -> httpx.Response:
+    return client.post(
+        path,
+        data={"csrf_token": client.headers["X-CSRF-Token"], **data},
+        follow_redirects=follow,
+    )
 
 
 def log_in_as(site: UiSite, username: str, password: str) -> httpx.Client:
@@ -148,6 +152,7 @@ def test_destruction_needs_a_second_person_and_leaves_a_certificate_and_410(site
         proposed = form(
             carla,
             "/retention/destruction",
+            follow=True,
             basis="Selectielijst gemeenten 2020, categorie 1.1",
             reason="termijn verstreken",
             category="1.1",
@@ -158,7 +163,7 @@ def test_destruction_needs_a_second_person_and_leaves_a_certificate_and_410(site
         assert refused.status_code == 403 and "someone else" in refused.text
         assert carla.get("/record/blog:5").status_code == 200
     with site.login("admin") as ad:
-        done = form(ad, f"/retention/destruction/{plan_id}/approve")
+        done = form(ad, f"/retention/destruction/{plan_id}/approve", follow=True)
         assert done.status_code == 200 and "is uitgevoerd" in done.text
         gone = ad.get("/record/blog:5")
         assert gone.status_code == 410
