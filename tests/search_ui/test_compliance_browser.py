@@ -1,10 +1,12 @@
 """The compliance officer's path through the retention pages in real headless Chromium: search,
 place a legal hold on the results, find it in the hold list and as a search facet, open it and
-release it with a reason; then read the audit log. Screenshots of /retention and /audit are
-written to docs/screenshots/ (the README shows them)."""
+release it with a reason; then read the audit log. Screenshots of /retention and /audit go to
+test-artifacts/, or with ARCHIVEREN_UPDATE_SCREENSHOTS=1 to docs/screenshots/ (the README shows
+them), so an ordinary test run leaves the checkout unchanged."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +15,14 @@ from typing import Any
 import pytest
 
 from search_ui.app import create_app
-from tests.fixtures.ui import ACCOUNTS, UiSite, build_ui_workspace, serving
+from tests.fixtures.ui import ACCOUNTS, ARTIFACTS, UiSite, build_ui_workspace, serving
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("ARCHIVEREN_UPDATE_SCREENSHOTS") == "1"
+    else ARTIFACTS
+)
 
 
 @pytest.fixture(scope="module")
