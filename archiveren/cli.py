@@ -158,9 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="why this export is made, e.g. 'Woo-verzoek 2026-114' (required; goes into the audit log)",
     )
-    export.add_argument(
-        "--user", default=os.environ.get("USER", "cli"), help="who exports (for the audit log)"
-    )
+    _acting_user_options(export, required=False)
 
     verify_export = add(
         "verify-export",
@@ -172,8 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "verify",
         commands.verify,
-        "recompute WARC checksums and record digests; non-zero exit if anything is missing, changed or unlisted",
+        "recompute WARC checksums and record digests and check the audit log's hash chain; non-zero exit if anything is missing, changed or unlisted",
     )
+    audit = add(
+        "audit",
+        commands.audit,
+        "print the audit log, oldest first (filters combine); --csv for a spreadsheet",
+    )
+    audit.add_argument("--by", default=None, metavar="USER", help="rows of this user")
+    audit.add_argument("--action", default=None, help="rows of this action, e.g. legal_hold")
+    audit.add_argument("--from", dest="date_from", default=None, metavar="DATE")
+    audit.add_argument("--to", dest="date_to", default=None, metavar="DATE")
+    audit.add_argument("--case", default=None, metavar="NUMBER", help="rows about this case")
+    audit.add_argument("--csv", action="store_true", help="CSV with each row's chain digests")
     add(
         "schedule",
         commands.schedule,
@@ -218,34 +227,42 @@ def build_parser() -> argparse.ArgumentParser:
     retention = add(
         "retention",
         commands.retention,
-        "retention under the selectielijst: destruction proposal, legal holds, two-step destruction",
+        "retention under the selectielijst: destruction proposal, legal holds, destruction approved by a second person",
     )
     retention.add_argument(
-        "action", choices=["report", "hold", "release", "plan-destruction", "destroy"]
+        "action", choices=["report", "holds", "hold", "release", "plan-destruction", "destroy"]
     )
     retention.add_argument(
         "query", nargs="?", default="", help="for hold: the query whose Posts are held"
     )
     retention.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE")
     retention.add_argument("--name", default="", help="for hold: a name for the hold")
-    retention.add_argument("--reason", default="", help="for hold: why (required)")
-    retention.add_argument("--hold-id", type=int, help="for release: the hold to release")
+    retention.add_argument("--case", default="", help="for hold: the case number it belongs to")
+    retention.add_argument(
+        "--reason", default="", help="for hold, release and plan-destruction: why (required)"
+    )
+    retention.add_argument(
+        "--basis",
+        default="",
+        help="for plan-destruction: the selectielijst and category it rests on (required)",
+    )
+    retention.add_argument(
+        "--category", default="", help="for plan-destruction: only this selectielijst category"
+    )
+    retention.add_argument("--hold-id", type=int, help="for release: the hold (see `holds`)")
     retention.add_argument(
         "--plan", type=int, help="for destroy: the plan id from plan-destruction"
     )
-    retention.add_argument(
-        "--confirm", default="", help="for destroy: the confirmation code from plan-destruction"
-    )
-    retention.add_argument(
-        "--user", default=os.environ.get("USER", "cli"), help="who acts (for the audit log)"
-    )
+    _acting_user_options(retention)
 
     users = add(
         "users",
         commands.users,
-        "manage UI accounts (roles: archivist, compliance, admin); passwd, role and disable end the user's sessions",
+        "manage UI accounts (roles: archivist, compliance, admin); passwd, role, disable and delete end the user's sessions; a deleted name is never reused",
     )
-    users.add_argument("action", choices=["add", "list", "passwd", "role", "disable", "enable"])
+    users.add_argument(
+        "action", choices=["add", "list", "passwd", "role", "disable", "enable", "delete"]
+    )
     users.add_argument(
         "username",
         nargs="?",
@@ -270,7 +287,33 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VAR",
         help="read the password from this environment variable instead of prompting",
     )
+    users.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (needed without a terminal)",
+    )
     return parser
+
+
+def _acting_user_options(command: argparse.ArgumentParser, *, required: bool = True) -> None:
+    command.add_argument(
+        "--user",
+        default=None,
+        metavar="NAME",
+        help="the archiveren account you act as; its password is asked next"
+        + ("" if required else " (without it the export is recorded as the operator, 'cli')"),
+    )
+    command.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the --user password from the first line of standard input",
+    )
+    command.add_argument(
+        "--password-env",
+        default=None,
+        metavar="VAR",
+        help="read the --user password from this environment variable",
+    )
 
 
 PRIVATE_UMASK = 0o077

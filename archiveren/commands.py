@@ -10,18 +10,19 @@ does not load Scrapy, tantivy's writer, the web stack and the export libraries f
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from archiveren.table import print_hits
+from catalogue.audit_chain import verify_chain
+from catalogue.audit_queries import AuditFilter, audit_rows, chain_rows
 from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
 from config import ArchiverenConfig, NetworkSource
@@ -29,6 +30,12 @@ from config.loader import require_secrets
 from foundation.errors import ArchiverenError, ConfigError
 from indexer.query_model import SearchRequest
 from workspace import Workspace
+from workspace.hold_query import resolve as resolve_holds
+
+OPERATOR = "cli"
+"""Who the audit log names for what the operator does at the shell without acting for an account
+(``users``, ``search``): a reserved name no account can have; the shell's $USER goes beside it
+as ``os_user``, which is informative only."""
 
 
 def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
@@ -146,10 +153,11 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
     except ValidationError as exc:
         problems = "; ".join(f"--{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ArchiverenError(problems) from None
-    result = ws.backend().search(request)
+    result = ws.backend().search(resolve_holds(ws.catalogue(), request))
     ws.catalogue().audit(
-        os.environ.get("USER", "cli"),
+        OPERATOR,
         "search",
+        os_user=os.environ.get("USER", ""),
         query=args.query,
         filters=request.filters,
         via="cli",
@@ -180,7 +188,18 @@ def serve(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def export(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.actor import acting_user
     from exports import run_export
+
+    user = OPERATOR
+    if args.user or args.password_stdin or args.password_env:
+        user = acting_user(
+            ws,
+            args.user,
+            role="compliance",
+            from_stdin=args.password_stdin,
+            env_name=args.password_env,
+        ).username
 
     path = run_export(
         ws,
@@ -189,7 +208,7 @@ def export(args: argparse.Namespace, ws: Workspace) -> int:
         fmt=args.format,
         out=args.out,
         reason=args.reason,
-        user=args.user,
+        user=user,
     )
     print(f"export written: {path}")
     return 0
@@ -217,7 +236,40 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
     print(
         f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}"
     )
-    return 0 if report.ok else 1
+    chain = verify_chain(chain_rows(catalogue))
+    if not chain.ok:
+        print(f"! {chain.problem}")
+    print(
+        f"audit log: {chain.rows} rows, hash chain "
+        + ("intact" if chain.ok else f"BROKEN at row {chain.broken_at}")
+    )
+    return 0 if report.ok and chain.ok else 1
+
+
+def audit(args: argparse.Namespace, ws: Workspace) -> int:
+    from workspace.audit_csv import audit_csv
+
+    wanted = AuditFilter(
+        username=args.by or "",
+        action=args.action or "",
+        date_from=_day(args.date_from, "--from"),
+        date_to=_day(args.date_to, "--to"),
+        case_number=args.case or "",
+    )
+    rows = audit_rows(ws.catalogue(), wanted)
+    if args.csv:
+        for chunk in audit_csv(rows):
+            sys.stdout.write(chunk)
+        return 0
+    count = 0
+    for row in rows:
+        count += 1
+        detail = json.dumps(row.detail, ensure_ascii=False, sort_keys=True)
+        print(
+            f"{row.id:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.username or '-':<16} {row.action:<24} {detail}"
+        )
+    print(f"{count} audit rows")
+    return 0
 
 
 def schedule(args: argparse.Namespace, ws: Workspace) -> int:
@@ -295,95 +347,159 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def users(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.actor import read_password
     from search_ui.auth import hash_password
 
     catalogue = ws.catalogue()
     if args.action == "list":
         for user in catalogue.users():
-            print(f"{user.username:<24} {user.role:<12} {'disabled' if user.disabled else ''}")
+            state = "deleted" if user.deleted_at else "disabled" if user.disabled else ""
+            print(f"{user.username:<24} {user.role:<12} {state}")
         return 0
     if not args.username:
         raise ArchiverenError(f"users {args.action}: give a user name")
-    actor = os.environ.get("USER", "cli")
+    actor = OPERATOR
     if args.action in ("disable", "enable"):
         catalogue.set_disabled(args.username, args.action == "disable")
-        catalogue.audit(actor, f"user_{args.action}d", user=args.username, via="cli")
+        catalogue.audit(
+            actor,
+            f"user_{args.action}d",
+            user=args.username,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(
             f"user {args.username} {args.action}d"
             + (" and logged out everywhere" if args.action == "disable" else "")
+        )
+        return 0
+    if args.action == "delete":
+        catalogue.delete_user(args.username)
+        catalogue.audit(
+            actor, "user_deleted", user=args.username, via="cli", os_user=os.environ.get("USER", "")
+        )
+        print(
+            f"user {args.username} deleted and logged out everywhere; the name stays in the "
+            "audit log and is not given out again"
         )
         return 0
     if args.action == "role":
         if not args.new_role:
             raise ArchiverenError("users role: give the new role, e.g. users role anna compliance")
         catalogue.set_role(args.username, args.new_role)
-        catalogue.audit(actor, "user_role", user=args.username, role=args.new_role, via="cli")
+        catalogue.audit(
+            actor,
+            "user_role",
+            user=args.username,
+            role=args.new_role,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"user {args.username} now has role {args.new_role} and is logged out everywhere")
         return 0
     if args.action == "add":
         valid_username(args.username)  # before asking for a password
     elif catalogue.user(args.username) is None:
         raise ArchiverenError(f"users passwd: no user named {args.username!r}")
-    if args.password_env:
-        password = os.environ.get(args.password_env, "")
-        if not password:
-            raise ConfigError(f"environment variable {args.password_env} is not set")
-    else:
-        password = getpass.getpass(f"password for {args.username}: ")
+    password = read_password(
+        args.username, from_stdin=args.password_stdin, env_name=args.password_env
+    )
     if len(password) < 8:
         raise ArchiverenError("passwords need at least 8 characters")
     if args.action == "add":
         user = catalogue.add_user(args.username, hash_password(password), args.role)
-        catalogue.audit(actor, "user_added", new_user=user.username, role=args.role, via="cli")
+        catalogue.audit(
+            actor,
+            "user_added",
+            new_user=user.username,
+            role=args.role,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"user {user.username} added with role {args.role}")
     else:
         catalogue.set_password_hash(args.username, hash_password(password))
-        catalogue.audit(actor, "user_password", user=args.username, via="cli")
+        catalogue.audit(
+            actor,
+            "user_password",
+            user=args.username,
+            via="cli",
+            os_user=os.environ.get("USER", ""),
+        )
         print(f"password of {args.username} changed; its sessions are ended")
     return 0
 
 
 def retention(args: argparse.Namespace, ws: Workspace) -> int:
-    from archiveren import retention as rules
+    from archiveren.actor import acting_user
+    from workspace import destruction, holds
 
     if args.action == "report":
         count = 0
-        for post in rules.due_for_destruction(ws):
+        for post in destruction.due_for_destruction(ws):
             count += 1
             print(
                 f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}"
             )
         print(f"{count} records past their retention date and not on legal hold")
         return 0
+    if args.action == "holds":
+        for hold in holds.holds(ws):
+            state = "active" if hold.active else f"released {hold.released_at:%Y-%m-%d}"
+            pending = " (index pending)" if hold.pending else ""
+            print(
+                f"{hold.id:>4}  {hold.name:<24} {hold.posts:>6} records  {state}{pending}  "
+                f"case {hold.case_number or '-'}  by {hold.created_by}: {hold.reason}"
+            )
+        return 0
+    user = acting_user(
+        ws,
+        args.user,
+        role="compliance",
+        from_stdin=args.password_stdin,
+        env_name=args.password_env,
+    ).username
     if args.action == "hold":
-        hold_id, count = rules.place_hold(
+        outcome = holds.place_hold(
             ws,
             name=args.name or args.query,
             query=args.query,
             filters=parse_filters(args.filter),
             reason=args.reason,
-            user=args.user,
+            case_number=args.case or "",
+            user=user,
         )
-        print(f"legal hold {hold_id}: {count} records held")
+        again = " (already placed: nothing added)" if outcome.already_placed else ""
+        pending = (
+            "; the index is being written by another process, so the records are marked when "
+            "it is next written (archiveren index, the scheduler, or the retention page)"
+            if outcome.pending
+            else ""
+        )
+        print(f"legal hold {outcome.hold_id}: {outcome.posts} records held{again}{pending}")
         return 0
     if args.action == "release":
         if args.hold_id is None:
-            raise ArchiverenError("release: give --hold-id")
-        print(
-            f"legal hold {args.hold_id} released ({rules.release_hold(ws, args.hold_id, args.user)} records)"
-        )
+            raise ArchiverenError(
+                "release: give --hold-id (`archiveren retention holds` lists them)"
+            )
+        outcome = holds.release_hold(ws, args.hold_id, user=user, reason=args.reason)
+        print(f"legal hold {args.hold_id} released ({outcome.posts} records)")
         return 0
     if args.action == "plan-destruction":
-        plan = rules.plan_destruction(ws, args.user)
+        plan = destruction.propose(
+            ws, user=user, reason=args.reason, basis=args.basis, category=args.category or ""
+        )
         print(f"destruction plan {plan.id}: {len(plan.post_ids)} records (nothing deleted yet)")
         print(
-            f"to carry it out, another person runs: archiveren retention destroy --plan {plan.id} --confirm {plan.token}"
+            f"another person with the compliance role approves it on the retention page, or runs: "
+            f"archiveren retention destroy --plan {plan.id} --user THEIR_NAME"
         )
         return 0
-    if args.plan is None or not args.confirm:
-        raise ArchiverenError("destroy: give --plan ID and --confirm CODE from plan-destruction")
-    destroyed, refused = rules.confirm_destruction(ws, args.plan, args.confirm, args.user)
-    print(f"destroyed {destroyed} records; refused {len(refused)} on legal hold")
+    if args.plan is None:
+        raise ArchiverenError("destroy: give --plan ID from plan-destruction")
+    done = destruction.approve(ws, args.plan, user=user)
+    print(f"destroyed {len(done.destroyed)} records; refused {len(done.refused)} on legal hold")
     return 0
 
 
@@ -407,3 +523,8 @@ def _date(value: str | None, option: str) -> datetime | None:
     except ValueError:
         raise ArchiverenError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    moment = _date(value, option)
+    return moment.date() if moment else None

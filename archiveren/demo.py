@@ -79,6 +79,7 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
             print(f"  {report.source:<26} {report.outcome:<8} {counts}")
         print("indexing ...")
         print("  " + index_new_records(ws).summary().replace("\n", "\n  "))
+        ws.close_backend()  # the UI only reads: legal holds placed meanwhile can mark the index
         ensure_demo_users(ws)
         if not serve:
             return 0

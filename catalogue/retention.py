@@ -26,3 +26,15 @@ def held_post_ids(catalogue: Catalogue) -> set[str]:
 def destroyed_post_ids(catalogue: Catalogue) -> set[str]:
     with catalogue.session() as session:
         return set(session.scalars(select(DestroyedPostRow.post_id)))
+
+
+def is_held(catalogue: Catalogue, post_id: str) -> bool:
+    """Whether an active legal hold covers ``post_id``."""
+    with catalogue.session() as session:
+        query = (
+            select(HeldPostRow.post_id)
+            .join(LegalHoldRow, LegalHoldRow.id == HeldPostRow.hold_id)
+            .where(LegalHoldRow.released_at.is_(None), HeldPostRow.post_id == post_id)
+            .limit(1)
+        )
+        return session.scalar(query) is not None

@@ -76,6 +76,9 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """Set when the account was deleted: the row stays as a tombstone, so the name its audit
+    rows carry is never given to someone else, and it can no longer log in."""
 
 
 class SessionRow(Base):
@@ -102,7 +105,9 @@ class LoginThrottleRow(Base):
 
 
 class AuditRow(Base):
-    """Who did what when: searches, record views, exports, logins, holds, deletions."""
+    """Who did what when: searches, record views, exports, logins, holds, deletions. Append-only
+    and hash-chained (catalogue.audit_chain): ``prev_sha256`` is the digest of the row before,
+    ``sha256`` this row's own."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -110,6 +115,8 @@ class AuditRow(Base):
     username: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(40), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LegalHoldRow(Base):
@@ -123,6 +130,14 @@ class LegalHoldRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    case_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """Placing a hold again with the same key (a client token, or name and query) while it is
+    active returns the hold already placed instead of a second one."""
+    index_pending: Mapped[bool] = mapped_column(default=False)
+    """The hold (or its release) is recorded but the index is not yet marked accordingly."""
+    released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    release_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class HeldPostRow(Base):
@@ -154,6 +169,11 @@ class DestructionPlanRow(Base):
     post_ids: Mapped[list[str]] = mapped_column(JSON)
     confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    basis: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    """The selectielijst and category the destruction rests on."""
+    index_pending: Mapped[bool] = mapped_column(default=False)
+    """Approved and recorded, but its Posts are not yet removed from the index."""
 
 
 class DestroyedPostRow(Base):

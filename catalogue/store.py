@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, inspect, sele
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalogue.audit_chain import GENESIS, row_digest
 from catalogue.schema import (
     AuditRow,
     IndexWatermarkRow,
@@ -344,11 +345,18 @@ class Catalogue:
         """A new account; the name must pass ``valid_username`` (UserNameError says why not)."""
         username = valid_username(username)
         with self.session() as session:
-            for existing in session.scalars(select(UserRow.username)):
+            for existing, deleted_at in session.execute(
+                select(UserRow.username, UserRow.deleted_at)
+            ):
                 if existing.casefold() == username.casefold():
                     raise CatalogueError(
                         f"user {username!r} already exists"
                         + (f" (as {existing!r})" if existing != username else "")
+                        + (
+                            "; it was deleted, and a name in the audit log is never reused"
+                            if deleted_at is not None
+                            else ""
+                        )
                     )
             user = UserRow(
                 username=username, password_hash=password_hash, role=role, created_at=utcnow()
@@ -381,9 +389,14 @@ class Catalogue:
         """Disable (ending every session) or enable an account."""
         self._change_user(username, disabled=disabled)
 
+    def delete_user(self, username: str) -> None:
+        """Delete an account: it can no longer log in and its sessions end, but its row stays as
+        a tombstone, so the name in its audit rows is never given to another person."""
+        self._change_user(username, disabled=True, password_hash="!deleted", deleted_at=utcnow())
+
     def _change_user(self, username: str, **changes: Any) -> None:
         found = self.user(username)
-        if found is None:
+        if found is None or found.deleted_at is not None:
             raise CatalogueError(f"user {username!r} does not exist")
         with self.session() as session:
             user = session.get(UserRow, found.id)
@@ -421,15 +434,24 @@ class Catalogue:
     # audit log
 
     def audit(self, username: str, action: str, **detail: Any) -> None:
-        with self.session() as session:
-            session.add(
-                AuditRow(
-                    at=utcnow(),
-                    username=username,
-                    action=action,
-                    detail=scrub_json(_jsonable(detail)),
-                )
-            )
+        """Append a row to the audit log, chained to the row before it (catalogue.audit_chain)."""
+        self.in_transaction(lambda session: append_audit(session, username, action, **detail))
+
+    def in_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction, again from the start when another writer appended to
+        the audit log between its read of the last row and its own append (``prev_sha256`` is
+        unique, so two rows can never follow the same one): work that audits stays one
+        transaction with its audit row."""
+        for attempt in range(AUDIT_APPEND_ATTEMPTS):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except IntegrityError as exc:
+                if "prev_sha256" not in str(exc) or attempt == AUDIT_APPEND_ATTEMPTS - 1:
+                    raise CatalogueError(
+                        f"the catalogue refused a change: {exc.orig}; try again"
+                    ) from None
+        raise AssertionError("unreachable")
 
     def audit_log(
         self, action: str | None = None, limit: int = 100, since: datetime | None = None
@@ -441,6 +463,29 @@ class Catalogue:
             if since:
                 query = query.where(AuditRow.at >= since)
             return list(session.scalars(query))
+
+
+AUDIT_APPEND_ATTEMPTS = 100
+T = TypeVar("T")
+
+
+def append_audit(session: Session, username: str, action: str, **detail: Any) -> None:
+    """Append an audit row inside ``session``'s transaction (use Catalogue.in_transaction)."""
+    content = scrub_json(_jsonable(detail))
+    last = session.scalar(select(AuditRow.sha256).order_by(AuditRow.id.desc()).limit(1))
+    previous = last or GENESIS
+    at = utcnow()
+    session.add(
+        AuditRow(
+            at=at,
+            username=username,
+            action=action,
+            detail=content,
+            prev_sha256=previous,
+            sha256=row_digest(previous, at, username, action, content),
+        )
+    )
+    session.flush()
 
 
 _MIGRATION_LOCK = threading.Lock()

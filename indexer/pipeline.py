@@ -36,6 +36,7 @@ from indexer.background_writes import BackgroundWrites
 from indexer.capture_reader import capture_from_records
 from indexer.extraction import CaptureExtraction, extraction_workers
 from indexer.extractors import Capture, has_extractor
+from indexer.index_marks import apply_pending
 from indexer.merge import merge_capture_history
 from indexer.prepared import PreparedPost
 from indexer.query_model import SearchBackend
@@ -97,6 +98,8 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
     config = ws.config(check_secrets=False)
     catalogue = ws.catalogue()
     with _index_writer(catalogue, config, wait_seconds) as lock:
+        # holds and destructions decided while another process held the index writer first
+        applied = apply_pending(catalogue, ws.backend())
         report = _index_files(
             config,
             ws.archive_dir,
@@ -106,6 +109,9 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
             save_watermarks=True,
             still_here=lock.still_here,
         )
+        # and those decided while this run was reading
+        applied += apply_pending(catalogue, ws.backend())
+        report.counts["pending_applied"] += applied
         for abandoned in ws.backend().remove_abandoned_rebuilds():
             log.warning("removed %s, left by a rebuild that did not finish", abandoned)
         return report
@@ -152,6 +158,7 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
         catalogue.reset_watermarks()
         for name, (offset, complete) in report.watermarks.items():
             catalogue.save_watermark(name, offset, complete)
+        report.counts["pending_applied"] += apply_pending(catalogue, live)
         return report
 
 

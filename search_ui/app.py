@@ -21,14 +21,17 @@ from starlette.routing import BaseRoute, Mount
 from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
+    views_audit,
     views_auth,
     views_collections,
     views_export,
     views_metrics,
     views_record,
     views_replay,
+    views_retention,
     views_search,
     views_sources,
+    views_users,
 )
 from search_ui.auth import (
     SESSION_COOKIE,
@@ -41,8 +44,9 @@ from search_ui.auth import (
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, translator
 from search_ui.login_throttle import LoginThrottle
 from search_ui.rendering import render
-from search_ui.views_record import RecordNotFound
+from search_ui.views_record import RecordDestroyed, RecordNotFound
 from workspace import Workspace
+from workspace.holds import HoldError
 
 APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 """Pages of the app load only their own scripts and styles: nothing inline, nothing from
@@ -58,6 +62,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_export.router,
     views_metrics.router,
     views_sources.router,
+    views_users.router,
+    views_retention.router,
+    views_audit.router,
     api.router,
 )
 """The page families and the API, in the order their routes are matched."""
@@ -171,7 +178,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     for error, status, title_key in (
         (Forbidden, 403, "error.forbidden"),
         (RecordNotFound, 404, "error.not_found"),
+        (RecordDestroyed, 410, "error.gone"),
         (QueryError, 400, "error.bad_request"),
+        (HoldError, 400, "error.bad_request"),
     ):
         app.exception_handler(error)(_answer_with(status, title_key))
 

@@ -18,11 +18,15 @@ DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "archiveren_lang"
 
 
+MESSAGE_FILES: tuple[str, ...] = ("messages.json", "messages_compliance.json")
+"""The message files, read in this order (the compliance pages keep theirs apart)."""
+
+
 @cache
 def messages() -> dict[str, dict[str, str]]:
-    catalogue: dict[str, dict[str, str]] = json.loads(
-        Path(__file__).with_name("messages.json").read_text(encoding="utf-8")
-    )
+    catalogue: dict[str, dict[str, str]] = {}
+    for name in MESSAGE_FILES:
+        catalogue.update(json.loads(Path(__file__).with_name(name).read_text(encoding="utf-8")))
     return catalogue
 
 

@@ -12,10 +12,14 @@ from urllib.parse import urlencode
 
 from foundation.errors import QueryError
 from indexer.query_model import FACET_FIELDS, Interval, SearchRequest, Sort
+from workspace.hold_query import HOLD_FILTERS
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_PAGE = 500
+FILTER_FIELDS: tuple[str, ...] = FACET_FIELDS + HOLD_FILTERS
+"""What a search URL may filter on: the backend's facets, and legal holds (resolved against
+the catalogue by workspace.hold_query before the backend sees the request)."""
 MIN_YEAR, MAX_YEAR = 1800, 2200
 """Dates outside these years cannot be in the archive (and some engines cannot represent them)."""
 
@@ -49,7 +53,7 @@ class SearchState:
             return found[-1] if found else ""
 
         filters = {
-            name: tuple(dict.fromkeys(values(name))) for name in FACET_FIELDS if values(name)
+            name: tuple(dict.fromkeys(values(name))) for name in FILTER_FIELDS if values(name)
         }
         sort = one("sort") or "relevance"
         if sort not in SORTS:
@@ -86,7 +90,7 @@ class SearchState:
 
     def params(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = [("q", self.query)] if self.query else []
-        for name in FACET_FIELDS:
+        for name in FILTER_FIELDS:
             pairs.extend((name, value) for value in self.filters.get(name, ()))
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))

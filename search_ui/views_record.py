@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from archive import read_capture
+from catalogue.retention import is_held
 from foundation.errors import ArchiverenError
 from foundation.pointer import RecordPointer
 from foundation.post import Post
@@ -19,6 +20,7 @@ from indexer.query_model import SearchRequest
 from search_ui.auth import User, require
 from search_ui.rendering import render
 from workspace import Workspace
+from workspace.destruction import destroyed_record
 
 router = APIRouter()
 MAX_THREAD = 500
@@ -29,6 +31,10 @@ class RecordNotFound(ArchiverenError):
     """No Post with this id is in the index."""
 
 
+class RecordDestroyed(RecordNotFound):
+    """The Post was destroyed under a destruction list (answered 410 Gone, saying when and why)."""
+
+
 @dataclass
 class ThreadNode:
     post: Post
@@ -36,6 +42,15 @@ class ThreadNode:
 
 
 def load_post(ws: Workspace, post_id: str) -> Post:
+    """The Post, or RecordDestroyed when a destruction list removed it (the catalogue is asked
+    first: the index of this process may not yet show a destruction made by another), or
+    RecordNotFound."""
+    gone = destroyed_record(ws, post_id)
+    if gone is not None:
+        raise RecordDestroyed(
+            f"Vernietigd op {gone.destroyed_at:%Y-%m-%d} volgens {gone.basis} "
+            f"(vernietigingslijst {gone.plan_id})"
+        )
     post = ws.backend().get(post_id)
     if post is None:
         raise RecordNotFound(
@@ -135,6 +150,7 @@ def record_page(
     )
     children, reply_count = replies(ws, post)
     pointers = captures(post)
+    on_hold = is_held(ws.catalogue(), post.id)
     return render(
         request,
         "record.html",
@@ -147,6 +163,7 @@ def record_page(
             "parent": parent,
             "replies": children,
             "reply_count": reply_count,
+            "on_hold": on_hold,
         },
     )
 

@@ -21,6 +21,8 @@ from search_ui.rendering import render
 from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
 from search_ui.syntax_help import SYNTAX_EXAMPLES
 from workspace import Workspace
+from workspace.hold_query import HOLD_FILTERS, hold_facets
+from workspace.hold_query import resolve as resolve_holds
 
 router = APIRouter()
 MAX_BARS = 72
@@ -66,17 +68,22 @@ def zoomed_histogram(
     interval = state.interval()
     if interval != "month" or not 0 < len(result.date_histogram) <= 2:
         return result.date_histogram, interval
-    by_day = state.request(facets=False, limit=0).model_copy(
+    by_day = resolve_holds(ws.catalogue(), state.request(facets=False, limit=0)).model_copy(
         update={"date_histogram": "day", "highlight": False}
     )
     return ws.backend().search(by_day).date_histogram, "day"
 
 
 def run_search(request: Request, user: User, state: SearchState, via: str) -> SearchResult:
-    """One search against the backend, audited."""
+    """One search against the backend, audited. Legal holds in the query or the filters are
+    resolved against the catalogue first, and their facets counted beside the backend's."""
     ws: Workspace = request.app.state.ws
-    result = ws.backend().search(state.request())
-    ws.catalogue().audit(user.username, "search", via=via, total=result.total, **state.as_record())
+    catalogue = ws.catalogue()
+    resolved = resolve_holds(catalogue, state.request())
+    result = ws.backend().search(resolved)
+    if resolved.facets:
+        result.facets.update(hold_facets(catalogue, ws.backend(), resolved))
+    catalogue.audit(user.username, "search", via=via, total=result.total, **state.as_record())
     return result
 
 
@@ -93,7 +100,7 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         "error": None,
         "sorts": SORTS,
         "sizes": PAGE_SIZES,
-        "facet_fields": FACET_FIELDS,
+        "facet_fields": FACET_FIELDS + HOLD_FILTERS,
         "syntax_examples": SYNTAX_EXAMPLES,
     }
     status = 200

@@ -60,6 +60,14 @@ class Workspace:
             self._backend = make_backend(self.config(check_secrets=False).search, self.data_dir)
         return self._backend
 
+    def close_backend(self) -> None:
+        """Close the search backend (and with it tantivy's index writer, which a backend keeps
+        once it has written); the next ``backend()`` opens it again. A process that has indexed
+        and goes on only reading (the demo's web UI) frees the writer for others this way."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()

@@ -69,6 +69,8 @@ def test_every_route_but_login_health_and_static_requires_a_role(ui_site: UiSite
         "/collections",
         "/export",
         "/admin/users",
+        "/retention",
+        "/audit",
     ],
 )
 def test_pages_send_anonymous_visitors_to_the_login_page(ui_site: UiSite, path: str) -> None:

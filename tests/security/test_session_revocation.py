@@ -5,6 +5,8 @@ that user at once, so a copied or stolen cookie stops working then, not 8 hours 
 
 from __future__ import annotations
 
+import os
+
 import httpx
 
 from search_ui.auth import SESSION_COOKIE
@@ -73,7 +75,13 @@ def test_a_role_change_ends_the_sessions_made_under_the_old_role(
     assert account_site.me(cookie).status_code == 401
     assert account_site.log_in("admin").json()["role"] == "archivist"
     changes = account_site.ws.catalogue().audit_log(action="user_role")
-    assert changes[0].detail == {"user": username, "role": "archivist", "via": "cli"}
+    assert changes[0].username == "cli"  # the operator at the shell, not a name typed in
+    assert changes[0].detail == {
+        "user": username,
+        "role": "archivist",
+        "via": "cli",
+        "os_user": os.environ.get("USER", ""),
+    }
 
 
 def test_user_commands_on_an_unknown_user_say_so(account_site: AccountSite) -> None:
