@@ -7,6 +7,7 @@ sources)."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -58,13 +59,17 @@ def test_every_planned_run_ran_once_or_is_recorded_as_skipped_with_a_reason(
     )
 
 
+def ended_by_the_final_stop(run: dict[str, Any]) -> bool:
+    """A source that cannot be reached fails every run it finishes; only a stop makes one partial."""
+    return bool(run["outcome"] == "partial")
+
+
 def test_the_failing_source_is_notified_and_the_others_are_unaffected(soaked: SoakResult) -> None:
-    failing = [
-        run["outcome"]
-        for run in soaked.runs_by_source[FAILING_SOURCE]
-        if run["outcome"] != "skipped"
-    ]
-    assert set(failing) == {"failed"} and len(failing) >= 3
+    ran = [run for run in soaked.runs_by_source[FAILING_SOURCE] if run["outcome"] != "skipped"]
+    if ran and ended_by_the_final_stop(ran[-1]):
+        ran = ran[:-1]  # the SIGTERM that ends the soak may cut its last run short
+    failing = [run["outcome"] for run in ran]
+    assert set(failing) == {"failed"} and len(failing) >= 3, failing
     assert soaked.notifications and {n["source"] for n in soaked.notifications} == {FAILING_SOURCE}
     for name, runs in soaked.runs_by_source.items():
         if name != FAILING_SOURCE:
