@@ -4,6 +4,7 @@ switches it to PostgreSQL. Opening it runs any pending schema migration (Alembic
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import threading
@@ -79,12 +80,43 @@ class Catalogue:
         in one process run one at a time; an up-to-date catalogue costs one query."""
         alembic_config = AlembicConfig()
         alembic_config.set_main_option("script_location", str(MIGRATIONS))
-        with _MIGRATION_LOCK:
+        if self._current_revision() == _head_revision():
+            return
+        with _MIGRATION_LOCK, self._migrating_alone():
             if self._current_revision() == _head_revision():
-                return
+                return  # another process migrated while this one waited
             with self.engine.begin() as connection:
                 alembic_config.attributes["connection"] = connection
                 command.upgrade(alembic_config, "head")
+
+    @contextmanager
+    def _migrating_alone(self) -> Iterator[None]:
+        """Hold a lock that other processes opening the same catalogue respect, so two
+        first-time `collect` runs do not both create the tables: a lock file beside an SQLite
+        database, a session advisory lock on PostgreSQL."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            if not url.database or url.database == ":memory:":
+                yield
+                return
+            with open(f"{url.database}.migrating", "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+            return
+        if url.get_backend_name() == "postgresql":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})")
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})")
+                    connection.commit()
+            return
+        yield
 
     def _current_revision(self) -> str | None:
         if not inspect(self.engine).has_table("alembic_version"):
@@ -489,6 +521,7 @@ def append_audit(session: Session, username: str, action: str, **detail: Any) ->
 
 
 _MIGRATION_LOCK = threading.Lock()
+_MIGRATION_LOCK_KEY = 0x61726368  # 'arch': the advisory lock id of schema migrations
 
 
 def this_holder() -> str:
