@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
+    views_accessibility,
     views_audit,
     views_auth,
     views_collections,
@@ -65,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_users.router,
     views_retention.router,
     views_audit.router,
+    views_accessibility.router,
     api.router,
 )
 """The page families and the API, in the order their routes are matched."""
