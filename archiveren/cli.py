@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="date_to",
         default=None,
         metavar="DATE",
-        help="published before DATE (YYYY-MM-DD)",
+        help="published on or before DATE (YYYY-MM-DD; the day is included)",
     )
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     search.add_argument("--limit", type=int, default=20, help="number of hits (default 20)")

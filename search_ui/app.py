@@ -88,6 +88,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.login_throttle = LoginThrottle(ws.catalogue)
     app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
+    app.state.display_timezone = config.display_timezone
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for router in ROUTERS:
         app.include_router(router)
