@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--hold-id", type=int, help="for release: the hold (see `holds`)")
     retention.add_argument(
+        "--json", action="store_true", help='for report: as {"count": N, "due": [...]}'
+    )
+    retention.add_argument(
         "--plan", type=int, help="for destroy: the plan id from plan-destruction"
     )
     _acting_user_options(retention)

@@ -432,16 +432,11 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
 
 def retention(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.actor import acting_user
+    from archiveren.retention_report import print_due
     from workspace import destruction, holds
 
     if args.action == "report":
-        count = 0
-        for post in destruction.due_for_destruction(ws):
-            count += 1
-            print(
-                f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}"
-            )
-        print(f"{count} records past their retention date and not on legal hold")
+        print_due(destruction.due_for_destruction(ws), as_json=args.json)
         return 0
     if args.action == "holds":
         for hold in holds.holds(ws):

@@ -46,6 +46,7 @@ from indexer.index_marks import apply_pending
 from indexer.merge import merge_capture_history
 from indexer.prepared import PreparedPost
 from indexer.query_model import SearchBackend
+from indexer.retention_sync import follow_retention_rules, record_rules
 
 if TYPE_CHECKING:
     from catalogue.store import Catalogue
@@ -118,6 +119,8 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
     with _index_writer(catalogue, config, wait_seconds) as lock:
         # holds and destructions decided while another process held the index writer first
         applied = apply_pending(catalogue, ws.backend())
+        # Posts of sources whose retention rule changed in the config since they were indexed
+        retention_updated = follow_retention_rules(config, catalogue, ws.backend())
         report = _index_files(
             config,
             ws.archive_dir,
@@ -130,6 +133,7 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
         # and those decided while this run was reading
         applied += apply_pending(catalogue, ws.backend())
         report.counts["pending_applied"] += applied
+        report.counts["retention_updated"] += retention_updated
         for abandoned in ws.backend().remove_abandoned_rebuilds():
             log.warning("removed %s, left by a rebuild that did not finish", abandoned)
         return report
@@ -176,6 +180,7 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
         catalogue.reset_watermarks()
         for name, (offset, complete) in report.watermarks.items():
             catalogue.save_watermark(name, offset, complete)
+        record_rules(config, catalogue)
         report.counts["pending_applied"] += apply_pending(catalogue, live)
         return report
 
