@@ -47,7 +47,7 @@ from archive.records import (
 )
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
-from foundation import SOFTWARE
+from foundation import SOFTWARE, progress
 from foundation.errors import ArchiveError, StorageFull
 from foundation.pointer import RecordPointer
 from foundation.scrub import scrub_text
@@ -314,6 +314,7 @@ class WarcWriter:
                 self._roll_over_if_full()
         finally:
             payload.stream.close()
+        progress.advance(1, payload.length)
         return WriteResult(pointer=pointer, revisit=revisit, payload_digest=payload.digest)
 
     def write_resource(
@@ -346,6 +347,7 @@ class WarcWriter:
                 self._roll_over_if_full()
         finally:
             payload.stream.close()
+        progress.advance(1, payload.length)
         return WriteResult(pointer=pointer, revisit=False, payload_digest=payload.digest)
 
     def close(self) -> None:

@@ -35,6 +35,7 @@ from archive.reader import iter_open_records
 from archive.scan import scan_complete_records
 from catalogue.locks import INDEX_LOCK, HeldLock, holding
 from catalogue.retention import destroyed_post_ids, held_post_ids
+from foundation import progress
 from foundation.errors import AlreadyRunning, StorageFull, is_disk_full
 from foundation.post import Post
 from indexer.backends import document_preparer
@@ -245,6 +246,7 @@ def _index_files(
     ]
     backlog = sum(max(_size(path) - offset, 0) for path, _, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
+    progress.begin("index", None, backlog)
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
@@ -265,7 +267,10 @@ def _index_files(
                 report.files += 1
                 batch: dict[str, PreparedPost] = {}
                 captures = _captures_in_file(reading, archive_dir, sources, config, report)
+                done = reading.offset
                 for extracted, (where, next_offset) in extraction.run(captures):
+                    progress.advance(len(extracted.prepared), max(next_offset - done, 0))
+                    done = max(done, next_offset)
                     if extracted.error:
                         report.counts["extract_errors"] += 1
                         report.errors.append(f"{where}: {extracted.error}")
