@@ -5,6 +5,7 @@ closes the file so it is valid and verifies."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 from pathlib import Path
 
@@ -86,3 +87,33 @@ def test_posts_in_a_still_open_file_are_searchable(slow_blog: SlowBlog, tmp_path
     index = subprocess.run(archiveren_argv(config, data, "index"), capture_output=True, text=True)
     assert index.returncode == 0, index.stdout + index.stderr
     assert "posts" not in index.stdout, "the closed file's Posts were indexed while it was open"
+
+
+def test_a_killed_scheduler_loses_no_finished_run(slow_blog: SlowBlog, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1))
+    data = tmp_path / "data"
+    process = start_scheduler(config, data, tmp_path / "log")
+    try:
+        assert wait_for(lambda: finished_runs(data) >= 3, 60), (tmp_path / "log").read_text()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    [left_open] = warc_files(data)
+    assert left_open.name.endswith(".open")
+    collect = subprocess.run(
+        archiveren_argv(config, data, "collect"), capture_output=True, text=True
+    )
+    assert collect.returncode == 0, collect.stdout + collect.stderr
+    assert (
+        not left_open.exists() and (data / "warcs" / left_open.name.removesuffix(".open")).exists()
+    )
+    verify = subprocess.run(archiveren_argv(config, data, "verify"), capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    search = subprocess.run(
+        archiveren_argv(config, data, "search", "Omgevingswet", "--json"),
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(search.stdout)["total"] == 4, search.stdout
+    index = subprocess.run(archiveren_argv(config, data, "index"), capture_output=True, text=True)
+    assert index.returncode == 0 and "!" not in index.stdout, index.stdout + index.stderr
