@@ -14,7 +14,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
 from config import ArchiverenConfig, NetworkSource
 from config.loader import require_secrets
+from foundation import progress
 from foundation.errors import ArchiverenError, ConfigError
 from foundation.local_time import local_iso
 from indexer.periods import whole_days
@@ -50,6 +52,19 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
             )
         filters.setdefault(field.strip(), []).append(wanted.strip())
     return filters
+
+
+@contextmanager
+def progress_shown(long_running: bool, *, log_json: bool) -> Iterator[None]:
+    """Progress bars on a terminal for a command that can run for minutes (rich is loaded only
+    for those and only on a terminal)."""
+    if not long_running or log_json or not sys.stderr.isatty():
+        yield
+        return
+    from archiveren.progress import terminal_progress
+
+    with terminal_progress(log_json=log_json):
+        yield
 
 
 def check(args: argparse.Namespace, ws: Workspace) -> int:
@@ -112,6 +127,7 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
             f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}"
         )
     require_secrets(ws.config_path, config, args.sources)
+    progress.begin("collect")
     reports = run_sources(config, ws.data_dir, args.sources or None)
     failed = 0
     for report in reports:
@@ -436,16 +452,11 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
 
 def retention(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.actor import acting_user
+    from archiveren.retention_report import print_due
     from workspace import destruction, holds
 
     if args.action == "report":
-        count = 0
-        for post in destruction.due_for_destruction(ws):
-            count += 1
-            print(
-                f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}"
-            )
-        print(f"{count} records past their retention date and not on legal hold")
+        print_due(destruction.due_for_destruction(ws), as_json=args.json)
         return 0
     if args.action == "holds":
         for hold in holds.holds(ws):

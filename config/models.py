@@ -265,6 +265,11 @@ class ArchiveSettings(_Strict):
     rollover_bytes: int = Field(
         default=1_000_000_000, ge=1024, description="start a new WARC file after this size"
     )
+    rollover_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        description="under `schedule`, a source's runs append to its open WARC file; it is closed (and a new one started by the next capture) once it is this old",
+    )
     operator: str = Field(default="", description="operator named in each warcinfo record")
 
 

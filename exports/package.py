@@ -25,6 +25,7 @@ from exports.staging import Staging, check_target, sweep_stale_partials
 from exports.transfer import TransferTarget, write_transfer
 from exports.transfer_warc import GIGABYTE
 from exports.wacz_package import WarcSubset, build_wacz
+from foundation import progress
 from foundation.errors import ExportError
 from foundation.post import Post
 from indexer.query_model import SearchRequest
@@ -105,9 +106,11 @@ def run_export(
         fmt=fmt,
         created_at=datetime.now(UTC),
     )
-    posts = ws.backend().scan(
-        SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False)
+    request = SearchRequest(
+        query=query, filters=filters, facets=[], date_histogram=None, highlight=False
     )
+    progress.begin("export", ws.backend().search(request.model_copy(update={"limit": 0})).total)
+    posts = progress.counted(ws.backend().scan(request))
     with Staging(target) as staging:
         product = staging.product
         if fmt in ("csv", "jsonl"):
