@@ -6,19 +6,21 @@ thread_id, so a conversation of hundreds of comments costs one backend call."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from archive import read_capture
+from archive import original_of_revisit, read_capture
 from catalogue.retention import is_held
-from foundation.errors import ArchiverenError
+from foundation.errors import ArchiveError, ArchiverenError
 from foundation.pointer import RecordPointer
 from foundation.post import Post
 from indexer.query_model import SearchRequest
 from search_ui.auth import User, require
+from search_ui.post_card import post_card
 from search_ui.rendering import render
 from workspace import Workspace
 from workspace.destruction import destroyed_record
@@ -208,6 +210,25 @@ def captured_page(
             },
             status_code=404,
         )
+    card = None
+    if post.platform in ("x", "mastodon"):
+        try:
+            card = post_card(post, archived_payload(ws.archive_dir, pointers[index]))
+        except ArchiverenError:
+            card = None  # the frame below says what is wrong with the capture
     return render(
-        request, "captured.html", {"post": post, "pointer": pointers[index], "index": index}
+        request,
+        "captured.html",
+        {"post": post, "pointer": pointers[index], "index": index, "card": card},
     )
+
+
+def archived_payload(archive_dir: Path, pointer: RecordPointer) -> bytes:
+    """The payload a capture holds, through a revisit to the response it repeats."""
+    capture = read_capture(archive_dir, pointer)
+    if capture.record_type == "revisit":
+        original = original_of_revisit(archive_dir, pointer)
+        if original is None:
+            raise ArchiveError(f"the original of revisit {pointer.record_id} is not indexed")
+        capture = read_capture(archive_dir, original)
+    return capture.payload

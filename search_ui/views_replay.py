@@ -17,6 +17,7 @@ from starlette.responses import Response
 from archive import original_of_revisit, read_capture
 from foundation.errors import ArchiveError
 from search_ui.auth import User, require
+from search_ui.rendering import urlpath
 from search_ui.views_record import RecordNotFound, captures, load_post
 
 router = APIRouter()
@@ -39,7 +40,7 @@ def replay(
     # Opened as a top-level page the frame's protections would rest on the CSP alone; send
     # browsers to the framing page instead.
     if request.headers.get("sec-fetch-dest") == "document":
-        return RedirectResponse(f"/captured/{index}/{post_id}", status_code=303)
+        return RedirectResponse(f"/captured/{index}/{urlpath(post_id)}", status_code=303)
     ws = request.app.state.ws
     try:
         post = load_post(ws, post_id)

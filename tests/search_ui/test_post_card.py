@@ -1,0 +1,106 @@
+"""A tweet or toot "as captured" is a card of that one post, read from the API answer the
+collector archived (a page of many posts): author, text with hashtags and mentions, counts and
+provenance, and the page's JSON one click away with this post marked. Pages are replayed
+framed; a frame opened on its own is sent to its framing page, whatever its id holds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from lxml import html
+
+from collectors.runner import run_sources
+from demo_sources import DemoSources
+from foundation.post import Post
+from indexer.pipeline import index_new_records
+from indexer.query_model import SearchRequest
+from search_ui.app import create_app
+from search_ui.auth import hash_password
+from search_ui.rendering import urlpath
+from tests.fixtures.demo import demo_workspace
+from tests.fixtures.ui import ACCOUNTS, UiSite, serving
+
+
+@pytest.fixture(scope="module")
+def demo_site(
+    demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[UiSite]:
+    ws = demo_workspace(demo_sources_readonly, tmp_path_factory.mktemp("cards"))
+    run_sources(ws.config(), ws.data_dir)
+    assert not index_new_records(ws).errors
+    for role, (username, password) in ACCOUNTS.items():
+        ws.catalogue().add_user(username, hash_password(password), role)
+    posts = {post.id: post for post in ws.backend().scan(SearchRequest())}
+    ws.close_backend()
+    with serving(create_app(ws)) as base_url:
+        yield UiSite(ws=ws, base_url=base_url, posts=posts)
+    ws.close()
+
+
+def first(site: UiSite, platform: str, **wanted: Any) -> Post:
+    return next(
+        post
+        for post in sorted(site.posts.values(), key=lambda p: p.id)
+        if post.platform == platform and all(getattr(post, k) == v for k, v in wanted.items())
+    )
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon"])
+def test_a_captured_post_is_shown_as_its_own_card_with_the_page_json_marked(
+    demo_site: UiSite, platform: str
+) -> None:
+    post = first(demo_site, platform, kind="post")
+    with demo_site.login("archivist") as client:
+        answer = client.get(f"/captured/0/{urlpath(post.id)}")
+    assert answer.status_code == 200
+    page = html.fromstring(answer.text)
+    [card] = page.get_element_by_id("post-card").xpath(".")
+    assert post.author in card.text_content()
+    assert post.text.split()[0] in card.text_content()
+    assert card.xpath(".//*[@data-count='likes']"), "the counts as captured"
+    assert not page.xpath("//iframe"), "no frame of the whole API page"
+    marked = json.loads(page.get_element_by_id("chosen-json").text_content())
+    assert str(marked["id"]) == post.id.rsplit(":", 1)[-1]
+    whole = page.get_element_by_id("raw-json").xpath(".//pre")[0].text_content()
+    assert len(whole) > len(json.dumps(marked)), "the whole answer, not just this post"
+
+
+def test_a_hashtag_in_a_card_searches_that_hashtag(demo_site: UiSite) -> None:
+    post = next(p for p in demo_site.posts.values() if p.platform == "x" and p.hashtags)
+    with demo_site.login("archivist") as client:
+        page = html.fromstring(client.get(f"/captured/0/{urlpath(post.id)}").text)
+    links = page.get_element_by_id("post-card").xpath(".//a/@href")
+    assert any(link.startswith("/search?hashtag=") for link in links), links
+
+
+def test_a_replay_frame_opened_on_its_own_goes_to_its_framing_page(demo_site: UiSite) -> None:
+    post = first(demo_site, "blog", kind="post")
+    assert "?" in post.id or "/" in post.id
+    with demo_site.login("archivist") as client:
+        answer = client.get(f"/replay/0/{urlpath(post.id)}", headers={"sec-fetch-dest": "document"})
+        assert answer.status_code == 303
+        framing = client.get(answer.headers["location"])
+    assert framing.status_code == 200 and 'id="replay-frame"' in framing.text
+
+
+@pytest.mark.browser
+def test_the_card_page_fits_a_laptop_screen(chromium: Any, demo_site: UiSite) -> None:
+    post = first(demo_site, "x", kind="post")
+    context = chromium.new_context(
+        base_url=demo_site.base_url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    username, password = ACCOUNTS["archivist"]
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url("**/search")
+    page.goto(f"/captured/0/{urlpath(post.id)}")
+    page.locator("#raw-json summary").click()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    assert page.locator("#chosen-json").is_visible()
+    context.close()
