@@ -21,6 +21,7 @@ from requests.utils import parse_header_links
 
 from collectors.base import Collector, RunReport
 from collectors.http import FetchResult, StopRequested
+from collectors.media import MediaCapture, mastodon_media
 from config.models import MastodonSource
 from foundation.errors import CaptureError
 from foundation.scrub import register_secrets
@@ -37,6 +38,9 @@ class MastodonCollector(Collector):
 
     def run(self) -> RunReport:
         self.base = self.source.instance.rstrip("/")
+        self.media = MediaCapture(
+            self, enabled=self.source.capture_media, per_run=self.source.media_per_run
+        )
         self.auth: list[tuple[str, str]] = []
         if self.source.access_token_env:
             token = os.environ.get(self.source.access_token_env, "").strip()
@@ -182,6 +186,7 @@ class MastodonCollector(Collector):
         capture that gives a reply its Post always knows the thread; a status that has replies
         gets its own context. Each context is fetched once per page."""
         done: set[str] = set()
+        self.media.capture(mastodon_media(statuses), referrer=f"{self.base}/api/v1")
         for status in statuses:
             shown = status.get("reblog") or status
             if shown.get("edited_at"):

@@ -39,8 +39,19 @@ class SourceWriters:
         self._lock = threading.Lock()
 
     def writer_for(self, source: SourceConfig) -> WarcWriter:
-        """The source's open writer; made now if it has none or the config changed since."""
+        """The source's open writer; made now if it has none or the config changed since.
+        A run never writes into a file whose directory is gone or moved: it fails, naming it."""
+        archive_dir = self.data_dir / "warcs"
+        if archive_dir.exists() and not archive_dir.is_dir():
+            raise ArchiverenError(f"the archive directory {archive_dir} is not a directory")
         with self._lock:
+            current = self._writers.get(source.name)
+            open_path = current.current_file if current is not None else None
+            if open_path is not None and not open_path.exists():
+                raise ArchiverenError(
+                    f"the open WARC file {open_path.name} of source {source.name!r} is no longer "
+                    f"in {archive_dir}; was the archive directory moved?"
+                )
             writer = self._writers.get(source.name)
             if writer is not None and source.name in self._stale:
                 self._stale.discard(source.name)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from archive import CaptureMetadata
 from collectors.base import Collector, RunReport
 from collectors.http import StopRequested, user_agent
+from collectors.media import MediaCapture, x_media
 from collectors.x_client import RecordingXClient, XAuthError, XRateLimited
 from config.models import XSource
 from foundation.errors import CaptureError
@@ -107,6 +108,9 @@ class XCollector(Collector):
             log=self.log.info,
         )
         state = self.context.state
+        self.media = MediaCapture(
+            self, enabled=self.source.capture_media, per_run=self.source.media_per_run
+        )
         self.since_ids: dict[str, str] = state.setdefault("since_ids", {})
         self.resume: dict[str, dict[str, Any]] = state.setdefault("resume", {})
         self.users: dict[str, dict[str, str]] = state.setdefault("users", {})
@@ -228,6 +232,7 @@ class XCollector(Collector):
                     k: v for k, v in paging.items() if v
                 }
                 page = call(since if since_supported else None, token)
+                self.media.capture(x_media(page), referrer=f"{self.source.api_base}#{key}")
                 ids = [
                     str(t["id"])
                     for t in page.get("data") or []

@@ -149,6 +149,15 @@ class XSource(_SourceBase):
         description="name of the environment variable holding the bearer token"
     )
     max_pages: int = Field(default=50, ge=1, description="API pages per account/list/query per run")
+    capture_media: bool = Field(
+        default=True,
+        description="archive the photos, videos, GIFs, avatars and card images posts show",
+    )
+    media_per_run: int = Field(
+        default=500,
+        ge=0,
+        description="media files fetched per run at most; more are counted as skipped",
+    )
 
 
 class XArchiveSource(_SourceBase):
@@ -175,6 +184,15 @@ class MastodonSource(_SourceBase):
         default=True, description="also fetch each status's context (replies)"
     )
     max_pages: int = Field(default=50, ge=1)
+    capture_media: bool = Field(
+        default=True,
+        description="archive the photos, videos, GIFs, avatars and card images posts show",
+    )
+    media_per_run: int = Field(
+        default=500,
+        ge=0,
+        description="media files fetched per run at most; more are counted as skipped",
+    )
 
 
 class NetworkSource(_SourceBase):

@@ -4,7 +4,7 @@ them and the indexer that reads them back, so that both read a page or an entry 
 ``profile`` (site profiles of network sites, kept as YAML in ``profiles/`` beside it), ``rules``
 (the rule language a profile's page types are written in), ``dates`` (dates as those sites print
 them), ``url_rules`` (which page a network-site URL shows), ``feed_entries`` (a feed's entries as
-the JSON the feed collector stores and the feed extractor reads) and ``ownership`` (which source
-may speak for which web page). It stands on ``foundation`` alone; collectors and indexer, which
+the JSON the feed collector stores and the feed extractor reads), ``x_media`` (which file of an X
+media object to keep) and ``ownership`` (which source may speak for which web page). It stands on ``foundation`` alone; collectors and indexer, which
 never import each other, both import it.
 """

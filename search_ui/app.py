@@ -26,6 +26,7 @@ from search_ui import (
     views_auth,
     views_collections,
     views_export,
+    views_media,
     views_metrics,
     views_record,
     views_replay,
@@ -49,7 +50,7 @@ from search_ui.views_record import RecordDestroyed, RecordNotFound
 from workspace import Workspace
 from workspace.holds import HoldError
 
-APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 """Pages of the app load only their own scripts and styles: nothing inline, nothing from
 elsewhere, so archived text that slipped past escaping could still not run."""
 
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_search.router,
     views_record.router,
     views_replay.router,
+    views_media.router,
     views_collections.router,
     views_export.router,
     views_metrics.router,

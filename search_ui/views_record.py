@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from archive import original_of_revisit, read_capture
+from archive.cdxj import lookup
 from catalogue.retention import is_held
 from foundation.errors import ArchiveError, ArchiverenError
 from foundation.pointer import RecordPointer
@@ -216,10 +217,13 @@ def captured_page(
             card = post_card(post, archived_payload(ws.archive_dir, pointers[index]))
         except ArchiverenError:
             card = None  # the frame below says what is wrong with the capture
+    media = [
+        (number, url, bool(lookup(ws.archive_dir, url))) for number, url in enumerate(post.media)
+    ]
     return render(
         request,
         "captured.html",
-        {"post": post, "pointer": pointers[index], "index": index, "card": card},
+        {"post": post, "pointer": pointers[index], "index": index, "card": card, "media": media},
     )
 
 

@@ -97,6 +97,8 @@ class Media:
     width: int
     height: int
     alt: str
+    kind: str = "photo"
+    """'photo', or 'video': then ``filename`` is its poster image and MP4 variants exist."""
 
 
 @dataclass

@@ -99,3 +99,17 @@ def png(seed: str, width: int = 64, height: int = 48) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def mp4(seed: str) -> bytes:
+    """A short MP4 file (ISO base media: an ``ftyp`` and an ``mdat`` box) whose bytes follow
+    ``seed``: a stand-in for a video, with the signature file-format tools recognise."""
+    brand = b"ftyp" + b"isom" + (512).to_bytes(4, "big") + b"isomiso2avc1mp41"
+    data = hashlib.sha256(seed.encode()).digest() * 64
+    return (
+        (8 + len(brand) - 4).to_bytes(4, "big")
+        + brand
+        + (8 + len(data)).to_bytes(4, "big")
+        + b"mdat"
+        + data
+    )

@@ -12,6 +12,7 @@ import itertools
 import random
 import string
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -119,6 +120,9 @@ def compose_tweets(
                 tweet.text += " " + _tco(rng)
             originals.append(tweet)
     originals.append(add("bram", at(2019, 5, 14, 9), HOSTILE_POST))
+    # the first tweet with a photo shows a video instead (no draw from rng: the rest stays put)
+    with_media = next(tweet for tweet in originals if tweet.media)
+    with_media.media = [replace(with_media.media[0], kind="video", alt="Video van de sessie")]
 
     def reply(parent: Tweet, author: Person, when: datetime) -> Tweet:
         to = people[parent.author]

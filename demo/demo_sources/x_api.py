@@ -21,7 +21,7 @@ from typing import Any
 
 from demo_sources.dataset import Dataset, Tweet, utcnow
 from demo_sources.httpbase import Handler, Request, Response, json_response, route
-from demo_sources.markup import Links, png
+from demo_sources.markup import Links, mp4, png
 from demo_sources.social import x_snowflake
 from demo_sources.x_params import (
     Problem,
@@ -115,6 +115,10 @@ class XApiApp:
         if request.path.startswith("/media/") and request.path.endswith(".png"):
             return Response(
                 200, png(request.path), "image/png", [("Cache-Control", "max-age=604800")]
+            )
+        if request.path.startswith("/media/") and request.path.endswith(".mp4"):
+            return Response(
+                200, mp4(request.path), "video/mp4", [("Cache-Control", "max-age=604800")]
             )
         if request.method != "GET":
             return json_response(

@@ -146,7 +146,7 @@ class XRenderer:
         return {k: full[k] for k in sorted(full) if k in keep}
 
     def media(self, media: Media, wanted: set[str]) -> dict[str, Any]:
-        full = {
+        full: dict[str, Any] = {
             "media_key": media.key,
             "type": "photo",
             "url": self.media_url(media),
@@ -154,6 +154,30 @@ class XRenderer:
             "height": media.height,
             "alt_text": media.alt,
         }
+        if media.kind == "video":  # as X shows a video: a poster image and its variants
+            stem = media.filename.rsplit(".", 1)[0]
+            del full["url"]
+            full.update(
+                type="video",
+                preview_image_url=self.media_url(media),
+                duration_ms=8000,
+                variants=[
+                    {
+                        "content_type": "application/x-mpegURL",
+                        "url": self.links.url("x_api", f"/media/{stem}.m3u8"),
+                    },
+                    {
+                        "bit_rate": 256000,
+                        "content_type": "video/mp4",
+                        "url": self.links.url("x_api", f"/media/{stem}_256.mp4"),
+                    },
+                    {
+                        "bit_rate": 832000,
+                        "content_type": "video/mp4",
+                        "url": self.links.url("x_api", f"/media/{stem}_832.mp4"),
+                    },
+                ],
+            )
         keep = set(MEDIA_DEFAULT) | wanted
         return {k: full[k] for k in sorted(full) if k in keep}
 

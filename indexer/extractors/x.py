@@ -29,6 +29,7 @@ from indexer.extractors.social_text import (
     snowflake_time,
     unique,
 )
+from platforms.x_media import shown_files
 
 X_WEB = "https://x.com"
 
@@ -211,7 +212,7 @@ def _media(tweet: dict[str, Any], lookup: _Includes) -> list[str]:
     media = []
     for key in as_list(attachments.get("media_keys")):
         found = lookup.media.get(str(key), {})
-        media.append(str(found.get("url") or found.get("preview_image_url") or key))
+        media.extend(shown_files(found) or [str(key)])
     return media
 
 

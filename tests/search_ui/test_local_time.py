@@ -7,23 +7,55 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from foundation.pointer import RecordPointer
+from foundation.post import Post
+from indexer.extractors.base import Capture
+from indexer.extractors.network import extract_posts
 from search_ui.app import create_app
 from search_ui.rendering import urlpath
-from tests.collectors.network.test_real_markup import _posts
 from tests.fixtures.command_line import run_archiveren
 from tests.fixtures.ui import UiSite, build_ui_workspace, serving
 
 NING_URL = "http://ambtenaar20.ning.com/profiles/blogs/open-data-bij-de-gemeente"
+NING_PAGE = (
+    Path(__file__).resolve().parents[1] / "collectors/network/pages/ning_blog_plain_byline_nl.html"
+)
+
+
+def ning_posts() -> list[Post]:
+    """The Posts the ning profile reads from a Dutch Ning blog page with comments."""
+    capture = Capture(
+        pointer=RecordPointer(
+            warc_file="t.warc.gz", offset=0, length=1, record_id="<urn:uuid:1>", target_uri=NING_URL
+        ),
+        url=NING_URL,
+        captured_at=datetime(2022, 1, 15, 12, 0, tzinfo=UTC),
+        content_type="text/html; charset=utf-8",
+        http_status=200,
+        http_headers=[],
+        body=NING_PAGE.read_bytes(),
+        metadata={
+            "source": "ambtenaar20-netwerk",
+            "platform": "network",
+            "collector": "network",
+            "capture_kind": "page",
+            "extra": {"profile": "ning"},
+        },
+        organisation="Ambtenaar 2.0",
+    )
+    return list(extract_posts(capture))
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
     ws, posts = build_ui_workspace(tmp_path_factory.mktemp("local-time"))
     backend = ws.backend()
-    backend.index_posts(_posts("ning_blog_plain_byline_nl.html", NING_URL, "ning"))
+    backend.index_posts(ning_posts())
     backend.close()
     with serving(create_app(ws)) as base_url:
         yield UiSite(ws=ws, base_url=base_url, posts=posts)
@@ -33,11 +65,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
 def test_a_ning_comment_reads_as_the_source_printed_it(site: UiSite) -> None:
     """The page said "Reactie van Kees Bakker op 20 Februari 2014 op 16.02" (Dutch winter
     time); the index holds 15:02 UTC; the record page says 16:02 CET again."""
-    [comment] = [
-        post
-        for post in _posts("ning_blog_plain_byline_nl.html", NING_URL, "ning")
-        if post.author == "Kees Bakker"
-    ]
+    [comment] = [post for post in ning_posts() if post.author == "Kees Bakker"]
     assert comment.published_at is not None and comment.published_at.hour == 15
     with site.login("archivist") as client:
         page = client.get(f"/record/{urlpath(comment.id)}").text

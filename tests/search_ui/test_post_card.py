@@ -104,3 +104,41 @@ def test_the_card_page_fits_a_laptop_screen(chromium: Any, demo_site: UiSite) ->
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     assert page.locator("#chosen-json").is_visible()
     context.close()
+
+
+def test_the_photos_and_the_video_a_tweet_shows_are_archived_and_shown_from_the_archive(
+    demo_site: UiSite,
+) -> None:
+    photo = next(p for p in demo_site.posts.values() if p.platform == "x" and p.media)
+    video = next(
+        p for p in demo_site.posts.values() if any(url.endswith(".mp4") for url in p.media)
+    )
+    with demo_site.login("archivist") as client:
+        for post, tag, kind in ((photo, "img", "image/png"), (video, "video", "video/mp4")):
+            page = html.fromstring(client.get(f"/captured/0/{urlpath(post.id)}").text)
+            [source] = page.get_element_by_id("post-card").xpath(f".//{tag}/@src")[:1]
+            served = client.get(source)
+            assert served.status_code == 200 and served.headers["content-type"] == kind
+            assert served.content, source
+    assert any(url.endswith(".png") for url in video.media), "the video's poster image too"
+
+
+def test_media_are_in_the_warc_as_responses_of_their_own(
+    demo_site: UiSite,
+) -> None:
+    from archive import iter_records
+
+    def media_responses() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for record in iter_records(demo_site.ws.archive_dir):
+            uri = record.pointer.target_uri
+            if record.rec_type == "response" and ("/media/" in uri or "/system/" in uri):
+                found[uri] = record.rec_type
+        return found
+
+    archived = media_responses()
+    assert any(uri.endswith(".mp4") for uri in archived), "the best video variant"
+    assert not any(uri.endswith(".m3u8") for uri in archived), "a playlist is no file"
+    assert any("profile_" in uri for uri in archived), "X avatars"
+    assert any("/avatars/" in uri for uri in archived), "Mastodon avatars"
+    assert any("media_attachments" in uri for uri in archived), "Mastodon attachments"
