@@ -21,10 +21,12 @@ from starlette.routing import BaseRoute, Mount
 from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
+    api_exports,
     views_audit,
     views_auth,
     views_collections,
     views_export,
+    views_exports,
     views_metrics,
     views_record,
     views_replay,
@@ -44,8 +46,10 @@ from search_ui.auth import (
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, translator
 from search_ui.login_throttle import LoginThrottle
 from search_ui.rendering import render
+from search_ui.views_exports import ExportBusy, ExportNotFound
 from search_ui.views_record import RecordDestroyed, RecordNotFound
 from workspace import Workspace
+from workspace.export_worker import ExportWorker
 from workspace.holds import HoldError
 
 APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -60,12 +64,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_replay.router,
     views_collections.router,
     views_export.router,
+    views_exports.router,
     views_metrics.router,
     views_sources.router,
     views_users.router,
     views_retention.router,
     views_audit.router,
     api.router,
+    api_exports.router,
 )
 """The page families and the API, in the order their routes are matched."""
 
@@ -86,6 +92,9 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.login_throttle = LoginThrottle(ws.catalogue)
     app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
+    # export jobs run in this process, one at a time; those a stopped server left are taken up
+    app.state.export_worker = ExportWorker(ws, lambda case_id: "")
+    app.state.export_worker.start()
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -178,6 +187,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     for error, status, title_key in (
         (Forbidden, 403, "error.forbidden"),
         (RecordNotFound, 404, "error.not_found"),
+        (ExportNotFound, 404, "error.not_found"),
+        (ExportBusy, 409, "error.bad_request"),
         (RecordDestroyed, 410, "error.gone"),
         (QueryError, 400, "error.bad_request"),
         (HoldError, 400, "error.bad_request"),

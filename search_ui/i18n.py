@@ -18,8 +18,13 @@ DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "archiveren_lang"
 
 
-MESSAGE_FILES: tuple[str, ...] = ("messages.json", "messages_compliance.json")
-"""The message files, read in this order (the compliance pages keep theirs apart)."""
+MESSAGE_FILES: tuple[str, ...] = (
+    "messages.json",
+    "messages_compliance.json",
+    "messages_exports.json",
+)
+"""The message files, read in this order (the compliance pages, the exports and Woo cases keep
+theirs apart)."""
 
 
 @cache
