@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.datastructures import QueryParams
 
+from catalogue.cases import case_number, case_numbers
 from catalogue.export_jobs import export_jobs
 from foundation.errors import QueryError
 from indexer.query_model import FACET_FIELDS
 from search_ui.api import ERRORS
 from search_ui.auth import CSRF_HEADER, Forbidden, User, check_csrf, require
 from search_ui.search_params import FILTER_FIELDS, SearchState
-from search_ui.views_export import MAX_SELECTED, queue_job, selection
+from search_ui.views_export import MAX_SELECTED, chosen_case, queue_job, selection
 from search_ui.views_exports import ExportView, find_job
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
@@ -38,6 +39,7 @@ class ExportOrder(BaseModel):
         max_length=MAX_SELECTED,
         description="export only these Post ids (query, filters and dates are then ignored)",
     )
+    case_id: int | None = Field(default=None, description="the Woo case the export is made for")
     fmt: ExportFormat
     reason: str = Field(
         min_length=1, max_length=2000, description="why the export is made; recorded with it"
@@ -60,6 +62,7 @@ class ExportStatus(BaseModel):
     query: str
     filters: dict[str, list[str]]
     case_id: int | None
+    case_number: str = Field(description="the number of the Woo case, '' when none")
     total: int | None = Field(description="Posts the export selects (known once it runs)")
     posts_done: int
     bytes_done: int
@@ -114,6 +117,7 @@ def api_export(
         fmt=order.fmt,
         reason=order.reason.strip(),
         record={"selected": len(ids), "search": state.as_record(), "via": "api"},
+        case=chosen_case(request.app.state.ws, order.case_id),
     )
     view = ExportView.of(job)
     return ExportQueued(id=view.id, status=view.status, download_url=view.download_url)
@@ -123,7 +127,12 @@ def api_export(
 def api_exports(
     request: Request, user: Annotated[User, Depends(require("compliance"))]
 ) -> list[ExportStatus]:
-    return [_status(ExportView.of(row)) for row in export_jobs(request.app.state.ws.catalogue())]
+    catalogue = request.app.state.ws.catalogue()
+    numbers = case_numbers(catalogue)
+    return [
+        _status(ExportView.of(row, numbers.get(row.case_id or 0, "")))
+        for row in export_jobs(catalogue)
+    ]
 
 
 @router.get(
@@ -135,4 +144,6 @@ def api_exports(
 def api_export_status(
     request: Request, job_id: int, user: Annotated[User, Depends(require("compliance"))]
 ) -> ExportStatus:
-    return _status(ExportView.of(find_job(request.app.state.ws, job_id)))
+    catalogue = request.app.state.ws.catalogue()
+    row = find_job(request.app.state.ws, job_id)
+    return _status(ExportView.of(row, case_number(catalogue, row.case_id)))

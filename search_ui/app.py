@@ -18,12 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from catalogue.cases import CaseError, CaseNotFound, case_number
 from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
     api_exports,
     views_audit,
     views_auth,
+    views_cases,
     views_collections,
     views_export,
     views_exports,
@@ -70,6 +72,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_users.router,
     views_retention.router,
     views_audit.router,
+    views_cases.router,
     api.router,
     api_exports.router,
 )
@@ -93,7 +96,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
     # export jobs run in this process, one at a time; those a stopped server left are taken up
-    app.state.export_worker = ExportWorker(ws, lambda case_id: "")
+    app.state.export_worker = ExportWorker(ws, lambda case_id: case_number(ws.catalogue(), case_id))
     app.state.export_worker.start()
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for router in ROUTERS:
@@ -192,6 +195,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         (RecordDestroyed, 410, "error.gone"),
         (QueryError, 400, "error.bad_request"),
         (HoldError, 400, "error.bad_request"),
+        (CaseNotFound, 404, "error.not_found"),
+        (CaseError, 400, "error.bad_request"),
     ):
         app.exception_handler(error)(_answer_with(status, title_key))
 

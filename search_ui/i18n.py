@@ -74,8 +74,12 @@ def translator(lang: str) -> Callable[..., str]:
 
 def error_text(error: Exception, t: Callable[..., str]) -> str:
     """What went wrong, in the page's language: a query the parser refused is told by its code
-    (``query.<code>`` in messages.json); other errors keep their own (English) message."""
+    (``query.<code>`` in messages.json), an error with a ``message_key`` by that key and its
+    ``message_values``; other errors keep their own (English) message."""
     if isinstance(error, QuerySyntaxError) and f"query.{error.code}" in messages():
         problem = t(f"query.{error.code}", **error.values)
         return t("query.at", position=error.position + 1, problem=problem)
+    key = getattr(error, "message_key", None)
+    if isinstance(key, str) and key in messages():
+        return t(key, **getattr(error, "message_values", {}))
     return str(error)

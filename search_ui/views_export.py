@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, QueryParams
 from starlette.responses import Response
 
+from catalogue import cases
 from catalogue.export_jobs import queue_export
-from catalogue.schema import ExportJobRow
+from catalogue.schema import CaseRow, ExportJobRow
 from exports import FORMATS
 from foundation.errors import QueryError
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
@@ -62,6 +63,16 @@ def selection(state: SearchState, ids: list[str]) -> tuple[str, dict[str, list[s
     return export_query(replace(state, query=rest)), filters
 
 
+def chosen_case(ws: Workspace, value: object) -> CaseRow | None:
+    """The case an export is made for (a case id in a form or a query parameter), if any."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise QueryError(f"case={text!r} is not a case id; choose the case from its page")
+    return cases.case(ws.catalogue(), int(text))
+
+
 def queue_job(
     request: Request,
     user: User,
@@ -71,8 +82,10 @@ def queue_job(
     fmt: str,
     reason: str,
     record: dict[str, Any],
+    case: CaseRow | None = None,
 ) -> ExportJobRow:
-    """Queue the export (audited as ``export_queued``) and wake the worker."""
+    """Queue the export (audited as ``export_queued``, with the case's number) and wake the
+    worker."""
     job = queue_export(
         request.app.state.ws.catalogue(),
         user=user.username,
@@ -80,7 +93,9 @@ def queue_job(
         reason=reason,
         query=query,
         filters=filters,
+        case_id=case.id if case else None,
         **record,
+        **({"case_number": case.number} if case else {}),
     )
     request.app.state.export_worker.wake()
     return job
@@ -92,9 +107,10 @@ def _counted(ws: Workspace, query: str, filters: dict[str, list[str]]) -> int:
     return ws.backend().search(resolve_holds(ws.catalogue(), request)).total
 
 
-def _context(state: SearchState, ids: list[str]) -> dict[str, Any]:
+def _context(state: SearchState, ids: list[str], case: CaseRow | None) -> dict[str, Any]:
     query, _ = selection(state, ids)
     return {
+        "case": case,
         "state": state,
         "ids": ids,
         "total": None,
@@ -110,7 +126,9 @@ def export_form(
 ) -> Response:
     state = SearchState.from_params(request.query_params)
     ids = selected_ids(request.query_params)
-    context = _context(state, ids)
+    context = _context(
+        state, ids, chosen_case(request.app.state.ws, request.query_params.get("case"))
+    )
     context["total"] = _counted(request.app.state.ws, *selection(state, ids))
     return render(request, "export.html", context)
 
@@ -126,7 +144,8 @@ async def export_submit(
     ids = selected_ids(form)
     fmt = str(form.get("fmt", ""))
     reason = str(form.get("reason", "")).strip()
-    context = _context(state, ids)
+    case = chosen_case(request.app.state.ws, form.get("case"))
+    context = _context(state, ids, case)
     if fmt not in FORMATS:
         context["problem"] = "export.bad_format"
         return render(request, "export.html", context, status_code=400)
@@ -142,5 +161,6 @@ async def export_submit(
         fmt=fmt,
         reason=reason,
         record={"selected": len(ids), "search": state.as_record()},
+        case=case,
     )
     return RedirectResponse(f"/exports/{job.id}", status_code=303)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.responses import Response
 
+from catalogue.cases import case_number, case_numbers
 from catalogue.export_jobs import delete_export_job, export_job, export_jobs
 from catalogue.schema import ExportJobRow
 from foundation.errors import ArchiverenError
@@ -101,7 +102,10 @@ def exports_page(
     request: Request, user: Annotated[User, Depends(require("compliance"))]
 ) -> Response:
     ws: Workspace = request.app.state.ws
-    jobs = [ExportView.of(row) for row in export_jobs(ws.catalogue())]
+    numbers = case_numbers(ws.catalogue())
+    jobs = [
+        ExportView.of(row, numbers.get(row.case_id or 0, "")) for row in export_jobs(ws.catalogue())
+    ]
     message = request.query_params.get("deleted", "")
     return render(
         request, "exports.html", {"jobs": jobs, "deleted": message if message.isdigit() else ""}
@@ -112,7 +116,8 @@ def exports_page(
 def export_page(
     request: Request, job_id: int, user: Annotated[User, Depends(require("compliance"))]
 ) -> Response:
-    job = ExportView.of(find_job(request.app.state.ws, job_id))
+    row = find_job(request.app.state.ws, job_id)
+    job = ExportView.of(row, case_number(request.app.state.ws.catalogue(), row.case_id))
     return render(request, "export_job.html", {"job": job})
 
 
@@ -135,6 +140,7 @@ def download(
         sha256=row.sha256,
         size=row.size,
         file=Path(row.path).name,
+        case_number=case_number(ws.catalogue(), row.case_id),
     )
     media_type = mimetypes.guess_type(row.path)[0] or "application/octet-stream"
     return FileResponse(row.path, media_type=media_type, filename=Path(row.path).name)
