@@ -5,7 +5,7 @@ in the same transaction), claimed by one export worker at a time, their progress
 A job is claimed with a conditional update (``queued`` → ``running``), so two workers sharing
 the catalogue never run one job twice. A job left ``running`` by a process that died is queued
 again when a worker starts on the same host, at most ``MAX_ATTEMPTS`` times in all; then it
-fails with the reason."""
+fails with the reason (either is audited: ``export_requeued``, ``export_failed``)."""
 
 from __future__ import annotations
 
@@ -138,13 +138,12 @@ def recover_abandoned(catalogue: Catalogue) -> list[int]:
     """Queue again the running jobs whose process is known to be gone (this host only; another
     host's jobs are its own business), or fail those that were tried ``MAX_ATTEMPTS`` times.
     The ids of the jobs touched."""
-    touched: list[int] = []
+    touched: list[tuple[int, str, str, str]] = []
     with catalogue.session() as session:
         running = session.scalars(select(ExportJobRow).where(ExportJobRow.status == "running"))
         for job in running:
             if holder_alive(job.holder or "") is not False:
                 continue
-            touched.append(job.id)
             if job.attempts >= MAX_ATTEMPTS:
                 job.status = "failed"
                 job.finished_at = utcnow()
@@ -155,7 +154,11 @@ def recover_abandoned(catalogue: Catalogue) -> list[int]:
             else:
                 job.status = "queued"
                 job.error = f"started again: the server ({job.holder}) stopped while it ran"
-    return touched
+            touched.append((job.id, job.created_by, job.status, job.error))
+    for job_id, user, status, why in touched:
+        action = "export_failed" if status == "failed" else "export_requeued"
+        catalogue.audit(user, action, export_job=job_id, error=why)
+    return [job_id for job_id, *_ in touched]
 
 
 def export_jobs(

@@ -27,11 +27,21 @@ router = APIRouter()
 log = logging.getLogger("search_ui")
 
 
-class ExportNotFound(ArchiverenError):
+class ExportProblem(ArchiverenError):
+    """An export cannot be shown, downloaded or deleted; the pages say why in their language
+    (``message_key`` in messages_exports.json)."""
+
+    def __init__(self, message: str, key: str, **values: object) -> None:
+        super().__init__(message)
+        self.message_key = key
+        self.message_values = values
+
+
+class ExportNotFound(ExportProblem):
     """No export job with this id, or its package is gone; answered with 404."""
 
 
-class ExportBusy(ArchiverenError):
+class ExportBusy(ExportProblem):
     """The export is still running, so it cannot be deleted yet; answered with 409."""
 
 
@@ -93,7 +103,11 @@ class ExportView:
 def find_job(ws: Workspace, job_id: int) -> ExportJobRow:
     row = export_job(ws.catalogue(), job_id)
     if row is None:
-        raise ExportNotFound(f"export {job_id} does not exist (it may have been deleted)")
+        raise ExportNotFound(
+            f"export {job_id} does not exist (it may have been deleted)",
+            "exports.not_found",
+            id=job_id,
+        )
     return row
 
 
@@ -130,7 +144,9 @@ def download(
     if row.status != "done" or not row.path or not Path(row.path).is_file():
         raise ExportNotFound(
             f"export {job_id} has no package to download (status {row.status}); "
-            "wait until it is done, or start it again"
+            "wait until it is done, or start it again",
+            "exports.no_package",
+            id=job_id,
         )
     ws.catalogue().audit(
         user.username,
@@ -155,7 +171,11 @@ async def delete(
         raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
     ws: Workspace = request.app.state.ws
     if find_job(ws, job_id).status == "running":
-        raise ExportBusy(f"export {job_id} is still running; delete it when it has ended")
+        raise ExportBusy(
+            f"export {job_id} is still running; delete it when it has ended",
+            "exports.busy",
+            id=job_id,
+        )
     row = delete_export_job(ws.catalogue(), job_id, user.username)
     if row.path:
         try:

@@ -58,6 +58,9 @@ def test_a_job_left_running_by_a_dead_process_is_queued_again_then_failed(
         assert row is not None
         assert row.status == ("failed" if attempt == MAX_ATTEMPTS else "queued")
     assert row is not None and f"{MAX_ATTEMPTS} times" in (row.error or "")
+    requeued = catalogue.audit_log(action="export_requeued")
+    assert len(requeued) == MAX_ATTEMPTS - 1 and requeued[0].detail["export_job"] == job_id
+    assert catalogue.audit_log(action="export_failed")[0].detail["export_job"] == job_id
 
 
 def test_a_live_process_keeps_its_job_and_a_running_job_is_not_deleted(tmp_path: Path) -> None:

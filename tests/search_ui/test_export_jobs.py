@@ -121,7 +121,8 @@ def test_a_form_without_a_reason_says_so_in_dutch(site: UiSite) -> None:
         answer = client.post("/export", data={"q": "wiki", "fmt": "csv", "csrf_token": token})
         assert answer.status_code == 400
         assert "Geef een reden op" in answer.text
-        assert client.get("/exports/999999").status_code == 404
+        missing = client.get("/exports/999999")
+        assert missing.status_code == 404 and "Export 999999 bestaat niet" in missing.text
 
 
 def test_an_admin_deletes_an_export_and_the_log_says_so(site: UiSite) -> None:

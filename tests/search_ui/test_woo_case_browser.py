@@ -119,3 +119,21 @@ def test_compliance_officer_answers_a_woo_request_from_search_to_verified_downlo
     page.goto("/exports")
     page.screenshot(path=str(SCREENSHOTS / "exports.png"), full_page=True)
     page.context.close()
+
+
+def test_ticked_hits_are_exported_alone(chromium: Any, site: UiSite) -> None:
+    page = logged_in(chromium, site, "compliance")
+    page.goto("/search?q=wiki&sort=oldest")
+    page.locator(".select-hit").nth(0).check()
+    page.locator(".select-hit").nth(2).check()
+    page.get_by_role("button", name="Aangevinkte records exporteren").click()
+    page.wait_for_url(re.compile(r"/export\?"))
+    assert page.locator("#export-selected").inner_text() == "2 aangevinkte records"
+    assert page.locator("#export-total").inner_text() == "2"
+    page.get_by_label("CSV-lijst").check()
+    page.get_by_label("Reden van de export").fill("Woo 2026-114, twee berichten")
+    page.get_by_role("button", name="Export starten").click()
+    page.wait_for_url(re.compile(r"/exports/\d+$"))
+    page.locator('#export-status[data-status="done"]').wait_for(timeout=30_000)
+    assert page.locator("#export-progress").inner_text().startswith("2 van 2 records")
+    page.context.close()
