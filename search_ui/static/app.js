@@ -83,6 +83,9 @@
             progress.textContent = template.replace("{done}", state.posts_done)
               .replace("{total}", state.total === null ? "?" : state.total)
               .replace("{bytes}", size(state.bytes_done));
+            if (state.total !== null && state.posts_done >= state.total) {
+              progress.textContent += " · " + progress.getAttribute("data-finishing");
+            }
           }
           window.setTimeout(poll, 1000);
         }, function () { window.setTimeout(poll, 3000); });
