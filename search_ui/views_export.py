@@ -30,6 +30,16 @@ MAX_SELECTED = 1000
 """Ticked hits exported at once: ten result pages of a hundred."""
 
 
+class ExportChoiceError(QueryError):
+    """The export form named too many records or a case that is no case id; answered with 400
+    and told in the page's language (``message_key``)."""
+
+    def __init__(self, message: str, key: str, **values: object) -> None:
+        super().__init__(message)
+        self.message_key = key
+        self.message_values = values
+
+
 def export_query(state: SearchState) -> str:
     """The search as one query string: the date range becomes a published_at range, since
     an export takes a query and keyword filters."""
@@ -45,8 +55,11 @@ def selected_ids(params: QueryParams | FormData) -> list[str]:
     """The Post ids ticked on a result page (``id`` parameters), in order, each once."""
     ids = list(dict.fromkeys(str(v) for v in params.getlist("id") if str(v).strip()))
     if len(ids) > MAX_SELECTED:
-        raise QueryError(
-            f"{len(ids)} records were ticked; export at most {MAX_SELECTED} this way, or export the whole search"
+        raise ExportChoiceError(
+            f"{len(ids)} records were ticked; export at most {MAX_SELECTED} this way, or export the whole search",
+            "export.too_many",
+            count=len(ids),
+            max=MAX_SELECTED,
         )
     return ids
 
@@ -69,7 +82,11 @@ def chosen_case(ws: Workspace, value: object) -> CaseRow | None:
     if not text:
         return None
     if not text.isdigit():
-        raise QueryError(f"case={text!r} is not a case id; choose the case from its page")
+        raise ExportChoiceError(
+            f"case={text!r} is not a case id; choose the case from its page",
+            "export.bad_case",
+            value=text,
+        )
     return cases.case(ws.catalogue(), int(text))
 
 

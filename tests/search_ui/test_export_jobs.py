@@ -121,6 +121,7 @@ def test_a_form_without_a_reason_says_so_in_dutch(site: UiSite) -> None:
         answer = client.post("/export", data={"q": "wiki", "fmt": "csv", "csrf_token": token})
         assert answer.status_code == 400
         assert "Geef een reden op" in answer.text
+        assert "‘abc’ is geen zaak" in client.get("/export?q=wiki&case=abc").text
         missing = client.get("/exports/999999")
         assert missing.status_code == 404 and "Export 999999 bestaat niet" in missing.text
 
