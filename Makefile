@@ -1,10 +1,12 @@
 # archiveren: two commands set everything up on a fresh machine.
 #   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
 #                (the demo sources are the archiveren-demo distribution in demo/, installed by setup)
-#   make test  - install (incl. Chromium and a search-engine node), lint, run the whole test suite
+#   make test  - install (incl. Chromium, the search-engine nodes and a throwaway PostgreSQL),
+#                lint, run the whole test suite
 #   make test-fast - install, lint, run the tests that need no engine node, no browser and are
 #                    not marked slow (no Chromium install, no engine start)
-# Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop
+# Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop,
+#                make postgres-start, make postgres-stop
 # Test material from ../shared/corpus/external is used when it is there; otherwise what PyPI
 # also serves is fetched once into ~/.cache/archiveren/corpus (tests/fixtures/material.py).
 
@@ -13,7 +15,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop clean
+.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop postgres-start postgres-stop clean
 
 $(STAMP): pyproject.toml demo/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,12 @@ engine-start: setup
 	$(BIN)/python scripts/search-engine start --engine elasticsearch
 	$(BIN)/python scripts/search-engine start --engine opensearch
 
+postgres-start:
+	python3 scripts/postgres start
+
+postgres-stop:
+	-python3 scripts/postgres stop
+
 engine-stop:
 	-$(BIN)/python scripts/search-engine stop --engine elasticsearch
 	-$(BIN)/python scripts/search-engine stop --engine opensearch
@@ -52,9 +60,9 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-pytest: setup browser engine-start
+pytest: setup browser engine-start postgres-start
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
-	  $(MAKE) --no-print-directory engine-stop; \
+	  $(MAKE) --no-print-directory engine-stop postgres-stop; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 test: lint pytest

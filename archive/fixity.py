@@ -19,6 +19,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord
 
 from archive.manifest import ManifestEntry, file_sha256, read_manifest
 from archive.naming import closed_warcs, open_warcs
+from foundation import progress
 from foundation.errors import FixityError
 
 _CHUNK = 1024 * 1024
@@ -55,10 +56,12 @@ def verify_archive(
     report.problems += manifest_problems
     on_disk = {p.name: p for p in closed_warcs(archive_dir)}
     actual: dict[str, tuple[str, int]] = {}
+    progress.begin("verify", len(on_disk), sum(p.stat().st_size for p in on_disk.values()))
     for name, path in sorted(on_disk.items()):
         actual[name] = file_sha256(path)
         report.files_checked += 1
         _check_records(path, report)
+        progress.advance(1, actual[name][1])
     for name, entry in sorted(manifest.items()):
         _compare(name, entry, actual.get(name), "manifest", report)
     if known_files is not None:

@@ -11,6 +11,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from fastwarc.warc import ArchiveIterator as FastIterator
 from fastwarc.warc import WarcRecord
@@ -18,13 +19,13 @@ from warcio.archiveiterator import ArchiveIterator as WarcioIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.naming import closed_warcs, resolve_inside
+from archive.naming import OPEN_SUFFIX, closed_warcs, resolve_inside
 from archive.record import ArchivedRecord, RecordReadError
 from archive.scan import scan_complete_records
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
 
-__all__ = ["ArchivedRecord", "RecordReadError", "iter_records", "read_record"]
+__all__ = ["ArchivedRecord", "RecordReadError", "iter_open_records", "iter_records", "read_record"]
 
 # Blocks up to this size are kept with the record; larger ones are re-read through the pointer
 # when asked for, so iterating never holds more than this per record.
@@ -60,6 +61,19 @@ def iter_records(
             if on_error is None:
                 raise
             on_error(exc)
+
+
+def iter_open_records(
+    path: Path, *, start_offset: int, end_offset: int, archive_dir: Path
+) -> Iterator[ArchivedRecord]:
+    """Records of a live writer's ``.open`` file from ``start_offset`` up to ``end_offset``, the
+    end of its last complete record as ``scan_complete_records`` found it; what the writer
+    appends meanwhile is left for the next pass. Records are named by the name the file takes
+    when it closes (``read_record`` finds them in the ``.open`` file until then), so a pointer
+    made now stays valid after the rename."""
+    name = _relative_name(path, Path(archive_dir)).removesuffix(OPEN_SUFFIX)
+    if end_offset > start_offset:
+        yield from _iter_file(path, name, Path(archive_dir), start_offset, end_offset)
 
 
 def read_record(archive_dir: Path, pointer: RecordPointer) -> ArchivedRecord:
@@ -110,17 +124,44 @@ def _peek(file: Path, offset: int) -> tuple[bool, bytes]:
     return False, raw[:64]
 
 
-def _iter_file(file: Path, name: str, base: Path, start: int) -> Iterator[ArchivedRecord]:
+class _Bounded:
+    """A read-only file that ends at ``end``: the complete part of a file still being written."""
+
+    def __init__(self, handle: BinaryIO, end: int) -> None:
+        self.handle, self.end = handle, end
+
+    def read(self, size: int = -1) -> bytes:
+        left = self.end - self.handle.tell()
+        if left <= 0:
+            return b""
+        return self.handle.read(left if size < 0 or size > left else size)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.handle.seek(offset, whence)
+
+    def close(self) -> None:
+        """The handle is closed by its owner."""
+
+
+def _iter_file(
+    file: Path, name: str, base: Path, start: int, end: int | None = None
+) -> Iterator[ArchivedRecord]:
+    """Records of ``file`` from ``start``; with ``end``, only those before it, already checked
+    to be complete (so the last record's tail needs no check of its own)."""
     gz, head = _peek(file, start)
-    if head.lstrip().startswith(b"filedesc://"):
+    if end is None and head.lstrip().startswith(b"filedesc://"):
         yield from _iter_arc(file, name, base, start)
         return
-    size = file.stat().st_size
+    size = file.stat().st_size if end is None else end
     pending: ArchivedRecord | None = None
     with open(file, "rb") as handle:
         handle.seek(start)
+        source = handle if end is None else _Bounded(handle, end)
         try:
-            for record in FastIterator(handle, parse_http=False):
+            for record in FastIterator(source, parse_http=False):
                 position = record.stream_pos
                 if pending is not None:
                     if position <= pending.pointer.offset:
@@ -141,7 +182,8 @@ def _iter_file(file: Path, name: str, base: Path, start: int) -> Iterator[Archiv
         if size > start:
             raise RecordReadError(f"{file}: no WARC record found at offset {start}")
         return
-    _check_tail(file, pending.pointer.offset, size, gz)
+    if end is None:
+        _check_tail(file, pending.pointer.offset, size, gz)
     yield pending.with_length(size - pending.pointer.offset)
 
 

@@ -1,6 +1,6 @@
 """The WARC writer collectors use: one per process, thread-safe, a context manager. Each capture
 becomes a group of gzip-per-record WARC/1.1 records (response or revisit, request, metadata) in
-the current ``.open`` file; files roll over at a configured size and on close are fsynced,
+the current ``.open`` file; files roll over at a configured size or age and on close are fsynced,
 renamed, listed in the fixity manifest and merged into the CDXJ index. Several processes can
 write into one archive directory: names are claimed exclusively, and each live ``.open`` file is
 flock-ed so recovery in another process never touches it."""
@@ -14,10 +14,11 @@ import hashlib
 import logging
 import os
 import threading
+import time
 import weakref
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +47,7 @@ from archive.records import (
 )
 from archive.recovery import RecoveryOutcome, recover_open_files
 from archive.redact import redact_url
-from foundation import SOFTWARE
+from foundation import SOFTWARE, progress
 from foundation.errors import ArchiveError, StorageFull
 from foundation.pointer import RecordPointer
 from foundation.scrub import scrub_text
@@ -175,6 +176,7 @@ class _OpenWarc:
     warc: WARCWriter
     records: int = 0
     warcinfo_id: str = ""
+    opened_at: float = field(default_factory=time.monotonic)
 
     def write(self, record: ArcWarcRecord) -> tuple[int, int]:
         """Append one record (each record after the warcinfo names it by WARC-Warcinfo-ID)."""
@@ -200,6 +202,7 @@ class WarcWriter:
         *,
         prefix: str = "archiveren",
         rollover_bytes: int = 1_000_000_000,
+        rollover_seconds: float | None = None,
         operator: str = "",
         software: str = SOFTWARE,
         user_agent: str = "",
@@ -214,6 +217,7 @@ class WarcWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.rollover_bytes = rollover_bytes
+        self.rollover_seconds = rollover_seconds
         self.operator = operator
         self.software = software
         self.user_agent = user_agent
@@ -310,6 +314,7 @@ class WarcWriter:
                 self._roll_over_if_full()
         finally:
             payload.stream.close()
+        progress.advance(1, payload.length)
         return WriteResult(pointer=pointer, revisit=revisit, payload_digest=payload.digest)
 
     def write_resource(
@@ -342,6 +347,7 @@ class WarcWriter:
                 self._roll_over_if_full()
         finally:
             payload.stream.close()
+        progress.advance(1, payload.length)
         return WriteResult(pointer=pointer, revisit=False, payload_digest=payload.digest)
 
     def close(self) -> None:
@@ -399,9 +405,35 @@ class WarcWriter:
             ) from exc
         return current, offset, length
 
+    def sync(self) -> None:
+        """Make every capture written so far durable (fsync) without closing the file: a
+        long-lived writer calls it after each run, so a power cut loses no finished run."""
+        with self._lock:
+            if self._current is None:
+                return
+            try:
+                self._current.out.flush()
+                os.fsync(self._current.out.fd)
+            except OSError as exc:
+                raise storage_error(exc, f"syncing {self._current.open_path}") from exc
+
+    def roll_over_if_due(self) -> bool:
+        """Close the current file if it reached ``rollover_bytes`` or is older than
+        ``rollover_seconds``; whether it did."""
+        with self._lock:
+            current = self._current
+            if current is None:
+                return False
+            age = time.monotonic() - current.opened_at
+            if current.out.tell() >= self.rollover_bytes or (
+                self.rollover_seconds is not None and age >= self.rollover_seconds
+            ):
+                self.close()
+                return True
+            return False
+
     def _roll_over_if_full(self) -> None:
-        if self._current is not None and self._current.out.tell() >= self.rollover_bytes:
-            self.close()
+        self.roll_over_if_due()
 
     def _ensure_open(self) -> _OpenWarc:
         if self._current is None:

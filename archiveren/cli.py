@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="date_to",
         default=None,
         metavar="DATE",
-        help="published before DATE (YYYY-MM-DD)",
+        help="published on or before DATE (YYYY-MM-DD; the day is included)",
     )
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     search.add_argument("--limit", type=int, default=20, help="number of hits (default 20)")
@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--hold-id", type=int, help="for release: the hold (see `holds`)")
     retention.add_argument(
+        "--json", action="store_true", help='for report: as {"count": N, "due": [...]}'
+    )
+    retention.add_argument(
         "--plan", type=int, help="for destroy: the plan id from plan-destruction"
     )
     _acting_user_options(retention)
@@ -316,6 +319,9 @@ def _acting_user_options(command: argparse.ArgumentParser, *, required: bool = T
     )
 
 
+PROGRESS_COMMANDS = frozenset({"collect", "index", "export", "verify"})
+"""The commands that can run for minutes: they draw progress on a terminal."""
+
 PRIVATE_UMASK = 0o077
 """Everything archiveren creates (data dir, catalogue with its password hashes and audit log,
 WARCs, index, exports) is readable by the operator's account alone."""
@@ -330,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = args.data_dir or Path(os.environ.get("ARCHIVEREN_DATA", "data"))
     workspace = Workspace(config_path=config_path, data_dir=data_dir)
     try:
-        code: int = args.handler(args, workspace)
+        with commands.progress_shown(args.command in PROGRESS_COMMANDS, log_json=args.log_json):
+            code: int = args.handler(args, workspace)
     except ArchiverenError as exc:
         print(f"archiveren {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code

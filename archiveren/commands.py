@@ -14,7 +14,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,7 +28,10 @@ from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
 from config import ArchiverenConfig, NetworkSource
 from config.loader import require_secrets
+from foundation import progress
 from foundation.errors import ArchiverenError, ConfigError
+from foundation.local_time import local_iso
+from indexer.periods import whole_days
 from indexer.query_model import SearchRequest
 from workspace import Workspace
 from workspace.hold_query import resolve as resolve_holds
@@ -48,6 +52,19 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
             )
         filters.setdefault(field.strip(), []).append(wanted.strip())
     return filters
+
+
+@contextmanager
+def progress_shown(long_running: bool, *, log_json: bool) -> Iterator[None]:
+    """Progress bars on a terminal for a command that can run for minutes (rich is loaded only
+    for those and only on a terminal)."""
+    if not long_running or log_json or not sys.stderr.isatty():
+        yield
+        return
+    from archiveren.progress import terminal_progress
+
+    with terminal_progress(log_json=log_json):
+        yield
 
 
 def check(args: argparse.Namespace, ws: Workspace) -> int:
@@ -110,6 +127,7 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
             f"{ws.config_path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(s.name for s in config.sources)}"
         )
     require_secrets(ws.config_path, config, args.sources)
+    progress.begin("collect")
     reports = run_sources(config, ws.data_dir, args.sources or None)
     failed = 0
     for report in reports:
@@ -139,12 +157,13 @@ def index(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def search(args: argparse.Namespace, ws: Workspace) -> int:
+    period = whole_days(_day(args.date_from, "--from"), _day(args.date_to, "--to"))
     try:
         request = SearchRequest(
             query=args.query,
             filters=parse_filters(args.filter),
-            date_from=_date(args.date_from, "--from"),
-            date_to=_date(args.date_to, "--to"),
+            date_from=period[0],
+            date_to=period[1],
             sort=args.sort,
             limit=args.limit,
             offset=args.offset,
@@ -173,7 +192,7 @@ def search(args: argparse.Namespace, ws: Workspace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False)
         print()
         return 0
-    print_hits(result)
+    print_hits(result, ws.config(check_secrets=False).display_timezone)
     return 0
 
 
@@ -262,11 +281,12 @@ def audit(args: argparse.Namespace, ws: Workspace) -> int:
             sys.stdout.write(chunk)
         return 0
     count = 0
+    zone = ws.config(check_secrets=False).display_timezone
     for row in rows:
         count += 1
         detail = json.dumps(row.detail, ensure_ascii=False, sort_keys=True)
         print(
-            f"{row.id:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.username or '-':<16} {row.action:<24} {detail}"
+            f"{row.id:>6}  {local_iso(row.at, zone):<20}  {row.username or '-':<16} {row.action:<24} {detail}"
         )
     print(f"{count} audit rows")
     return 0
@@ -317,9 +337,8 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
     if args.json:
         print(json.dumps({"sources": rows, "archive": archive}, ensure_ascii=False, indent=2))
         return 0
-    print(
-        f"{'source':<28} {'type':<10} {'last run (UTC)':<20} {'outcome':<8} {'next run (UTC)':<20} counts"
-    )
+    zone = config.display_timezone
+    print(f"{'source':<28} {'type':<10} {'last run':<20} {'outcome':<8} {'next run':<20} counts")
     for row in rows:
         failures = row["consecutive_failures"]
         flag = (
@@ -329,8 +348,9 @@ def status(args: argparse.Namespace, ws: Workspace) -> int:
             if failures > 1
             else ""
         )
-        when = (row["last_run"] or "never").replace("T", " ")[:19]
-        next_run = (row["next_run"] or "-").replace("T", " ")[:19]
+        run, following = last.get(row["source"]), upcoming.get(f"collect:{row['source']}")
+        when = local_iso(run.started_at, zone) if run else "never"
+        next_run = local_iso(following, zone)
         counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items())
         print(
             f"{row['source'] + flag:<28} {row['type']:<10} {when:<20} {row['outcome'] or '-':<8} {next_run:<20} {counts}"
@@ -432,16 +452,11 @@ def users(args: argparse.Namespace, ws: Workspace) -> int:
 
 def retention(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.actor import acting_user
+    from archiveren.retention_report import print_due
     from workspace import destruction, holds
 
     if args.action == "report":
-        count = 0
-        for post in destruction.due_for_destruction(ws):
-            count += 1
-            print(
-                f"{post.retention.keep_until}  {post.retention.category or '-':<8} {post.id}  {(post.title or post.text)[:60]}"
-            )
-        print(f"{count} records past their retention date and not on legal hold")
+        print_due(destruction.due_for_destruction(ws), as_json=args.json)
         return 0
     if args.action == "holds":
         for hold in holds.holds(ws):

@@ -5,8 +5,11 @@ job per enabled source, plus indexing and verification. Jobs coalesce, never ove
 lock in the catalogue also keeps two processes or hosts from running one source at once),
 start late within a grace time, and carry jitter. SIGHUP (or a change of the config file)
 reloads the config; a bad new config is refused and the old schedule keeps running. SIGTERM or
-SIGINT stops gracefully: running collectors finish their current record and close their WARCs;
-a second signal exits at once (an unfinished ``.open`` WARC is recovered on the next start).
+SIGINT stops gracefully: running collectors finish their current record, then every source's
+open WARC file is closed; a second signal exits at once (an unfinished ``.open`` WARC is
+recovered on the next start, cut at its last complete record). Each source's runs append to
+one open WARC file until it reaches ``archive.rollover_bytes`` or ``archive.rollover_seconds``
+(collectors.source_writers), so idle runs leave no new files behind.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from archive import recover_open_files, verify_archive
 from archiveren.notify import notify_repeated_failure
 from catalogue.jobs import JOB_TABLE
 from collectors.runner import run_sources
+from collectors.source_writers import SourceWriters
 from config import load_config
 from foundation.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
 from indexer.pipeline import index_new_records
@@ -118,6 +122,7 @@ class SchedulerDaemon:
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self._config_mtime = self._mtime()
         self._index_lock = threading.Lock()
+        self.writers = SourceWriters(self.config, ws.data_dir, self.catalogue)
         settings = self.config.scheduler
         self.scheduler = BackgroundScheduler(
             jobstores={
@@ -215,6 +220,7 @@ class SchedulerDaemon:
             log.error("new config refused, the old schedule keeps running: %s", exc)
             return False
         self.ws.use_config(config)
+        self.writers.use_config(config)
         self.sync_jobs(config)
         log.info("config reloaded from %s", self.ws.config_path)
         return True
@@ -229,7 +235,11 @@ class SchedulerDaemon:
         started = time.monotonic()
         try:
             reports = run_sources(
-                self.config, self.ws.data_dir, [source_name], stop=self.stop_event
+                self.config,
+                self.ws.data_dir,
+                [source_name],
+                stop=self.stop_event,
+                writer=self.writers.writer_for(source),
             )
             for report in reports:
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
@@ -330,6 +340,11 @@ class SchedulerDaemon:
                 "verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5])
             )
 
+    def tick(self) -> None:
+        """The main loop's once-a-second look: a changed config file, WARC files due to close."""
+        self.watch_config()
+        self.writers.roll_over_due()
+
     def watch_config(self) -> None:
         mtime = self._mtime()
         if mtime != self._config_mtime:
@@ -339,7 +354,11 @@ class SchedulerDaemon:
     def shutdown(self) -> None:
         self.stop_event.set()
         self.scheduler.shutdown(wait=True)
-        log.info("scheduler stopped; running collectors finished their current record")
+        self.writers.close_all()
+        log.info(
+            "scheduler stopped; running collectors finished their current record and every "
+            "open WARC file is closed"
+        )
 
     def _mtime(self) -> float:
         try:
@@ -388,6 +407,6 @@ def run_scheduler(ws: Workspace) -> int:
         flush=True,
     )
     while not stop_event.wait(1.0):
-        daemon.watch_config()
+        daemon.tick()
     daemon.shutdown()
     return 0

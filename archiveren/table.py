@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 
+from foundation.local_time import local
 from indexer.query_model import SearchResult
 
 
-def print_hits(result: SearchResult) -> None:
+def print_hits(result: SearchResult, timezone: str) -> None:
+    """The hits with their publication day in ``timezone``."""
     width = shutil.get_terminal_size((120, 20)).columns
     print(f"{result.total} results")
     if not result.hits:
@@ -15,7 +17,7 @@ def print_hits(result: SearchResult) -> None:
     print(f"{'published':<11} {'platform':<9} {'kind':<8} {'author':<22} title / text")
     for hit in result.hits:
         post = hit.post
-        when = post.published_at.strftime("%Y-%m-%d") if post.published_at else "-"
+        when = f"{local(post.published_at, timezone):%Y-%m-%d}" if post.published_at else "-"
         headline = (post.title or post.text).replace("\n", " ").strip()
         room = max(20, width - 54)
         print(

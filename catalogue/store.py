@@ -145,9 +145,12 @@ class Catalogue:
     # sources and their collector state
 
     def source_state(self, source_name: str) -> dict[str, Any]:
+        """The collector's state of a source (without what the indexer keeps beside it)."""
         with self.session() as session:
             row = session.get(SourceRow, source_name)
-            return dict(row.state) if row else {}
+            state = dict(row.state) if row else {}
+        state.pop(INDEXER_STATE_KEY, None)
+        return state
 
     def save_source_state(
         self, source_name: str, state: Mapping[str, Any], source_type: str = ""
@@ -161,10 +164,29 @@ class Catalogue:
                     )
                 )
             else:
-                row.state = dict(state)
+                kept = row.state.get(INDEXER_STATE_KEY)
+                row.state = dict(state) | ({INDEXER_STATE_KEY: kept} if kept is not None else {})
                 row.updated_at = utcnow()
                 if source_type:
                     row.type = source_type
+
+    def indexer_state(self) -> dict[str, dict[str, Any]]:
+        """Per source, what the indexer recorded of it (catalogue.retention uses it)."""
+        with self.session() as session:
+            return {
+                row.name: dict(row.state[INDEXER_STATE_KEY])
+                for row in session.scalars(select(SourceRow))
+                if isinstance(row.state.get(INDEXER_STATE_KEY), dict)
+            }
+
+    def save_indexer_state(self, source_name: str, value: Mapping[str, Any]) -> None:
+        """Record ``value`` as the indexer's state of a source; its collector state is kept."""
+        with self.session() as session:
+            row = session.get(SourceRow, source_name)
+            if row is None:
+                row = SourceRow(name=source_name, type="", state={}, updated_at=utcnow())
+                session.add(row)
+            row.state = dict(row.state) | {INDEXER_STATE_KEY: dict(value)}
 
     # runs
 
@@ -498,6 +520,10 @@ class Catalogue:
 
 
 AUDIT_APPEND_ATTEMPTS = 100
+INDEXER_STATE_KEY = "_indexer"
+"""The key in a source's state that the indexer owns (the retention rule its Posts carry); a
+collector never sees it and saving a collector's state keeps it."""
+
 T = TypeVar("T")
 
 

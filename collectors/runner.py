@@ -1,7 +1,9 @@
 """Run sources: one catalogue row per run, one WARC writer and one fetcher shared by the run.
 
 ``run_sources`` opens the catalogue and a ``WarcWriter`` (closed files are registered in the
-catalogue as they close), builds the shared ``Fetcher``, and runs each enabled source's
+catalogue as they close; it is closed at the end, unless the caller lends a writer that
+outlives the run, as the scheduler does, which then only makes the run's captures durable),
+builds the shared ``Fetcher``, and runs each enabled source's
 collector in turn. Each source runs inside its own guard: whatever one source raises is
 recorded as that run's failure and the next source still runs, except a full disk
 (``StorageFull``), which is recorded and then stops the run. The source's state (ETags,
@@ -17,7 +19,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,23 +44,18 @@ def run_sources(
     stop: threading.Event | None = None,
     *,
     backoff_base: float = 1.0,
+    writer: WarcWriter | None = None,
 ) -> list[RunReport]:
-    """Collect the enabled sources (or only those ``names``, enabled or not) once each."""
+    """Collect the enabled sources (or only those ``names``, enabled or not) once each, into
+    ``writer`` if given (left open, fsynced) or a writer of the run's own (closed at the end)."""
     stop = stop or threading.Event()
     sources = [s for s in config.sources if (s.name in names if names else s.enabled)]
     catalogue = Catalogue.open(data_dir, config.database_url)
     reports: list[RunReport] = []
     try:
-        writer = WarcWriter(
-            data_dir / "warcs",
-            prefix=config.archive.prefix,
-            rollover_bytes=config.archive.rollover_bytes,
-            operator=config.archive.operator,
-            user_agent=user_agent(config.http.contact),
-            contact=config.http.contact,
-            robots=robots_policy(sources),
-            on_file_closed=lambda closed: _register(catalogue, closed),
-        )
+        own_writer = writer is None
+        if writer is None:
+            writer = open_writer(config, data_dir, sources, catalogue)
         for run in catalogue.repair_stale_runs():
             log.warning(
                 "run %d of %s was left 'running' by %s, which is gone: marked interrupted",
@@ -67,7 +64,10 @@ def run_sources(
                 run.host,
             )
         _catch_up_catalogue(catalogue, data_dir / "warcs")
-        with writer, Fetcher(config.http, writer, stop=stop, backoff_base=backoff_base) as fetcher:
+        with (
+            writer if own_writer else nullcontext(writer),
+            Fetcher(config.http, writer, stop=stop, backoff_base=backoff_base) as fetcher,
+        ):
             for source in sources:
                 if stop.is_set():
                     break
@@ -81,9 +81,34 @@ def run_sources(
                         reports.append(run_source(source, config, catalogue, fetcher, writer, stop))
                 except AlreadyRunning as exc:
                     reports.append(_skipped(catalogue, source, str(exc)))
+            if not own_writer:
+                writer.sync()
     finally:
         catalogue.close()
     return reports
+
+
+def open_writer(
+    config: ArchiverenConfig,
+    data_dir: Path,
+    sources: list[Any],
+    catalogue: Catalogue,
+    *,
+    rollover_seconds: float | None = None,
+) -> WarcWriter:
+    """A writer into ``data_dir/warcs`` with the config's settings, registering each file it
+    closes in ``catalogue``; ``rollover_seconds`` for one that outlives a run."""
+    return WarcWriter(
+        data_dir / "warcs",
+        prefix=config.archive.prefix,
+        rollover_bytes=config.archive.rollover_bytes,
+        rollover_seconds=rollover_seconds,
+        operator=config.archive.operator,
+        user_agent=user_agent(config.http.contact),
+        contact=config.http.contact,
+        robots=robots_policy(sources),
+        on_file_closed=lambda closed: _register(catalogue, closed),
+    )
 
 
 def run_source(

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -47,6 +47,19 @@ Crontab = Annotated[str, AfterValidator(_crontab)]
 """minute hour day month weekday, as cron and APScheduler read them."""
 EnvName = Annotated[str, AfterValidator(_env_name)]
 """The name of the environment variable that holds a secret; the secret is never in the file."""
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam'"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class _Strict(BaseModel):
@@ -113,22 +126,11 @@ class FeedSource(_SourceBase):
         ge=0,
         description="how many older feed pages (?paged=N) to follow on the first harvest",
     )
-    timezone: str = Field(
+    timezone: TimeZoneName = Field(
         default="Europe/Amsterdam",
         description="zone of the dates the blog's pages print without one (its comments'), e.g."
         " 'America/New_York'; every date is stored in UTC",
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam'"
-            ) from None
-        return value
 
 
 class XSource(_SourceBase):
@@ -263,6 +265,11 @@ class ArchiveSettings(_Strict):
     rollover_bytes: int = Field(
         default=1_000_000_000, ge=1024, description="start a new WARC file after this size"
     )
+    rollover_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        description="under `schedule`, a source's runs append to its open WARC file; it is closed (and a new one started by the next capture) once it is this old",
+    )
     operator: str = Field(default="", description="operator named in each warcinfo record")
 
 
@@ -356,6 +363,11 @@ class ArchiverenConfig(_Strict):
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the catalogue; default SQLite in the data dir"
+    )
+    display_timezone: TimeZoneName = Field(
+        default="Europe/Amsterdam",
+        description="zone in which the UI and the command line show times (labelled, e.g. CET);"
+        " stored times stay UTC",
     )
     http: HttpSettings = Field(default_factory=HttpSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)

@@ -26,6 +26,7 @@ from exports.staging import Staging, check_target, sweep_stale_partials
 from exports.transfer import TransferTarget, write_transfer
 from exports.transfer_warc import GIGABYTE
 from exports.wacz_package import WarcSubset, build_wacz
+from foundation import progress
 from foundation.errors import ExportError
 from foundation.post import Post
 from indexer.query_model import SearchRequest
@@ -82,7 +83,7 @@ def run_export(
     user: str = "",
     max_warc_bytes: int = GIGABYTE,
     case: str = "",
-    progress: Progress | None = None,
+    on_progress: Progress | None = None,
 ) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
@@ -93,7 +94,8 @@ def run_export(
     first. Staging that dead exports left beside ``out`` or in the exports dir is swept first.
     ``max_warc_bytes`` caps each WARC file of a transfer package (1 GB, the guideline's cap).
     ``case`` names the Woo case (zaak) the export is made for, in the report and the bag-info;
-    ``progress``, when given, is called about once a second while Posts are read.
+    ``on_progress``, when given, is called about once a second while Posts are read (the
+    terminal's progress line listens through ``foundation.progress`` instead).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -114,12 +116,14 @@ def run_export(
         created_at=datetime.now(UTC),
         case=case,
     )
-    found = ws.backend().scan(
-        SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False)
+    request = SearchRequest(
+        query=query, filters=filters, facets=[], date_histogram=None, highlight=False
     )
+    progress.begin("export", ws.backend().search(request.model_copy(update={"limit": 0})).total)
+    found = progress.counted(ws.backend().scan(request))
     with Staging(target) as staging:
         product = staging.product
-        posts = _reporting(found, staging.dir, progress) if progress else found
+        posts = _reporting(found, staging.dir, on_progress) if on_progress else found
         if fmt in ("csv", "jsonl"):
             _write_listing(posts, product, fmt, summary)
             checksum = sha256_file(product)

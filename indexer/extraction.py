@@ -91,15 +91,18 @@ def with_retention(post: Post, source: Any) -> Post:
     extractor already set one."""
     if source is None or post.retention.keep_until is not None:
         return post
+    post.retention = retention_under(post, source, post.retention.category)
+    return post
+
+
+def retention_under(post: Post, source: Any, category: str = "") -> Retention:
+    """The retention ``source``'s rule gives ``post`` (its category, or ``category`` when the
+    rule names none; keep-until from the day it was published), keeping its legal hold."""
     rule = source.retention
     anchor = post.published_at or post.collected_at or datetime.now(UTC)
-    post.retention = _retention(
-        rule.category or post.retention.category,
-        anchor.date(),
-        rule.years,
-        post.retention.legal_hold,
+    return _retention(
+        rule.category or category, anchor.date(), rule.years, post.retention.legal_hold
     )
-    return post
 
 
 @lru_cache(maxsize=16384)

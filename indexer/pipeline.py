@@ -1,6 +1,9 @@
-"""The indexing pipeline: closed WARC files -> captures -> extractors -> Posts -> search backend.
+"""The indexing pipeline: WARC files -> captures -> extractors -> Posts -> search backend.
 
-It reads each closed WARC from the catalogue's watermark on, pairs every response or resource
+It reads each closed WARC from the catalogue's watermark on, and each ``.open`` file a live
+writer (the scheduler keeps one per source) is appending to up to its last complete capture,
+so a Post collected into a file that is still open is searchable after the next index run; the
+file keeps its name when it closes, and its watermark with it. It pairs every response or resource
 with its concurrent metadata record, has the extractor registered for the capture's collector
 make Posts and the backend's documents of them (indexer.extraction, in worker processes for a
 large backlog), and writes them in batches (indexer.background_writes, while the next batch is
@@ -26,9 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from archive import ArchivedRecord, RecordReadError, iter_records
+from archive.naming import OPEN_SUFFIX, open_warcs
 from archive.naming import closed_warcs as archive_closed_warcs
+from archive.reader import iter_open_records
+from archive.scan import scan_complete_records
 from catalogue.locks import INDEX_LOCK, HeldLock, holding
 from catalogue.retention import destroyed_post_ids, held_post_ids
+from foundation import progress
 from foundation.errors import AlreadyRunning, StorageFull, is_disk_full
 from foundation.post import Post
 from indexer.backends import document_preparer
@@ -40,6 +47,7 @@ from indexer.index_marks import apply_pending
 from indexer.merge import merge_capture_history
 from indexer.prepared import PreparedPost
 from indexer.query_model import SearchBackend
+from indexer.retention_sync import follow_retention_rules, record_rules
 
 if TYPE_CHECKING:
     from catalogue.store import Catalogue
@@ -93,6 +101,18 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return archive_closed_warcs(archive_dir) if archive_dir.is_dir() else []
 
 
+def readable_warcs(archive_dir: Path) -> list[tuple[Path, str]]:
+    """(path, name once closed) of the closed files and the ``.open`` files of live writers,
+    oldest first. Open files are listed first: one closed meanwhile is then in the closed list."""
+    if not archive_dir.is_dir():
+        return []
+    live = {p.name.removesuffix(OPEN_SUFFIX): p for p in open_warcs(archive_dir)}
+    files = {p.name: p for p in archive_closed_warcs(archive_dir)}
+    for name, path in live.items():
+        files.setdefault(name, path)
+    return [(files[name], name) for name in sorted(files)]
+
+
 def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
     """Index what the watermarks leave unread; AlreadyRunning if another run holds the index."""
     config = ws.config(check_secrets=False)
@@ -100,6 +120,8 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
     with _index_writer(catalogue, config, wait_seconds) as lock:
         # holds and destructions decided while another process held the index writer first
         applied = apply_pending(catalogue, ws.backend())
+        # Posts of sources whose retention rule changed in the config since they were indexed
+        retention_updated = follow_retention_rules(config, catalogue, ws.backend())
         report = _index_files(
             config,
             ws.archive_dir,
@@ -112,6 +134,7 @@ def index_new_records(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexRep
         # and those decided while this run was reading
         applied += apply_pending(catalogue, ws.backend())
         report.counts["pending_applied"] += applied
+        report.counts["retention_updated"] += retention_updated
         for abandoned in ws.backend().remove_abandoned_rebuilds():
             log.warning("removed %s, left by a rebuild that did not finish", abandoned)
         return report
@@ -158,6 +181,7 @@ def rebuild_index(ws: IndexTarget, *, wait_seconds: float = 0.0) -> IndexReport:
         catalogue.reset_watermarks()
         for name, (offset, complete) in report.watermarks.items():
             catalogue.save_watermark(name, offset, complete)
+        record_rules(config, catalogue)
         report.counts["pending_applied"] += apply_pending(catalogue, live)
         return report
 
@@ -213,10 +237,16 @@ def _index_files(
     report = IndexReport()
     sources = {source.name: source for source in config.sources}
     held, destroyed = held_post_ids(catalogue), destroyed_post_ids(catalogue)
-    marks = {path: watermarks.get(path.name, (0, False)) for path in closed_warcs(archive_dir)}
-    pending = [(path, offset) for path, (offset, complete) in marks.items() if not complete]
-    backlog = sum(max(path.stat().st_size - offset, 0) for path, offset in pending)
+    marks = {
+        path: (name, *watermarks.get(name, (0, False)))
+        for path, name in readable_warcs(archive_dir)
+    }
+    pending = [
+        (path, name, offset) for path, (name, offset, complete) in marks.items() if not complete
+    ]
+    backlog = sum(max(_size(path) - offset, 0) for path, _, offset in pending)
     workers = extraction_workers(config.search.index_workers, backlog)
+    progress.begin("index", None, backlog)
 
     def durable(name: str, offset: int, complete: bool) -> Callable[[int], None]:
         def then(written: int) -> None:
@@ -230,22 +260,66 @@ def _index_files(
 
     with CaptureExtraction(sources, document_preparer(config.search), workers) as extraction:
         with BackgroundWrites(partial(_write_batch, backend)) as writes:
-            for path, offset in pending:
+            for path, name, offset in pending:
+                reading = _FileRead(path, name, offset)
+                if not reading.start():
+                    continue  # an open file closed meanwhile: the next run reads it closed
                 report.files += 1
-                size = path.stat().st_size
                 batch: dict[str, PreparedPost] = {}
-                captures = _captures_in_file(path, archive_dir, offset, sources, config, report)
+                captures = _captures_in_file(reading, archive_dir, sources, config, report)
+                done = reading.offset
                 for extracted, (where, next_offset) in extraction.run(captures):
+                    progress.advance(len(extracted.prepared), max(next_offset - done, 0))
+                    done = max(done, next_offset)
                     if extracted.error:
                         report.counts["extract_errors"] += 1
                         report.errors.append(f"{where}: {extracted.error}")
                         log.warning("extraction failed for %s: %s", where, extracted.error)
                     _add_to_batch(batch, extracted.prepared, backend, held, destroyed, report)
                     if len(batch) >= BATCH_SIZE:
-                        writes.submit(batch, then=durable(path.name, next_offset, False))
+                        writes.submit(batch, then=durable(name, next_offset, False))
                         batch = {}
-                writes.submit(batch, then=durable(path.name, size, True))
+                writes.submit(batch, then=durable(name, reading.resume, not reading.live))
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # an open file renamed on closing
+        return 0
+
+
+class _FileRead:
+    """One file's pass: where it starts, how far it may read (a closed file to its end, an open
+    one to its last complete record) and where the next pass resumes."""
+
+    def __init__(self, path: Path, name: str, offset: int) -> None:
+        self.path, self.name, self.offset = path, name, offset
+        self.live = path.name.endswith(OPEN_SUFFIX)
+        self.end = 0
+        self.resume = 0
+
+    def start(self) -> bool:
+        try:
+            self.end = (
+                scan_complete_records(self.path, self.offset).good_end
+                if self.live
+                else self.path.stat().st_size
+            )
+        except FileNotFoundError:
+            return False
+        self.resume = self.end
+        return True
+
+    def records(self, archive_dir: Path) -> Iterator[ArchivedRecord]:
+        if self.live and not self.path.exists():  # closed since: the same bytes, renamed
+            self.path = self.path.with_name(self.name)
+        if self.live:
+            return iter_open_records(
+                self.path, start_offset=self.offset, end_offset=self.end, archive_dir=archive_dir
+            )
+        return iter_records(self.path, start_offset=self.offset, archive_dir=archive_dir)
 
 
 def _add_to_batch(
@@ -292,18 +366,18 @@ def _write_batch(backend: SearchBackend, batch: dict[str, PreparedPost]) -> int:
 
 
 def _captures_in_file(
-    path: Path,
+    reading: _FileRead,
     archive_dir: Path,
-    offset: int,
     sources: dict[str, Any],
     config: ArchiverenConfig,
     report: IndexReport,
 ) -> Iterator[tuple[Capture, tuple[str, int]]]:
     """(capture, (where it is, offset after which nothing of it is pending)) for each response
-    or resource with a metadata record naming a collector that has an extractor."""
+    or resource with a metadata record naming a collector that has an extractor. In an open
+    file a capture whose metadata record is not written yet is left for the next pass."""
     pending: dict[str, ArchivedRecord] = {}
     try:
-        for record in iter_records(path, start_offset=offset, archive_dir=archive_dir):
+        for record in reading.records(archive_dir):
             report.counts["records"] += 1
             if record.rec_type in ("response", "resource"):
                 pending[record.pointer.record_id] = record
@@ -331,6 +405,9 @@ def _captures_in_file(
                     next_offset if not pending else min(r.pointer.offset for r in pending.values()),
                 ),
             )
-    except RecordReadError as exc:
-        report.errors.append(f"{path.name}: {exc}")
+    except (RecordReadError, FileNotFoundError) as exc:
+        report.errors.append(f"{reading.name}: {exc}")
+    if reading.live and pending:
+        reading.resume = min(r.pointer.offset for r in pending.values())
+        return
     report.counts["without_metadata"] += len(pending)

@@ -23,6 +23,7 @@ from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
     api_exports,
+    views_accessibility,
     views_audit,
     views_auth,
     views_cases,
@@ -73,6 +74,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_retention.router,
     views_audit.router,
     views_cases.router,
+    views_accessibility.router,
     api.router,
     api_exports.router,
 )
@@ -95,6 +97,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.login_throttle = LoginThrottle(ws.catalogue)
     app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
+    app.state.display_timezone = config.display_timezone
     # export jobs run in this process, one at a time; those a stopped server left are taken up
     app.state.export_worker = ExportWorker(ws, lambda case_id: case_number(ws.catalogue(), case_id))
     app.state.export_worker.start()

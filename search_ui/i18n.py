@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import Request
 
+from indexer.periods import ReversedPeriod
 from indexer.query_lexer import QuerySyntaxError
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -76,6 +77,8 @@ def error_text(error: Exception, t: Callable[..., str]) -> str:
     """What went wrong, in the page's language: a query the parser refused is told by its code
     (``query.<code>`` in messages.json), an error with a ``message_key`` by that key and its
     ``message_values``; other errors keep their own (English) message."""
+    if isinstance(error, ReversedPeriod):
+        return t("search.period_reversed", first=error.first, last=error.last)
     if isinstance(error, QuerySyntaxError) and f"query.{error.code}" in messages():
         problem = t(f"query.{error.code}", **error.values)
         return t("query.at", position=error.position + 1, problem=problem)

@@ -13,12 +13,14 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.responses import Response
 
+from foundation.local_time import DEFAULT_TIMEZONE, local_text
 from platforms.ownership import is_foreign_record
 from search_ui.auth import authenticate, csrf_token
-from search_ui.i18n import LANGUAGES, translator
+from search_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 _MARK = re.compile(r"(</?mark>)")
@@ -37,6 +39,7 @@ def render(
         "csrf_token": csrf_token(request),
         "path": request.url.path,
         "lang_url": lambda code: _with_lang(request, code),
+        "timezone": request.app.state.display_timezone,
     }
     base.update(context or {})
     return templates.TemplateResponse(request, name, base, status_code=status_code)
@@ -61,18 +64,16 @@ def snippet(fragment: str) -> Markup:
     )
 
 
-def when(moment: datetime | date | str | None, with_time: bool = True) -> str:
-    """A date as the pages show it (UTC, ISO order); WARC-Date strings are parsed first."""
-    if moment is None or moment == "":
-        return "–"
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-        except ValueError:
-            return str(moment)
-    if isinstance(moment, datetime):
-        return moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
-    return moment.isoformat()
+@pass_context
+def when(context: Any, moment: datetime | date | str | None, with_time: bool = True) -> str:
+    """A time as the pages show it: local (the config's ``display_timezone``), labelled with the
+    zone, in the page's language; WARC-Date strings are parsed first."""
+    return local_text(
+        moment,
+        context.get("lang", DEFAULT_LANGUAGE),
+        with_time=with_time,
+        timezone=context.get("timezone", DEFAULT_TIMEZONE),
+    )
 
 
 def size(number: int) -> str:

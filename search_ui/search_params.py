@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from foundation.errors import QueryError
+from indexer.periods import whole_days
 from indexer.query_model import FACET_FIELDS, Interval, SearchRequest, Sort
 from workspace.hold_query import HOLD_FILTERS
 
@@ -58,11 +59,13 @@ class SearchState:
         sort = one("sort") or "relevance"
         if sort not in SORTS:
             raise QueryError(f"sort={sort!r} is not a sort order; use one of {', '.join(SORTS)}")
+        date_from, date_to = _parse_date(one("from"), "from"), _parse_date(one("to"), "to")
+        whole_days(date_from, date_to)  # refuses a period that ends before it starts
         return cls(
             query=one("q")[:4000],
             filters=filters,
-            date_from=_parse_date(one("from"), "from"),
-            date_to=_parse_date(one("to"), "to"),
+            date_from=date_from,
+            date_to=date_to,
             sort=sort,
             page=_parse_int(one("page"), "page", 1, 1, MAX_PAGE),
             size=_parse_int(one("size"), "size", 20, 1, max(PAGE_SIZES)),
@@ -73,8 +76,8 @@ class SearchState:
         return SearchRequest(
             query=self.query,
             filters={name: list(values) for name, values in self.filters.items()},
-            date_from=_midnight(self.date_from),
-            date_to=_midnight(self.date_to + timedelta(days=1)) if self.date_to else None,
+            date_from=whole_days(self.date_from, self.date_to)[0],
+            date_to=whole_days(self.date_from, self.date_to)[1],
             facets=list(FACET_FIELDS) if facets else [],
             date_histogram=self.interval() if facets else None,
             sort=self.sort,
@@ -177,10 +180,6 @@ def _parse_int(value: str, name: str, default: int, low: int, high: int) -> int:
     if not low <= number <= high:
         raise QueryError(f"{name}={number} is out of range; use {low} to {high}")
     return number
-
-
-def _midnight(day: date | None) -> datetime | None:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def merge_by_year(buckets: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -131,6 +132,14 @@ def thread_tree(posts: list[Post]) -> list[ThreadNode]:
     return roots
 
 
+def back_to_search(request: Request) -> str:
+    """The search the reader came from (its query, filters, sort and page ride along in
+    ``back``), rebuilt as a /search URL so the link can lead nowhere else."""
+    back = request.query_params.get("back", "")[:4000]
+    pairs = parse_qsl(back, keep_blank_values=False)
+    return "/search?" + urlencode(pairs) if pairs else "/search"
+
+
 @router.get("/record/{post_id:path}", include_in_schema=False)
 def record_page(
     request: Request, post_id: str, user: Annotated[User, Depends(require("archivist"))]
@@ -156,6 +165,7 @@ def record_page(
         "record.html",
         {
             "post": post,
+            "back_url": back_to_search(request),
             "captures": pointers,
             "capture_sources": capture_sources(ws, pointers[1:]),
             "capture_context": capture_context,

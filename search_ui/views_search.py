@@ -5,7 +5,7 @@ search per page view; each is written to the audit log with who asked what."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
@@ -74,6 +74,21 @@ def zoomed_histogram(
     return ws.backend().search(by_day).date_histogram, "day"
 
 
+def chosen_facets(ws: Workspace, state: SearchState) -> dict[str, list[FacetBucket]]:
+    """For each facet with a value chosen, its counts as if none of its own values were: the
+    values not chosen stay on offer, so a second platform can be added to the first (OR within
+    a facet, AND between facets). One hit-less search per such facet."""
+    counted: dict[str, list[FacetBucket]] = {}
+    for field in FACET_FIELDS:
+        if field not in state.filters:
+            continue
+        others = {name: values for name, values in state.filters.items() if name != field}
+        without = replace(state, filters=others).request(limit=0)
+        without = without.model_copy(update={"facets": [field], "date_histogram": None})
+        counted[field] = ws.backend().search(resolve_holds(ws.catalogue(), without)).facets[field]
+    return counted
+
+
 def run_search(request: Request, user: User, state: SearchState, via: str) -> SearchResult:
     """One search against the backend, audited. Legal holds in the query or the filters are
     resolved against the catalogue first, and their facets counted beside the backend's."""
@@ -83,6 +98,7 @@ def run_search(request: Request, user: User, state: SearchState, via: str) -> Se
     result = ws.backend().search(resolved)
     if resolved.facets:
         result.facets.update(hold_facets(catalogue, ws.backend(), resolved))
+        result.facets.update(chosen_facets(ws, state))
     catalogue.audit(user.username, "search", via=via, total=result.total, **state.as_record())
     return result
 
@@ -112,7 +128,11 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         bars = histogram(state, buckets, interval)
         last_page = max(1, min(-(-result.total // state.size), 500))
         context.update(
-            result=result, bars=bars, last_page=last_page, can_export=user.can("compliance")
+            result=result,
+            bars=bars,
+            last_page=last_page,
+            can_export=user.can("compliance"),
+            back_query=request.url.query,
         )
     except QueryError as exc:
         context["error"] = {

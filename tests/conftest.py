@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.collectors",
     "tests.fixtures.ui",
     "tests.fixtures.one_feed",
+    "tests.fixtures.postgres",
 ]
 
 # Tests over about 10 s each on this project's busy 2-core machine (measured with --durations),

@@ -51,9 +51,18 @@ class Workspace:
 
     def catalogue(self) -> Catalogue:
         if self._catalogue is None:
-            database_url = self._config.database_url if self._config else None
-            self._catalogue = Catalogue.open(self.data_dir, database_url)
+            self._catalogue = Catalogue.open(self.data_dir, self._database_url())
         return self._catalogue
+
+    def _database_url(self) -> str | None:
+        """The config's catalogue URL, read even by a command that has not loaded the config
+        yet (a PostgreSQL catalogue must never be shadowed by a new SQLite one). Read without
+        caching, so a later ``config()`` still checks the secrets it is asked to."""
+        if self._config is not None:
+            return self._config.database_url
+        if not self.config_path.exists():
+            return None
+        return load_config(self.config_path, check_secrets=False).database_url
 
     def backend(self) -> SearchBackend:
         if self._backend is None:

@@ -1,9 +1,17 @@
 /* archiveren: small progressive enhancements; every page works without this file.
    - select[data-autosubmit]: changing sort or page size re-runs the search.
    - svg[data-histogram]: drag across bars to choose a period (a click on one bar is a link).
+   - details[data-fold-on-small-screens]: the facets start folded on a phone, so the results
+     come first; without this file they are simply open.
    - [data-export-status]: an export job's page follows its progress and reloads when it ends. */
 (function () {
   "use strict";
+
+  if (window.matchMedia("(max-width: 50rem)").matches) {
+    document.querySelectorAll("details[data-fold-on-small-screens]").forEach(function (details) {
+      details.open = false;
+    });
+  }
 
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

@@ -8,10 +8,13 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from archive import CaptureMetadata, ClosedWarc, HttpExchange, WarcWriter, iter_records
 from archive.naming import MANIFEST_NAME, SIZES_NAME
+from archive.reader import iter_open_records, read_record
+from archive.scan import scan_complete_records
 from tests.fixtures.archive import PAGE_HTML, WrittenArchive, fetch_exchange
 from tests.fixtures.warc_rules import warc_problems
 
@@ -223,6 +226,44 @@ def test_files_roll_over_at_the_configured_size(
     sizes = (archive_dir / SIZES_NAME).read_text().splitlines()
     assert sizes == [f"{c.size}  {c.name}" for c in closed]
     assert sum(c.records for c in closed) == 6 * 2 + len(closed)
+
+
+def test_a_file_closes_once_it_is_older_than_rollover_seconds(
+    archive_dir: Path, capture_metadata: CaptureMetadata
+) -> None:
+    closed: list[ClosedWarc] = []
+    with WarcWriter(archive_dir, rollover_seconds=0.3, on_file_closed=closed.append) as writer:
+        writer.write_resource("https://example.org/a", "text/plain", b"a", capture_metadata)
+        assert not writer.roll_over_if_due(), "a young file stays open"
+        time.sleep(0.4)
+        assert writer.roll_over_if_due() and len(closed) == 1
+        assert not writer.roll_over_if_due(), "no file is open: nothing to close"
+        writer.write_resource("https://example.org/b", "text/plain", b"b", capture_metadata)
+        writer.sync()
+        assert writer.current_file is not None and writer.current_file.name.endswith(".open")
+    assert [c.name for c in closed] == [p.name for p in closed_files(archive_dir)]
+
+
+def test_records_of_an_open_file_are_read_up_to_its_last_complete_one(
+    archive_dir: Path, capture_metadata: CaptureMetadata
+) -> None:
+    with WarcWriter(archive_dir) as writer:
+        for n in range(3):
+            writer.write_resource(f"https://example.org/{n}", "text/plain", b"x", capture_metadata)
+        open_path = writer.current_file
+        assert open_path is not None
+        complete = open_path.stat().st_size
+        with open_path.open("ab") as handle:  # a record group the writer is half-way through
+            handle.write(gzip.compress(b"WARC/1.1\r\nContent-Length: 100\r\n\r\nhalf")[:30])
+        end = scan_complete_records(open_path).good_end
+        assert end == complete
+        records = list(
+            iter_open_records(open_path, start_offset=0, end_offset=end, archive_dir=archive_dir)
+        )
+        assert [r.rec_type for r in records].count("resource") == 3
+        assert all(r.pointer.warc_file == open_path.name.removesuffix(".open") for r in records)
+        assert read_record(archive_dir, records[-1].pointer).rec_type == "metadata"
+        os.truncate(open_path, complete)  # the writer's own bytes, as they were
 
 
 CHILD = """

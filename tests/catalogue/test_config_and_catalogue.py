@@ -11,6 +11,7 @@ from catalogue.store import Catalogue, _head_revision
 from config import load_config, secret_from_env
 from config.example import render_example
 from foundation.errors import CatalogueError, ConfigError
+from workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,16 +43,18 @@ def test_secret_from_env_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
     assert secret_from_env("GEEN_TOKEN", what="bearer token") == "geheim"
 
 
-def test_catalogue_migrates_once_and_reopens(tmp_path: Path) -> None:
-    first = Catalogue.open(tmp_path)
+def test_catalogue_migrates_once_and_reopens(tmp_path: Path, catalogue_url: str | None) -> None:
+    first = Catalogue.open(tmp_path, catalogue_url)
     assert first.schema_revision() == _head_revision()
     first.close()
-    again = Catalogue.open(tmp_path)
+    again = Catalogue.open(tmp_path, catalogue_url)
     assert again.schema_revision() == _head_revision()
 
 
-def test_runs_are_recorded_with_outcome_and_counts(tmp_path: Path) -> None:
-    catalogue = Catalogue.open(tmp_path)
+def test_runs_are_recorded_with_outcome_and_counts(
+    tmp_path: Path, catalogue_url: str | None
+) -> None:
+    catalogue = Catalogue.open(tmp_path, catalogue_url)
     run = catalogue.start_run("blog-a", "feed")
     catalogue.finish_run(
         run, "partial", {"requests": 12, "errors": 1}, ["http://127.0.0.1:9/x: timeout"]
@@ -65,16 +68,16 @@ def test_runs_are_recorded_with_outcome_and_counts(tmp_path: Path) -> None:
     assert last.ended_at is not None and last.ended_at >= last.started_at
 
 
-def test_source_state_round_trips(tmp_path: Path) -> None:
-    catalogue = Catalogue.open(tmp_path)
+def test_source_state_round_trips(tmp_path: Path, catalogue_url: str | None) -> None:
+    catalogue = Catalogue.open(tmp_path, catalogue_url)
     assert catalogue.source_state("x-bzk") == {}
     catalogue.save_source_state("x-bzk", {"since_id": {"minbzk": "1790"}}, "x")
     catalogue.save_source_state("x-bzk", {"since_id": {"minbzk": "1800"}})
     assert catalogue.source_state("x-bzk") == {"since_id": {"minbzk": "1800"}}
 
 
-def test_watermarks_and_warc_files(tmp_path: Path) -> None:
-    catalogue = Catalogue.open(tmp_path)
+def test_watermarks_and_warc_files(tmp_path: Path, catalogue_url: str | None) -> None:
+    catalogue = Catalogue.open(tmp_path, catalogue_url)
     catalogue.register_warc("a.warc.gz", 1000, "ab" * 32, 7)
     catalogue.save_watermark("a.warc.gz", 500, False)
     catalogue.save_watermark("a.warc.gz", 1000, True)
@@ -84,8 +87,8 @@ def test_watermarks_and_warc_files(tmp_path: Path) -> None:
     assert catalogue.watermarks() == {}
 
 
-def test_users_are_unique_and_audit_is_kept(tmp_path: Path) -> None:
-    catalogue = Catalogue.open(tmp_path)
+def test_users_are_unique_and_audit_is_kept(tmp_path: Path, catalogue_url: str | None) -> None:
+    catalogue = Catalogue.open(tmp_path, catalogue_url)
     catalogue.add_user("zoë", "hash", "archivist")
     with pytest.raises(CatalogueError, match="already exists"):
         catalogue.add_user("zoë", "hash", "admin")
@@ -98,3 +101,16 @@ def test_unreachable_database_gives_a_clear_error_without_password(tmp_path: Pat
     with pytest.raises(CatalogueError) as caught:
         Catalogue.open(tmp_path, "postgresql://archief:geheim@127.0.0.1:1/archiveren")
     assert "geheim" not in str(caught.value) and "127.0.0.1:1" in str(caught.value)
+
+
+def test_a_command_opens_the_catalogue_its_config_names_even_before_reading_the_config(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """`verify`, `users` and `status` ask for the catalogue first: with ``database_url`` set
+    they once opened a new, empty SQLite catalogue in the data dir instead."""
+    config = tmp_path / "archiveren.yaml"
+    config.write_text(f"database_url: {postgres_url}\nsources: []\n", encoding="utf-8")
+    workspace = Workspace(config_path=config, data_dir=tmp_path / "data")
+    assert workspace.catalogue().engine.dialect.name == "postgresql"
+    workspace.close()
+    assert not (tmp_path / "data" / "catalogue.sqlite").exists()

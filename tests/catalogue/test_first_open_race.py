@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from catalogue.store import Catalogue, _head_revision
 
 OPEN_AT_ONCE = """
 import sys, time
@@ -14,29 +17,26 @@ from catalogue.store import Catalogue
 start = float(sys.argv[2])
 while time.time() < start:
     pass
-Catalogue.open(Path(sys.argv[1])).close()
+Catalogue.open(Path(sys.argv[1]), sys.argv[3] or None).close()
 """
+PROCESSES = 8
 
 
-def test_processes_creating_the_catalogue_together_all_succeed(tmp_path: Path) -> None:
+def test_processes_creating_the_catalogue_together_all_succeed(
+    tmp_path: Path, catalogue_url: str | None
+) -> None:
     repo = Path(__file__).resolve().parents[2]
-    for attempt in range(3):
-        data = tmp_path / f"data-{attempt}"
-        start = subprocess.run(
-            [sys.executable, "-c", "import time; print(time.time() + 2.5)"],
-            capture_output=True,
+    start = str(time.time() + 3)  # every process waits for the same moment, then opens
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, str(tmp_path), start, catalogue_url or ""],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            check=True,
-        ).stdout.strip()
-        processes = [
-            subprocess.Popen(
-                [sys.executable, "-c", OPEN_AT_ONCE, str(data), start],
-                cwd=repo,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(6)
-        ]
-        outputs = [process.communicate(timeout=60)[0] for process in processes]
-        assert [process.returncode for process in processes] == [0] * 6, "\n".join(outputs)
+        )
+        for _ in range(PROCESSES)
+    ]
+    outputs = [process.communicate(timeout=60)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0] * PROCESSES, "\n".join(outputs)
+    assert Catalogue.open(tmp_path, catalogue_url).schema_revision() == _head_revision()

@@ -1,7 +1,8 @@
 """Access control over real HTTP: passwords hashed with argon2id, the session cookie and its
 flags, CSRF and cross-origin refusal on form posts, roles on pages, the reverse-proxy user
 header when configured, the session key kept 0600 in the data dir, and a route table in which
-everything but /login, /health and /static needs a logged-in user."""
+everything but /login, /health, /static and the accessibility statement needs a logged-in
+user."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from search_ui.auth import SESSION_COOKIE, hash_password, verify_password
 from tests.fixtures.ui import ACCOUNTS, UiSite, serving
 from workspace import Workspace
 
-PUBLIC = {"/login", "/health"}
+PUBLIC = {"/login", "/health", "/toegankelijkheid"}
 
 
 def test_passwords_are_hashed_with_argon2id_and_verified() -> None:

@@ -51,7 +51,7 @@ def test_archivist_narrows_a_search_and_follows_a_record_to_its_thread_and_captu
     page.locator('[data-facet="kind"] a[data-value="comment"]').click()
     assert page.locator("#result-count").inner_text() == "3 resultaten"
     assert (
-        page.locator('[data-facet="kind"] a[data-value="comment"]').get_attribute("aria-pressed")
+        page.locator('[data-facet="kind"] a[data-value="comment"]').get_attribute("aria-current")
         == "true"
     )
 

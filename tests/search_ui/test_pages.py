@@ -27,7 +27,7 @@ def test_search_page_shows_count_facets_and_highlighted_snippets(ui_site: UiSite
         r'data-value="comment">.*?<span class="count">3</span>', page
     )
     assert "<mark>wiki</mark>" in page or "<mark>Wiki</mark>" in page
-    assert 'aria-pressed="true" data-value="network"' in page
+    assert 'aria-current="true" data-value="network"' in page
 
 
 def test_empty_result_says_what_to_try(ui_site: UiSite) -> None:

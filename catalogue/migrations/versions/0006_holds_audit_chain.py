@@ -82,11 +82,17 @@ def _append_only_triggers() -> None:
     elif dialect == "postgresql":
         op.execute(
             "CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
-            f"RAISE EXCEPTION '{APPEND_ONLY}'; END; $$ LANGUAGE plpgsql"
+            # SQLSTATE 23000, so drivers report it as an integrity error, as SQLite's ABORT is
+            f"RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'integrity_constraint_violation'; "
+            "END; $$ LANGUAGE plpgsql"
         )
         op.execute(
             "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
             "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+        op.execute(  # TRUNCATE skips row triggers
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
         )
 
 
@@ -97,6 +103,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
     elif dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     op.drop_index("ux_audit_log_prev_sha256", "audit_log")
     op.drop_index("ix_legal_holds_request_key", "legal_holds")

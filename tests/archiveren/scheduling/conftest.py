@@ -74,9 +74,13 @@ def feed_source(name: str, url: str, interval: int | None = 1, enabled: bool = T
     return f"  - name: {name}\n    type: feed\n    url: {url}/feed/\n    backfill_depth: 0\n    enabled: {str(enabled).lower()}\n{schedule}"
 
 
-def write_config(path: Path, sources: str, extra: str = "") -> Path:
+def write_config(
+    path: Path, sources: str, extra: str = "", database_url: str | None = None
+) -> Path:
+    """A config with ``sources``; ``database_url`` puts the catalogue on PostgreSQL."""
+    catalogue = f"database_url: {database_url}\n" if database_url else ""
     path.write_text(
-        f"http: {{delay_seconds: 0, retries: 0, timeout_seconds: 5}}\nscheduler: {{verify_cron: null, misfire_grace_seconds: 5{extra}}}\nsources:\n{sources}",
+        f"{catalogue}http: {{delay_seconds: 0, retries: 0, timeout_seconds: 5}}\nscheduler: {{verify_cron: null, misfire_grace_seconds: 5{extra}}}\nsources:\n{sources}",
         encoding="utf-8",
     )
     return path

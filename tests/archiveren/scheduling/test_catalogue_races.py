@@ -98,14 +98,17 @@ def test_registering_one_file_from_many_processes_at_once_always_succeeds(tmp_pa
 
 
 def test_concurrent_collections_closing_files_all_the_time_never_fail_or_warn(
-    slow_blog: SlowBlog, tmp_path: Path
+    slow_blog: SlowBlog, tmp_path: Path, catalogue_url: str | None
 ) -> None:
     """The soak run's race, forced: four `collect` processes of four sources, three rounds,
-    each closing files while the others start and catch up."""
+    each closing files while the others start and catch up; the first round also creates the
+    catalogue, all four at once."""
     names = [f"blog-{n}" for n in range(4)]
     config = write_config(
         tmp_path / "c.yaml",
         "".join(feed_source(name, slow_blog.url, interval=None) for name in names),
+        "",
+        catalogue_url,
     )
     data = tmp_path / "data"
     base = [
@@ -131,8 +134,10 @@ def test_concurrent_collections_closing_files_all_the_time_never_fail_or_warn(
         assert [process.returncode for process in processes] == [0] * 4, log[-4000:]
         assert "Traceback" not in log and "IntegrityError" not in log, log[-4000:]
         assert ORPHAN_WARNING not in log, log[-4000:]
-    catalogue = Catalogue.open(data)
+    catalogue = Catalogue.open(data, catalogue_url)
     registered = sorted(row.name for row in catalogue.warc_files())
+    assert {run.source for run in catalogue.runs(limit=100)} == set(names)
+    assert len(catalogue.runs(limit=100)) == 3 * len(names), "no run record lost"
     catalogue.close()
     assert registered == [path.name for path in closed_warcs(data / "warcs")]
     verify = subprocess.run(

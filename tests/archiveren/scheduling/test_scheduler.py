@@ -20,10 +20,10 @@ from tests.archiveren.scheduling.conftest import (
 from tests.fixtures.command_line import archiveren_argv
 
 
-def runs_of(data_dir: Path, source: str, *, skipped: bool = False) -> list:
+def runs_of(data_dir: Path, source: str, *, skipped: bool = False, url: str | None = None) -> list:
     """The runs of ``source`` that ran, oldest first (or, with ``skipped``, the planned runs
-    that were recorded as skipped)."""
-    catalogue = Catalogue.open(data_dir)
+    that were recorded as skipped), from the catalogue in ``data_dir`` or at ``url``."""
+    catalogue = Catalogue.open(data_dir, url)
     try:
         runs = sorted(catalogue.runs(source, limit=500), key=lambda run: run.id)
     finally:
@@ -87,34 +87,46 @@ def test_a_failing_or_slow_source_does_not_delay_the_others(
         fast.shutdown()
 
 
-def test_restart_does_not_run_a_source_twice(slow_blog: SlowBlog, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=3))
+def test_restart_does_not_run_a_source_twice(
+    slow_blog: SlowBlog, tmp_path: Path, catalogue_url: str | None
+) -> None:
+    """The job store (APScheduler's, in the catalogue) remembers the next run time."""
+    config = write_config(
+        tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=3), "", catalogue_url
+    )
     data = tmp_path / "data"
     first = start_scheduler(config, data, tmp_path / "log")
-    assert wait_for(lambda: len(runs_of(data, "blog")) >= 1, 20)
+    assert wait_for(lambda: len(runs_of(data, "blog", url=catalogue_url)) >= 1, 20)
     stop(first)
-    before = len(runs_of(data, "blog"))
+    before = len(runs_of(data, "blog", url=catalogue_url))
     second = start_scheduler(config, data, tmp_path / "log")
     time.sleep(1.5)
     stop(second)
-    assert len(runs_of(data, "blog")) == before, (
+    assert len(runs_of(data, "blog", url=catalogue_url)) == before, (
         "a restart must not fire the source again before its next time"
     )
 
 
 def test_two_schedulers_sharing_a_catalogue_never_run_a_source_at_once(
-    slow_blog: SlowBlog, tmp_path: Path
+    slow_blog: SlowBlog, tmp_path: Path, catalogue_url: str | None
 ) -> None:
+    """On PostgreSQL the two could be on two hosts: the run lock is the catalogue's."""
     slow_blog.page_delay = 0.3
-    config = write_config(tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1))
+    config = write_config(
+        tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1), "", catalogue_url
+    )
     data = tmp_path / "data"
     processes = [start_scheduler(config, data, tmp_path / f"log{n}") for n in range(2)]
+
+    def finished() -> list:
+        return [r for r in runs_of(data, "blog", url=catalogue_url) if r.ended_at]
+
     try:
-        assert wait_for(lambda: len([r for r in runs_of(data, "blog") if r.ended_at]) >= 4, 40)
+        assert wait_for(lambda: len(finished()) >= 4, 40)
     finally:
         for process in processes:
             stop(process)
-    runs = [r for r in runs_of(data, "blog") if r.ended_at]
+    runs = finished()
     for earlier, later in zip(runs, runs[1:], strict=False):
         assert later.started_at >= earlier.ended_at
 
