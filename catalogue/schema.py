@@ -3,10 +3,10 @@ create and change them; this module is their single description."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from foundation.utc import utcnow
@@ -138,6 +138,8 @@ class LegalHoldRow(Base):
     """The hold (or its release) is recorded but the index is not yet marked accordingly."""
     released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     release_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    """The Woo case (``woo_cases``) the hold was placed for, when it names one that exists."""
 
 
 class HeldPostRow(Base):
@@ -183,3 +185,61 @@ class DestroyedPostRow(Base):
     post_id: Mapped[str] = mapped_column(String(400), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("destruction_plans.id"))
     destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExportJobRow(Base):
+    """An export asked for in the UI or the API: queued, run by the UI server's export worker
+    (``holder`` names the process running it), then done with its package's size and SHA-256,
+    or failed with the reason."""
+
+    __tablename__ = "export_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    fmt: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    query: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    posts_done: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CaseRow(Base):
+    """A Woo case (zaak): a request under the Wet open overheid and what it covers."""
+
+    __tablename__ = "woo_cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    requester_reference: Mapped[str] = mapped_column(String(200), default="")
+    received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CaseQueryRow(Base):
+    """A search that defines part of a Woo case: query, filters and date range."""
+
+    __tablename__ = "woo_case_queries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("woo_cases.id"), index=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -55,6 +56,9 @@ class ExportSource(Protocol):
     def backend(self) -> SearchBackend: ...
 
 
+Progress = Callable[[int, int], None]
+"""Told how far an export is: Posts read so far and bytes written so far."""
+
 FORMATS = ("bag", "wacz", "csv", "jsonl", "transfer")
 NEEDS_REASON = ("bag", "transfer")
 WACZ_NAME = "archiveren-export.wacz"
@@ -78,6 +82,8 @@ def run_export(
     reason: str = "",
     user: str = "",
     max_warc_bytes: int = GIGABYTE,
+    case: str = "",
+    on_progress: Progress | None = None,
 ) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
@@ -87,6 +93,9 @@ def run_export(
     then ``export`` once it is in place, or ``export_failed`` when another export took the path
     first. Staging that dead exports left beside ``out`` or in the exports dir is swept first.
     ``max_warc_bytes`` caps each WARC file of a transfer package (1 GB, the guideline's cap).
+    ``case`` names the Woo case (zaak) the export is made for, in the report and the bag-info;
+    ``on_progress``, when given, is called about once a second while Posts are read (the
+    terminal's progress line listens through ``foundation.progress`` instead).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -105,14 +114,16 @@ def run_export(
         filters=filters,
         fmt=fmt,
         created_at=datetime.now(UTC),
+        case=case,
     )
     request = SearchRequest(
         query=query, filters=filters, facets=[], date_histogram=None, highlight=False
     )
     progress.begin("export", ws.backend().search(request.model_copy(update={"limit": 0})).total)
-    posts = progress.counted(ws.backend().scan(request))
+    found = progress.counted(ws.backend().scan(request))
     with Staging(target) as staging:
         product = staging.product
+        posts = _reporting(found, staging.dir, on_progress) if on_progress else found
         if fmt in ("csv", "jsonl"):
             _write_listing(posts, product, fmt, summary)
             checksum = sha256_file(product)
@@ -143,6 +154,8 @@ def run_export(
             "path": str(target),
             "sha256": checksum,
         }
+        if case:
+            audit["case_number"] = case
         catalogue = ws.catalogue()
         catalogue.audit(user, "export_publishing", **audit)
         try:
@@ -153,6 +166,26 @@ def run_export(
         # the published file is the staged one (a hard link, or the renamed bag): same digest
         catalogue.audit(user, "export", **audit)
     return target
+
+
+def _reporting(posts: Iterable[Post], staging: Path, progress: Progress) -> Iterator[Post]:
+    """``posts`` as they are, telling ``progress`` how many went by and how many bytes the
+    staging directory holds, at most once a second (and once at the end)."""
+    done, last = 0, time.monotonic()
+    for post in posts:
+        yield post
+        done += 1
+        if time.monotonic() - last >= 1.0:
+            progress(done, _bytes_in(staging))
+            last = time.monotonic()
+    progress(done, _bytes_in(staging))
+
+
+def _bytes_in(directory: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+    except OSError:  # a file moved away between listing and stat: the next call counts again
+        return 0
 
 
 def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportSummary) -> None:
@@ -271,6 +304,7 @@ def _write_bag(
                     "; ".join(f"{k}={','.join(v)}" for k, v in summary.filters.items()) or "-",
                 ),
                 ("Archiveren-Records", str(summary.posts)),
+                *((("Archiveren-Case", summary.case),) if summary.case else ()),
             ),
         ),
     )

@@ -19,6 +19,7 @@ table{border-collapse:collapse}tr:nth-child(even){background:#f0f4f8}code{word-b
 <tr><th>Gemaakt door</th><td>{{ s.user }}</td></tr>
 <tr><th>Gemaakt op (UTC)</th><td>{{ s.created_at.strftime('%Y-%m-%d %H:%M:%S') }}</td></tr>
 <tr><th>Reden</th><td>{{ s.reason or '—' }}</td></tr>
+{% if s.case %}<tr><th>Zaak</th><td>{{ s.case }}</td></tr>{% endif %}
 <tr><th>Zoekvraag</th><td><code>{{ s.query or '(alles)' }}</code></td></tr>
 <tr><th>Filters</th><td>{% for k, v in s.filters.items() %}<code>{{ k }} = {{ v|join(', ') }}</code><br>{% else %}—{% endfor %}</td></tr>
 <tr><th>Formaat</th><td>{{ s.fmt }}</td></tr>
@@ -49,6 +50,8 @@ class ExportSummary:
     filters: dict[str, list[str]]
     fmt: str
     created_at: datetime
+    case: str = ""
+    """The Woo case (zaak) the export was made for, by its number."""
     posts: int = 0
     records: int = 0
     bytes: int = 0

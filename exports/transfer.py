@@ -191,6 +191,7 @@ def write_transfer(
                 ("Archiveren-Package", "transfer"),
                 ("Archiveren-Query", summary.query or "(alles)"),
                 ("Archiveren-Records", str(summary.posts)),
+                *((("Archiveren-Case", summary.case),) if summary.case else ()),
                 (
                     "Archiveren-Conformance",
                     "voldaan" if all(p.met for p in points) else "niet voldaan",

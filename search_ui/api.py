@@ -1,6 +1,6 @@
-"""The JSON API under /api, described by OpenAPI at /api/openapi.json: search, facets, record,
-thread and exports, with the same roles, audit log and query parameters as the pages. Clients
-log in with POST /login (JSON) and send the session cookie; POSTs also send the CSRF token from
+"""The JSON API under /api, described by OpenAPI at /api/openapi.json: search, facets, record
+and thread here, exports in search_ui.api_exports, with the same roles, audit log and query
+parameters as the pages. Clients log in with POST /login (JSON) and send the session cookie; POSTs also send the CSRF token from
 that answer as X-CSRF-Token, unless a trusted reverse proxy authenticates them."""
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import QueryParams
 
 from archive import read_capture
-from foundation.errors import ArchiverenError, QueryError
+from foundation.errors import ArchiverenError
 from foundation.post import Post
-from indexer.query_model import FACET_FIELDS, FacetBucket
-from search_ui.auth import CSRF_HEADER, Forbidden, User, check_csrf, require
+from indexer.query_model import FacetBucket
+from search_ui.auth import User, require
 from search_ui.search_params import SearchState
-from search_ui.views_export import start_export
 from search_ui.views_record import captures, load_post, thread_posts
 from search_ui.views_search import run_search
 
@@ -66,24 +63,6 @@ class RecordAnswer(BaseModel):
 class ThreadAnswer(BaseModel):
     root_id: str
     posts: list[Post] = Field(description="every Post of the thread, oldest first")
-
-
-class ExportOrder(BaseModel):
-    query: str = Field(default="", max_length=4000)
-    filters: dict[str, list[str]] = Field(
-        default_factory=dict, description="facet field -> accepted values"
-    )
-    date_from: date | None = None
-    date_to: date | None = Field(default=None, description="inclusive")
-    fmt: Literal["bag", "wacz", "csv", "jsonl"]
-    reason: str = Field(
-        min_length=1, max_length=2000, description="why the export is made; recorded with it"
-    )
-
-
-class ExportAnswer(BaseModel):
-    path: str
-    query: str
 
 
 class UserAnswer(BaseModel):
@@ -181,33 +160,6 @@ def api_thread(
     post = load_post(ws, post_id)
     ws.catalogue().audit(user.username, "view_thread", post_id=post.id, via="api")
     return ThreadAnswer(root_id=post.thread_id or post.id, posts=thread_posts(ws, post))
-
-
-@router.post(
-    "/exports",
-    response_model=ExportAnswer,
-    status_code=201,
-    summary="export the Posts a search finds (compliance)",
-)
-async def api_export(
-    request: Request, order: ExportOrder, user: Annotated[User, Depends(require("compliance"))]
-) -> Any:
-    if not check_csrf(request, request.headers.get(CSRF_HEADER)):
-        raise Forbidden("send the CSRF token from the login answer as the X-CSRF-Token header")
-    unknown = sorted(set(order.filters) - set(FACET_FIELDS))
-    if unknown:
-        raise QueryError(
-            f"cannot filter on {', '.join(unknown)}; filter fields are {', '.join(FACET_FIELDS)}"
-        )
-    params: list[tuple[str, str]] = [("q", order.query)]
-    params += [(name, value) for name, values in order.filters.items() for value in values]
-    params += [("from", order.date_from.isoformat())] if order.date_from else []
-    params += [("to", order.date_to.isoformat())] if order.date_to else []
-    state = SearchState.from_params(QueryParams(params))
-    outcome = await run_in_threadpool(
-        start_export, request.app.state.ws, user, state, order.fmt, order.reason
-    )
-    return ExportAnswer(path=str(outcome.path), query=outcome.query)
 
 
 @router.get("/me", response_model=UserAnswer, summary="who is logged in")

@@ -18,15 +18,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from catalogue.cases import CaseError, CaseNotFound, case_number
 from foundation.errors import ArchiverenError, BackendUnavailable, QueryError
 from search_ui import (
     api,
+    api_exports,
     views_accessibility,
     views_audit,
     views_auth,
+    views_cases,
     views_collections,
     views_export,
     views_media,
+    views_exports,
     views_metrics,
     views_record,
     views_replay,
@@ -46,8 +50,10 @@ from search_ui.auth import (
 from search_ui.i18n import LANG_COOKIE, LANGUAGES, error_text, negotiate, translator
 from search_ui.login_throttle import LoginThrottle
 from search_ui.rendering import render
+from search_ui.views_exports import ExportBusy, ExportNotFound
 from search_ui.views_record import RecordDestroyed, RecordNotFound
 from workspace import Workspace
+from workspace.export_worker import ExportWorker
 from workspace.holds import HoldError
 
 APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -63,13 +69,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     views_media.router,
     views_collections.router,
     views_export.router,
+    views_exports.router,
     views_metrics.router,
     views_sources.router,
     views_users.router,
     views_retention.router,
     views_audit.router,
+    views_cases.router,
     views_accessibility.router,
     api.router,
+    api_exports.router,
 )
 """The page families and the API, in the order their routes are matched."""
 
@@ -91,6 +100,9 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.password_limiter = password_limiter()
     app.state.trusted_user_header = config.server.trusted_user_header
     app.state.display_timezone = config.display_timezone
+    # export jobs run in this process, one at a time; those a stopped server left are taken up
+    app.state.export_worker = ExportWorker(ws, lambda case_id: case_number(ws.catalogue(), case_id))
+    app.state.export_worker.start()
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -183,9 +195,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     for error, status, title_key in (
         (Forbidden, 403, "error.forbidden"),
         (RecordNotFound, 404, "error.not_found"),
+        (ExportNotFound, 404, "error.not_found"),
+        (ExportBusy, 409, "error.bad_request"),
         (RecordDestroyed, 410, "error.gone"),
         (QueryError, 400, "error.bad_request"),
         (HoldError, 400, "error.bad_request"),
+        (CaseNotFound, 404, "error.not_found"),
+        (CaseError, 400, "error.bad_request"),
     ):
         app.exception_handler(error)(_answer_with(status, title_key))
 

@@ -19,8 +19,13 @@ DEFAULT_LANGUAGE = "nl"
 LANG_COOKIE = "archiveren_lang"
 
 
-MESSAGE_FILES: tuple[str, ...] = ("messages.json", "messages_compliance.json")
-"""The message files, read in this order (the compliance pages keep theirs apart)."""
+MESSAGE_FILES: tuple[str, ...] = (
+    "messages.json",
+    "messages_compliance.json",
+    "messages_exports.json",
+)
+"""The message files, read in this order (the compliance pages, the exports and Woo cases keep
+theirs apart)."""
 
 
 @cache
@@ -70,10 +75,14 @@ def translator(lang: str) -> Callable[..., str]:
 
 def error_text(error: Exception, t: Callable[..., str]) -> str:
     """What went wrong, in the page's language: a query the parser refused is told by its code
-    (``query.<code>`` in messages.json); other errors keep their own (English) message."""
+    (``query.<code>`` in messages.json), an error with a ``message_key`` by that key and its
+    ``message_values``; other errors keep their own (English) message."""
     if isinstance(error, ReversedPeriod):
         return t("search.period_reversed", first=error.first, last=error.last)
     if isinstance(error, QuerySyntaxError) and f"query.{error.code}" in messages():
         problem = t(f"query.{error.code}", **error.values)
         return t("query.at", position=error.position + 1, problem=problem)
+    key = getattr(error, "message_key", None)
+    if isinstance(key, str) and key in messages():
+        return t(key, **getattr(error, "message_values", {}))
     return str(error)

@@ -1,42 +1,48 @@
-"""Export hand-off: from any result set, a compliance officer names a format and a reason, and
-the search (query, filters, date range) is passed to the export feature as a query, so the
-export records exactly what was asked. The exports themselves are built by
-``exports.run_export``. Every request, whatever its outcome, goes into the audit log."""
+"""Starting an export: from any result set (or only the hits ticked on a result page), a
+compliance officer names a format and a reason, and the search (query, filters, date range) is
+queued as an export job in the catalogue, which the server's export worker runs; the browser
+goes on to the job's page to watch its progress. Every request is in the audit log."""
 
 from __future__ import annotations
 
-import re
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData, QueryParams
 from starlette.responses import Response
 
-from exports import run_export
-from foundation.errors import ArchiverenError
+from catalogue import cases
+from catalogue.export_jobs import queue_export
+from catalogue.schema import CaseRow, ExportJobRow
+from exports import FORMATS
+from foundation.errors import QueryError
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
 from search_ui.search_params import SearchState
 from workspace import Workspace
+from workspace.hold_query import resolve as resolve_holds
+from workspace.hold_query import split_hold_terms
 
 router = APIRouter()
-FORMATS: tuple[str, ...] = ("bag", "wacz", "csv", "jsonl")
-SUFFIXES = {"bag": "", "wacz": ".wacz", "csv": ".csv", "jsonl": ".jsonl"}
+MAX_SELECTED = 1000
+"""Ticked hits exported at once: ten result pages of a hundred."""
 
 
-@dataclass(frozen=True)
-class ExportOutcome:
-    path: Path
-    query: str
+class ExportChoiceError(QueryError):
+    """The export form named too many records or a case that is no case id; answered with 400
+    and told in the page's language (``message_key``)."""
+
+    def __init__(self, message: str, key: str, **values: object) -> None:
+        super().__init__(message)
+        self.message_key = key
+        self.message_values = values
 
 
 def export_query(state: SearchState) -> str:
     """The search as one query string: the date range becomes a published_at range, since
-    run_export takes a query and keyword filters."""
+    an export takes a query and keyword filters."""
     parts = [f"({state.query})"] if state.query.strip() else []
     if state.date_from or state.date_to:
         start = state.date_from.isoformat() if state.date_from else "*"
@@ -45,48 +51,90 @@ def export_query(state: SearchState) -> str:
     return " AND ".join(parts)
 
 
-def start_export(
-    ws: Workspace, user: User, state: SearchState, fmt: str, reason: str
-) -> ExportOutcome:
-    """Run the export for this search, logging the request and its outcome."""
-    query = export_query(state)
-    catalogue = ws.catalogue()
-    # unique even for two exports in one second; the user name only as far as it is file-safe
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    who = re.sub(r"[^A-Za-z0-9_-]", "_", user.username)[:40]
-    out = ws.exports_dir / f"export-{stamp}-{who}-{secrets.token_hex(4)}{SUFFIXES[fmt]}"
-    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        path = run_export(
-            ws,
-            query=query,
-            filters=state.filters_for_export(),
-            fmt=fmt,
-            out=out,
-            reason=reason,
-            user=user.username,
+def selected_ids(params: QueryParams | FormData) -> list[str]:
+    """The Post ids ticked on a result page (``id`` parameters), in order, each once."""
+    ids = list(dict.fromkeys(str(v) for v in params.getlist("id") if str(v).strip()))
+    if len(ids) > MAX_SELECTED:
+        raise ExportChoiceError(
+            f"{len(ids)} records were ticked; export at most {MAX_SELECTED} this way, or export the whole search",
+            "export.too_many",
+            count=len(ids),
+            max=MAX_SELECTED,
         )
-    except ArchiverenError as exc:
-        catalogue.audit(
-            user.username,
-            "export_failed",
-            error=str(exc),
-            fmt=fmt,
-            reason=reason,
-            export_query=query,
-            **state.as_record(),
+    return ids
+
+
+def selection(state: SearchState, ids: list[str]) -> tuple[str, dict[str, list[str]]]:
+    """What the export takes: the ticked Posts when there are any, else the whole search, its
+    legal_hold:/hold: terms moved to the filters (the rest of the query is parenthesised)."""
+    if ids:
+        return "", {"id": ids}
+    rest, hold_terms = split_hold_terms(state.query)
+    filters = state.filters_for_export()
+    for name, values in hold_terms.items():
+        filters.setdefault(name, []).extend(values)
+    return export_query(replace(state, query=rest)), filters
+
+
+def chosen_case(ws: Workspace, value: object) -> CaseRow | None:
+    """The case an export is made for (a case id in a form or a query parameter), if any."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ExportChoiceError(
+            f"case={text!r} is not a case id; choose the case from its page",
+            "export.bad_case",
+            value=text,
         )
-        raise
-    catalogue.audit(
-        user.username,
-        "export_requested",
-        path=str(path),
+    return cases.case(ws.catalogue(), int(text))
+
+
+def queue_job(
+    request: Request,
+    user: User,
+    *,
+    query: str,
+    filters: dict[str, list[str]],
+    fmt: str,
+    reason: str,
+    record: dict[str, Any],
+    case: CaseRow | None = None,
+) -> ExportJobRow:
+    """Queue the export (audited as ``export_queued``, with the case's number) and wake the
+    worker."""
+    job = queue_export(
+        request.app.state.ws.catalogue(),
+        user=user.username,
         fmt=fmt,
         reason=reason,
-        export_query=query,
-        **state.as_record(),
+        query=query,
+        filters=filters,
+        case_id=case.id if case else None,
+        **record,
+        **({"case_number": case.number} if case else {}),
     )
-    return ExportOutcome(path=Path(path), query=query)
+    request.app.state.export_worker.wake()
+    return job
+
+
+def _counted(ws: Workspace, query: str, filters: dict[str, list[str]]) -> int:
+    request = SearchState().request(facets=False, limit=0)
+    request = request.model_copy(update={"query": query, "filters": filters})
+    return ws.backend().search(resolve_holds(ws.catalogue(), request)).total
+
+
+def _context(state: SearchState, ids: list[str], case: CaseRow | None) -> dict[str, Any]:
+    query, _ = selection(state, ids)
+    return {
+        "case": case,
+        "state": state,
+        "ids": ids,
+        "total": None,
+        "formats": FORMATS,
+        "problem": None,
+        "export_query": query,
+    }
 
 
 @router.get("/export", include_in_schema=False)
@@ -94,19 +142,12 @@ def export_form(
     request: Request, user: Annotated[User, Depends(require("compliance"))]
 ) -> Response:
     state = SearchState.from_params(request.query_params)
-    total = request.app.state.ws.backend().search(state.request(facets=False, limit=0)).total
-    return render(
-        request,
-        "export.html",
-        {
-            "state": state,
-            "total": total,
-            "formats": FORMATS,
-            "outcome": None,
-            "problem": None,
-            "export_query": export_query(state),
-        },
+    ids = selected_ids(request.query_params)
+    context = _context(
+        state, ids, chosen_case(request.app.state.ws, request.query_params.get("case"))
     )
+    context["total"] = _counted(request.app.state.ws, *selection(state, ids))
+    return render(request, "export.html", context)
 
 
 @router.post("/export", include_in_schema=False)
@@ -117,23 +158,26 @@ async def export_submit(
     if not check_csrf(request, str(form.get(CSRF_FIELD, ""))):
         raise Forbidden("the form was stale or not sent by this app; reload the page and try again")
     state = SearchState.from_params(form)
+    ids = selected_ids(form)
     fmt = str(form.get("fmt", ""))
     reason = str(form.get("reason", "")).strip()
-    context: dict[str, Any] = {
-        "state": state,
-        "total": None,
-        "formats": FORMATS,
-        "outcome": None,
-        "problem": None,
-        "export_query": export_query(state),
-    }
+    case = chosen_case(request.app.state.ws, form.get("case"))
+    context = _context(state, ids, case)
     if fmt not in FORMATS:
         context["problem"] = "export.bad_format"
         return render(request, "export.html", context, status_code=400)
-    if not reason:
+    if not reason or len(reason) > 2000:
         context["problem"] = "export.reason_needed"
         return render(request, "export.html", context, status_code=400)
-    context["outcome"] = await run_in_threadpool(
-        start_export, request.app.state.ws, user, state, fmt, reason
+    query, filters = selection(state, ids)
+    job = queue_job(
+        request,
+        user,
+        query=query,
+        filters=filters,
+        fmt=fmt,
+        reason=reason,
+        record={"selected": len(ids), "search": state.as_record()},
+        case=case,
     )
-    return render(request, "export.html", context)
+    return RedirectResponse(f"/exports/{job.id}", status_code=303)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import PlainTextResponse, Response
 
+from catalogue.cases import case_id_for
 from indexer.index_marks import pending_destructions, pending_holds
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
@@ -78,7 +79,13 @@ def new_hold(request: Request, user: Annotated[User, Depends(require("compliance
     return render(
         request,
         "hold_new.html",
-        {"state": state, "total": total, "token": secrets.token_urlsafe(16), "problem": None},
+        {
+            "state": state,
+            "total": total,
+            "token": secrets.token_urlsafe(16),
+            "problem": None,
+            "case_number": request.query_params.get("case_number", "")[:100],
+        },
     )
 
 
@@ -98,9 +105,11 @@ async def place_hold(
                 "total": None,
                 "token": str(form.get("token", "")),
                 "problem": "hold.needs_name_reason",
+                "case_number": str(form.get("case_number", "")),
             },
             status_code=400,
         )
+    case_number = str(form.get("case_number", "")).strip()
     outcome = await run_in_threadpool(
         lambda: holds.place_hold(
             request.app.state.ws,
@@ -108,9 +117,10 @@ async def place_hold(
             query=state.query,
             filters=state.filters_for_export(),
             reason=reason,
-            case_number=str(form.get("case_number", "")),
+            case_number=case_number,
             token=str(form.get("token", "")),
             user=user.username,
+            case_id=case_id_for(request.app.state.ws.catalogue(), case_number),
         )
     )
     return RedirectResponse(f"/retention/holds/{outcome.hold_id}", status_code=303)

@@ -89,6 +89,7 @@ def place_hold(
     user: str,
     case_number: str = "",
     token: str = "",
+    case_id: int | None = None,
 ) -> HoldOutcome:
     """Put the Posts ``query`` and ``filters`` find on legal hold (see the module's docstring)."""
     name, reason, case_number = name.strip(), reason.strip(), case_number.strip()
@@ -121,6 +122,7 @@ def place_hold(
             reason=reason,
             created_by=user,
             case_number=case_number or None,
+            case_id=case_id,
             request_key=key,
             index_pending=True,
         )
@@ -137,6 +139,7 @@ def place_hold(
             filters=filters,
             reason=reason,
             case_number=case_number,
+            case_id=case_id,
             posts=len(post_ids),
         )
         return HoldOutcome(hold.id, len(post_ids), True)

@@ -2,7 +2,8 @@
    - select[data-autosubmit]: changing sort or page size re-runs the search.
    - svg[data-histogram]: drag across bars to choose a period (a click on one bar is a link).
    - details[data-fold-on-small-screens]: the facets start folded on a phone, so the results
-     come first; without this file they are simply open. */
+     come first; without this file they are simply open.
+   - [data-export-status]: an export job's page follows its progress and reloads when it ends. */
 (function () {
   "use strict";
 
@@ -64,5 +65,39 @@
       url.searchParams.delete("page");
       window.location.assign(url.toString());
     });
+  });
+
+  document.querySelectorAll("[data-export-status]").forEach(function (job) {
+    if (job.getAttribute("data-ended") === "true") { return; }
+    var progress = document.getElementById("export-progress");
+    var template = progress ? progress.getAttribute("data-template") : null;
+    var status = document.getElementById("export-status");
+    function size(bytes) {
+      var units = ["B", "kB", "MB", "GB"];
+      var i = 0;
+      while (bytes >= 1000 && i < units.length - 1) { bytes /= 1000; i += 1; }
+      return i === 0 ? bytes + " B" : bytes.toFixed(1) + " " + units[i];
+    }
+    function poll() {
+      fetch(job.getAttribute("data-export-status"), { credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.json() : null; })
+        .then(function (state) {
+          if (!state) { return; }
+          if (state.status !== status.getAttribute("data-status") && (state.status === "done" || state.status === "failed" || state.status === "running")) {
+            window.location.reload();
+            return;
+          }
+          if (progress && template) {
+            progress.textContent = template.replace("{done}", state.posts_done)
+              .replace("{total}", state.total === null ? "?" : state.total)
+              .replace("{bytes}", size(state.bytes_done));
+            if (state.total !== null && state.posts_done >= state.total) {
+              progress.textContent += " · " + progress.getAttribute("data-finishing");
+            }
+          }
+          window.setTimeout(poll, 1000);
+        }, function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 1000);
   });
 })();

@@ -13,7 +13,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from catalogue.audit_chain import verify_chain
+from catalogue.audit_chain import GENESIS, row_digest, verify_chain
 from catalogue.audit_queries import chain_rows
 from catalogue.store import MIGRATIONS, Catalogue, _head_revision
 
@@ -23,6 +23,9 @@ def _alembic() -> AlembicConfig:
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
+
+CHAINED = "0006"
+"""The revision from which audit rows carry their hash chain."""
 
 EARLIER = [
     script.revision
@@ -46,13 +49,26 @@ def test_a_catalogue_at_an_earlier_revision_upgrades_and_keeps_its_rows(
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-        connection.execute(
-            text(
-                "INSERT INTO audit_log (at, username, action, detail) "
-                "VALUES (:at, 'anna', 'search', :detail)"
-            ),
-            {"at": datetime(2025, 3, 1, 9, 0, tzinfo=UTC), "detail": json.dumps({"q": "wiki"})},
-        )
+        at = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+        row = {"at": at, "detail": json.dumps({"q": "wiki"})}
+        if revision >= CHAINED:
+            # from the chain's revision on, every row the application writes is chained
+            digest = row_digest(GENESIS, at, "anna", "search", {"q": "wiki"})
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, username, action, detail, prev_sha256, sha256) "
+                    "VALUES (:at, 'anna', 'search', :detail, :prev, :sha)"
+                ),
+                {**row, "prev": GENESIS, "sha": digest},
+            )
+        else:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, username, action, detail) "
+                    "VALUES (:at, 'anna', 'search', :detail)"
+                ),
+                row,
+            )
         connection.execute(
             text(
                 "INSERT INTO runs (source, source_type, host, started_at, ended_at, outcome, "

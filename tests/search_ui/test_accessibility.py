@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from catalogue import cases
+from catalogue.export_jobs import queue_export
 from search_ui.app import create_app
 from tests.fixtures.axe import wcag_violations
 from tests.fixtures.ui import ACCOUNTS, UiSite, build_ui_workspace, serving
@@ -39,6 +41,12 @@ COMPLIANCE = [
     "/retention/holds/1",
     "/search?legal_hold=true",
     "/audit",
+    "/cases",
+    "/cases/add?q=wiki",
+    "/cases/1",
+    "/export?q=wiki&case=1",
+    "/exports",
+    "/exports/1",
 ]
 ADMIN = ["/admin/users", "/admin/sources"]
 PAGES = {
@@ -57,7 +65,7 @@ LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
     """The demo archive with a hold in place, a second proposal pending and one Post destroyed,
-    so the retention pages show every part they have."""
+    so the retention pages show every part they have; a Woo case with a search and an export."""
     ws, posts = build_ui_workspace(tmp_path_factory.mktemp("accessibility"))
     holds.place_hold(
         ws, name="wiki-onderzoek", query="wiki", filters={}, reason="Rechtszaak", user="carla"
@@ -68,6 +76,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
         proposal = destruction.propose(ws, user="carla", reason="termijn verstreken", basis=basis)
         if approved:
             destruction.approve(ws, proposal.id, user="ad")
+    woo = cases.open_case(
+        ws.catalogue(),
+        cases.NewCase("Woo 2026-114", "Wiki's", "REF-1", date(2026, 11, 2), date(2026, 11, 30)),
+        "carla",
+    )
+    cases.add_search(ws.catalogue(), woo.id, cases.CaseSearch("wiki", {}), "carla")
+    queue_export(
+        ws.catalogue(), user="carla", fmt="csv", reason="Woo", query="wiki", filters={}, case_id=1
+    )
     with serving(create_app(ws)) as base_url:
         yield UiSite(ws=ws, base_url=base_url, posts=posts)
     ws.close()

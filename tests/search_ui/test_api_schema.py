@@ -21,6 +21,8 @@ OPERATIONS = [
     "GET /api/records/{post_id}",
     "GET /api/threads/{post_id}",
     "POST /api/exports",
+    "GET /api/exports",
+    "GET /api/exports/{job_id}",
     "GET /api/me",
 ]
 
