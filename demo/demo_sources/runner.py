@@ -193,6 +193,14 @@ class DemoSources:
                 "max_pages": 100,
             }
         )
+        sources.append(
+            {
+                "name": "pleio-ambtenaar20",
+                "type": "pleio",
+                "organisation": "Ambtenaar 2.0",
+                "url": self.urls["pleio"],
+            }
+        )
         config = {
             "organisation": "Demo-overheid",
             "http": {"delay_seconds": 0, "contact": "archief@demo.example"},
