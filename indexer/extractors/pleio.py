@@ -19,7 +19,14 @@ from urllib.parse import urljoin, urlsplit
 from foundation.post import Kind, Post
 from indexer.extractors.base import Capture
 from indexer.extractors.pleio_text import rich_text
-from indexer.extractors.social_text import as_dict, dicts, load_json, parse_api_time, unique
+from indexer.extractors.social_text import (
+    as_dict,
+    as_list,
+    dicts,
+    load_json,
+    parse_api_time,
+    unique,
+)
 
 CONTENT_TYPES = frozenset({"Blog", "News", "Discussion", "Question", "Wiki", "Event"})
 
@@ -33,15 +40,15 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     reader = _Reader(capture, site, urlsplit(site).netloc.lower())
     listing = as_dict(data.get("entities"))
     for edge in dicts(listing.get("edges")):
-        if edge.get("__typename") in CONTENT_TYPES and edge.get("guid"):
+        if _typename(edge) in CONTENT_TYPES and edge.get("guid"):
             yield reader.entity(edge)
     top = as_dict(data.get("entity"))
     if not top.get("guid"):
         return
-    if top.get("__typename") == "Comment":
+    if _typename(top) == "Comment":
         thread = str(extra.get("entity_guid") or "")
         yield from reader.replies(top, thread_guid=thread)
-    elif top.get("__typename") in CONTENT_TYPES:
+    elif _typename(top) in CONTENT_TYPES:
         yield reader.entity(top)
         yield from reader.replies(top, thread_guid=str(top["guid"]))
 
@@ -58,7 +65,7 @@ class _Reader:
         return f"pleio:{self.host}:{guid}"
 
     def entity(self, entity: dict[str, Any]) -> Post:
-        kind: Kind = "page" if entity.get("__typename") == "Wiki" else "post"
+        kind: Kind = "page" if _typename(entity) == "Wiki" else "post"
         guid = str(entity["guid"])
         return self._post(
             entity,
@@ -67,7 +74,7 @@ class _Reader:
             published=entity.get("timePublished") or entity.get("timeCreated"),
             parent_id="",
             thread_id=self.post_id(guid),
-            tags=[str(tag).lower() for tag in entity.get("tags") or [] if tag],
+            tags=[str(tag).lower() for tag in as_list(entity.get("tags")) if tag],
         )
 
     def replies(self, top: dict[str, Any], thread_guid: str) -> Iterator[Post]:
@@ -135,6 +142,12 @@ class _Reader:
         if not isinstance(url, str) or not url:
             return ""
         return urljoin(self.site, url)
+
+
+def _typename(item: dict[str, Any]) -> str:
+    """The GraphQL type of an answer's object ('' when absent or not a name)."""
+    name = item.get("__typename")
+    return name if isinstance(name, str) else ""
 
 
 def _origin(url: str) -> str:
