@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from collectors.base import Collector, RunReport
-from collectors.http import StopRequested
+from collectors.http import RobotsDisallowed, StopRequested
 from collectors.pleio_queries import COMMENT_LEVELS, ENTITIES_QUERY, THREAD_QUERY
 from config.models import PleioSource
 from foundation.errors import CaptureError
@@ -64,7 +64,7 @@ class PleioCollector(Collector):
         try:
             for subtype in self.source.subtypes:
                 self._guarded(subtype, functools.partial(self._subtype, subtype))
-        except PleioAuthError as exc:
+        except (PleioAuthError, RobotsDisallowed) as exc:
             self.report.error(f"source {self.source.name!r}: {exc}")
             self.report.outcome = "failed"
         if self.report.errors and not self.report.counts["entities"]:
@@ -74,8 +74,8 @@ class PleioCollector(Collector):
     def _guarded(self, subtype: str, harvest: Callable[[], None]) -> None:
         try:
             harvest()
-        except (StopRequested, PleioAuthError):
-            raise
+        except (StopRequested, PleioAuthError, RobotsDisallowed):
+            raise  # the whole source stops: every subtype would fail the same way
         except CaptureError as exc:
             self.report.error(f"source {self.source.name!r}, {subtype}: {exc}")
 
@@ -94,7 +94,9 @@ class PleioCollector(Collector):
                 raise CaptureError(
                     f"{self.endpoint}: the answer to the entities query has no list of entities; is {self.site} a Pleio site?"
                 )
-            edges = [e for e in listing.get("edges") or [] if isinstance(e, dict) and e.get("guid")]
+            edges = [
+                e for e in _list(listing.get("edges")) if isinstance(e, dict) and e.get("guid")
+            ]
             self.report.counts["entities"] += len(edges)
             for edge in edges:
                 guid = str(edge["guid"])
@@ -120,10 +122,14 @@ class PleioCollector(Collector):
         """Archive an entity's comment thread: its own query, then one per comment whose
         replies lie deeper than the query nests."""
         pending = [entity_guid]
+        asked: set[str] = set()
         for _ in range(MAX_THREAD_QUERIES):
             if not pending:
                 return
             guid = pending.pop(0)
+            if guid in asked:  # a site that answers a comment with itself: no loop
+                continue
+            asked.add(guid)
             data = self._query(
                 "ArchiverenThread",
                 THREAD_QUERY,
@@ -196,6 +202,11 @@ class PleioCollector(Collector):
         return data
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one (fields may be null, or hostile)."""
+    return value if isinstance(value, list) else []
+
+
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8-sig"))
@@ -214,11 +225,11 @@ def _messages(errors: Any) -> list[str]:
 
 def _comments(top: dict[str, Any]) -> Iterator[tuple[dict[str, Any], int]]:
     """Each comment under ``top`` with its level (1: answers ``top`` directly)."""
-    stack = [(c, 1) for c in reversed(top.get("comments") or []) if isinstance(c, dict)]
+    stack = [(c, 1) for c in reversed(_list(top.get("comments"))) if isinstance(c, dict)]
     while stack:
         comment, level = stack.pop()
         if not comment.get("guid"):
             continue
         yield comment, level
-        replies = comment.get("comments") or []
+        replies = _list(comment.get("comments"))
         stack.extend((c, level + 1) for c in reversed(replies) if isinstance(c, dict))

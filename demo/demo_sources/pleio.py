@@ -9,7 +9,8 @@ resolver returns follows Pleio's back end: numeric string guids, relative ``url`
 ``richDescription`` as a Draft.js or TipTap JSON string or HTML, ``entities`` ordered by
 ``orderBy``/``orderDirection`` (default newest created first) and cut by ``offset``/``limit``
 (default 20) with the ``total`` before the cut. Tests may add comments, edit items, require a
-token, or queue faults (an HTTP 500, a body that is not JSON, a GraphQL error).
+token, change robots.txt, or queue faults (an HTTP 500, a 429 with Retry-After, a body that is
+not JSON, a GraphQL error).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ TYPENAMES = {
     "wiki": "Wiki",
     "event": "Event",
 }
-FAULTS = ("http500", "not_json", "graphql_error")
+FAULTS = ("http500", "http429", "not_json", "graphql_error")
 FIRST_GUID = 20001
 
 
@@ -66,6 +67,7 @@ class PleioApp:
         self.items = pleio_items()
         self.token: str | None = None
         self.faults: list[str] = []
+        self.robots_txt = "User-agent: *\nDisallow: /admin/\n"
         self._lock = threading.Lock()
         self._next_guid = FIRST_GUID
         for item in self.items:
@@ -118,7 +120,7 @@ class PleioApp:
 
     def handle(self, request: Request) -> Response:
         if request.path == "/robots.txt":
-            return Response(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
+            return Response(200, self.robots_txt.encode(), "text/plain")
         if request.path != "/graphql":
             return Response(404, b"<h1>Pagina niet gevonden</h1>")
         if self.token and request.header("Authorization") != f"Bearer {self.token}":
@@ -129,6 +131,8 @@ class PleioApp:
             fault = self.faults.pop(0) if self.faults else None
         if fault == "http500":
             return Response(500, b"<h1>Server Error (500)</h1>")
+        if fault == "http429":
+            return Response(429, b"Too Many Requests", "text/plain", [("Retry-After", "1")])
         if fault == "not_json":
             return Response(200, b'{"data": {"entities": {"total": 3, "edg', "application/json")
         if fault == "graphql_error":

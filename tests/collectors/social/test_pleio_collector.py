@@ -205,3 +205,30 @@ def test_a_site_without_a_graphql_api_is_named_as_such(
     assert report.outcome == "failed"
     assert "no GraphQL API here (HTTP 404)" in report.errors[0]
     assert "profile 'pleio'" in report.errors[0]
+
+
+def test_a_429_is_waited_out_and_archived_like_every_other_answer(
+    pleio_emulator: PleioEmulator, harness: Harness
+) -> None:
+    p = pleio_emulator
+    p.app.fail_next("http429")
+    report = harness.run(PleioCollector, _source(p, subtypes=["blog"]))
+
+    assert report.outcome == "ok", report.errors
+    assert report.counts["entities"] == 2
+    records = _graphql_records(harness)
+    # the 429, the list, three thread queries (one blog's thread goes past three levels)
+    assert len(records["request"]) == p.graphql_requests() == 1 + 1 + 3
+    assert sum(b" 429 " in block.split(b"\r\n", 1)[0] for block in records["response"]) == 1
+
+
+def test_robots_txt_refusing_the_api_stops_the_source_once_with_the_way_out(
+    pleio_emulator: PleioEmulator, harness: Harness
+) -> None:
+    p = pleio_emulator
+    p.app.robots_txt = "User-agent: *\nDisallow: /graphql\n"
+    report = harness.run(PleioCollector, _source(p))
+
+    assert report.outcome == "failed"
+    assert len(report.errors) == 1 and "obey_robots: false" in report.errors[0]
+    assert p.graphql_requests() == 0
