@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from collectors.base import Collector, RunReport
-from collectors.http import RobotsDisallowed, StopRequested
+from collectors.http import FetchError, RobotsDisallowed, StopRequested
 from collectors.pleio_queries import COMMENT_LEVELS, ENTITIES_QUERY, THREAD_QUERY
 from config.models import PleioSource
 from foundation.errors import CaptureError
@@ -33,8 +33,9 @@ MAX_THREAD_QUERIES = 200
 """Most thread queries for one entity: a bound on a deeper thread than any real discussion."""
 
 
-class PleioAuthError(CaptureError):
-    """The site refused the collector (401/403): every subtype would fail the same way."""
+class PleioUnavailable(CaptureError):
+    """The site cannot be read at all (access refused, no GraphQL API, the host unreachable):
+    every subtype would fail the same way, so the source stops with this one error."""
 
 
 class PleioCollector(Collector):
@@ -64,7 +65,7 @@ class PleioCollector(Collector):
         try:
             for subtype in self.source.subtypes:
                 self._guarded(subtype, functools.partial(self._subtype, subtype))
-        except (PleioAuthError, RobotsDisallowed) as exc:
+        except (PleioUnavailable, RobotsDisallowed) as exc:
             self.report.error(f"source {self.source.name!r}: {exc}")
             self.report.outcome = "failed"
         if self.report.errors and not self.report.counts["entities"]:
@@ -74,8 +75,12 @@ class PleioCollector(Collector):
     def _guarded(self, subtype: str, harvest: Callable[[], None]) -> None:
         try:
             harvest()
-        except (StopRequested, PleioAuthError, RobotsDisallowed):
+        except (StopRequested, PleioUnavailable, RobotsDisallowed):
             raise  # the whole source stops: every subtype would fail the same way
+        except FetchError as exc:
+            if exc.status is None:  # no answer at all: the host is down or unreachable
+                raise PleioUnavailable(str(exc)) from None
+            self.report.error(f"source {self.source.name!r}, {subtype}: {exc}")
         except CaptureError as exc:
             self.report.error(f"source {self.source.name!r}, {subtype}: {exc}")
 
@@ -174,12 +179,12 @@ class PleioCollector(Collector):
             extra={"site": self.site, "operation": operation, **extra},
         )
         if result.status in (401, 403):
-            raise PleioAuthError(
+            raise PleioUnavailable(
                 f"{self.endpoint}: the site refused access (HTTP {result.status}); check the token in {self.source.access_token_env or '(no access_token_env set)'}"
             )
-        if result.status == 404:
-            raise CaptureError(
-                f"{self.endpoint}: no GraphQL API here (HTTP 404); is {self.site} a Pleio site from 2018 or later? An older Elgg-based Pleio site is a 'network' source with profile 'pleio'"
+        if result.status in (404, 405):
+            raise PleioUnavailable(
+                f"{self.endpoint}: no GraphQL API here (HTTP {result.status}); is {self.site} a Pleio site from 2018 or later? An older Elgg-based Pleio site is a 'network' source with profile 'pleio'"
             )
         payload = _json(result.body)
         if not isinstance(payload, dict):

@@ -200,9 +200,10 @@ def test_a_site_without_a_graphql_api_is_named_as_such(
     pleio_emulator: PleioEmulator, harness: Harness
 ) -> None:
     p = pleio_emulator
-    report = harness.run(PleioCollector, _source(p, url=f"{p.base_url}oud/", subtypes=["blog"]))
+    report = harness.run(PleioCollector, _source(p, url=f"{p.base_url}oud/"))
 
     assert report.outcome == "failed"
+    assert len(report.errors) == 1
     assert "no GraphQL API here (HTTP 404)" in report.errors[0]
     assert "profile 'pleio'" in report.errors[0]
 
@@ -232,3 +233,15 @@ def test_robots_txt_refusing_the_api_stops_the_source_once_with_the_way_out(
     assert report.outcome == "failed"
     assert len(report.errors) == 1 and "obey_robots: false" in report.errors[0]
     assert p.graphql_requests() == 0
+
+
+def test_a_site_that_does_not_answer_fails_the_source_with_one_error(harness: Harness) -> None:
+    closed = PleioSource.model_validate(
+        {"type": "pleio", "name": "pleio-dicht", "url": "http://127.0.0.1:9/"}
+    )
+    report = harness.run(PleioCollector, closed)
+
+    assert report.outcome == "failed"
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith("source 'pleio-dicht': http://127.0.0.1:9/")
+    assert "Connection refused" in report.errors[0]
