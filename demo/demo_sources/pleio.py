@@ -10,7 +10,7 @@ resolver returns follows Pleio's back end: numeric string guids, relative ``url`
 ``orderBy``/``orderDirection`` (default newest created first) and cut by ``offset``/``limit``
 (default 20) with the ``total`` before the cut. Tests may add comments, edit items, require a
 token, change robots.txt, or queue faults (an HTTP 500, a 429 with Retry-After, a body that is
-not JSON, a GraphQL error).
+not JSON, a GraphQL error, an error quoting the Authorization header).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ TYPENAMES = {
     "wiki": "Wiki",
     "event": "Event",
 }
-FAULTS = ("http500", "http429", "not_json", "graphql_error")
+FAULTS = ("http500", "http429", "not_json", "graphql_error", "echo_authorization")
 FIRST_GUID = 20001
 
 
@@ -139,6 +139,9 @@ class PleioApp:
             return json_response(
                 {"data": None, "errors": [{"message": "Er is iets misgegaan", "path": None}]}
             )
+        if fault == "echo_authorization":  # a careless server quoting the credentials it got
+            said = f"could not use {request.header('Authorization')}"
+            return json_response({"data": None, "errors": [{"message": said}]})
         return self._execute(request.body)
 
     def _execute(self, body: bytes) -> Response:

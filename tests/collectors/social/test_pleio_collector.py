@@ -4,6 +4,7 @@ the threads that grew, and a failing site reported in words, not a traceback."""
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 
 import graphql
@@ -146,18 +147,53 @@ def test_a_second_run_fetches_only_the_threads_that_grew_and_duplicates_nothing(
     assert posts[_pid(p, reply.guid)].thread_id == _pid(p, question.guid)
 
 
-def test_the_token_of_a_closed_site_is_sent_but_never_archived(
+def _warc_bytes(harness: Harness) -> bytes:
+    """Every WARC of the harness as a reader sees it: gzip members inflated, and each answer's
+    body with its content coding (gzip from the server) undone too."""
+    files = b"".join(gzip.decompress(w.read_bytes()) for w in harness.warc_dir.glob("*.warc.gz"))
+    bodies = b"".join(
+        record.payload()
+        for record in iter_records(harness.warc_dir)
+        if record.rec_type == "response"
+    )
+    return files + bodies
+
+
+def test_the_token_of_a_closed_site_is_sent_but_never_archived_in_a_request_or_reported(
     pleio_emulator: PleioEmulator, harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p = pleio_emulator
     p.app.require_token(SECRET)
+    p.app.fail_next("echo_authorization")  # the blog list's answer quotes the token
     monkeypatch.setenv("PLEIO_DEMO_TOKEN", SECRET)
     report = harness.run(PleioCollector, _source(p, access_token_env="PLEIO_DEMO_TOKEN"))
 
-    assert report.outcome == "ok", report.errors
-    assert report.counts["entities"] == 9
-    for warc in harness.warc_dir.glob("*.warc*"):
-        assert SECRET.encode() not in warc.read_bytes()
+    assert report.outcome == "partial"
+    assert report.counts["entities"] == 7, "every subtype but the blogs"
+    assert len(report.errors) == 1 and "could not use Bearer" in report.errors[0]
+    assert SECRET not in report.errors[0]
+    requests = _graphql_records(harness)["request"]
+    assert len(requests) == p.graphql_requests()
+    assert all(SECRET.encode() not in block for block in requests)
+    assert all(b"authorization:" not in block.lower() for block in requests)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="archive/ scrubs echoed secrets from the bytes as received only: a token quoted"
+    " inside a gzip-encoded answer (the demo servers gzip, as real ones do) reaches the WARC;"
+    " the echoed-secrets suite's fake servers answer uncompressed",
+)
+def test_a_token_the_site_echoes_in_a_gzipped_answer_is_not_archived(
+    pleio_emulator: PleioEmulator, harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = pleio_emulator
+    p.app.require_token(SECRET)
+    p.app.fail_next("echo_authorization")
+    monkeypatch.setenv("PLEIO_DEMO_TOKEN", SECRET)
+    harness.run(PleioCollector, _source(p, access_token_env="PLEIO_DEMO_TOKEN"))
+
+    assert SECRET.encode() not in _warc_bytes(harness)
 
 
 def test_a_wrong_token_fails_the_source_naming_the_variable(
