@@ -14,6 +14,7 @@ from archive import iter_records
 from collectors.pleio import PleioCollector
 from collectors.pleio_queries import ENTITIES_QUERY, THREAD_QUERY
 from config.models import PleioSource
+from indexer.extractors.pleio import extract_posts
 from tests.collectors.social.conftest import Harness, PleioEmulator
 from tests.fixtures.material import material
 
@@ -281,3 +282,41 @@ def test_a_site_that_does_not_answer_fails_the_source_with_one_error(harness: Ha
     assert len(report.errors) == 1
     assert report.errors[0].startswith("source 'pleio-dicht': http://127.0.0.1:9/")
     assert "Connection refused" in report.errors[0]
+
+
+def test_an_edited_entity_shows_its_edit_after_the_next_run(
+    pleio_emulator: PleioEmulator, harness: Harness
+) -> None:
+    p = pleio_emulator
+    source = _source(p, subtypes=["discussion"])
+    harness.run(PleioCollector, source)
+    discussion = p.app.item("Welke tools gebruiken jullie voor thuiswerken?")
+    p.app.edit(discussion.guid, ["Bijgewerkt: we kiezen voor open source."])
+
+    report = harness.run(PleioCollector, source)
+
+    assert report.outcome == "ok", report.errors
+    post = harness.posts()[_pid(p, discussion.guid)]
+    assert post.text == "Bijgewerkt: we kiezen voor open source."
+    assert post.updated_at and post.published_at and post.updated_at > post.published_at
+    assert len(post.earlier_captures) == 1
+
+
+def test_a_listing_cut_short_by_max_pages_goes_on_where_it_stopped(
+    pleio_emulator: PleioEmulator, harness: Harness
+) -> None:
+    p = pleio_emulator
+    source = _source(p, subtypes=["wiki"], page_size=1, max_pages=1)
+    titles = []
+    for _ in range(3):
+        before = len(harness.captures()) if harness.warc_dir.exists() else 0
+        report = harness.run(PleioCollector, source)
+        assert report.outcome == "ok", report.errors
+        titles += [
+            post.title for capture in harness.captures()[before:] for post in extract_posts(capture)
+        ]
+    assert titles == [
+        "Handleiding archiveren van online werk",
+        "Bewaartermijnen per kanaal",
+        "Handleiding archiveren van online werk",  # past the end: the next run starts again
+    ]
