@@ -4,8 +4,9 @@ site, with their comment threads, through the site's GraphQL API (``<url>/graphq
 Every query is a POST through the shared fetcher, so robots.txt, politeness, retries (429 and
 5xx, ``Retry-After`` included) and WARC recording are those of every other source: the WARC
 holds each request with its JSON body (query and variables) and each response as it came. For
-each subtype the collector lists the entities page by page, oldest first; the list pages carry
-every field a Post needs. An entity whose ``commentCount`` differs from the last run's (a new
+each subtype the collector lists the entities page by page, oldest first, until a page comes
+back short (``total`` alone is not trusted: an older version of Pleio's resolver counted the
+page, not the list); the list pages carry every field a Post needs. An entity whose ``commentCount`` differs from the last run's (a new
 entity with comments, or a thread that grew) gets its thread fetched, nested
 ``COMMENT_LEVELS`` deep, and a comment at the last level that has replies is fetched again by
 its own guid. The state keeps each entity's ``commentCount`` and ``timeUpdated``, so an
@@ -112,8 +113,7 @@ class PleioCollector(Collector):
                     self._thread(subtype, guid)
                 known[guid] = seen
             offset += len(edges)
-            total = listing.get("total")
-            if not edges or not isinstance(total, int) or offset >= total:
+            if _last_page(len(edges), self.source.page_size, offset, listing.get("total")):
                 return
         self.resume[subtype] = offset
         self.log.info(
@@ -205,6 +205,16 @@ class PleioCollector(Collector):
                 f"{self.endpoint}: the {operation} query ({extra.get('subtype')}) answered with errors beside its data: {'; '.join(errors)}"
             )
         return data
+
+
+def _last_page(count: int, limit: int, offset: int, total: Any) -> bool:
+    """Whether a list page of ``count`` entities ends the listing (``offset`` is past it). A
+    short page does; a full one only when ``total`` says so, and a ``total`` no larger than one
+    page may be Pleio's older count of the page itself (its resolver counted the slice), so then
+    the next page is asked for all the same."""
+    if count < limit:
+        return True
+    return isinstance(total, int) and offset >= total and total > limit
 
 
 def _list(value: Any) -> list[Any]:

@@ -68,6 +68,8 @@ class PleioApp:
         self.token: str | None = None
         self.faults: list[str] = []
         self.robots_txt = "User-agent: *\nDisallow: /admin/\n"
+        self.total_counts_the_page = False
+        """Answer ``total`` as an older version of Pleio's resolver did: the number on this page."""
         self._lock = threading.Lock()
         self._next_guid = FIRST_GUID
         for item in self.items:
@@ -196,7 +198,8 @@ class PleioApp:
 
         chosen.sort(key=key, reverse=orderDirection != "asc")
         window = chosen[start : start + count]
-        return {"total": len(chosen), "edges": [self._entity(item) for item in window]}
+        total = len(window) if self.total_counts_the_page else len(chosen)
+        return {"total": total, "edges": [self._entity(item) for item in window]}
 
     def _resolve_entity(
         self, _root: Any, _info: graphql.GraphQLResolveInfo[None], guid: str | None = None, **_: Any

@@ -320,3 +320,15 @@ def test_a_listing_cut_short_by_max_pages_goes_on_where_it_stopped(
         "Bewaartermijnen per kanaal",
         "Handleiding archiveren van online werk",  # past the end: the next run starts again
     ]
+
+
+def test_a_total_that_counts_only_the_page_does_not_end_the_listing_early(
+    pleio_emulator: PleioEmulator, harness: Harness
+) -> None:
+    p = pleio_emulator
+    p.app.total_counts_the_page = True  # Pleio's older entities resolver counted the slice
+    report = harness.run(PleioCollector, _source(p, subtypes=["blog"], page_size=1))
+
+    assert report.outcome == "ok", report.errors
+    assert report.counts["entities"] == 2
+    assert p.graphql_requests() == 3 + 3, "three list pages (the last empty), three thread queries"
