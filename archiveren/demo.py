@@ -1,6 +1,6 @@
 """``archiveren demo``: the whole pipeline on embedded defaults, against the local demo sources.
 
-Starts the "internet in a box" on loopback (ports 8101-8105, the ones config/sources.yaml names,
+Starts the "internet in a box" on loopback (ports 8101-8106, the ones config/sources.yaml names,
 or free ones where those are taken), writes the config that names them into the data dir,
 collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C. It
 works from any directory: its config comes from the demo sources, not from a file in the
@@ -25,7 +25,14 @@ from workspace import Workspace
 
 log = logging.getLogger("archiveren.demo")
 
-DEMO_PORTS = {"blog": 8101, "ning": 8102, "wiki": 8103, "x_api": 8104, "mastodon": 8105}
+DEMO_PORTS = {
+    "blog": 8101,
+    "ning": 8102,
+    "wiki": 8103,
+    "x_api": 8104,
+    "mastodon": 8105,
+    "pleio": 8106,
+}
 DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("beheerder", "admin"))
 DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_CONFIG = "demo-sources.yaml"

@@ -107,10 +107,13 @@ class Collector(ABC):
         headers: Sequence[tuple[str, str]] = (),
         auth_headers: Sequence[tuple[str, str]] = (),
         conditional: tuple[str | None, str | None] | None = None,
+        method: str = "GET",
+        body: bytes = b"",
         extra: dict[str, Any] | None = None,
         want_body: bool = True,
     ) -> FetchResult:
-        """Fetch through the shared fetcher as this source, and count what happened."""
+        """Fetch through the shared fetcher as this source, and count what happened. ``method``
+        and ``body`` send something other than a GET (a GraphQL API is POSTed its query)."""
         result = self.context.fetcher.fetch(
             url,
             profile=self.profile,
@@ -119,6 +122,8 @@ class Collector(ABC):
             headers=headers,
             auth_headers=auth_headers,
             conditional=conditional,
+            method=method,
+            body=body,
             extra=extra,
             want_body=want_body,
         )

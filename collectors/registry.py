@@ -7,6 +7,7 @@ from collectors.base import Collector
 from collectors.feeds import FeedCollector
 from collectors.mastodon import MastodonCollector
 from collectors.network.collector import NetworkCollector
+from collectors.pleio import PleioCollector
 from collectors.x import XCollector
 from collectors.x_archive import XArchiveCollector
 
@@ -16,4 +17,5 @@ COLLECTORS: dict[str, type[Collector]] = {
     XCollector.source_type: XCollector,
     XArchiveCollector.source_type: XArchiveCollector,
     MastodonCollector.source_type: MastodonCollector,
+    PleioCollector.source_type: PleioCollector,
 }

@@ -19,6 +19,7 @@ from config.models import (
     FeedSource,
     MastodonSource,
     NetworkSource,
+    PleioSource,
     XArchiveSource,
     XSource,
 )
@@ -63,6 +64,13 @@ EXAMPLE_SOURCES: list[dict[str, Any]] = [
         "profile": "ning",
         "max_depth": 4,
     },
+    {
+        "name": "pleio-samenwerken",
+        "type": "pleio",
+        "organisation": "Ministerie van BZK",
+        "url": "https://samenwerken.pleio.nl/",
+        "subtypes": ["blog", "discussion", "question"],
+    },
 ]
 SOURCE_MODELS: dict[str, type[BaseModel]] = {
     "feed": FeedSource,
@@ -70,6 +78,7 @@ SOURCE_MODELS: dict[str, type[BaseModel]] = {
     "x_archive": XArchiveSource,
     "mastodon": MastodonSource,
     "network": NetworkSource,
+    "pleio": PleioSource,
 }
 
 

@@ -195,6 +195,46 @@ class MastodonSource(_SourceBase):
     )
 
 
+PleioSubtype = Literal["blog", "news", "discussion", "question", "wiki", "event"]
+PLEIO_SUBTYPES: tuple[PleioSubtype, ...] = (
+    "blog",
+    "news",
+    "discussion",
+    "question",
+    "wiki",
+    "event",
+)
+
+
+class PleioSource(_SourceBase):
+    """A Pleio site through its GraphQL API (Elgg-era sites: type network, profile pleio)."""
+
+    type: Literal["pleio"]
+    url: HttpUrl = Field(
+        description="the site's address, e.g. https://ambtenaar20.pleio.nl/ (its API is <url>/graphql)"
+    )
+    subtypes: list[PleioSubtype] = Field(
+        default_factory=lambda: list(PLEIO_SUBTYPES),
+        min_length=1,
+        description="which content to collect: blog, news, discussion, question, wiki, event"
+        " (default all); each with its comment threads",
+    )
+    access_token_env: EnvName | None = Field(
+        default=None,
+        description="environment variable holding a bearer token, if the site is closed to"
+        " visitors",
+    )
+    page_size: int = Field(
+        default=50, ge=1, le=100, description="entities asked for per API request"
+    )
+    max_pages: int = Field(
+        default=100,
+        ge=1,
+        description="most entity-list requests per subtype per run; the next run continues"
+        " where this one stopped",
+    )
+
+
 class NetworkSource(_SourceBase):
     """A network site (Ning-style community, PBworks-style wiki, Pleio) crawled with Scrapy."""
 
@@ -247,10 +287,10 @@ class NetworkSource(_SourceBase):
 
 
 SourceConfig = Annotated[
-    FeedSource | XSource | XArchiveSource | MastodonSource | NetworkSource,
+    FeedSource | XSource | XArchiveSource | MastodonSource | NetworkSource | PleioSource,
     Field(discriminator="type"),
 ]
-SOURCE_TYPES = ("feed", "x", "x_archive", "mastodon", "network")
+SOURCE_TYPES = ("feed", "x", "x_archive", "mastodon", "network", "pleio")
 
 
 class HttpSettings(_Strict):

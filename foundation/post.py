@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
 
-Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web"]
+Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web", "pleio"]
 Kind = Literal["post", "comment", "reply", "repost", "page"]
 
 

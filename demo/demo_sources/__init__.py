@@ -1,11 +1,11 @@
 """Demo sources: an "internet in a box" on loopback for ``archiveren demo`` and every test.
 
-Five HTTP servers over one deterministic dataset of Dutch civil servants' public work (the same
+Six HTTP servers over one deterministic dataset of Dutch civil servants' public work (the same
 person has a blog, an X handle, a Mastodon account and a Ning profile)::
 
     from demo_sources import DemoSources
     with DemoSources(host="127.0.0.1", ports=None) as demo:  # ports={"blog": 8101, ...} to fix them
-        demo.urls              # {"blog": "http://127.0.0.1:P/", "ning", "wiki", "x_api", "mastodon"}
+        demo.urls              # {"blog": "http://127.0.0.1:P/", "ning", "wiki", "x_api", "mastodon", "pleio"}
         demo.x_bearer_token    # the token the X emulator accepts
         demo.config_yaml()     # an archiveren sources config naming every site
         demo.content           # the Dataset (typed) the sites render from
@@ -14,8 +14,9 @@ person has a blog, an X handle, a Mastodon account and a Ning profile)::
         demo.request_log       # {"blog": [LoggedRequest(method, path, status, headers), ...], ...}
 
 Sites: ``blog`` (WordPress blogs, see ``blog``), ``ning`` (Ning community), ``wiki`` (PBworks
-wiki), ``x_api`` (X API v2 emulator), ``mastodon`` (Mastodon API emulator). Run them by hand
-with ``python -m demo_sources --ports default`` (ports 8101-8105).
+wiki), ``x_api`` (X API v2 emulator), ``mastodon`` (Mastodon API emulator), ``pleio`` (a Pleio
+site's GraphQL API, see ``pleio``). Run them by hand
+with ``python -m demo_sources --ports default`` (ports 8101-8106).
 
 Markup a site profile can rely on (stable; change it only together with the extractors):
 

@@ -1,4 +1,4 @@
-"""``python -m demo_sources``: run the five demo sites in the foreground until Ctrl-C."""
+"""``python -m demo_sources``: run the six demo sites in the foreground until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         "--ports",
         choices=["default", "free"],
         default="default",
-        help="default: 8101-8105; free: any free ports",
+        help="default: 8101-8106; free: any free ports",
     )
     parser.add_argument(
         "--print-config", action="store_true", help="print the sources config for these sites"

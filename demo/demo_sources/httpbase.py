@@ -1,4 +1,4 @@
-"""The HTTP layer the five demo servers share: a threaded stdlib server per site, a request log,
+"""The HTTP layer the six demo servers share: a threaded stdlib server per site, a request log,
 and the wire details real sites get right (ETag and Last-Modified with 304 answers, gzip when the
 client accepts it, HEAD, redirects). Each site is an ``App`` that maps a ``Request`` to a
 ``Response``; this module owns the bytes on the wire so every site behaves the same way there.
@@ -40,6 +40,8 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: Message
+    body: bytes = b""
+    """The request body as sent (a POSTed GraphQL query); empty for GET and HEAD."""
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -205,8 +207,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, send_body: bool) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
             request = Request(
                 self.command,
@@ -214,6 +215,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 parts.path,
                 parse_qs(parts.query, keep_blank_values=True),
                 self.headers,
+                body,
             )
             try:
                 response = server.app.handle(request)

@@ -1,4 +1,4 @@
-"""``DemoSources``: start the five demo sites on loopback, each on its own port, over one fresh
+"""``DemoSources``: start the six demo sites on loopback, each on its own port, over one fresh
 dataset, and describe them as an archiveren sources config.
 
 ``ports=None`` binds free ports (tests); ``ports={"blog": 8101, ...}`` fixes them (the demo
@@ -21,12 +21,20 @@ from demo_sources.httpbase import App, DemoServer, LoggedRequest
 from demo_sources.markup import Links
 from demo_sources.mastodon import MastodonApp
 from demo_sources.ning import NingApp
+from demo_sources.pleio import PleioApp
 from demo_sources.wiki import WikiApp
 from demo_sources.x_api import XApiApp
 from foundation.errors import ConfigError
 
-SITES = ("blog", "ning", "wiki", "x_api", "mastodon")
-DEFAULT_PORTS = {"blog": 8101, "ning": 8102, "wiki": 8103, "x_api": 8104, "mastodon": 8105}
+SITES = ("blog", "ning", "wiki", "x_api", "mastodon", "pleio")
+DEFAULT_PORTS = {
+    "blog": 8101,
+    "ning": 8102,
+    "wiki": 8103,
+    "x_api": 8104,
+    "mastodon": 8105,
+    "pleio": 8106,
+}
 X_TOKEN_ENV = "ARCHIVEREN_DEMO_X_TOKEN"
 X_QUERY = "#ambtenaar20"
 MASTODON_HASHTAG = "ambtenaar20"
@@ -57,12 +65,14 @@ class DemoSources:
             self.content, self.links, bearer_token or "demo-bearer-token-" + secrets.token_hex(8)
         )
         self.mastodon = MastodonApp(self.content, self.links)
+        self.pleio = PleioApp(self.content, self.links)
         self._apps: dict[str, App] = {
             "blog": self.blog,
             "ning": self.ning,
             "wiki": self.wiki,
             "x_api": self.x,
             "mastodon": self.mastodon,
+            "pleio": self.pleio,
         }
         self._ports = ports or {}
         self.servers: dict[str, DemoServer] = {}
@@ -101,7 +111,7 @@ class DemoSources:
 
     @property
     def urls(self) -> dict[str, str]:
-        """Base URL (with trailing slash) of each site: blog, ning, wiki, x_api, mastodon."""
+        """Base URL (with trailing slash) of each site: blog, ning, wiki, x_api, mastodon, pleio."""
         return {site: server.base_url for site, server in self.servers.items()}
 
     @property
@@ -181,6 +191,14 @@ class DemoSources:
                 "profile": "pbworks",
                 "max_depth": 3,
                 "max_pages": 100,
+            }
+        )
+        sources.append(
+            {
+                "name": "pleio-ambtenaar20",
+                "type": "pleio",
+                "organisation": "Ambtenaar 2.0",
+                "url": self.urls["pleio"],
             }
         )
         config = {

@@ -17,6 +17,7 @@ EXTRACTOR_MODULES: dict[str, str] = {
     "x_archive": "indexer.extractors.x_archive",
     "mastodon": "indexer.extractors.mastodon",
     "network": "indexer.extractors.network",
+    "pleio": "indexer.extractors.pleio",
 }
 
 

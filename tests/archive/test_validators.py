@@ -77,7 +77,8 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
     """Index ``archive_dir``'s WARCs the way an archive would (`wb-manager init c`, `wb-manager
     add c *.warc.gz`), serve them with `wayback`, and ask for every response and revisit by URL
-    and 14-digit timestamp in id_ mode: (captures asked for, those not answered with the
+    and 14-digit timestamp in id_ mode, a POSTed one (a GraphQL query) by POSTing its request
+    body again, as a replayed page would: (captures asked for, those not answered with the
     capture's payload as stored, or its original's for a revisit)."""
     workdir.mkdir()
     run = {"cwd": workdir, "check": True, "capture_output": True}
@@ -85,8 +86,13 @@ def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
     subprocess.run([BIN / "wb-manager", "add", "c", *closed_warcs(archive_dir)], **run)  # type: ignore[call-overload]
     records = list(iter_records(archive_dir))
     by_id = {r.pointer.record_id: r for r in records}
-    expected: dict[tuple[str, str], set[bytes]] = defaultdict(set)
-    asked: list[tuple[str, str, str]] = []
+    posted = {
+        r.concurrent_to: r.block().partition(b"\r\n\r\n")[2]
+        for r in records
+        if r.rec_type == "request" and r.block().startswith(b"POST ")
+    }
+    expected: dict[tuple[str, str, bytes | None], set[bytes]] = defaultdict(set)
+    asked: list[tuple[str, str, str, bytes | None]] = []
     for record in records:
         if record.rec_type not in ("response", "revisit"):
             continue
@@ -95,9 +101,10 @@ def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
         assert source is not None, (
             f"revisit {record.pointer.record_id}'s original is not in the archive"
         )
+        body = posted.get(record.pointer.record_id)
         # two captures of a URL in one second: pywb may answer with either
-        expected[(timestamp, record.pointer.target_uri)].add(source.raw_payload())
-        asked.append((record.rec_type, timestamp, record.pointer.target_uri))
+        expected[(timestamp, record.pointer.target_uri, body)].add(source.raw_payload())
+        asked.append((record.rec_type, timestamp, record.pointer.target_uri, body))
     port = _free_port()
     log = open(workdir / "wayback.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -107,20 +114,22 @@ def pywb_mismatches(archive_dir: Path, workdir: Path) -> tuple[int, list[str]]:
     try:
         _wait_for(port, server)
         mismatches = []
-        for kind, timestamp, url in asked:
+        for kind, timestamp, url, body in asked:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/c/{timestamp}id_/{url}",
+                data=body,
                 headers={
-                    "Accept-Encoding": "gzip, deflate, br"
-                },  # the payload as stored, coding kept
+                    "Accept-Encoding": "gzip, deflate, br",  # the payload as stored, coding kept
+                    **({"Content-Type": "application/json"} if body is not None else {}),
+                },
             )
             try:
                 with opener.open(request, timeout=30) as response:
-                    body, status = response.read(), response.status
+                    answer, status = response.read(), response.status
             except urllib.error.HTTPError as exc:
-                body, status = exc.read(), exc.code
-            if body not in expected[(timestamp, url)]:
-                mismatches.append(f"{kind} {timestamp} {url}: HTTP {status}, {body[:60]!r}")
+                answer, status = exc.read(), exc.code
+            if answer not in expected[(timestamp, url, body)]:
+                mismatches.append(f"{kind} {timestamp} {url}: HTTP {status}, {answer[:60]!r}")
         return len(asked), mismatches
     finally:
         server.terminate()

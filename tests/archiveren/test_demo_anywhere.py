@@ -30,7 +30,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def usual_ports_taken() -> Iterator[None]:
-    """Something else listens on 8101-8105 (or already did: then they are taken all the same)."""
+    """Something else listens on 8101-8106 (or already did: then they are taken all the same)."""
     with ExitStack() as stack:
         for port in DEMO_PORTS.values():
             taker = stack.enter_context(socket.socket())

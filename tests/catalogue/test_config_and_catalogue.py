@@ -32,6 +32,7 @@ def test_example_config_validates_with_its_secret_set(monkeypatch: pytest.Monkey
         "x_archive",
         "mastodon",
         "network",
+        "pleio",
     }
 
 

@@ -46,8 +46,8 @@ def test_starts_within_half_a_second_on_free_ports() -> None:
     started = time.perf_counter()
     with DemoSources() as demo:
         elapsed = time.perf_counter() - started
-        assert set(demo.urls) == {"blog", "ning", "wiki", "x_api", "mastodon"}
-        assert len({u for u in demo.urls.values()}) == 5
+        assert set(demo.urls) == {"blog", "ning", "wiki", "x_api", "mastodon", "pleio"}
+        assert len({u for u in demo.urls.values()}) == 6
         assert all(
             httpx.get(u + "robots.txt").status_code in (200, 401, 404) for u in demo.urls.values()
         )

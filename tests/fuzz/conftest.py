@@ -17,14 +17,20 @@ from tests.fixtures.fuzzing import EXAMPLES, FUZZ  # noqa: F401 - the fuzz tests
 from tests.fixtures.material import material
 from workspace import Workspace
 
-SEED_SOURCES = ("blog-zoe", "x-ambtenaren", "mastodon-overheid", "wiki-ambtenaar20")
+SEED_SOURCES = (
+    "blog-zoe",
+    "x-ambtenaren",
+    "mastodon-overheid",
+    "wiki-ambtenaar20",
+    "pleio-ambtenaar20",
+)
 
 
 @pytest.fixture(scope="session")
 def seed_captures(
     demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[Capture]]:
-    """Real captures by collector (feed, x, mastodon, network), from one demo collection."""
+    """Real captures by collector (feed, x, mastodon, network, pleio), from one demo collection."""
     root = tmp_path_factory.mktemp("fuzz-seeds")
     config = yaml.safe_load(demo_sources_readonly.config_yaml())
     config["sources"] = [s for s in config["sources"] if s["name"] in SEED_SOURCES]

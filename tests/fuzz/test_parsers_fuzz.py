@@ -100,13 +100,13 @@ def extract_or_refuse(capture: Capture) -> None:
         Post.model_validate(post.model_dump())
 
 
-@pytest.mark.parametrize("collector", ["feed", "x", "mastodon", "network"])
+@pytest.mark.parametrize("collector", ["feed", "x", "mastodon", "network", "pleio"])
 @pytest.mark.timeout(300)
 def test_extractors_survive_mutated_captures(
     collector: str, seed_captures: dict[str, list[Capture]]
 ) -> None:
     seeds = seed_captures[collector]
-    json_bodies = collector in ("x", "mastodon")
+    json_bodies = collector in ("x", "mastodon", "pleio")
 
     @FUZZ
     @given(st.data())

@@ -106,7 +106,31 @@ def test_every_platform_is_searchable(collected: tuple[DemoSources, Workspace]) 
         bucket.value: bucket.count
         for bucket in ws.backend().search(everything()).facets["platform"]
     }
-    assert set(platforms) >= {"blog", "x", "mastodon", "network", "wiki"}, platforms
+    assert set(platforms) >= {"blog", "x", "mastodon", "network", "wiki", "pleio"}, platforms
+
+
+def test_every_pleio_entity_and_comment_is_indexed_in_its_thread(
+    collected: tuple[DemoSources, Workspace],
+) -> None:
+    demo, ws = collected
+    backend = ws.backend()
+    posts = {hit.post.id: hit.post for hit in backend.search(everything(platform=["pleio"])).hits}
+    comments = [post for post in posts.values() if post.kind == "comment"]
+    assert len(posts) - len(comments) == len(demo.pleio.items)
+    assert len(comments) == demo.pleio.comment_count()
+    for comment in comments:
+        assert comment.parent_id in posts and comment.thread_id in posts
+        assert posts[comment.thread_id].kind == "post" and comment.author
+    hits = backend.search(
+        SearchRequest(
+            query='author:"Anneke de Wit" dijkversterkingen',
+            filters={"platform": ["pleio"]},
+            limit=5,
+            facets=[],
+            date_histogram=None,
+        )
+    ).hits
+    assert [hit.post.kind for hit in hits] == ["comment"]
 
 
 def test_every_blog_post_and_comment_is_indexed_with_its_author(

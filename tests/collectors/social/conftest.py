@@ -1,4 +1,4 @@
-"""Fixtures for the X, X-archive and Mastodon tests: the demo emulators on 127.0.0.1, a way to
+"""Fixtures for the X, X-archive, Mastodon and Pleio tests: the demo emulators on 127.0.0.1, a way to
 run a collector into a WARC directory, the read-back of that directory as extractor Captures and
 Posts (paired the way the indexing pipeline pairs them), and the recorded real API exchanges of
 tweepy and Mastodon.py (VCR cassettes of the shared corpus, found through
@@ -26,6 +26,7 @@ from demo_sources.dataset import Dataset
 from demo_sources.httpbase import DemoServer
 from demo_sources.markup import Links
 from demo_sources.mastodon import MastodonApp
+from demo_sources.pleio import PleioApp
 from demo_sources.x_api import XApiApp
 from foundation.post import Post
 from indexer.extractors import Capture
@@ -83,6 +84,36 @@ def mastodon_emulator() -> Iterator[MastodonEmulator]:
     links.bases["mastodon"] = server.base_url.rstrip("/")
     try:
         yield MastodonEmulator(app, data, server.base_url.rstrip("/"))
+    finally:
+        server.stop()
+
+
+@dataclass
+class PleioEmulator:
+    app: PleioApp
+    server: DemoServer
+    base_url: str
+
+    @property
+    def host(self) -> str:
+        return self.base_url.split("://", 1)[1].rstrip("/")
+
+    def graphql_requests(self) -> int:
+        """POSTs to /graphql the emulator has answered so far."""
+        return sum(
+            1 for r in self.server.request_log if r.method == "POST" and r.path == "/graphql"
+        )
+
+
+@pytest.fixture
+def pleio_emulator() -> Iterator[PleioEmulator]:
+    """The demo Pleio site (its GraphQL API) over fresh demo content, on its own port."""
+    data = compose_dataset()
+    app = PleioApp(data, Links())
+    server = DemoServer("pleio", app)
+    server.start()
+    try:
+        yield PleioEmulator(app, server, server.base_url)
     finally:
         server.stop()
 
