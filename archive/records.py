@@ -12,9 +12,11 @@ every digest describes the bytes stored, and the record says which secrets were 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, BinaryIO
@@ -77,13 +79,16 @@ class SpooledPayload:
     redacted: frozenset[str] = frozenset()
 
 
-def spool_payload(data: bytes | BinaryIO) -> SpooledPayload:
+def spool_payload(data: bytes | BinaryIO, content_encoding: str = "") -> SpooledPayload:
     """Scrub configured secrets from the payload and hash it while keeping it readable once
-    more; streams larger than 8 MiB spill to a temporary file so memory stays bounded."""
+    more; streams larger than 8 MiB spill to a temporary file so memory stays bounded. A body
+    sent gzip- or deflate-encoded is looked into as well: a server may echo a token inside it."""
     scrubber = BytesScrubber()
     sha1 = hashlib.sha1()
+    if scrubber.active and content_encoding and not isinstance(data, bytes | bytearray):
+        data = data.read()  # bounded by the fetcher's max_response_bytes: it is looked into
     if isinstance(data, bytes | bytearray | memoryview):
-        scrubbed = scrubber.scrub(bytes(data))
+        scrubbed = scrubber.scrub(_scrubbed_inside(bytes(data), content_encoding, scrubber))
         sha1.update(scrubbed)
         return SpooledPayload(
             io.BytesIO(scrubbed), len(scrubbed), _warc_digest(sha1), frozenset(scrubber.found)
@@ -96,6 +101,34 @@ def spool_payload(data: bytes | BinaryIO) -> SpooledPayload:
         length += len(chunk)
     spool.seek(0)
     return SpooledPayload(spool, length, _warc_digest(sha1), frozenset(scrubber.found))
+
+
+ENCODED_SCRUB_LIMIT = 64 * 1024 * 1024
+"""How far a compressed body is unpacked to look for echoed secrets (a gzip bomb stops here)."""
+
+
+def _scrubbed_inside(body: bytes, content_encoding: str, scrubber: BytesScrubber) -> bytes:
+    """``body`` itself, or, when its encoding hides a configured secret, the decoded body
+    scrubbed and encoded again the same way (``scrubber.found`` names what was replaced)."""
+    coding = content_encoding.strip().lower()
+    if not scrubber.active or coding not in ("gzip", "x-gzip", "deflate"):
+        return body
+    wbits = 16 + zlib.MAX_WBITS if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+    try:
+        unpacker = zlib.decompressobj(wbits)
+        decoded = unpacker.decompress(body, ENCODED_SCRUB_LIMIT)
+    except zlib.error:
+        try:  # deflate as many servers send it: raw, without the zlib wrapper
+            unpacker = zlib.decompressobj(-zlib.MAX_WBITS)
+            decoded = unpacker.decompress(body, ENCODED_SCRUB_LIMIT)
+        except zlib.error:
+            return body
+    scrubbed = scrubber.scrub(decoded)
+    if scrubbed == decoded:
+        return body
+    if coding in ("gzip", "x-gzip"):
+        return gzip.compress(scrubbed, mtime=0)
+    return zlib.compress(scrubbed)
 
 
 def scrub_headers(headers: list[tuple[str, str]], found: set[str]) -> list[tuple[str, str]]:

@@ -261,7 +261,10 @@ class WarcWriter:
         """Write request + response (or a revisit when the URL's payload is unchanged since the
         source's last capture of it) + metadata; returns where the response/revisit record is."""
         target = scrub_text(redact_url(exchange.url))
-        payload = spool_payload(exchange.body)
+        encoding = next(
+            (v for k, v in exchange.response_headers if k.lower() == "content-encoding"), ""
+        )
+        payload = spool_payload(exchange.body, encoding)
         try:
             with self._lock:
                 date = warc_date()

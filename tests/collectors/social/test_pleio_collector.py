@@ -179,12 +179,6 @@ def test_the_token_of_a_closed_site_is_sent_but_never_archived_in_a_request_or_r
     assert all(b"authorization:" not in block.lower() for block in requests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/ scrubs echoed secrets from the bytes as received only: a token quoted"
-    " inside a gzip-encoded answer (the demo servers gzip, as real ones do) reaches the WARC;"
-    " the echoed-secrets suite's fake servers answer uncompressed",
-)
 def test_a_token_the_site_echoes_in_a_gzipped_answer_is_not_archived(
     pleio_emulator: PleioEmulator, harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
