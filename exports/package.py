@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from archive.cdxj import lookup
 from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
 from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
@@ -28,6 +29,7 @@ from exports.transfer_warc import GIGABYTE
 from exports.wacz_package import WarcSubset, build_wacz
 from foundation import progress
 from foundation.errors import ExportError
+from foundation.pointer import RecordPointer
 from foundation.post import Post
 from indexer.query_model import SearchRequest
 
@@ -198,6 +200,14 @@ def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportS
             summary.count(post.platform, post.kind, post.source, post.published_at)
 
 
+def archived_media(archive_dir: Path, post: Post) -> Iterator[RecordPointer]:
+    """The archived response of each file the Post shows (its media URLs), where there is one."""
+    for url in post.media:
+        responses = [e for e in lookup(archive_dir, url) if e.fields.get("mime") != "warc/revisit"]
+        if responses:
+            yield responses[0].pointer()
+
+
 def page_title(post: Post) -> str:
     """The title a page gets in a WACZ's page list from a Post read from it: the Post's own
     title when it is the page (or an item of its own), never a comment's or reply's text."""
@@ -224,6 +234,8 @@ def _write_wacz(
             summary.count(post.platform, post.kind, post.source, post.published_at)
             if post.capture is not None:
                 subset.add(post.capture, page_title(post))
+            for pointer in archived_media(ws.archive_dir, post):
+                subset.add_file(pointer)
             if each is not None:
                 each(post)
     finally:

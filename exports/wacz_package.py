@@ -100,6 +100,15 @@ class WarcSubset:
         if url and (url not in self.pages or (title and not self.pages[url][1])):
             self.pages[url] = (pointer.capture_date, title or self._own_title(pointer))
 
+    def add_file(self, pointer: RecordPointer) -> None:
+        """Copy a record a Post shows (a photo, a video, an avatar) once, without listing it
+        as a page of the package."""
+        key = (pointer.warc_file, pointer.offset)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.bytes += copy_record(self.archive_dir, pointer, self._out)
+            self.records += 1
+
     def _own_title(self, pointer: RecordPointer) -> str:
         """The <title> of an archived HTML page ('' for anything else): the page's title when
         only a comment on it was exported."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,3 +143,32 @@ def test_media_are_in_the_warc_as_responses_of_their_own(
     assert any("profile_" in uri for uri in archived), "X avatars"
     assert any("/avatars/" in uri for uri in archived), "Mastodon avatars"
     assert any("media_attachments" in uri for uri in archived), "Mastodon attachments"
+
+
+def test_a_bag_of_tweets_carries_the_files_they_show(demo_site: UiSite, tmp_path: Path) -> None:
+    import zipfile
+
+    from archive import iter_records
+    from exports import run_export
+
+    with_media = [p for p in demo_site.posts.values() if p.platform == "x" and p.media]
+    bag = run_export(
+        demo_site.ws,
+        query="",
+        filters={"platform": ["x"]},
+        fmt="bag",
+        out=tmp_path / "bag",
+        reason="Woo-verzoek 2026-114",
+        user="carla",
+    )
+    with zipfile.ZipFile(bag / "data" / "archiveren-export.wacz") as wacz:
+        [warc_name] = [n for n in wacz.namelist() if n.endswith(".warc.gz")]
+        (tmp_path / "w").mkdir()
+        (tmp_path / "w" / "data.warc.gz").write_bytes(wacz.read(warc_name))
+    inside = {
+        record.pointer.target_uri
+        for record in iter_records(tmp_path / "w" / "data.warc.gz")
+        if record.rec_type == "response"
+    }
+    shown = {url for post in with_media for url in post.media}
+    assert shown and shown <= inside, shown - inside
