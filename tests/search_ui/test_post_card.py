@@ -22,7 +22,7 @@ from search_ui.app import create_app
 from search_ui.auth import hash_password
 from search_ui.rendering import urlpath
 from tests.fixtures.demo import demo_workspace
-from tests.fixtures.ui import ACCOUNTS, UiSite, serving
+from tests.fixtures.ui import ACCOUNTS, ARTIFACTS, UiSite, serving
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +88,14 @@ def test_a_replay_frame_opened_on_its_own_goes_to_its_framing_page(demo_site: Ui
 
 
 @pytest.mark.browser
-def test_the_card_page_fits_a_laptop_screen(chromium: Any, demo_site: UiSite) -> None:
-    post = first(demo_site, "x", kind="post")
+def test_a_tweet_card_shows_its_archived_photo_and_fits_a_laptop_screen(
+    chromium: Any, demo_site: UiSite
+) -> None:
+    post = next(
+        p
+        for p in sorted(demo_site.posts.values(), key=lambda p: p.id)
+        if p.platform == "x" and any(url.endswith(".png") for url in p.media)
+    )
     context = chromium.new_context(
         base_url=demo_site.base_url, viewport={"width": 1280, "height": 900}
     )
@@ -100,7 +106,14 @@ def test_the_card_page_fits_a_laptop_screen(chromium: Any, demo_site: UiSite) ->
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url("**/search")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"/captured/0/{urlpath(post.id)}")
+    photo = page.locator("#post-card img").first
+    photo.wait_for()
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0"), "the archived photo"
+    assert all(url.startswith(demo_site.base_url) for url in requested), requested
+    page.screenshot(path=str(ARTIFACTS / "tweet-card.png"), full_page=True)
     page.locator("#raw-json summary").click()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     assert page.locator("#chosen-json").is_visible()
