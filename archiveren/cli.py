@@ -216,6 +216,19 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--category", default="", help="add: selectielijst category")
     sources.add_argument("--json", action="store_true", help="list: as JSON")
 
+    profile = add(
+        "profile",
+        commands.profile,
+        "check a site profile against a page: what each page type and field finds, or why not",
+    )
+    profile.add_argument("action", choices=["check"])
+    profile.add_argument("target", help="a URL (its archived capture, or --live) or an HTML file")
+    profile.add_argument(
+        "--profile", default="", help="profile name or YAML path (default: the source's)"
+    )
+    profile.add_argument("--url", default="", help="for a file: the address it was served at")
+    profile.add_argument("--live", action="store_true", help="fetch the URL now, not the archive's")
+
     demo = add(
         "demo",
         commands.demo,

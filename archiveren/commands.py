@@ -524,6 +524,12 @@ def sources(args: argparse.Namespace, ws: Workspace) -> int:
     return run(args, ws)
 
 
+def profile(args: argparse.Namespace, ws: Workspace) -> int:
+    from archiveren.profile_command import run
+
+    return run(args, ws)
+
+
 def demo(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.demo import run_demo
 

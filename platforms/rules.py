@@ -89,11 +89,11 @@ def match_page(profile: SiteProfile, page: Selector, url: str, captured_at: date
     """The first of ``profile``'s page types that fits ``page``, read, or why none did."""
     near: tuple[str, tuple[str, ...]] | None = None
     for page_type in profile.page_types:
-        if not _applies(page_type, page, url):
+        if not page_type_applies(page_type, page, url):
             continue
         if page_type.kind is None:
             return PageMatch(ReadPage(page_type=page_type.name, kind=None))
-        read = _read_fields(profile, page_type, page, url, captured_at)
+        read = read_fields(profile, page_type, page, url, captured_at)
         missing = tuple(name for name in page_type.required if not getattr(read, name))
         if not missing:
             return PageMatch(read)
@@ -101,17 +101,17 @@ def match_page(profile: SiteProfile, page: Selector, url: str, captured_at: date
     return PageMatch(None, *(near or ("", ())))
 
 
-def _applies(page_type: PageType, page: Selector, url: str) -> bool:
+def page_type_applies(page_type: PageType, page: Selector, url: str) -> bool:
     """The page's URL has the type's shape, or the page shows what the type's content tests
     look for; and every ``when`` test finds something."""
     if page_type.url or page_type.content:
         by_url = bool(page_type.url and re.search(page_type.url, url))
-        if not by_url and not any(_nodes(page, rule) for rule in page_type.content):
+        if not by_url and not any(rule_nodes(page, rule) for rule in page_type.content):
             return False
-    return all(_nodes(page, rule) for rule in page_type.when)
+    return all(rule_nodes(page, rule) for rule in page_type.when)
 
 
-def _read_fields(
+def read_fields(
     profile: SiteProfile, page_type: PageType, page: Selector, url: str, captured_at: datetime
 ) -> ReadPage:
     read = ReadPage(page_type=page_type.name, kind=page_type.kind)
@@ -167,7 +167,7 @@ def all_values(context: Selector, rules: list[Rule]) -> list[str]:
     """The non-empty values of the first rule that yields any."""
     for rule in rules:
         values = []
-        for node in _nodes(context, rule):
+        for node in rule_nodes(context, rule):
             value = _node_value(node, rule)
             if value:
                 values.append(value)
@@ -194,7 +194,7 @@ def _node_value(node: Selector, rule: Rule) -> str:
     return value
 
 
-def _nodes(context: Selector, rule: Rule) -> list[Selector]:
+def rule_nodes(context: Selector, rule: Rule) -> list[Selector]:
     if rule.css is not None:
         nodes = list(context.css(rule.css))
     elif rule.xpath is not None:
@@ -272,7 +272,7 @@ def clean_name(name: str) -> str:
 
 def _first_nodes(context: Selector, rules: list[Rule]) -> list[Selector]:
     for rule in rules:
-        nodes = _nodes(context, rule)
+        nodes = rule_nodes(context, rule)
         if nodes:
             return nodes
     return []
