@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from collectors.base import Collector, RunReport
 from collectors.html_links import feed_links, image_links
 from collectors.http import FetchError, FetchResult, RobotsDisallowed, StopRequested
+from collectors.wp_json import capture_comments
 from config.models import FeedSource
 from foundation.errors import CaptureError
 from platforms.feed_entries import ParsedFeed, fingerprint, parse_feed
@@ -242,6 +243,10 @@ class FeedCollector(Collector):
                 "%s: page archived as captured but %s",
                 link,
                 page.decode_error or f"cut off ({page.truncated})",
+            )
+        if page.ok and self.source.wp_json and "html" in page.content_type.lower():
+            capture_comments(
+                self, page, {"feed_url": self.context.state.get("feed_url"), "entry": entry}
             )
         if page.ok and self.source.capture_images:
             self._capture_images(page, entry)

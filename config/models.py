@@ -121,6 +121,11 @@ class FeedSource(_SourceBase):
     capture_images: bool = Field(
         default=False, description="also capture images on permalink pages"
     )
+    wp_json: bool = Field(
+        default=True,
+        description="read a WordPress post's comments through the site's REST API (wp-json)"
+        " too, when its pages offer it",
+    )
     backfill_depth: int = Field(
         default=10,
         ge=0,

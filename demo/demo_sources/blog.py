@@ -21,6 +21,7 @@ from demo_sources.httpbase import (
     Response,
     conditional,
     html,
+    json_response,
     redirect,
     route,
 )
@@ -46,6 +47,7 @@ class BlogApp:
             (re.compile(rf"/{b}/feed"), lambda r, blog: self.slash(r, f"/{blog}/feed/")),
             (re.compile(rf"/{b}/feed/"), lambda r, blog: self.feed(r, blog, "rss")),
             (re.compile(rf"/{b}/feed/atom/"), lambda r, blog: self.feed(r, blog, "atom")),
+            (re.compile(rf"/{b}/wp-json/wp/v2/comments"), self.comments_api),
             (re.compile(rf"/{b}/(?P<y>\d{{4}})/(?P<m>\d\d)/(?P<slug>[a-z0-9-]+)/"), self.post),
             (
                 re.compile(rf"/{b}/(?P<y>\d{{4}})/(?P<m>\d\d)/(?P<slug>[a-z0-9-]+)"),
@@ -171,6 +173,48 @@ class BlogApp:
             modified,
         )
 
+    def comments_api(self, request: Request, blog: str) -> Response:
+        """``/wp-json/wp/v2/comments?post=ID``: the post's comments as WordPress's REST API
+        lists them (newest first, paged, X-WP-Total and X-WP-TotalPages)."""
+        found = self.blog(blog)
+        wanted = request.arg("post") or ""
+        post = next((p for p in (found.live_posts() if found else []) if str(p.id) == wanted), None)
+        if post is None:
+            return json_response(
+                {
+                    "code": "rest_post_invalid_id",
+                    "message": "Ongeldig bericht-ID.",
+                    "data": {"status": 404},
+                },
+                404,
+            )
+        per_page = max(1, min(100, int(request.arg("per_page") or "10")))
+        number = max(1, int(request.arg("page") or "1"))
+        ordered = sorted(post.comments, key=lambda c: c.published, reverse=True)
+        shown = ordered[(number - 1) * per_page : number * per_page]
+        link = self.base() + post.path
+        items = [
+            {
+                "id": c.id,
+                "post": post.id,
+                "parent": c.parent_id or 0,
+                "author": 0,
+                "author_name": c.author,
+                "author_url": "",
+                "date": local(c.published).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date_gmt": c.published.strftime("%Y-%m-%dT%H:%M:%S"),
+                "content": {"rendered": f"<p>{esc(c.text)}</p>\n"},
+                "link": f"{link}#comment-{c.id}",
+                "status": "approved",
+                "type": "comment",
+            }
+            for c in shown
+        ]
+        pages = max(1, -(-len(ordered) // per_page))
+        return json_response(
+            items, 200, [("X-WP-Total", str(len(ordered))), ("X-WP-TotalPages", str(pages))]
+        )
+
     def image(self, request: Request, blog: str, name: str) -> Response:
         found = self.blog(blog)
         if not found or not any(p.image == name and not p.deleted for p in found.posts):
@@ -196,6 +240,11 @@ class BlogApp:
         full_title = esc(title) + (
             f" &#8211; {esc(blog.title)}" if blog and title != blog.title else ""
         )
+        if post and blog:
+            head += (
+                f'<link rel="https://api.w.org/" href="{self.base()}/{blog.slug}/wp-json/" />\n'
+                f"<link rel='shortlink' href='{self.base()}/{blog.slug}/?p={post.id}' />\n"
+            )
         if post:
             head += f'<link rel="canonical" href="{self.base()}{post.path}" />\n<meta property="og:type" content="article" />\n'
             head += f'<meta property="article:published_time" content="{post.published.isoformat()}" />\n<meta property="article:modified_time" content="{post.updated.isoformat()}" />\n'

@@ -29,7 +29,11 @@ from indexer.extractors.html_text import (
     page_title,
     unescape_references,
 )
-from indexer.extractors.wordpress_comments import PageComment, wordpress_comments
+from indexer.extractors.wordpress_comments import (
+    PageComment,
+    rest_api_comments,
+    wordpress_comments,
+)
 from platforms.feed_entries import native_id, parse_feed, parse_iso
 from platforms.ownership import foreign_record_id, is_web_url, source_site, speaks_for
 
@@ -40,6 +44,8 @@ def extract_posts(capture: Capture) -> Iterable[Post]:
     kind = capture.capture_kind
     if kind == "entry_page":
         return list(_from_entry_page(capture))
+    if kind == "comments_api" and _is_ok(capture):
+        return list(_from_comments_api(capture))
     if (
         kind in ("feed", "page")
         and _is_ok(capture)
@@ -91,6 +97,18 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     zone = str(capture.source_settings.get("timezone") or "Europe/Amsterdam")
     for comment in wordpress_comments(capture.body, capture.url, capture.captured_at, zone):
         yield _comment_post(capture, post, comment, lang)
+
+
+def _from_comments_api(capture: Capture) -> Iterator[Post]:
+    """The comments a WordPress REST API page lists (``/wp/v2/comments?post=ID``), as the
+    entry's comment Posts: the same ids the page's markup gives them."""
+    entry = _extra(capture).get("entry")
+    if not isinstance(entry, dict):
+        return
+    entry = {**entry, "native_id": entry.get("native_id") or native_id(entry)}
+    post = _entry_post(capture, entry, "", "")
+    for comment in rest_api_comments(capture.body):
+        yield _comment_post(capture, post, comment, "")
 
 
 def _comment_post(capture: Capture, post: Post, comment: PageComment, lang: str) -> Post:

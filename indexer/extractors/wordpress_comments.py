@@ -15,9 +15,10 @@ never an exception.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import lxml.html
@@ -25,7 +26,7 @@ from lxml import etree
 
 from foundation.markup_safety import xml_safe_any
 from foundation.urls import join_url
-from indexer.extractors.html_text import element_text
+from indexer.extractors.html_text import element_text, fragment_text
 from platforms.dates import FoundDate, find_date
 from platforms.rules import clean_name, label_value
 
@@ -229,3 +230,44 @@ def _with_class(node: lxml.html.HtmlElement, name: str) -> list[lxml.html.HtmlEl
 def _first_with_class(node: lxml.html.HtmlElement, name: str) -> lxml.html.HtmlElement | None:
     found = _with_class(node, name)
     return found[0] if found else None
+
+
+def rest_api_comments(body: bytes) -> list[PageComment]:
+    """The comments of one answer of the REST API (``/wp-json/wp/v2/comments``): author,
+    author URL, GMT date, parent and type as the API gives them; the rendered content as text.
+    Anything that is not such a list gives no comments, never an exception."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    if not isinstance(answer, list):
+        return []
+    comments = []
+    for item in answer:
+        if not isinstance(item, dict) or not str(item.get("id", "")).isdigit():
+            continue
+        content = item.get("content")
+        rendered = content.get("rendered", "") if isinstance(content, dict) else ""
+        kind = str(item.get("type") or "comment")
+        parent = str(item.get("parent") or "0")
+        comments.append(
+            PageComment(
+                comment_id=str(item["id"]),
+                parent_comment_id="" if parent == "0" else parent,
+                kind=kind if kind in ("pingback", "trackback") else "comment",  # type: ignore[arg-type]
+                author=clean_name(str(item.get("author_name") or "")),
+                author_url=str(item.get("author_url") or ""),
+                published_at=_gmt(item.get("date_gmt")),
+                date_approximate=False,
+                text=fragment_text(str(rendered)) if rendered else "",
+            )
+        )
+    return comments
+
+
+def _gmt(value: object) -> datetime | None:
+    """WordPress's ``date_gmt`` ('2014-02-20T14:16:00', no zone: it is UTC) as a UTC time."""
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    except ValueError:
+        return None
