@@ -4,6 +4,7 @@ Every format is built in a private staging directory beside the target and publi
 complete and only if nothing is at the target yet (``exports.staging``), so an interrupted
 export leaves nothing half-made at ``out`` and two exports to one path never overwrite each
 other. Posts stream from the backend's ``scan``; nothing holds the whole selection in memory.
+A CSV or JSON Lines listing is published with its manifest (``exports.manifest``) beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
+from exports.manifest import (
+    MANIFEST_SUFFIX,
+    MEDIA_TYPES,
+    DeliveredFile,
+    manifest_document,
+    manifest_path,
+    write_manifest,
+)
 from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
 from exports.mdto_files import MetadataDir
 from exports.report import ExportSummary, render_report
@@ -56,6 +65,7 @@ class ExportSource(Protocol):
 
 FORMATS = ("bag", "wacz", "csv", "jsonl", "transfer")
 NEEDS_REASON = ("bag", "transfer")
+LISTINGS = ("csv", "jsonl")
 WACZ_NAME = "archiveren-export.wacz"
 
 
@@ -77,6 +87,7 @@ def run_export(
     reason: str = "",
     user: str = "",
     max_warc_bytes: int = GIGABYTE,
+    excel: bool = False,
 ) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
@@ -86,6 +97,7 @@ def run_export(
     then ``export`` once it is in place, or ``export_failed`` when another export took the path
     first. Staging that dead exports left beside ``out`` or in the exports dir is swept first.
     ``max_warc_bytes`` caps each WARC file of a transfer package (1 GB, the guideline's cap).
+    ``excel`` starts a CSV with the byte order mark Excel needs to read it as UTF-8.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -93,7 +105,10 @@ def run_export(
         raise ExportError(
             f"a {fmt} export needs a reason (--reason), e.g. 'Woo-verzoek 2026-114' or 'overdracht e-Depot 2026'"
         )
-    target = check_target(Path(out))
+    if excel and fmt != "csv":
+        raise ExportError(f"--excel is for a CSV export; a {fmt} export is not opened in Excel")
+    beside = (MANIFEST_SUFFIX,) if fmt in LISTINGS else ()
+    target = check_target(Path(out), beside)
     sweep_stale_partials({target.parent, ws.exports_dir})
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     summary = ExportSummary(
@@ -108,11 +123,18 @@ def run_export(
     posts = ws.backend().scan(
         SearchRequest(query=query, filters=filters, facets=[], date_histogram=None, highlight=False)
     )
+    extra: dict[str, object] = {}
     with Staging(target) as staging:
         product = staging.product
-        if fmt in ("csv", "jsonl"):
-            _write_listing(posts, product, fmt, summary)
-            checksum = sha256_file(product)
+        if fmt in LISTINGS:
+            checksum = _write_listing(
+                posts, product, staging.beside(MANIFEST_SUFFIX), summary, excel=excel
+            )
+            extra = {
+                "manifest": str(manifest_path(target)),
+                "manifest_sha256": sha256_file(staging.beside(MANIFEST_SUFFIX)),
+                "excel": excel,
+            }
         elif fmt == "wacz":
             work = staging.dir / "work"
             work.mkdir()
@@ -139,11 +161,12 @@ def run_export(
             "reason": reason,
             "path": str(target),
             "sha256": checksum,
+            **extra,
         }
         catalogue = ws.catalogue()
         catalogue.audit(user, "export_publishing", **audit)
         try:
-            staging.publish()
+            staging.publish(beside)
         except ExportError as exc:
             catalogue.audit(user, "export_failed", **audit, error=str(exc))
             raise
@@ -152,14 +175,32 @@ def run_export(
     return target
 
 
-def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportSummary) -> None:
+def _write_listing(
+    posts: Iterable[Post],
+    path: Path,
+    manifest: Path,
+    summary: ExportSummary,
+    *,
+    excel: bool,
+) -> str:
+    """Write the listing at ``path`` and its manifest at ``manifest``; the listing's SHA-256."""
+    fmt = summary.fmt
     with path.open("w", encoding="utf-8", newline="") as handle:
         listing = ListingWriter(
-            handle if fmt == "csv" else None, handle if fmt == "jsonl" else None
+            handle if fmt == "csv" else None, handle if fmt == "jsonl" else None, excel=excel
         )
         for post in posts:
             listing.add(post)
             summary.count(post.platform, post.kind, post.source, post.published_at)
+    checksum = sha256_file(path)
+    delivered = DeliveredFile(path.name, path.stat().st_size, checksum, MEDIA_TYPES[fmt])
+    write_manifest(
+        manifest,
+        manifest_document(
+            summary, [delivered], rows=listing.rows, neutralised=listing.neutralised, excel=excel
+        ),
+    )
+    return checksum
 
 
 def page_title(post: Post) -> str:

@@ -1,0 +1,154 @@
+"""``verify-export`` for a WACZ: every zip member read whole (so zip's CRC-32 and the deflate
+stream are checked), every resource's SHA-256 and size against ``datapackage.json``, that
+file's own digest against ``datapackage-digest.json``, no member that the package does not
+list; then py-wacz's validation of the structure. Bytes that no digest covers (a member's
+timestamp in the zip directory, the zip comment) are checked only by ``--sha256``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+CHUNK = 1024 * 1024
+DATAPACKAGE = "datapackage.json"
+DATAPACKAGE_DIGEST = "datapackage-digest.json"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+"""A zip file with members, and an empty one."""
+READ_FAILURES = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError)
+"""What reading a damaged zip raises: a bad CRC-32 or header, a broken deflate stream, a member
+that ends early, an unknown compression method or flag."""
+
+
+class Check(Protocol):
+    checked: list[str]
+    problems: list[str]
+
+
+@dataclass
+class Members:
+    """What reading every member gave: each one's SHA-256 and size, and the two datapackage
+    files' bytes."""
+
+    digests: dict[str, tuple[str, int]] = field(default_factory=dict)
+    kept: dict[str, bytes] = field(default_factory=dict)
+
+
+def open_zip(path: Path) -> zipfile.ZipFile | str:
+    """The zip file at ``path``, or why it cannot be read as one."""
+    try:
+        return zipfile.ZipFile(path)
+    except READ_FAILURES as exc:
+        return f"{path.name}: not a readable zip file ({exc}): truncated or damaged"
+
+
+def has_datapackage(path: Path) -> bool:
+    """Whether ``path`` is a readable zip file that holds a ``datapackage.json``."""
+    archive = open_zip(path)
+    if isinstance(archive, str):
+        return False
+    with archive:
+        return DATAPACKAGE in archive.namelist()
+
+
+def check_wacz(path: Path, check: Check) -> None:
+    archive = open_zip(path)
+    if isinstance(archive, str):
+        check.problems.append(archive)
+        return
+    with archive:
+        problems, members = _read_members(path, archive)
+    if not problems:
+        problems = _check_datapackage(path, members)
+    if not problems:
+        problems = _py_wacz_validation(path)
+    check.problems += problems
+    if not problems:
+        check.checked.append(
+            f"WACZ {path.name}: {len(members.digests) - 2} resources, SHA-256 and size of each match "
+            f"{DATAPACKAGE}, its digest matches {DATAPACKAGE_DIGEST}, py-wacz validation passed"
+        )
+
+
+def _read_members(path: Path, archive: zipfile.ZipFile) -> tuple[list[str], Members]:
+    """Read every member whole: its SHA-256 and size, and the datapackage files' bytes."""
+    problems: list[str] = []
+    members = Members()
+    names = [info.filename for info in archive.infolist()]
+    for twice in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(f"{path.name}: the member {twice} is in the zip more than once")
+    for info in archive.infolist():
+        digest = hashlib.sha256()
+        size = 0
+        kept = io.BytesIO()
+        keep = info.filename in (DATAPACKAGE, DATAPACKAGE_DIGEST)
+        try:
+            with archive.open(info) as member:
+                for chunk in iter(lambda: member.read(CHUNK), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if keep:
+                        kept.write(chunk)
+        except READ_FAILURES as exc:
+            problems.append(f"{path.name}: member {info.filename} is damaged ({exc})")
+            continue
+        members.digests[info.filename] = (digest.hexdigest(), size)
+        if keep:
+            members.kept[info.filename] = kept.getvalue()
+    return problems, members
+
+
+def _check_datapackage(path: Path, members: Members) -> list[str]:
+    for needed in (DATAPACKAGE, DATAPACKAGE_DIGEST):
+        if needed not in members.kept:
+            return [f"{path.name}: {needed} is missing, so nothing in the WACZ can be checked"]
+    package_bytes = members.kept[DATAPACKAGE]
+    problems: list[str] = []
+    try:
+        package = json.loads(package_bytes)
+        recorded = json.loads(members.kept[DATAPACKAGE_DIGEST])["hash"]
+        resources = [
+            (str(r["path"]), str(r["hash"]), int(r["bytes"])) for r in package["resources"]
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{path.name}: {DATAPACKAGE} or {DATAPACKAGE_DIGEST} is unreadable ({exc!r})"]
+    if recorded != "sha256:" + hashlib.sha256(package_bytes).hexdigest():
+        problems.append(
+            f"{path.name}: {DATAPACKAGE} does not match the SHA-256 in {DATAPACKAGE_DIGEST} (changed after export)"
+        )
+    listed = set()
+    for name, expected, size in resources:
+        listed.add(name)
+        if name not in members.digests:
+            problems.append(f"{path.name}: {name} is listed in {DATAPACKAGE} but missing")
+            continue
+        digest, actual_size = members.digests[name]
+        if expected.lower() != f"sha256:{digest}" or size != actual_size:
+            problems.append(
+                f"{path.name}: {name} does not match its SHA-256 and size in {DATAPACKAGE} (changed after export)"
+            )
+    for name in sorted(set(members.digests) - listed - {DATAPACKAGE, DATAPACKAGE_DIGEST}):
+        problems.append(f"{path.name}: {name} is in the zip but not listed in {DATAPACKAGE}")
+    return problems
+
+
+def _py_wacz_validation(path: Path) -> list[str]:
+    """py-wacz's own validation (structure, indexes, pages); problems, empty when valid."""
+    from wacz.main import main as wacz_main
+
+    chatter = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(chatter):
+            code = wacz_main(["validate", "-f", str(path)])
+    except Exception as exc:  # py-wacz may raise anything on a package it cannot read
+        return [f"{path.name}: py-wacz could not validate it ({type(exc).__name__}: {exc})"]
+    if code in (0, None):
+        return []
+    return [f"{path.name}: WACZ validation failed: {chatter.getvalue().strip()[-500:]}"]
