@@ -12,6 +12,7 @@ bag, as the audit log records it) and covers bytes no manifest inside covers.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from exports.verify_listing import (
     listing_format,
 )
 from exports.verify_transfer import check_transfer, is_transfer
-from exports.verify_wacz import ZIP_MAGIC, check_wacz, has_datapackage, open_zip
+from exports.verify_wacz import ZIP_MAGIC, check_wacz, laid_out_as_wacz, open_zip
 from foundation.errors import NotAnExport
 
 HEAD_BYTES = 64 * 1024
@@ -130,10 +131,13 @@ def recognise(path: Path) -> str:
     except OSError as exc:
         raise NotAnExport(f"{path}: cannot be read ({exc.strerror})") from None
     named = path.suffix.lower() in EXPORT_SUFFIXES
-    if head.startswith(ZIP_MAGIC):
-        if has_datapackage(path) or named or isinstance(open_zip(path), str):
+    if head.startswith(ZIP_MAGIC) or zipfile.is_zipfile(path):
+        # a zip's directory is at its end: a WACZ whose first bytes changed is still one
+        if laid_out_as_wacz(path) or named or isinstance(open_zip(path), str):
             return "wacz"
-        raise NotAnExport(f"{path}: a zip file without datapackage.json, so not a WACZ")
+        raise NotAnExport(
+            f"{path}: a zip file without datapackage.json or a WACZ's folders, so not a WACZ"
+        )
     if looks_like_manifest(head):
         return "manifest"
     fmt = listing_format(head)

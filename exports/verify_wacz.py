@@ -22,9 +22,17 @@ DATAPACKAGE = "datapackage.json"
 DATAPACKAGE_DIGEST = "datapackage-digest.json"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 """A zip file with members, and an empty one."""
-READ_FAILURES = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError)
+READ_FAILURES = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 """What reading a damaged zip raises: a bad CRC-32 or header, a broken deflate stream, a member
-that ends early, an unknown compression method or flag."""
+that ends early, an unknown compression method, a flag saying it is encrypted."""
 
 
 class Check(Protocol):
@@ -49,13 +57,18 @@ def open_zip(path: Path) -> zipfile.ZipFile | str:
         return f"{path.name}: not a readable zip file ({exc}): truncated or damaged"
 
 
-def has_datapackage(path: Path) -> bool:
-    """Whether ``path`` is a readable zip file that holds a ``datapackage.json``."""
+WACZ_FOLDERS = ("archive/", "indexes/", "pages/")
+
+
+def laid_out_as_wacz(path: Path) -> bool:
+    """Whether ``path`` is a readable zip file that holds a ``datapackage.json`` or the folders
+    of a WACZ (its datapackage.json may be what was damaged)."""
     archive = open_zip(path)
     if isinstance(archive, str):
         return False
     with archive:
-        return DATAPACKAGE in archive.namelist()
+        names = archive.namelist()
+    return DATAPACKAGE in names or any(name.startswith(WACZ_FOLDERS) for name in names)
 
 
 def check_wacz(path: Path, check: Check) -> None:
