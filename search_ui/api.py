@@ -79,6 +79,10 @@ class ExportOrder(BaseModel):
     reason: str = Field(
         min_length=1, max_length=2000, description="why the export is made; recorded with it"
     )
+    excel: bool = Field(
+        default=False,
+        description="fmt csv only: start the file with a UTF-8 byte order mark for Excel",
+    )
 
 
 class ExportAnswer(BaseModel):
@@ -199,13 +203,15 @@ async def api_export(
         raise QueryError(
             f"cannot filter on {', '.join(unknown)}; filter fields are {', '.join(FACET_FIELDS)}"
         )
+    if order.excel and order.fmt != "csv":
+        raise QueryError(f"excel is for a csv export, not {order.fmt}")
     params: list[tuple[str, str]] = [("q", order.query)]
     params += [(name, value) for name, values in order.filters.items() for value in values]
     params += [("from", order.date_from.isoformat())] if order.date_from else []
     params += [("to", order.date_to.isoformat())] if order.date_to else []
     state = SearchState.from_params(QueryParams(params))
     outcome = await run_in_threadpool(
-        start_export, request.app.state.ws, user, state, order.fmt, order.reason
+        start_export, request.app.state.ws, user, state, order.fmt, order.reason, order.excel
     )
     return ExportAnswer(path=str(outcome.path), query=outcome.query)
 

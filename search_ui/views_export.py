@@ -46,9 +46,10 @@ def export_query(state: SearchState) -> str:
 
 
 def start_export(
-    ws: Workspace, user: User, state: SearchState, fmt: str, reason: str
+    ws: Workspace, user: User, state: SearchState, fmt: str, reason: str, excel: bool = False
 ) -> ExportOutcome:
-    """Run the export for this search, logging the request and its outcome."""
+    """Run the export for this search, logging the request and its outcome; ``excel`` starts a
+    CSV with the byte order mark Excel needs."""
     query = export_query(state)
     catalogue = ws.catalogue()
     # unique even for two exports in one second; the user name only as far as it is file-safe
@@ -65,6 +66,7 @@ def start_export(
             out=out,
             reason=reason,
             user=user.username,
+            excel=excel,
         )
     except ArchiverenError as exc:
         catalogue.audit(
@@ -119,6 +121,7 @@ async def export_submit(
     state = SearchState.from_params(form)
     fmt = str(form.get("fmt", ""))
     reason = str(form.get("reason", "")).strip()
+    excel = fmt == "csv" and form.get("excel") == "on"  # the checkbox counts for CSV only
     context: dict[str, Any] = {
         "state": state,
         "total": None,
@@ -134,6 +137,6 @@ async def export_submit(
         context["problem"] = "export.reason_needed"
         return render(request, "export.html", context, status_code=400)
     context["outcome"] = await run_in_threadpool(
-        start_export, request.app.state.ws, user, state, fmt, reason
+        start_export, request.app.state.ws, user, state, fmt, reason, excel
     )
     return render(request, "export.html", context)

@@ -4,6 +4,9 @@ the CSRF token on POSTs made with the session cookie."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -172,3 +175,15 @@ def test_openapi_describes_every_endpoint(ui_site: UiSite) -> None:
         "/api/me",
     }
     assert "401" in schema["paths"]["/api/search"]["get"]["responses"]
+
+
+def test_an_excel_csv_export_starts_with_the_bom_and_has_its_manifest(ui_site: UiSite) -> None:
+    with ui_site.login("compliance") as client:
+        answer = client.post("/api/exports", json={**EXPORT_ORDER, "excel": True})
+        refused = client.post("/api/exports", json={**EXPORT_ORDER, "fmt": "jsonl", "excel": True})
+    assert answer.status_code == 201, answer.text
+    path = Path(answer.json()["path"])
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,platform,")
+    manifest = json.loads(path.with_name(path.name + ".manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"] == {"excel": True} and manifest["actor"] == "carla"
+    assert refused.status_code == 400 and "excel is for a csv export" in refused.json()["detail"]

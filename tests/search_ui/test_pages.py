@@ -5,6 +5,7 @@ headers, language negotiation, and the helpers that keep archived text inert."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -190,3 +191,14 @@ def test_a_search_url_round_trips_and_toggles_facets() -> None:
         request.date_from is not None
         and request.date_from.isoformat() == "2011-01-01T00:00:00+00:00"
     )
+
+
+def test_the_export_form_makes_an_excel_csv_when_asked(ui_site: UiSite) -> None:
+    with ui_site.login("compliance") as client:
+        form = {"q": "wiki", "fmt": "csv", "reason": "Woo-verzoek 2024-17", "excel": "on"}
+        asked = client.get("/export", params={"q": "wiki"}).text
+        page = client.post("/export", data={**form, "csrf_token": client.headers["X-CSRF-Token"]})
+    assert 'name="excel"' in asked
+    assert page.status_code == 200, page.text
+    [path] = re.findall(r"(/\S+\.csv)", page.text)
+    assert Path(path).read_bytes().startswith(b"\xef\xbb\xbf")
