@@ -1,8 +1,10 @@
 """``verify-export`` for a WACZ: every zip member read whole (so zip's CRC-32 and the deflate
-stream are checked), every resource's SHA-256 and size against ``datapackage.json``, that
-file's own digest against ``datapackage-digest.json``, no member that the package does not
-list; then py-wacz's validation of the structure. Bytes that no digest covers (a member's
-timestamp in the zip directory, the zip comment) are checked only by ``--sha256``.
+stream are checked) and its local header compared with the zip directory's entry (method,
+flags, time, CRC-32, sizes: the copy a streaming unzip reads), every resource's SHA-256 and size
+against ``datapackage.json``, that file's own digest against ``datapackage-digest.json``, no
+member the package does not list; then py-wacz's validation of the structure. The few bytes no
+digest covers (the directory's file attributes and "made by" version, the zip comment, padding
+bits at a deflate stream's end) are checked only by ``--sha256``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import hashlib
 import io
 import json
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -33,6 +36,11 @@ READ_FAILURES = (
 )
 """What reading a damaged zip raises: a bad CRC-32 or header, a broken deflate stream, a member
 that ends early, an unknown compression method, a flag saying it is encrypted."""
+
+
+LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+DATA_DESCRIPTOR_FLAG = 0x08
+"""Set when CRC-32 and sizes follow the data instead of being in the local header."""
 
 
 class Check(Protocol):
@@ -98,6 +106,11 @@ def _read_members(path: Path, archive: zipfile.ZipFile) -> tuple[list[str], Memb
     for twice in sorted({name for name in names if names.count(name) > 1}):
         problems.append(f"{path.name}: the member {twice} is in the zip more than once")
     for info in archive.infolist():
+        disagreement = _local_header_disagreement(archive, info)
+        if disagreement:
+            problems.append(
+                f"{path.name}: member {info.filename}'s local header differs from the zip directory in its {disagreement}"
+            )
         digest = hashlib.sha256()
         size = 0
         kept = io.BytesIO()
@@ -116,6 +129,35 @@ def _read_members(path: Path, archive: zipfile.ZipFile) -> tuple[list[str], Memb
         if keep:
             members.kept[info.filename] = kept.getvalue()
     return problems, members
+
+
+def _local_header_disagreement(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """What of ``info``'s local header differs from its entry in the zip directory ('' when
+    nothing does); a damaged header itself raises when the member is read."""
+    handle = archive.fp
+    if handle is None:
+        return ""
+    handle.seek(info.header_offset)
+    raw = handle.read(LOCAL_HEADER.size)
+    if len(raw) < LOCAL_HEADER.size:
+        return ""  # reading the member reports the truncation
+    _, version, flags, method, time, date, crc, packed, size, _, _ = LOCAL_HEADER.unpack(raw)
+    year, month, day, hour, minute, second = info.date_time
+    expected_date = (year - 1980) << 9 | month << 5 | day
+    expected_time = hour << 11 | minute << 5 | second // 2
+    fields = [
+        ("version needed", version, info.extract_version),
+        ("flags", flags, info.flag_bits),
+        ("compression method", method, info.compress_type),
+        ("modification time", (date, time), (expected_date, expected_time)),
+    ]
+    if not flags & DATA_DESCRIPTOR_FLAG and packed != 0xFFFFFFFF:
+        fields += [
+            ("CRC-32", crc, info.CRC),
+            ("compressed size", packed, info.compress_size),
+            ("size", size, info.file_size),
+        ]
+    return ", ".join(name for name, local, central in fields if local != central)
 
 
 def _check_datapackage(path: Path, members: Members) -> list[str]:

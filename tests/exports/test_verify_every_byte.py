@@ -75,3 +75,15 @@ def test_a_byte_changed_in_any_file_of_a_bag_is_found(
         assert not check.ok, f"{path.relative_to(bag)} changed and the bag still verified"
         path.write_bytes(original)
     assert verify_export_package(bag).ok
+
+
+def test_a_local_header_that_differs_from_the_zip_directory_is_found(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
+    out = exported(archived_workspace, "wacz", tmp_path / "woo.wacz")
+    out.write_bytes(flipped(out.read_bytes(), 10))  # the first member's modification time
+    check = verify_export_package(out)
+    assert not check.ok
+    assert "local header differs from the zip directory in its modification time" in " ".join(
+        check.problems
+    )
