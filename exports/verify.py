@@ -165,7 +165,7 @@ def _check_whole(path: Path, expected: str, check: ExportCheck) -> None:
     if actual != expected:
         check.problems.append(
             f"{path.name}: SHA-256 of {whole.name if path.is_dir() else 'the file'} is {actual}, "
-            f"not {expected} as given (changed after export)"
+            f"not {expected} as given (changed after export, or that digest is another export's)"
         )
     else:
         check.checked.append(f"{whole.name}: SHA-256 matches the one given")

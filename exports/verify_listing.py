@@ -88,7 +88,7 @@ def check_listing(listing: Path, manifest_file: Path | None, fmt: str, check: Ch
     if manifest_file is None:
         check.problems.append(
             f"{listing.name}: no manifest beside it ({manifest_path(listing).name}) and none in "
-            f"{listing.parent} names its SHA-256: its manifest was not kept with it, or the file was changed"
+            f"{listing.parent.resolve()} names its SHA-256: its manifest was not kept with it, or the file was changed"
         )
         return
     try:
