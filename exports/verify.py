@@ -59,7 +59,8 @@ REQUIRED_MDTO = {
 @dataclass
 class ExportCheck:
     kind: str = ""
-    """what PATH was recognised as: bag, transfer, wacz, csv, jsonl or manifest"""
+    """what PATH was recognised as: bag, transfer, wacz, csv, jsonl, manifest, or damaged (named
+    like an export, its content none)"""
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -131,6 +132,11 @@ def recognise(path: Path) -> str:
     except OSError as exc:
         raise NotAnExport(f"{path}: cannot be read ({exc.strerror})") from None
     named = path.suffix.lower() in EXPORT_SUFFIXES
+    fmt = listing_format(head)
+    if fmt:
+        return fmt
+    if looks_like_manifest(head):
+        return "manifest"
     if head.startswith(ZIP_MAGIC) or zipfile.is_zipfile(path):
         # a zip's directory is at its end: a WACZ whose first bytes changed is still one
         if laid_out_as_wacz(path) or named or isinstance(open_zip(path), str):
@@ -138,11 +144,6 @@ def recognise(path: Path) -> str:
         raise NotAnExport(
             f"{path}: a zip file without datapackage.json or a WACZ's folders, so not a WACZ"
         )
-    if looks_like_manifest(head):
-        return "manifest"
-    fmt = listing_format(head)
-    if fmt:
-        return fmt
     if named or beside.is_file():
         return "damaged"
     if not head:
