@@ -1,7 +1,8 @@
 """``archiveren verify-export``: check every digest of an export package archiveren made.
 
 What PATH is, is told by its content, never by its name: a directory with ``bagit.txt`` is a
-bag (a transfer package when its bag-info or conformance report says so), a zip file with
+bag (a transfer package when its bag-info or conformance report says so), a zip file whose one
+top folder holds ``bagit.txt`` a bag serialised for download, a zip file with
 ``datapackage.json`` a WACZ, a file with a manifest beside it, or beginning as archiveren's CSV
 or JSON Lines listing, a listing (its manifest then found by the SHA-256 it names), and a
 manifest is checked with the files it names. Damage is a problem in the ``ExportCheck`` (exit
@@ -31,6 +32,7 @@ from exports.verify_listing import (
 )
 from exports.verify_transfer import check_transfer, is_transfer
 from exports.verify_wacz import ZIP_MAGIC, check_wacz, laid_out_as_wacz, open_zip
+from exports.verify_zipped_bag import Check, bag_folder, check_zipped_bag
 from foundation.errors import NotAnExport
 
 HEAD_BYTES = 64 * 1024
@@ -59,8 +61,8 @@ REQUIRED_MDTO = {
 @dataclass
 class ExportCheck:
     kind: str = ""
-    """what PATH was recognised as: bag, transfer, wacz, csv, jsonl, manifest, or damaged (named
-    like an export, its content none)"""
+    """what PATH was recognised as: bag, transfer, zipped bag, wacz, csv, jsonl, manifest, or
+    damaged (named like an export, its content none)"""
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -84,12 +86,12 @@ def verify_export_package(
 
 
 def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None:
-    if check.kind == "transfer":
-        check_transfer(path, check, mdto_schema)
-    elif check.kind == "bag":
-        _check_bag(path, check, mdto_schema)
+    if check.kind in ("transfer", "bag"):
+        _check_directory(path, check, mdto_schema)
     elif check.kind == "wacz":
         check_wacz(path, check)
+    elif check.kind == "zipped bag":
+        check_zipped_bag(path, check, lambda bag, inner: _check_directory(bag, inner, mdto_schema))
     elif check.kind == "manifest":
         check_manifest(path, check)
     elif check.kind in ("csv", "jsonl"):
@@ -99,6 +101,18 @@ def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None) -> 
             f"{path.name}: named like an export ({path.suffix or 'with a manifest beside it'}) "
             "but its content is not one: damaged beyond recognition, or not made by archiveren"
         )
+
+
+def _check_directory(path: Path, check: Check, mdto_schema: Path | None) -> None:
+    """A bag or transfer package directory, whichever its bag-info says it is."""
+    try:
+        transfer = is_transfer(path)
+    except (OSError, ValueError):
+        transfer = False  # an unreadable bag-info.txt: bagit names it
+    if transfer:
+        check_transfer(path, check, mdto_schema)
+    else:
+        _check_bag(path, check, mdto_schema)
 
 
 def recognise(path: Path) -> str:
@@ -139,10 +153,13 @@ def recognise(path: Path) -> str:
         return "manifest"
     if head.startswith(ZIP_MAGIC) or zipfile.is_zipfile(path):
         # a zip's directory is at its end: a WACZ whose first bytes changed is still one
+        if bag_folder(path):
+            return "zipped bag"
         if laid_out_as_wacz(path) or named or isinstance(open_zip(path), str):
             return "wacz"
         raise NotAnExport(
-            f"{path}: a zip file without datapackage.json or a WACZ's folders, so not a WACZ"
+            f"{path}: a zip file without datapackage.json or a WACZ's folders, so not a WACZ, "
+            "nor a bag (no single top folder with bagit.txt)"
         )
     if named or beside.is_file():
         return "damaged"
@@ -172,7 +189,7 @@ def _check_whole(path: Path, expected: str, check: ExportCheck) -> None:
         check.checked.append(f"{whole.name}: SHA-256 matches the one given")
 
 
-def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None:
+def _check_bag(path: Path, check: Check, mdto_schema: Path | None) -> None:
     try:
         bag = bagit.Bag(str(path))
         bag.validate(processes=1)
@@ -222,7 +239,7 @@ def _changed_payload_files(path: Path) -> list[str]:
     return problems
 
 
-def _check_mdto(path: Path, check: ExportCheck, schema: etree.XMLSchema | None) -> None:
+def _check_mdto(path: Path, check: Check, schema: etree.XMLSchema | None) -> None:
     try:
         document = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
@@ -239,7 +256,7 @@ def _check_mdto(path: Path, check: ExportCheck, schema: etree.XMLSchema | None) 
                 check.problems.append(f"{path.name}: {kind} lacks {', '.join(missing)}")
 
 
-def _check_listing(path: Path, check: ExportCheck) -> None:
+def _check_listing(path: Path, check: Check) -> None:
     """A listing inside a bag, whose digests the bag's manifests hold: every row readable."""
     rows = check_rows(path, path.suffix.lstrip("."), check)
     if rows is not None:

@@ -87,3 +87,34 @@ def test_a_local_header_that_differs_from_the_zip_directory_is_found(
     assert "local header differs from the zip directory in its modification time" in " ".join(
         check.problems
     )
+
+
+def zipped(bag: Path, target: Path) -> Path:
+    """``bag`` serialised as RFC 8493 section 4 has it: its directory the zip's one top folder."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in bag.rglob("*") if p.is_file()):
+            archive.write(path, (Path(bag.name) / path.relative_to(bag)).as_posix())
+    return target
+
+
+def test_a_bag_downloaded_as_a_zip_is_verified_and_a_change_inside_is_named(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
+    bag = exported(archived_workspace, "bag", tmp_path / "woo-bag")
+    download = zipped(bag, tmp_path / "download")
+    check = verify_export_package(download)
+    assert check.kind == "zipped bag" and check.ok, check.problems
+
+    listing = bag / "data" / "listing.csv"
+    listing.write_bytes(listing.read_bytes().replace(b"Fenna", b"Fanny"))
+    check = verify_export_package(zipped(bag, tmp_path / "gewijzigd.zip"))
+    assert not check.ok
+    assert "gewijzigd.zip, in woo-bag/: data/listing.csv: SHA-256 does not match" in " ".join(
+        check.problems
+    )
+
+    damaged = tmp_path / "beschadigd.zip"
+    original = download.read_bytes()
+    damaged.write_bytes(flipped(original, len(original) // 2))
+    check = verify_export_package(damaged)
+    assert not check.ok and check.problems[0].startswith("beschadigd.zip")
