@@ -30,6 +30,16 @@ def export_reason(value: str) -> str:
     return value.strip()
 
 
+def sha256_hex(value: str) -> str:
+    """A SHA-256 given on the command line: 64 hexadecimal digits, any case."""
+    digits = value.strip().lower().removeprefix("sha256:")
+    if len(digits) != 64 or any(c not in "0123456789abcdef" for c in digits):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a SHA-256: expected 64 hexadecimal digits, as sha256sum prints them"
+        )
+    return digits
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archiveren",
@@ -158,14 +168,30 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="why this export is made, e.g. 'Woo-verzoek 2026-114' (required; goes into the audit log)",
     )
+    export.add_argument(
+        "--excel",
+        action="store_true",
+        help="for --format csv: start the file with a UTF-8 byte order mark so Excel reads it as UTF-8",
+    )
     _acting_user_options(export, required=False)
 
     verify_export = add(
         "verify-export",
         commands.verify_export,
-        "check every digest of an export made by archiveren",
+        "check every digest of an export made by archiveren, told by its content (a bag, WACZ, "
+        "or a CSV/JSON Lines listing with its manifest); exit 1 when damaged, 2 when PATH is no export",
     )
-    verify_export.add_argument("path", type=Path)
+    verify_export.add_argument(
+        "path", type=Path, help="a bag or transfer directory, a WACZ, a listing or its manifest"
+    )
+    verify_export.add_argument(
+        "--sha256",
+        type=sha256_hex,
+        default=None,
+        metavar="HEX",
+        help="the SHA-256 the recipient was given apart from the export (of the file; of "
+        "tagmanifest-sha256.txt for a bag, as the audit log records it)",
+    )
 
     add(
         "verify",

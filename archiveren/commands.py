@@ -209,6 +209,7 @@ def serve(args: argparse.Namespace, ws: Workspace) -> int:
 def export(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.actor import acting_user
     from exports import run_export
+    from exports.manifest import manifest_path
 
     user = OPERATOR
     if args.user or args.password_stdin or args.password_env:
@@ -228,15 +229,20 @@ def export(args: argparse.Namespace, ws: Workspace) -> int:
         out=args.out,
         reason=args.reason,
         user=user,
+        excel=args.excel,
     )
     print(f"export written: {path}")
+    if args.format in ("csv", "jsonl"):
+        print(f"manifest:       {manifest_path(path)}")
     return 0
 
 
 def verify_export(args: argparse.Namespace, ws: Workspace) -> int:
     from exports import verify_export_package
 
-    report = verify_export_package(args.path)
+    report = verify_export_package(args.path, expected_sha256=args.sha256)
+    for line in report.checked:
+        print(f"  {line}")
     for problem in report.problems:
         print(f"! {problem}")
     print("export OK" if report.ok else f"export FAILED: {len(report.problems)} problems")

@@ -35,6 +35,7 @@ def queue_export(
     query: str,
     filters: dict[str, list[str]],
     case_id: int | None = None,
+    excel: bool = False,
     **audit: Any,
 ) -> ExportJobRow:
     """Store a new queued job and its ``export_queued`` audit row (with ``audit`` added)."""
@@ -48,6 +49,7 @@ def queue_export(
             query=query,
             filters=filters,
             case_id=case_id,
+            excel=excel,
             attempts=0,
             posts_done=0,
             bytes_done=0,
@@ -63,6 +65,7 @@ def queue_export(
             reason=reason,
             export_query=query,
             filters=filters,
+            **({"excel": True} if excel else {}),
             **audit,
         )
         return job

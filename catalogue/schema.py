@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from foundation.utc import utcnow
@@ -202,6 +202,7 @@ class ExportJobRow(Base):
     query: Mapped[str] = mapped_column(Text, default="")
     filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    excel: Mapped[bool] = mapped_column(Boolean, default=False)
     holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,4 +1,7 @@
-"""CSV and JSON Lines listings of exported Posts: one row per Post with its capture pointer."""
+"""CSV and JSON Lines listings of exported Posts: one row per Post with its capture pointer.
+
+The JSON Lines listing holds each Post as it is; the CSV is made safe to open in a spreadsheet
+(``exports.spreadsheet``) and, for Excel, starts with a byte order mark."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import csv
 import json
 from typing import IO, Any
 
+from exports.spreadsheet import neutralise
 from foundation.post import Post
 
 CSV_COLUMNS = (
@@ -35,6 +39,16 @@ CSV_COLUMNS = (
     "legal_hold",
     "text",
 )
+
+WRITTEN_BY_ARCHIVEREN = frozenset(
+    {"published_at", "collected_at", "updated_at", "warc_offset", "warc_length", "keep_until"}
+)
+"""Columns whose values archiveren formats itself (ISO dates, numbers): never neutralised, since
+they cannot begin with a formula character; every other column holds text from a Post or a
+source and is."""
+
+EXCEL_BOM = "\ufeff"
+"""What Excel needs to read a CSV as UTF-8 rather than the Windows code page."""
 
 
 def csv_row(post: Post) -> dict[str, Any]:
@@ -68,17 +82,41 @@ def csv_row(post: Post) -> dict[str, Any]:
     }
 
 
-class ListingWriter:
-    """Writes the CSV and/or JSON Lines listing as Posts stream past."""
+def spreadsheet_row(post: Post) -> tuple[dict[str, Any], int]:
+    """The CSV row of ``post`` with its text cells neutralised, and how many were."""
+    row = csv_row(post)
+    changed = 0
+    for column, value in row.items():
+        if isinstance(value, str) and column not in WRITTEN_BY_ARCHIVEREN:
+            safe = neutralise(value)
+            if safe != value:
+                row[column] = safe
+                changed += 1
+    return row, changed
 
-    def __init__(self, csv_out: IO[str] | None, jsonl_out: IO[str] | None) -> None:
+
+class ListingWriter:
+    """Writes the CSV and/or JSON Lines listing as Posts stream past; ``excel`` starts the CSV
+    with a byte order mark (its lines end in CRLF either way, as RFC 4180 has them)."""
+
+    def __init__(
+        self, csv_out: IO[str] | None, jsonl_out: IO[str] | None, *, excel: bool = False
+    ) -> None:
         self._csv = csv.DictWriter(csv_out, fieldnames=CSV_COLUMNS) if csv_out else None
         self._jsonl = jsonl_out
+        self.rows = 0
+        self.neutralised = 0
+        """CSV cells that got a quote in front so a spreadsheet reads them as text"""
+        if csv_out is not None and excel:
+            csv_out.write(EXCEL_BOM)
         if self._csv:
             self._csv.writeheader()
 
     def add(self, post: Post) -> None:
+        self.rows += 1
         if self._csv:
-            self._csv.writerow(csv_row(post))
+            row, changed = spreadsheet_row(post)
+            self.neutralised += changed
+            self._csv.writerow(row)
         if self._jsonl:
             self._jsonl.write(json.dumps(post.model_dump(mode="json"), ensure_ascii=False) + "\n")

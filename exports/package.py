@@ -4,6 +4,7 @@ Every format is built in a private staging directory beside the target and publi
 complete and only if nothing is at the target yet (``exports.staging``), so an interrupted
 export leaves nothing half-made at ``out`` and two exports to one path never overwrite each
 other. Posts stream from the backend's ``scan``; nothing holds the whole selection in memory.
+A CSV or JSON Lines listing is published with its manifest (``exports.manifest``) beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from typing import TYPE_CHECKING, Protocol
 from archive.cdxj import lookup
 from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
+from exports.manifest import (
+    MANIFEST_SUFFIX,
+    MEDIA_TYPES,
+    DeliveredFile,
+    manifest_document,
+    manifest_path,
+    write_manifest,
+)
 from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
 from exports.mdto_files import MetadataDir
 from exports.report import ExportSummary, render_report
@@ -63,6 +72,7 @@ Progress = Callable[[int, int], None]
 
 FORMATS = ("bag", "wacz", "csv", "jsonl", "transfer")
 NEEDS_REASON = ("bag", "transfer")
+LISTINGS = ("csv", "jsonl")
 WACZ_NAME = "archiveren-export.wacz"
 
 
@@ -86,6 +96,7 @@ def run_export(
     max_warc_bytes: int = GIGABYTE,
     case: str = "",
     on_progress: Progress | None = None,
+    excel: bool = False,
 ) -> Path:
     """Build the export of what ``query`` and ``filters`` find at ``out`` (which must not exist);
     the path it was written to, its directory resolved.
@@ -98,6 +109,7 @@ def run_export(
     ``case`` names the Woo case (zaak) the export is made for, in the report and the bag-info;
     ``on_progress``, when given, is called about once a second while Posts are read (the
     terminal's progress line listens through ``foundation.progress`` instead).
+    ``excel`` starts a CSV with the byte order mark Excel needs to read it as UTF-8.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -105,7 +117,10 @@ def run_export(
         raise ExportError(
             f"a {fmt} export needs a reason (--reason), e.g. 'Woo-verzoek 2026-114' or 'overdracht e-Depot 2026'"
         )
-    target = check_target(Path(out))
+    if excel and fmt != "csv":
+        raise ExportError(f"--excel is for a CSV export; a {fmt} export is not opened in Excel")
+    beside = (MANIFEST_SUFFIX,) if fmt in LISTINGS else ()
+    target = check_target(Path(out), beside)
     sweep_stale_partials({target.parent, ws.exports_dir})
     export_id = f"export-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     summary = ExportSummary(
@@ -123,12 +138,19 @@ def run_export(
     )
     progress.begin("export", ws.backend().search(request.model_copy(update={"limit": 0})).total)
     found = progress.counted(ws.backend().scan(request))
+    extra: dict[str, object] = {}
     with Staging(target) as staging:
         product = staging.product
         posts = _reporting(found, staging.dir, on_progress) if on_progress else found
-        if fmt in ("csv", "jsonl"):
-            _write_listing(posts, product, fmt, summary)
-            checksum = sha256_file(product)
+        if fmt in LISTINGS:
+            checksum = _write_listing(
+                posts, product, staging.beside(MANIFEST_SUFFIX), summary, excel=excel
+            )
+            extra = {
+                "manifest": str(manifest_path(target)),
+                "manifest_sha256": sha256_file(staging.beside(MANIFEST_SUFFIX)),
+                "excel": excel,
+            }
         elif fmt == "wacz":
             work = staging.dir / "work"
             work.mkdir()
@@ -155,13 +177,14 @@ def run_export(
             "reason": reason,
             "path": str(target),
             "sha256": checksum,
+            **extra,
         }
         if case:
             audit["case_number"] = case
         catalogue = ws.catalogue()
         catalogue.audit(user, "export_publishing", **audit)
         try:
-            staging.publish()
+            staging.publish(beside)
         except ExportError as exc:
             catalogue.audit(user, "export_failed", **audit, error=str(exc))
             raise
@@ -190,14 +213,32 @@ def _bytes_in(directory: Path) -> int:
         return 0
 
 
-def _write_listing(posts: Iterable[Post], path: Path, fmt: str, summary: ExportSummary) -> None:
+def _write_listing(
+    posts: Iterable[Post],
+    path: Path,
+    manifest: Path,
+    summary: ExportSummary,
+    *,
+    excel: bool,
+) -> str:
+    """Write the listing at ``path`` and its manifest at ``manifest``; the listing's SHA-256."""
+    fmt = summary.fmt
     with path.open("w", encoding="utf-8", newline="") as handle:
         listing = ListingWriter(
-            handle if fmt == "csv" else None, handle if fmt == "jsonl" else None
+            handle if fmt == "csv" else None, handle if fmt == "jsonl" else None, excel=excel
         )
         for post in posts:
             listing.add(post)
             summary.count(post.platform, post.kind, post.source, post.published_at)
+    checksum = sha256_file(path)
+    delivered = DeliveredFile(path.name, path.stat().st_size, checksum, MEDIA_TYPES[fmt])
+    write_manifest(
+        manifest,
+        manifest_document(
+            summary, [delivered], rows=listing.rows, neutralised=listing.neutralised, excel=excel
+        ),
+    )
+    return checksum
 
 
 def archived_media(archive_dir: Path, post: Post) -> Iterator[RecordPointer]:

@@ -8,7 +8,9 @@ abandoned one. The finished file or bag directory is published without ever repl
 a file is hard-linked to the target (``link`` fails when the name exists, even as a dangling
 symlink), a bag directory is renamed (which fails onto anything but an empty directory, and
 an empty directory at the target is refused before). Whoever loses a race to one target gets
-"already exists" and nothing of theirs appears.
+"already exists" and nothing of theirs appears. Files that travel beside the product (a
+listing's manifest) are linked before it, so an export that is there always has them; when the
+product cannot be published they are taken back.
 """
 
 from __future__ import annotations
@@ -49,23 +51,25 @@ def this_host() -> str:
     return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
 
-def check_target(out: Path) -> Path:
+def check_target(out: Path, beside: tuple[str, ...] = ()) -> Path:
     """The target with its directory resolved (created ``0700`` when missing); refuses a target
     that exists in any form, a symbolic link included, since exports never overwrite and never
-    write through links. The returned path is where the export appears and what the audit log
-    names."""
+    write through links, and likewise the files named ``target.name + suffix`` for each suffix in
+    ``beside``. The returned path is where the export appears and what the audit log names."""
     if out.name in ("", ".", ".."):
         raise ExportError(
             f"--out {out}: name a new file or directory to write, not {out.name or out!s}"
         )
     out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = out.parent.resolve() / out.name
-    if target.is_symlink():
-        raise ExportError(
-            f"{out} is a symbolic link (to {os.readlink(target)}); exports never write through links, choose a new path"
-        )
-    if target.exists():
-        raise ExportError(f"{out} already exists; exports never overwrite, choose a new path")
+    for path in (target, *(target.with_name(target.name + suffix) for suffix in beside)):
+        shown = out if path == target else out.with_name(path.name)
+        if path.is_symlink():
+            raise ExportError(
+                f"{shown} is a symbolic link (to {os.readlink(path)}); exports never write through links, choose a new path"
+            )
+        if path.exists():
+            raise ExportError(f"{shown} already exists; exports never overwrite, choose a new path")
     return target
 
 
@@ -100,23 +104,50 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
         os.close(self._fd)
 
-    def publish(self) -> None:
-        """Put the finished product at the target, or raise ExportError if anything is there."""
-        product = self.product
-        _restrict_permissions(product)
+    def beside(self, suffix: str) -> Path:
+        """Where a file that travels beside the product is built (``NAME + suffix``)."""
+        return self.dir / (self.target.name + suffix)
+
+    def publish(self, beside: tuple[str, ...] = ()) -> None:
+        """Put the finished product at the target, and first the files built with
+        ``beside(suffix)`` next to it; raise ExportError if anything is at any of them."""
+        published: list[tuple[Path, Path]] = []
+        try:
+            for suffix in beside:
+                companion = self.beside(suffix)
+                _restrict_permissions(companion)
+                at = self.target.with_name(self.target.name + suffix)
+                self._put(companion, at)
+                published.append((companion, at))
+            _restrict_permissions(self.product)
+            self._put(self.product, self.target)
+        except ExportError:
+            for companion, at in published:
+                _take_back(companion, at)
+            raise
+
+    @staticmethod
+    def _put(product: Path, target: Path) -> None:
         try:
             if product.is_dir():
-                os.rename(product, self.target)
+                os.rename(product, target)
             else:
-                os.link(product, self.target)
+                os.link(product, target)
         except OSError as exc:
             if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
                 raise ExportError(
-                    f"{self.target} already exists (another export wrote it first); exports never overwrite, choose a new path"
+                    f"{target} already exists (another export wrote it first); exports never overwrite, choose a new path"
                 ) from None
-            raise ExportError(
-                f"the export could not be put at {self.target}: {exc.strerror}"
-            ) from None
+            raise ExportError(f"the export could not be put at {target}: {exc.strerror}") from None
+
+
+def _take_back(staged: Path, published: Path) -> None:
+    """Remove ``published`` if it is still the file this export linked there (same inode)."""
+    try:
+        if os.path.samefile(staged, published):
+            published.unlink()
+    except OSError:
+        pass
 
 
 def _restrict_permissions(product: Path) -> None:

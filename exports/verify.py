@@ -1,20 +1,43 @@
-"""``archiveren verify-export``: check every digest of an export package archiveren made."""
+"""``archiveren verify-export``: check every digest of an export package archiveren made.
+
+What PATH is, is told by its content, never by its name: a directory with ``bagit.txt`` is a
+bag (a transfer package when its bag-info or conformance report says so), a zip file whose one
+top folder holds ``bagit.txt`` a bag serialised for download, a zip file with
+``datapackage.json`` a WACZ, a file with a manifest beside it, or beginning as archiveren's CSV
+or JSON Lines listing, a listing (its manifest then found by the SHA-256 it names), and a
+manifest is checked with the files it names. Damage is a problem in the ``ExportCheck`` (exit
+code 1); what is no export at all raises ``NotAnExport`` (exit code 2). ``expected_sha256`` is
+the digest the recipient was given separately (of the file; of ``tagmanifest-sha256.txt`` for a
+bag, as the audit log records it) and covers bytes no manifest inside covers.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bagit
 from lxml import etree
 
+from exports.manifest import looks_like_manifest, manifest_path, read_manifest
 from exports.mdto import NS
 from exports.package import sha256_file
+from exports.verify_listing import (
+    check_listing,
+    check_manifest,
+    check_rows,
+    find_manifest,
+    listing_format,
+)
 from exports.verify_transfer import check_transfer, is_transfer
-from exports.wacz_package import validate_wacz
-from foundation.errors import ExportError
+from exports.verify_wacz import ZIP_MAGIC, check_wacz, laid_out_as_wacz, open_zip
+from exports.verify_zipped_bag import Check, bag_folder, check_zipped_bag
+from foundation.errors import NotAnExport
+
+HEAD_BYTES = 64 * 1024
+EXPORT_SUFFIXES = (".wacz", ".csv", ".jsonl", ".json")
+"""A file named like an export whose content is not one is a damaged export, not a stranger."""
 
 REQUIRED_MDTO = {
     "informatieobject": (
@@ -37,6 +60,9 @@ REQUIRED_MDTO = {
 
 @dataclass
 class ExportCheck:
+    kind: str = ""
+    """what PATH was recognised as: bag, transfer, zipped bag, wacz, csv, jsonl, manifest, or
+    damaged (named like an export, its content none)"""
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -45,28 +71,125 @@ class ExportCheck:
         return not self.problems
 
 
-def verify_export_package(path: Path, mdto_schema: Path | None = None) -> ExportCheck:
+def verify_export_package(
+    path: Path, mdto_schema: Path | None = None, expected_sha256: str | None = None
+) -> ExportCheck:
     path = Path(path)
-    check = ExportCheck()
-    if not path.exists():
-        raise ExportError(f"{path}: no such export")
-    if path.is_dir() and is_transfer(path):
-        check_transfer(path, check, mdto_schema)
-    elif path.is_dir():
-        _check_bag(path, check, mdto_schema)
-    elif path.suffix == ".wacz":
-        check.problems += validate_wacz(path)
-        check.checked.append(f"WACZ {path.name}")
-    elif path.suffix in (".csv", ".jsonl"):
-        _check_listing(path, check)
-    else:
-        raise ExportError(
-            f"{path}: not an archiveren export (a bag directory, .wacz, .csv or .jsonl)"
-        )
+    check = ExportCheck(kind=recognise(path))
+    if expected_sha256 is not None:
+        _check_whole(path, expected_sha256.lower(), check)
+    try:
+        _check_by_kind(path, check, mdto_schema)
+    except (OSError, ValueError) as exc:  # a file that vanished or that no reader could decode
+        check.problems.append(f"{path.name}: could not be read whole: {exc}")
     return check
 
 
-def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None:
+def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None:
+    if check.kind in ("transfer", "bag"):
+        _check_directory(path, check, mdto_schema)
+    elif check.kind == "wacz":
+        check_wacz(path, check)
+    elif check.kind == "zipped bag":
+        check_zipped_bag(path, check, lambda bag, inner: _check_directory(bag, inner, mdto_schema))
+    elif check.kind == "manifest":
+        check_manifest(path, check)
+    elif check.kind in ("csv", "jsonl"):
+        check_listing(path, find_manifest(path, check.kind), check.kind, check)
+    else:
+        check.problems.append(
+            f"{path.name}: named like an export ({path.suffix or 'with a manifest beside it'}) "
+            "but its content is not one: damaged beyond recognition, or not made by archiveren"
+        )
+
+
+def _check_directory(path: Path, check: Check, mdto_schema: Path | None) -> None:
+    """A bag or transfer package directory, whichever its bag-info says it is."""
+    try:
+        transfer = is_transfer(path)
+    except (OSError, ValueError):
+        transfer = False  # an unreadable bag-info.txt: bagit names it
+    if transfer:
+        check_transfer(path, check, mdto_schema)
+    else:
+        _check_bag(path, check, mdto_schema)
+
+
+def recognise(path: Path) -> str:
+    """What ``path`` is by its content (``damaged`` for a file named like an export whose
+    content is none); NotAnExport when it is nothing archiveren exports."""
+    if path.is_dir():
+        if (path / "bagit.txt").is_file():
+            try:
+                return "transfer" if is_transfer(path) else "bag"
+            except (OSError, ValueError):
+                return "bag"  # an unreadable bag-info.txt: bagit names it
+        raise NotAnExport(
+            f"{path}: a directory without bagit.txt, so not a bag or transfer package; "
+            "give the bag's directory, or a WACZ, CSV or JSON Lines file"
+        )
+    if not path.exists():
+        raise NotAnExport(f"{path}: no such file or directory")
+    if not path.is_file():
+        raise NotAnExport(f"{path}: not a regular file or directory")
+    beside = manifest_path(path)
+    if beside.is_file():
+        try:
+            fmt = read_manifest(beside).format
+        except (ValueError, OSError):
+            fmt = ""  # a damaged manifest: the listing is told by its content, the manifest named
+        if fmt in ("csv", "jsonl"):
+            return fmt
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise NotAnExport(f"{path}: cannot be read ({exc.strerror})") from None
+    named = path.suffix.lower() in EXPORT_SUFFIXES
+    fmt = listing_format(head)
+    if fmt:
+        return fmt
+    if looks_like_manifest(head):
+        return "manifest"
+    if head.startswith(ZIP_MAGIC) or zipfile.is_zipfile(path):
+        # a zip's directory is at its end: a WACZ whose first bytes changed is still one
+        if bag_folder(path):
+            return "zipped bag"
+        if laid_out_as_wacz(path) or named or isinstance(open_zip(path), str):
+            return "wacz"
+        raise NotAnExport(
+            f"{path}: a zip file without datapackage.json or a WACZ's folders, so not a WACZ, "
+            "nor a bag (no single top folder with bagit.txt)"
+        )
+    if named or beside.is_file():
+        return "damaged"
+    if not head:
+        raise NotAnExport(f"{path}: an empty file, not an export")
+    raise NotAnExport(
+        f"{path}: not an archiveren export (a bag directory, WACZ, CSV or JSON Lines listing, "
+        f"or a manifest); it begins with {head[:24]!r}"
+    )
+
+
+def _check_whole(path: Path, expected: str, check: ExportCheck) -> None:
+    """The whole file (a bag's ``tagmanifest-sha256.txt``) against the digest given apart."""
+    whole = path / "tagmanifest-sha256.txt" if path.is_dir() else path
+    if not whole.is_file():
+        check.problems.append(
+            f"{path.name}: {whole.name} is missing, so --sha256 cannot be checked"
+        )
+        return
+    actual = sha256_file(whole)
+    if actual != expected:
+        check.problems.append(
+            f"{path.name}: SHA-256 of {whole.name if path.is_dir() else 'the file'} is {actual}, "
+            f"not {expected} as given (changed after export, or that digest is another export's)"
+        )
+    else:
+        check.checked.append(f"{whole.name}: SHA-256 matches the one given")
+
+
+def _check_bag(path: Path, check: Check, mdto_schema: Path | None) -> None:
     try:
         bag = bagit.Bag(str(path))
         bag.validate(processes=1)
@@ -83,8 +206,7 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
         return
     data = path / "data"
     for wacz in data.glob("*.wacz"):
-        check.problems += validate_wacz(wacz)
-        check.checked.append(f"WACZ {wacz.name}")
+        check_wacz(wacz, check)
     schema = etree.XMLSchema(etree.parse(str(mdto_schema))) if mdto_schema else None
     count = 0
     for xml_path in sorted((data / "metadata").glob("*.xml")):
@@ -102,7 +224,10 @@ def _check_bag(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None
 def _changed_payload_files(path: Path) -> list[str]:
     """Name the payload files whose SHA-256 no longer matches the manifest."""
     problems = []
-    for line in (path / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines():
+    manifest = path / "manifest-sha256.txt"
+    if not manifest.is_file():
+        return [f"{path.name}: manifest-sha256.txt is missing"]
+    for line in manifest.read_text(encoding="utf-8").splitlines():
         expected, _, name = line.partition(" ")
         target = path / name.strip()
         if not target.is_file():
@@ -114,7 +239,7 @@ def _changed_payload_files(path: Path) -> list[str]:
     return problems
 
 
-def _check_mdto(path: Path, check: ExportCheck, schema: etree.XMLSchema | None) -> None:
+def _check_mdto(path: Path, check: Check, schema: etree.XMLSchema | None) -> None:
     try:
         document = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
@@ -131,17 +256,8 @@ def _check_mdto(path: Path, check: ExportCheck, schema: etree.XMLSchema | None) 
                 check.problems.append(f"{path.name}: {kind} lacks {', '.join(missing)}")
 
 
-def _check_listing(path: Path, check: ExportCheck) -> None:
-    rows = 0
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            if path.suffix == ".csv":
-                rows = sum(1 for _ in csv.DictReader(handle))
-            else:
-                for line in handle:
-                    rows += 1
-                    json.loads(line)
-    except (ValueError, csv.Error, UnicodeDecodeError) as exc:
-        check.problems.append(f"{path.name}: unreadable listing at row {rows}: {exc}")
-        return
-    check.checked.append(f"listing {path.name}: {rows} rows")
+def _check_listing(path: Path, check: Check) -> None:
+    """A listing inside a bag, whose digests the bag's manifests hold: every row readable."""
+    rows = check_rows(path, path.suffix.lstrip("."), check)
+    if rows is not None:
+        check.checked.append(f"listing {path.name}: {rows} rows")

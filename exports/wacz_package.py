@@ -199,17 +199,3 @@ def _restate_datapackage(wacz: Path, main_url: str, main_date: str) -> None:
 def _now() -> tuple[int, int, int, int, int, int]:
     now = datetime.now(UTC)
     return (now.year, now.month, now.day, now.hour, now.minute, now.second)
-
-
-def validate_wacz(path: Path) -> list[str]:
-    """py-wacz's own validation; returns problems (empty when valid)."""
-    from wacz.main import main as wacz_main
-
-    chatter = io.StringIO()
-    with contextlib.redirect_stdout(chatter):
-        code = wacz_main(["validate", "-f", str(path)])
-    return (
-        []
-        if code in (0, None)
-        else [f"{path.name}: WACZ validation failed: {chatter.getvalue().strip()[-500:]}"]
-    )

@@ -58,6 +58,14 @@ class ExportError(ArchiverenError):
     """An export could not be produced or verified."""
 
 
+class NotAnExport(ExportError):
+    """What ``verify-export`` was given is not an export archiveren makes (missing, empty, a
+    directory without bagit.txt, a file of another kind): exit code 2, where a damaged export
+    gives 1."""
+
+    exit_code = 2
+
+
 class AlreadyRunning(ArchiverenError):
     """The job holds a lock someone else holds: a source being collected, or the index being
     written; the message names the holder and since when."""

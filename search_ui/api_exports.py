@@ -44,6 +44,10 @@ class ExportOrder(BaseModel):
     reason: str = Field(
         min_length=1, max_length=2000, description="why the export is made; recorded with it"
     )
+    excel: bool = Field(
+        default=False,
+        description="fmt csv only: start the file with a UTF-8 byte order mark for Excel",
+    )
 
 
 class ExportQueued(BaseModel):
@@ -107,6 +111,8 @@ def api_export(
     params += [("from", order.date_from.isoformat())] if order.date_from else []
     params += [("to", order.date_to.isoformat())] if order.date_to else []
     state = SearchState.from_params(QueryParams(params))
+    if order.excel and order.fmt != "csv":
+        raise QueryError(f"excel is for a csv export, not {order.fmt}")
     ids = list(dict.fromkeys(order.ids))
     query, filters = selection(state, ids)
     job = queue_job(
@@ -118,6 +124,7 @@ def api_export(
         reason=order.reason.strip(),
         record={"selected": len(ids), "search": state.as_record(), "via": "api"},
         case=chosen_case(request.app.state.ws, order.case_id),
+        excel=order.excel,
     )
     view = ExportView.of(job)
     return ExportQueued(id=view.id, status=view.status, download_url=view.download_url)

@@ -100,6 +100,7 @@ def queue_job(
     reason: str,
     record: dict[str, Any],
     case: CaseRow | None = None,
+    excel: bool = False,
 ) -> ExportJobRow:
     """Queue the export (audited as ``export_queued``, with the case's number) and wake the
     worker."""
@@ -111,6 +112,7 @@ def queue_job(
         query=query,
         filters=filters,
         case_id=case.id if case else None,
+        excel=excel,
         **record,
         **({"case_number": case.number} if case else {}),
     )
@@ -161,6 +163,7 @@ async def export_submit(
     ids = selected_ids(form)
     fmt = str(form.get("fmt", ""))
     reason = str(form.get("reason", "")).strip()
+    excel = fmt == "csv" and form.get("excel") == "on"  # the checkbox counts for CSV only
     case = chosen_case(request.app.state.ws, form.get("case"))
     context = _context(state, ids, case)
     if fmt not in FORMATS:
@@ -179,5 +182,6 @@ async def export_submit(
         reason=reason,
         record={"selected": len(ids), "search": state.as_record()},
         case=case,
+        excel=excel,
     )
     return RedirectResponse(f"/exports/{job.id}", status_code=303)

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from catalogue.cases import case_number, case_numbers
 from catalogue.export_jobs import delete_export_job, export_job, export_jobs
 from catalogue.schema import ExportJobRow
+from exports.manifest import manifest_path
 from foundation.errors import ArchiverenError
 from search_ui.auth import CSRF_FIELD, Forbidden, User, check_csrf, require
 from search_ui.rendering import render
@@ -162,6 +163,32 @@ def download(
     return FileResponse(row.path, media_type=media_type, filename=Path(row.path).name)
 
 
+@router.get("/exports/{job_id}/manifest", include_in_schema=False)
+def download_manifest(
+    request: Request, job_id: int, user: Annotated[User, Depends(require("compliance"))]
+) -> Response:
+    """The manifest beside a CSV or JSON Lines export (its SHA-256, query, counts, who, why):
+    what `archiveren verify-export` checks the listing against."""
+    ws: Workspace = request.app.state.ws
+    row = find_job(ws, job_id)
+    manifest = manifest_path(Path(row.path)) if row.path else None
+    if row.status != "done" or manifest is None or not manifest.is_file():
+        raise ExportNotFound(
+            f"export {job_id} has no manifest to download (status {row.status})",
+            "exports.no_package",
+            id=job_id,
+        )
+    ws.catalogue().audit(
+        user.username,
+        "export_download",
+        export_job=row.id,
+        fmt=row.fmt,
+        file=manifest.name,
+        case_number=case_number(ws.catalogue(), row.case_id),
+    )
+    return FileResponse(manifest, media_type="application/json", filename=manifest.name)
+
+
 @router.post("/exports/{job_id}/delete", include_in_schema=False)
 async def delete(
     request: Request, job_id: int, user: Annotated[User, Depends(require("admin"))]
@@ -180,6 +207,7 @@ async def delete(
     if row.path:
         try:
             Path(row.path).unlink(missing_ok=True)
+            manifest_path(Path(row.path)).unlink(missing_ok=True)
         except OSError as exc:
             log.error(
                 "export %s: its row is deleted but not its file %s: %s", job_id, row.path, exc

@@ -58,6 +58,7 @@ def run_job(ws: Workspace, job: ExportJobRow, case_number: str = "") -> None:
             reason=job.reason,
             user=job.created_by,
             case=case_number,
+            excel=job.excel,
             on_progress=lambda done, written: record_progress(catalogue, job.id, done, written),
         )
         if path.is_dir():

@@ -9,6 +9,7 @@ import pytest
 
 from archive import CaptureMetadata, HttpExchange, WarcWriter
 from foundation.post import Post, Retention
+from tests.fixtures.cli_world import CliWorld
 from workspace import Workspace
 
 CONFIG = """organisation: Gemeente Deventer
@@ -105,3 +106,34 @@ def archived_workspace(tmp_path: Path) -> Workspace:
     ws.backend().index_posts(make_posts(ws.archive_dir, 8))
     yield ws
     ws.close()
+
+
+FORMULA_TEXT = "=1+1"
+FORMULA_AUTHOR = "@SUM(1)"
+
+
+def formula_post(template: Post) -> Post:
+    """A Post whose text and author a spreadsheet would run as formulas."""
+    return template.model_copy(
+        update={
+            "id": "blog:formule",
+            "url": template.url + "#formule",
+            "text": FORMULA_TEXT,
+            "author": FORMULA_AUTHOR,
+            "title": "-5 graden in de wijk",
+        }
+    )
+
+
+@pytest.fixture
+def export_world(tmp_path: Path) -> CliWorld:
+    """A closed workspace (eight archived Posts, a comment, a Post with formulas) driven through
+    the real command line."""
+    config = tmp_path / "sources.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    ws = Workspace(config_path=config, data_dir=tmp_path / "data")
+    ws.catalogue()
+    posts = make_posts(ws.archive_dir, 8)
+    ws.backend().index_posts([*posts, formula_post(posts[1])])
+    ws.close()
+    return CliWorld(config, ws.data_dir)

@@ -138,6 +138,28 @@ def test_export_losing_at_publish_leaves_the_winner_untouched(tmp_path: Path) ->
     assert not partials(tmp_path)
 
 
+def test_a_listing_that_cannot_be_published_takes_its_manifest_back(tmp_path: Path) -> None:
+    target = tmp_path / "woo.csv"
+    with Staging(target) as staging:
+        staging.product.write_text("id\r\n", encoding="utf-8")
+        staging.beside(".manifest.json").write_text("{}", encoding="utf-8")
+        target.write_text("eerste", encoding="utf-8")
+        with pytest.raises(Exception, match="already exists"):
+            staging.publish((".manifest.json",))
+    assert target.read_text(encoding="utf-8") == "eerste"
+    assert not (tmp_path / "woo.csv.manifest.json").exists() and not partials(tmp_path)
+
+
+def test_a_manifest_left_at_the_target_is_never_overwritten(
+    world: ExportWorld, tmp_path: Path
+) -> None:
+    (tmp_path / "woo.csv.manifest.json").write_text("van iemand anders", encoding="utf-8")
+    done = world.run(*export_args("csv", tmp_path / "woo.csv"))
+    assert done.returncode == 1 and "woo.csv.manifest.json already exists" in done.stderr
+    assert not (tmp_path / "woo.csv").exists()
+    assert (tmp_path / "woo.csv.manifest.json").read_text(encoding="utf-8") == "van iemand anders"
+
+
 def test_dangling_symlink_as_out_is_refused_and_nothing_is_written(
     world: ExportWorld, tmp_path: Path
 ) -> None:
@@ -178,6 +200,7 @@ def test_export_files_and_directories_are_private(world: ExportWorld, tmp_path: 
         assert world.run(*export_args(fmt, tmp_path / "nieuw" / f"woo.{fmt}")).returncode == 0
     assert stat.S_IMODE((tmp_path / "nieuw").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "nieuw" / "woo.csv").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "nieuw" / "woo.csv.manifest.json").stat().st_mode) == 0o600
     bag = tmp_path / "nieuw" / "woo.bag"
     modes = {stat.S_IMODE(p.stat().st_mode) for p in [bag, *bag.rglob("*")] if p.is_dir()}
     assert modes == {0o700}

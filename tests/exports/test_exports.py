@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from exports import run_export, verify_export_package
+from exports.package import sha256_file
 from foundation.errors import ExportError
 from tests.fixtures.material import material
 from workspace import Workspace
@@ -200,8 +201,11 @@ def test_every_export_is_in_the_audit_log(archived_workspace: Workspace, tmp_pat
     assert (
         entry.username == "zoë"
         and entry.detail["query"] == "wijk"
-        and len(entry.detail["sha256"]) == 64
+        and entry.detail["sha256"] == sha256_file(tmp_path / "a.csv")
     )
+    manifest = tmp_path / "a.csv.manifest.json"
+    assert entry.detail["manifest"] == str(manifest.resolve())
+    assert entry.detail["manifest_sha256"] == sha256_file(manifest)
 
 
 def test_existing_target_is_never_overwritten(

@@ -23,6 +23,7 @@ from catalogue.export_jobs import export_job, queue_export
 from catalogue.schema import ExportJobRow
 from catalogue.store import this_holder
 from search_ui.app import create_app
+from tests.fixtures.command_line import run_archiveren
 from tests.fixtures.ui import UiSite, build_ui_workspace, serving
 from workspace.holds import place_hold
 
@@ -167,3 +168,30 @@ def test_a_job_a_stopped_server_left_running_is_built_by_the_next(
     ws.close()
     assert state["status"] == "done" and state["posts_done"] == 5
     assert "stopped while it ran" in (state["error"] or "") or state["error"] is None
+
+
+def test_an_excel_csv_has_its_bom_and_a_manifest_that_verifies_it(
+    site: UiSite, tmp_path: Path
+) -> None:
+    with site.login("compliance") as client:
+        order = {"query": "wiki", "fmt": "csv", "reason": "Woo-verzoek 2026-114", "excel": True}
+        refused = client.post("/api/exports", json={**order, "fmt": "jsonl"})
+        queued = client.post("/api/exports", json=order).json()
+        state = finished(client, queued["id"])
+        listing = client.get(state["download_url"])
+        manifest = client.get(f"/exports/{queued['id']}/manifest")
+        form = {"q": "wiki", "fmt": "csv", "reason": "Woo-verzoek 2026-115", "excel": "on"}
+        page = client.post("/export", data={**form, "csrf_token": client.headers["X-CSRF-Token"]})
+        from_form = finished(client, int(page.headers["location"].rsplit("/", 1)[1]))
+        form_listing = client.get(from_form["download_url"]).content
+    assert refused.status_code == 400 and "excel is for a csv export" in refused.json()["detail"]
+    assert listing.content.startswith(b"\xef\xbb\xbfid,platform,")
+    assert form_listing.startswith(b"\xef\xbb\xbf"), "the form's 'Voor Excel' too"
+    assert manifest.status_code == 200 and manifest.json()["options"] == {"excel": True}
+    name = manifest.json()["files"][0]["name"]
+    (tmp_path / name).write_bytes(listing.content)
+    (tmp_path / f"{name}.manifest.json").write_bytes(manifest.content)
+    verified = run_archiveren(
+        site.ws.config_path, site.ws.data_dir, "verify-export", str(tmp_path / name)
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
