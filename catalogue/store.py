@@ -155,20 +155,29 @@ class Catalogue:
     def save_source_state(
         self, source_name: str, state: Mapping[str, Any], source_type: str = ""
     ) -> None:
+        self._ensure_source_row(source_name, source_type)
+        with _SOURCE_STATE_LOCK, self.session() as session:
+            row = session.get(SourceRow, source_name, with_for_update=True)
+            assert row is not None  # rows of sources are never deleted
+            kept = row.state.get(INDEXER_STATE_KEY)
+            row.state = dict(state) | ({INDEXER_STATE_KEY: kept} if kept is not None else {})
+            row.updated_at = utcnow()
+            if source_type:
+                row.type = source_type
+
+    def _ensure_source_row(self, source_name: str, source_type: str) -> None:
+        """Make the source's row if there is none. A collector's first run and the indexer may
+        both make it at once: the one that loses finds it made (no UNIQUE failure)."""
         with self.session() as session:
-            row = session.get(SourceRow, source_name)
-            if row is None:
+            if session.get(SourceRow, source_name) is not None:
+                return
+        try:
+            with self.session() as session:
                 session.add(
-                    SourceRow(
-                        name=source_name, type=source_type, state=dict(state), updated_at=utcnow()
-                    )
+                    SourceRow(name=source_name, type=source_type, state={}, updated_at=utcnow())
                 )
-            else:
-                kept = row.state.get(INDEXER_STATE_KEY)
-                row.state = dict(state) | ({INDEXER_STATE_KEY: kept} if kept is not None else {})
-                row.updated_at = utcnow()
-                if source_type:
-                    row.type = source_type
+        except IntegrityError:
+            pass  # made meanwhile by another process or thread
 
     def indexer_state(self) -> dict[str, dict[str, Any]]:
         """Per source, what the indexer recorded of it (catalogue.retention uses it)."""
@@ -181,11 +190,10 @@ class Catalogue:
 
     def save_indexer_state(self, source_name: str, value: Mapping[str, Any]) -> None:
         """Record ``value`` as the indexer's state of a source; its collector state is kept."""
-        with self.session() as session:
-            row = session.get(SourceRow, source_name)
-            if row is None:
-                row = SourceRow(name=source_name, type="", state={}, updated_at=utcnow())
-                session.add(row)
+        self._ensure_source_row(source_name, "")
+        with _SOURCE_STATE_LOCK, self.session() as session:
+            row = session.get(SourceRow, source_name, with_for_update=True)
+            assert row is not None  # rows of sources are never deleted
             row.state = dict(row.state) | {INDEXER_STATE_KEY: dict(value)}
 
     # runs
@@ -547,6 +555,10 @@ def append_audit(session: Session, username: str, action: str, **detail: Any) ->
 
 
 _MIGRATION_LOCK = threading.Lock()
+_SOURCE_STATE_LOCK = threading.Lock()
+"""A source's row holds its collector's state and the indexer's, each written by reading the
+row and writing it back: in one process (the scheduler's threads) one at a time; across
+processes PostgreSQL's row lock (SELECT ... FOR UPDATE) keeps either from undoing the other."""
 _MIGRATION_LOCK_KEY = 0x61726368  # 'arch': the advisory lock id of schema migrations
 
 

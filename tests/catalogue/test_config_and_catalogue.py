@@ -115,3 +115,39 @@ def test_a_command_opens_the_catalogue_its_config_names_even_before_reading_the_
     assert workspace.catalogue().engine.dialect.name == "postgresql"
     workspace.close()
     assert not (tmp_path / "data" / "catalogue.sqlite").exists()
+
+
+def test_a_collector_and_the_indexer_making_a_source_row_at_once_both_succeed(
+    tmp_path: Path, catalogue_url: str | None
+) -> None:
+    """The soak's 'UNIQUE constraint failed: sources.name': a source's first run saving its
+    state while the indexer records the source's retention rule."""
+    import threading
+
+    catalogue = Catalogue.open(tmp_path, catalogue_url)
+    failures: list[BaseException] = []
+
+    def at_once(*calls: object) -> None:
+        barrier = threading.Barrier(len(calls))
+
+        def run(call: object) -> None:
+            barrier.wait()
+            try:
+                call()  # type: ignore[operator]
+            except BaseException as exc:  # noqa: BLE001 - collected and reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    for n in range(15):
+        name = f"bron-{n}"
+        at_once(
+            lambda name=name: catalogue.save_source_state(name, {"etag": "x"}, "feed"),
+            lambda name=name: catalogue.save_indexer_state(name, {"retention": "1.1"}),
+        )
+    assert not failures, failures
+    assert all(catalogue.source_state(f"bron-{n}") == {"etag": "x"} for n in range(15))
