@@ -29,6 +29,7 @@ from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
 from config import ArchiverenConfig, NetworkSource
 from config.loader import require_secrets
+from config.models import EvidenceSettings
 from foundation import progress
 from foundation.errors import ArchiverenError, ConfigError, EvidenceError
 from foundation.local_time import local_iso
@@ -335,8 +336,11 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
     print(
         f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}"
     )
-    config = ws.config(check_secrets=False)
-    stamps = verify_timestamps(ws.archive_dir, config.evidence, config_dir=ws.config_path.parent)
+    # verify works without a config file, as it did before timestamps: then no authority is set
+    evidence = (
+        ws.config(check_secrets=False).evidence if ws.config_path.exists() else EvidenceSettings()
+    )
+    stamps = verify_timestamps(ws.archive_dir, evidence, config_dir=ws.config_path.parent)
     for problem in stamps.problems:
         print(f"! {problem}")
     for warning in stamps.warnings:
