@@ -204,12 +204,13 @@ class SchedulerDaemon:
             job = existing.get(job_id)
             if job is not None and job.name == fingerprint:
                 continue
-            # a source new to the schedule on an interval is collected at once, then every interval
+            # a source new to the schedule on an interval is collected at once, then every
+            # interval; so is the first stamp pass (files closed while no scheduler ran)
             first = (
                 {"next_run_time": datetime.now(UTC)}
                 if job is None
                 and isinstance(trigger, IntervalTrigger)
-                and job_id.startswith("collect:")
+                and (job_id.startswith("collect:") or job_id == "stamp")
                 else {}
             )
             self.scheduler.add_job(

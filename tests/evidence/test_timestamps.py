@@ -6,6 +6,7 @@ down never costs a capture: the next `stamp` adds the token."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from demo_sources.tsa import LocalTsa
@@ -113,3 +114,25 @@ def test_without_authorities_an_unstamped_warc_is_a_warning_not_a_failure(
     refused = world.run("stamp")
     assert refused.returncode == 2
     assert "evidence.tsa_urls is empty" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_scheduler_stamps_what_an_earlier_run_left_unstamped(
+    tmp_path: Path, feed_url: str, local_tsa: LocalTsa
+) -> None:
+    world = evidence_world(tmp_path, feed_url, local_tsa)
+    local_tsa.refusing = True
+    assert world.run("collect").returncode == 0
+    (warc,) = closed_warcs(world)
+    local_tsa.refusing = False
+    log = tmp_path / "schedule.log"
+    with log.open("wb") as out:
+        scheduler = world.start("schedule", output=out)
+        try:
+            deadline = time.monotonic() + 30
+            while not tokens_beside(warc) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            scheduler.terminate()
+            assert scheduler.wait(timeout=30) == 0, log.read_text()
+    assert len(tokens_beside(warc)) == 1, log.read_text()
+    assert world.run("verify").returncode == 0
