@@ -39,6 +39,7 @@ from collectors.runner import run_sources
 from collectors.source_writers import SourceWriters
 from config import load_config
 from evidence.stamping import stamp_archive
+from evidence.verification import verify_timestamps
 from foundation.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
 from indexer.pipeline import index_new_records
 
@@ -352,6 +353,19 @@ class SchedulerDaemon:
         if not report.ok:
             log.error(
                 "verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5])
+            )
+        try:
+            stamps = verify_timestamps(
+                self.ws.archive_dir, self.config.evidence, config_dir=self.ws.config_path.parent
+            )
+        except ArchiverenError as exc:
+            log.error("timestamps could not be checked: %s", exc)
+            return
+        if not stamps.ok:
+            log.error(
+                "verify found %d timestamp problems: %s",
+                len(stamps.problems),
+                "; ".join(stamps.problems[:5]),
             )
 
     def run_stamp(self) -> None:
