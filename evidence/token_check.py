@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from asn1crypto import cms, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from rfc3161_client import TimeStampResponse, VerificationError, VerifierBuilder
@@ -48,10 +49,29 @@ def load_cas(files: list[Path]) -> list[x509.Certificate]:
 
 
 def decode(der: bytes, where: str) -> TimeStampResponse:
+    """The TimeStampResp ``der``. Authorities such as OpenSSL's send their certificate chain in
+    the order of the chain, not in the order DER asks of a SET OF, which rfc3161-client refuses;
+    such a response is read with its certificates put in DER order (the signature does not cover
+    them, and the token kept is the one received)."""
     try:
         return _decode(der)
     except ValueError as exc:
+        if "InvalidSetOrdering" not in str(exc):
+            raise EvidenceError(f"{where}: not a timestamp response ({exc})") from None
+    try:
+        return _decode(_certificates_in_der_order(der))
+    except ValueError as exc:
         raise EvidenceError(f"{where}: not a timestamp response ({exc})") from None
+
+
+def _certificates_in_der_order(der: bytes) -> bytes:
+    response = tsp.TimeStampResp.load(der)
+    signed = response["time_stamp_token"]["content"]
+    ordered = sorted(signed["certificates"], key=lambda choice: choice.dump())
+    signed["certificates"] = cms.CertificateSet(
+        [cms.CertificateChoices.load(choice.dump()) for choice in ordered]
+    )
+    return bytes(response.dump(force=True))
 
 
 def check_token(der: bytes, digest: bytes, cas: list[x509.Certificate], where: str) -> TokenFacts:

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from asn1crypto import tsp
-from rfc3161_client import PKIStatus, decode_timestamp_response
+from rfc3161_client import PKIStatus
 
+from evidence.token_check import decode
 from foundation.errors import EvidenceError
 
 QUERY_TYPE = "application/timestamp-query"
@@ -62,10 +63,7 @@ def request_token(url: str, digest: bytes, timeout: float) -> bytes:
     body = reply.content
     if not body or len(body) > MAX_REPLY_BYTES:
         raise EvidenceError(f"{name} sent {len(body)} bytes, not a timestamp response")
-    try:
-        response = decode_timestamp_response(body)
-    except ValueError as exc:
-        raise EvidenceError(f"{name} sent something that is not a TimeStampResp: {exc}") from None
+    response = decode(body, f"the answer of {name}")
     if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         reason = "; ".join(response.status_string) or "no reason given"
         raise EvidenceError(f"{name} refused the request (status {response.status}: {reason})")

@@ -42,7 +42,7 @@ dir = {dir}
 serial = $dir/serial
 crypto_device = builtin
 signer_cert = $dir/tsa.pem
-signer_key = $dir/tsa.key
+{certs}signer_key = $dir/tsa.key
 signer_digest = sha256
 default_policy = 1.3.6.1.4.1.99999.29.1
 digests = sha256, sha384, sha512
@@ -57,12 +57,21 @@ ess_cert_id_alg = sha256
 class LocalTsa:
     """The authority; use as a context manager (see the module docstring)."""
 
-    def __init__(self, directory: Path, *, name: str = "archiveren demo", port: int = 0) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        name: str = "archiveren demo",
+        port: int = 0,
+        send_chain: bool = False,
+    ) -> None:
         if shutil.which("openssl") is None:
             raise ConfigError("the local TSA needs the openssl command (apt-get install openssl)")
         self.directory = Path(directory)
         self.name = name
         self._port = port
+        self.send_chain = send_chain
+        """Put the CA certificate into each token beside the TSA's, as many authorities do."""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -85,7 +94,11 @@ class LocalTsa:
         if not (self.directory / "tsa.pem").exists():
             _make_certificates(self.directory, self.name)
         (self.directory / "openssl.cnf").write_text(
-            _OPENSSL_CONFIG.format(dir=self.directory.resolve()), encoding="utf-8"
+            _OPENSSL_CONFIG.format(
+                dir=self.directory.resolve(),
+                certs="certs = $dir/ca.pem\n" if self.send_chain else "",
+            ),
+            encoding="utf-8",
         )
         tsa = self
 

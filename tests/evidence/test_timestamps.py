@@ -136,3 +136,16 @@ def test_the_scheduler_stamps_what_an_earlier_run_left_unstamped(
             assert scheduler.wait(timeout=30) == 0, log.read_text()
     assert len(tokens_beside(warc)) == 1, log.read_text()
     assert world.run("verify").returncode == 0
+
+
+def test_a_token_carrying_the_chain_out_of_der_order_is_kept_and_verifies(
+    tmp_path: Path, feed_url: str
+) -> None:
+    """OpenSSL (like many authorities) sends TSA certificate then CA, not in DER SET OF order."""
+    with LocalTsa(tmp_path / "chain-tsa", name="with chain", send_chain=True) as tsa:
+        world = evidence_world(tmp_path, feed_url, tsa)
+        collected = world.run("collect")
+        assert "timestamps: 1 tokens added" in collected.stdout, collected.stdout
+        verified = world.run("verify")
+    assert verified.returncode == 0, verified.stdout
+    assert "timestamps: 1 valid tokens on 1 files" in verified.stdout
