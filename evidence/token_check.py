@@ -83,7 +83,10 @@ def check_token(der: bytes, digest: bytes, cas: list[x509.Certificate], where: s
             f"{where}: the token's imprint is not SHA-256; archiveren cannot check it"
         )
     if not cas:
-        raise EvidenceError(f"{where}: no CA certificate to check the token against")
+        raise EvidenceError(
+            f"{where}: no CA certificate to check the token against; name the authority's CA "
+            "in evidence.ca_files (verify-proof: --ca CA.pem)"
+        )
     builder = VerifierBuilder()
     for ca in cas:
         builder = builder.add_root_certificate(ca)
