@@ -357,8 +357,21 @@ class SchedulerSettings(_Strict):
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
 
+def _no_credentials(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "an authority's URL must not hold a user name or password (secrets never go in the config file)"
+        )
+    return value
+
+
+TsaUrl = Annotated[HttpUrl, AfterValidator(_no_credentials)]
+"""An authority's URL, without credentials in it (they would reach logs and the sidecars)."""
+
+
 class EvidenceSettings(_Strict):
-    tsa_urls: list[HttpUrl] = Field(
+    tsa_urls: list[TsaUrl] = Field(
         default_factory=list,
         description="RFC 3161 time-stamping authorities that sign the record tree of every closed WARC file; empty: no timestamps",
     )

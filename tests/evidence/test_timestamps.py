@@ -9,6 +9,8 @@ import json
 import time
 from pathlib import Path
 
+import yaml
+
 from demo_sources.tsa import LocalTsa
 from tests.fixtures.evidence import EvidenceWorld, evidence_world
 
@@ -149,3 +151,22 @@ def test_a_token_carrying_the_chain_out_of_der_order_is_kept_and_verifies(
         verified = world.run("verify")
     assert verified.returncode == 0, verified.stdout
     assert "timestamps: 1 valid tokens on 1 files" in verified.stdout
+
+
+def test_an_authority_url_with_a_password_is_refused_without_echoing_it(
+    tmp_path: Path, feed_url: str, local_tsa: LocalTsa
+) -> None:
+    world = evidence_world(tmp_path, feed_url, local_tsa)
+    config = yaml.safe_load(world.config_path.read_text("utf-8"))
+    secret_url = local_tsa.url.replace("://", "://archief:geheim-tsa-wachtwoord@")
+    config["evidence"]["tsa_urls"] = [secret_url]
+    world.config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    for command in ("check", "collect", "stamp"):
+        refused = world.run(command)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert (
+            "evidence" in refused.stderr
+            and "must not hold a user name or password" in refused.stderr
+        )
+        assert "geheim-tsa-wachtwoord" not in refused.stdout + refused.stderr
+    assert not world.archive_dir.exists() or not closed_warcs(world)
