@@ -7,6 +7,7 @@ make sure a file's last record is not silently cut short (fastwarc does not chec
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +22,13 @@ class RecordScan:
     problem: str
 
 
-def scan_complete_records(path: Path, start: int = 0) -> RecordScan:
+def scan_complete_records(
+    path: Path, start: int = 0, on_record: Callable[[int, int], None] | None = None
+) -> RecordScan:
     """Offset just after the last complete gzip-per-record WARC record (scanning from
     ``start``), the number of complete records, and what stopped the scan ("" when the rest of
-    the file is complete). Streams the file once, whatever its size."""
+    the file is complete). Streams the file once, whatever its size. ``on_record`` hears the
+    offset and length of each complete record (its gzip member) in file order."""
     good_end, records = start, 0
     with open(path, "rb") as handle:
         handle.seek(start)
@@ -61,6 +65,8 @@ def scan_complete_records(path: Path, start: int = 0) -> RecordScan:
             problem = _record_problem(head, total)
             if problem:
                 return RecordScan(good_end, records, f"{problem} at offset {good_end}")
+            if on_record is not None:
+                on_record(good_end, member_bytes)
             good_end += member_bytes
             records += 1
 

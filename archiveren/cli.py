@@ -194,6 +194,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add(
+        "stamp",
+        commands.stamp,
+        "send the record tree of every closed WARC file that lacks a timestamp token to the configured RFC 3161 authorities and keep their tokens beside the file",
+    )
+    proof = add(
+        "proof",
+        commands.proof,
+        "write a self-contained proof for one Post: its captured record, the record's place in its WARC file's timestamped record tree, and the timestamp tokens",
+    )
+    proof.add_argument("post_id", metavar="POST_ID", help="the Post's id (see `search --json`)")
+    proof.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="file to write, or a directory for bewijs-POST_ID.json (default: the current directory)",
+    )
+    verify_proof = add(
+        "verify-proof",
+        commands.verify_proof,
+        "check a proof made by `proof` without the archive: the record leads to the timestamped root and every token verifies",
+    )
+    verify_proof.add_argument("path", type=Path, metavar="FILE")
+    verify_proof.add_argument(
+        "--ca",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="CA certificate (PEM) of the time-stamping authority, from a source you trust (repeatable); without it the CA inside the proof is used, with a warning",
+    )
+    add(
         "verify",
         commands.verify,
         "recompute WARC checksums and record digests and check the audit log's hash chain; non-zero exit if anything is missing, changed or unlisted",
@@ -358,7 +389,7 @@ def _acting_user_options(command: argparse.ArgumentParser, *, required: bool = T
     )
 
 
-PROGRESS_COMMANDS = frozenset({"collect", "index", "export", "verify"})
+PROGRESS_COMMANDS = frozenset({"collect", "index", "export", "verify", "stamp"})
 """The commands that can run for minutes: they draw progress on a terminal."""
 
 PRIVATE_UMASK = 0o077

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -28,13 +29,17 @@ from catalogue.jobs import next_run_times
 from catalogue.usernames import valid_username
 from config import ArchiverenConfig, NetworkSource
 from config.loader import require_secrets
+from config.models import EvidenceSettings
 from foundation import progress
-from foundation.errors import ArchiverenError, ConfigError
+from foundation.errors import ArchiverenError, ConfigError, EvidenceError
 from foundation.local_time import local_iso
 from indexer.periods import whole_days
 from indexer.query_model import SearchRequest
 from workspace import Workspace
 from workspace.hold_query import resolve as resolve_holds
+
+if TYPE_CHECKING:
+    from evidence.stamping import StampReport
 
 OPERATOR = "cli"
 """Who the audit log names for what the operator does at the shell without acting for an account
@@ -137,7 +142,82 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
         failed += report.outcome in ("failed", "skipped")
         # --strict: a page captured whole but not readable whole is data lost from the index
         failed += bool(args.strict and report.counts.get("profile_mismatch"))
+    if config.evidence.enabled:
+        _stamp_quietly(ws)
     return 1 if failed else 0
+
+
+def _stamp_quietly(ws: Workspace) -> None:
+    """The stamp pass after a run: an authority that is down costs a warning, never the run."""
+    try:
+        report = stamp_pass(ws)
+    except ArchiverenError as exc:
+        print(f"timestamps: not added: {exc}; `archiveren stamp` adds them later")
+        return
+    print(f"timestamps: {report.summary()}")
+    _print_problems(report.failures)
+
+
+def stamp_pass(ws: Workspace) -> StampReport:
+    from evidence.stamping import stamp_archive
+
+    config = ws.config(check_secrets=False)
+    return stamp_archive(ws.archive_dir, config.evidence, config_dir=ws.config_path.parent)
+
+
+def stamp(args: argparse.Namespace, ws: Workspace) -> int:
+    config = ws.config(check_secrets=False)
+    if not config.evidence.enabled:
+        raise ConfigError(
+            f"{ws.config_path}: evidence.tsa_urls is empty, so there is no authority to stamp with; "
+            "name one (and its CA certificate in evidence.ca_files)"
+        )
+    report = stamp_pass(ws)
+    for line in report.stamped:
+        print(f"  {line}")
+    _print_problems(report.failures, shown=20)
+    print(f"timestamps: {report.summary()} in {report.seconds:.2f} s")
+    return 1 if report.failures else 0
+
+
+def proof(args: argparse.Namespace, ws: Workspace) -> int:
+    from evidence.proof import build_proof, write_proof
+
+    post = ws.backend().get(args.post_id)
+    if post is None:
+        raise ArchiverenError(
+            f"no Post with id {args.post_id!r} in the index; find ids with `archiveren search --json`"
+        )
+    if post.capture is None:
+        raise EvidenceError(f"Post {post.id} has no capture record to prove")
+    config = ws.config(check_secrets=False)
+    made = build_proof(
+        ws.archive_dir,
+        post.capture,
+        config.evidence,
+        post_id=post.id,
+        config_dir=ws.config_path.parent,
+    )
+    out = write_proof(made, args.out or Path.cwd())
+    print(f"proof written: {out} ({out.stat().st_size} bytes)")
+    print(f"check it anywhere with: archiveren verify-proof {out.name} --ca CA.pem")
+    return 0
+
+
+def verify_proof(args: argparse.Namespace, ws: Workspace) -> int:
+    from evidence.proof_check import verify_proof as check
+
+    try:
+        result = check(args.path, args.ca or None)
+    except EvidenceError as exc:
+        print(f"proof REJECTED: {exc}")
+        return 1
+    for line in result.lines:
+        print(f"  {line}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    print("proof OK: this record was in the archive, byte for byte, at the time(s) above")
+    return 0
 
 
 def _print_problems(problems: list[str], shown: int = 5) -> None:
@@ -251,6 +331,7 @@ def verify_export(args: argparse.Namespace, ws: Workspace) -> int:
 
 def verify(args: argparse.Namespace, ws: Workspace) -> int:
     from archive import verify_archive
+    from evidence.verification import verify_timestamps
 
     catalogue = ws.catalogue()
     known = {row.name: (row.sha256, row.size) for row in catalogue.warc_files()}
@@ -261,6 +342,19 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
     print(
         f"{report.files_checked} files, {report.records_checked} records checked: {'OK' if report.ok else 'PROBLEMS FOUND'}"
     )
+    # verify works without a config file, as it did before timestamps: then no authority is set
+    evidence = (
+        ws.config(check_secrets=False).evidence if ws.config_path.exists() else EvidenceSettings()
+    )
+    stamps = verify_timestamps(ws.archive_dir, evidence, config_dir=ws.config_path.parent)
+    for problem in stamps.problems:
+        print(f"! {problem}")
+    for warning in stamps.warnings:
+        print(f"  warning: {warning}")
+    print(
+        f"timestamps: {len(stamps.valid)} valid tokens on {stamps.files} files"
+        + ("" if stamps.ok else f", {len(stamps.problems)} PROBLEMS")
+    )
     chain = verify_chain(chain_rows(catalogue))
     if not chain.ok:
         print(f"! {chain.problem}")
@@ -268,7 +362,7 @@ def verify(args: argparse.Namespace, ws: Workspace) -> int:
         f"audit log: {chain.rows} rows, hash chain "
         + ("intact" if chain.ok else f"BROKEN at row {chain.broken_at}")
     )
-    return 0 if report.ok and chain.ok else 1
+    return 0 if report.ok and chain.ok and stamps.ok else 1
 
 
 def audit(args: argparse.Namespace, ws: Workspace) -> int:

@@ -1,8 +1,9 @@
 """``archiveren demo``: the whole pipeline on embedded defaults, against the local demo sources.
 
 Starts the "internet in a box" on loopback (ports 8101-8106, the ones config/sources.yaml names,
-or free ones where those are taken), writes the config that names them into the data dir,
-collects every source once, indexes, creates demo accounts, and serves the UI until Ctrl-C. It
+or free ones where those are taken) and a local time-stamping authority (8107), writes the config
+that names them into the data dir, collects every source once, timestamps the closed WARC files,
+indexes, creates demo accounts, and serves the UI until Ctrl-C. It
 works from any directory: its config comes from the demo sources, not from a file in the
 checkout.
 The demo sources are the ``demo_sources`` package of the separate ``archiveren-demo``
@@ -17,6 +18,7 @@ import socket
 
 from collectors.runner import run_sources
 from config import load_config
+from evidence.stamping import stamp_archive
 from foundation.errors import ArchiverenError
 from indexer.pipeline import index_new_records
 from search_ui.auth import hash_password
@@ -32,7 +34,11 @@ DEMO_PORTS = {
     "x_api": 8104,
     "mastodon": 8105,
     "pleio": 8106,
+    "tsa": 8107,
 }
+DEMO_TSA_DIR = "demo-tsa"
+"""Where the demo's local time-stamping authority keeps its CA and key, in the data dir: kept
+between runs, so the tokens of an earlier run keep verifying."""
 DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("beheerder", "admin"))
 DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_CONFIG = "demo-sources.yaml"
@@ -71,7 +77,8 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
             f"port {port} on 127.0.0.1 is taken, so the demo could not serve its UI there; give another with --port"
         )
     ports = {site: wanted if _free(wanted) else 0 for site, wanted in DEMO_PORTS.items()}
-    with DemoSources(host="127.0.0.1", ports=ports) as demo:
+    tsa_dir = ws.data_dir / DEMO_TSA_DIR
+    with DemoSources(host="127.0.0.1", ports=ports, tsa_dir=tsa_dir) as demo:
         os.environ["ARCHIVEREN_DEMO_X_TOKEN"] = demo.x_bearer_token  # this run's token
         ws.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         config_path = ws.data_dir / DEMO_CONFIG
@@ -84,6 +91,10 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
         for report in run_sources(config, ws.data_dir):
             counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
             print(f"  {report.source:<26} {report.outcome:<8} {counts}")
+        stamps = stamp_archive(ws.archive_dir, config.evidence)
+        print(f"timestamps (local TSA {demo.tsa.url if demo.tsa else '-'}): {stamps.summary()}")
+        for failure in stamps.failures[:5]:
+            print(f"  ! {failure}")
         print("indexing ...")
         print("  " + index_new_records(ws).summary().replace("\n", "\n  "))
         ws.close_backend()  # the UI only reads: legal holds placed meanwhile can mark the index

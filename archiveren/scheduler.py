@@ -38,6 +38,8 @@ from catalogue.jobs import JOB_TABLE
 from collectors.runner import run_sources
 from collectors.source_writers import SourceWriters
 from config import load_config
+from evidence.stamping import stamp_archive
+from evidence.verification import verify_timestamps
 from foundation.errors import AlreadyRunning, ArchiveError, ArchiverenError, ConfigError
 from indexer.pipeline import index_new_records
 
@@ -113,6 +115,11 @@ def scheduled_verify() -> None:
         _daemon.run_verify()
 
 
+def scheduled_stamp() -> None:
+    if _daemon is not None:
+        _daemon.run_stamp()
+
+
 class SchedulerDaemon:
     def __init__(self, ws: Workspace, stop_event: threading.Event | None = None) -> None:
         self.ws = ws
@@ -182,6 +189,13 @@ class SchedulerDaemon:
                 [],
                 config.scheduler.verify_cron,
             )
+        if config.evidence.enabled:
+            wanted["stamp"] = (
+                scheduled_stamp,
+                IntervalTrigger(seconds=config.evidence.stamp_interval_seconds, timezone=UTC),
+                [],
+                str(config.evidence.stamp_interval_seconds),
+            )
         existing = {job.id: job for job in self.scheduler.get_jobs()}
         for job_id in existing:
             if job_id not in wanted:
@@ -191,12 +205,13 @@ class SchedulerDaemon:
             job = existing.get(job_id)
             if job is not None and job.name == fingerprint:
                 continue
-            # a source new to the schedule on an interval is collected at once, then every interval
+            # a source new to the schedule on an interval is collected at once, then every
+            # interval; so is the first stamp pass (files closed while no scheduler ran)
             first = (
                 {"next_run_time": datetime.now(UTC)}
                 if job is None
                 and isinstance(trigger, IntervalTrigger)
-                and job_id.startswith("collect:")
+                and (job_id.startswith("collect:") or job_id == "stamp")
                 else {}
             )
             self.scheduler.add_job(
@@ -339,6 +354,32 @@ class SchedulerDaemon:
             log.error(
                 "verify found %d problems: %s", len(report.problems), "; ".join(report.problems[:5])
             )
+        try:
+            stamps = verify_timestamps(
+                self.ws.archive_dir, self.config.evidence, config_dir=self.ws.config_path.parent
+            )
+        except ArchiverenError as exc:
+            log.error("timestamps could not be checked: %s", exc)
+            return
+        if not stamps.ok:
+            log.error(
+                "verify found %d timestamp problems: %s",
+                len(stamps.problems),
+                "; ".join(stamps.problems[:5]),
+            )
+
+    def run_stamp(self) -> None:
+        """Timestamp the files closed since the last pass; an authority that is down is tried
+        again on the next pass (stamp_archive logs each failure as a warning)."""
+        try:
+            report = stamp_archive(
+                self.ws.archive_dir, self.config.evidence, config_dir=self.ws.config_path.parent
+            )
+        except Exception as exc:  # noqa: BLE001 - the next pass retries; collection goes on
+            log.error("timestamping could not run: %s: %s", exc.__class__.__name__, exc)
+            return
+        if report.stamped or report.failures:
+            log.info("timestamps: %s", report.summary())
 
     def tick(self) -> None:
         """The main loop's once-a-second look: a changed config file, WARC files due to close."""

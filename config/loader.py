@@ -213,6 +213,8 @@ def _shown(field: str, value: Any) -> str:
         word in field for word in ("token", "secret", "password", "key")
     ):
         return " (the value is not shown: it may be a secret)"
+    if isinstance(value, str) and "@" in value.partition("://")[2].partition("/")[0]:
+        return " (the value is not shown: a URL with a user name or password in it)"
     if isinstance(value, str) and SECRET_LOOKING.match(value) and "://" not in value:
         return " (the value is not shown: it may be a secret)"
     return f" (got {value!r})"

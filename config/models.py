@@ -420,6 +420,50 @@ class SchedulerSettings(_Strict):
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
 
+def _no_credentials(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "an authority's URL must not hold a user name or password (secrets never go in the config file)"
+        )
+    return value
+
+
+TsaUrl = Annotated[HttpUrl, AfterValidator(_no_credentials)]
+"""An authority's URL, without credentials in it (they would reach logs and the sidecars)."""
+
+
+class EvidenceSettings(_Strict):
+    tsa_urls: list[TsaUrl] = Field(
+        default_factory=list,
+        description="RFC 3161 time-stamping authorities that sign the record tree of every closed WARC file; empty: no timestamps",
+    )
+    ca_files: list[str] = Field(
+        default_factory=list,
+        description="CA certificate files (PEM) the authorities' tokens must chain to; needed when tsa_urls is set",
+    )
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, description="how long to wait for an authority's answer"
+    )
+    stamp_interval_seconds: int = Field(
+        default=600,
+        ge=10,
+        description="under `schedule`, how often closed WARC files that lack a token are stamped",
+    )
+
+    @model_validator(mode="after")
+    def _authorities_need_a_ca(self) -> EvidenceSettings:
+        if self.tsa_urls and not self.ca_files:
+            raise ValueError(
+                "evidence.tsa_urls is set but evidence.ca_files is empty; name the CA certificate (PEM) each authority's tokens chain to"
+            )
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.tsa_urls)
+
+
 class ArchiverenConfig(_Strict):
     organisation: str = Field(
         default="", description="default organisation for sources that name none"
@@ -437,6 +481,7 @@ class ArchiverenConfig(_Strict):
     search: SearchSettings = Field(default_factory=SearchSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

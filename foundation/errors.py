@@ -69,3 +69,8 @@ class NotAnExport(ExportError):
 class AlreadyRunning(ArchiverenError):
     """The job holds a lock someone else holds: a source being collected, or the index being
     written; the message names the holder and since when."""
+
+
+class EvidenceError(ArchiverenError):
+    """A timestamp token or a record proof could not be made, read or verified; the message names
+    the file and what failed."""

@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.ui",
     "tests.fixtures.one_feed",
     "tests.fixtures.postgres",
+    "tests.fixtures.evidence",
 ]
 
 # Tests over about 10 s each on this project's busy 2-core machine (measured with --durations),

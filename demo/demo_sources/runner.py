@@ -9,6 +9,7 @@ block stops them and frees the ports.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -22,6 +23,7 @@ from demo_sources.markup import Links
 from demo_sources.mastodon import MastodonApp
 from demo_sources.ning import NingApp
 from demo_sources.pleio import PleioApp
+from demo_sources.tsa import LocalTsa
 from demo_sources.wiki import WikiApp
 from demo_sources.x_api import XApiApp
 from foundation.errors import ConfigError
@@ -49,8 +51,9 @@ class DemoSources:
         host: str = "127.0.0.1",
         ports: dict[str, int] | None = None,
         bearer_token: str | None = None,
+        tsa_dir: Path | None = None,
     ) -> None:
-        unknown = set(ports or {}) - set(SITES)
+        unknown = set(ports or {}) - set(SITES) - {"tsa"}
         if unknown:
             raise ConfigError(
                 f"demo sources: unknown site name(s) {sorted(unknown)} in ports; use {', '.join(SITES)}"
@@ -76,6 +79,10 @@ class DemoSources:
         }
         self._ports = ports or {}
         self.servers: dict[str, DemoServer] = {}
+        self.tsa: LocalTsa | None = (
+            LocalTsa(tsa_dir, port=self._ports.get("tsa", 0)) if tsa_dir is not None else None
+        )
+        """With ``tsa_dir``, a local time-stamping authority that the config names."""
 
     def start(self) -> Self:
         try:
@@ -91,12 +98,20 @@ class DemoSources:
         for site, server in self.servers.items():
             self.links.bases[site] = server.base_url
             server.start()
+        if self.tsa is not None:
+            try:
+                self.tsa.start()
+            except ConfigError:
+                self.stop()
+                raise
         return self
 
     def stop(self) -> None:
         for server in self.servers.values():
             server.stop()
         self.servers.clear()
+        if self.tsa is not None:
+            self.tsa.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -207,6 +222,11 @@ class DemoSources:
             "archive": {"prefix": "demo", "operator": "archiveren demo"},
             "sources": sources,
         }
+        if self.tsa is not None:
+            config["evidence"] = {
+                "tsa_urls": [self.tsa.url],
+                "ca_files": [str(self.tsa.ca_file.resolve())],
+            }
         header = "# archiveren sources for the demo sites (python -m demo_sources)\n"
         header += f"# X token: export {X_TOKEN_ENV}={self.x_bearer_token}\n"
         if data_dir_hint:

@@ -29,6 +29,7 @@ PACKAGES = {
     "platforms": "platforms",
     "demo_sources": "demo/demo_sources",
     "archive": "archive",
+    "evidence": "evidence",
     "collectors": "collectors",
     "indexer": "indexer",
     "exports": "exports",
@@ -42,6 +43,9 @@ LAYERS = [
     frozenset({"foundation"}),
     frozenset({"config", "catalogue", "platforms", "demo_sources"}),
     frozenset({"archive"}),
+    # evidence reads closed WARCs through archive and is called by the stages above it (the
+    # collect run, the scheduler, the CLI); no stage below it needs timestamps or proofs
+    frozenset({"evidence"}),
     frozenset({"collectors", "indexer"}),
     frozenset({"exports"}),
     frozenset({"workspace"}),
