@@ -325,7 +325,9 @@ class SchedulerDaemon:
             log.error("source %s: failure notice not sent: %s", source_name, exc)
 
     def run_index(self) -> None:
-        """Index what the runs added; skipped quietly while another process holds the index."""
+        """Index what the runs added; skipped quietly while another process holds the index.
+        The index writer is let go after each run, so `archiveren index`, legal holds and
+        destructions from other processes are never locked out by a scheduler that only waits."""
         with self._index_lock:
             try:
                 report = index_new_records(self.ws)
@@ -341,6 +343,8 @@ class SchedulerDaemon:
                     exc,
                 )
                 log.debug("details of that failure", exc_info=exc)
+            finally:
+                self.ws.close_backend()
 
     def run_verify(self) -> None:
         try:
