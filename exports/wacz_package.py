@@ -17,6 +17,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import re
 import shutil
 import zipfile
@@ -27,6 +28,8 @@ from warcio.warcwriter import WARCWriter
 
 from archive import read_record
 from archive.naming import resolve_inside
+from evidence.signing import Signer
+from exports.wacz_signing import signed_data
 from foundation import SOFTWARE
 from foundation.errors import ArchiverenError, ExportError
 from foundation.pointer import RecordPointer
@@ -34,6 +37,7 @@ from foundation.pointer import RecordPointer
 COPY_CHUNK = 1024 * 1024
 TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 TITLE_BYTES = 256 * 1024
+log = logging.getLogger("archiveren.exports")
 
 
 def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
@@ -125,9 +129,12 @@ class WarcSubset:
         self._out.close()
 
 
-def build_wacz(subset: WarcSubset, out: Path, title: str, pages_path: Path) -> None:
+def build_wacz(
+    subset: WarcSubset, out: Path, title: str, pages_path: Path, signer: Signer | None = None
+) -> None:
     """Write ``out`` (a .wacz) from the subset's WARC with a page list of the exported Posts;
-    when they are all on one page, that page is the WACZ's main page."""
+    when they are all on one page, that page is the WACZ's main page. With a ``signer`` the
+    package is signed (``exports.wacz_signing``)."""
     from wacz.main import main as wacz_main
 
     with pages_path.open("w", encoding="utf-8") as pages:
@@ -160,15 +167,17 @@ def build_wacz(subset: WarcSubset, out: Path, title: str, pages_path: Path) -> N
         )
     main_page = next(iter(subset.pages.items())) if len(subset.pages) == 1 else None
     _restate_datapackage(
-        out, main_page[0] if main_page else "", main_page[1][0] if main_page else ""
+        out, main_page[0] if main_page else "", main_page[1][0] if main_page else "", signer
     )
 
 
-def _restate_datapackage(wacz: Path, main_url: str, main_date: str) -> None:
+def _restate_datapackage(
+    wacz: Path, main_url: str, main_date: str, signer: Signer | None = None
+) -> None:
     """py-wacz names itself as the software and spells the main page ``mainPageURL``; WACZ
     1.1.1 has ``mainPageUrl`` and ``mainPageDate``, and the software that made the package is
-    archiveren. datapackage.json and its digest are rewritten; every other entry is copied as
-    it is (the WARC stays stored, not deflated)."""
+    archiveren. datapackage.json and its digest (signed, with a ``signer``) are rewritten; every
+    other entry is copied as it is (the WARC stays stored, not deflated)."""
     rewritten = wacz.with_name(wacz.name + ".tmp")
     with zipfile.ZipFile(wacz) as source, zipfile.ZipFile(rewritten, "w") as target:
         package = json.loads(source.read("datapackage.json"))
@@ -188,6 +197,12 @@ def _restate_datapackage(wacz: Path, main_url: str, main_date: str) -> None:
         target.writestr(zipfile.ZipInfo("datapackage.json", _now()), data, zipfile.ZIP_DEFLATED)
         digest = json.loads(source.read("datapackage-digest.json"))
         digest["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        if signer is not None:
+            digest["signedData"], unstamped = signed_data(
+                signer, digest["hash"], str(package.get("created", ""))
+            )
+            for reason in unstamped:
+                log.warning("WACZ signature not timestamped by one authority: %s", reason)
         target.writestr(
             zipfile.ZipInfo("datapackage-digest.json", _now()),
             json.dumps(digest, indent=2),
