@@ -10,6 +10,7 @@ A CSV or JSON Lines listing is published with its manifest (``exports.manifest``
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import time
 import uuid
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from archive.cdxj import lookup
 from evidence.signing import Signer, signer_for
+from exports.bag_signing import CopiedRecord, sign_tag_manifest, write_bag_evidence
 from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
 from exports.manifest import (
@@ -70,6 +72,8 @@ class ExportSource(Protocol):
 
     def backend(self) -> SearchBackend: ...
 
+
+log = logging.getLogger("archiveren.exports")
 
 Progress = Callable[[int, int], None]
 """Told how far an export is: Posts read so far and bytes written so far."""
@@ -277,7 +281,8 @@ def _write_wacz(
     each: Callable[[Post], None] | None = None,
     *,
     signer: Signer | None = None,
-) -> None:
+) -> list[CopiedRecord]:
+    """Write the WACZ; the records copied into it, with their offsets in its WARC."""
     subset = WarcSubset(
         ws.archive_dir,
         work / "data.warc.gz",
@@ -300,6 +305,7 @@ def _write_wacz(
             f"the query {summary.query!r} with filters {summary.filters} found no archived captures to export"
         )
     build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl", signer)
+    return [CopiedRecord(pointer, offset) for pointer, offset in subset.copied]
 
 
 def _write_bag(
@@ -331,7 +337,7 @@ def _write_bag(
             listing.add(post)
             metadata.add_post(post, [wacz] if post.capture is not None else [])
 
-        _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each, signer=signer)
+        copied = _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each, signer=signer)
         wacz_sha256 = sha256_file(data / WACZ_NAME)
         metadata.write(
             "wacz.bestand.mdto.xml",
@@ -377,5 +383,9 @@ def _write_bag(
                 *((("Archiveren-Case", summary.case),) if summary.case else ()),
             ),
         ),
+        tag_files=write_bag_evidence(bag_dir, ws.archive_dir, copied, signer),
     )
+    if signer is not None:
+        for reason in sign_tag_manifest(bag_dir, signer):
+            log.warning("bag signature not timestamped by one authority: %s", reason)
     return sha256_file(bag_dir / "tagmanifest-sha256.txt")

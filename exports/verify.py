@@ -20,6 +20,7 @@ from pathlib import Path
 import bagit
 from lxml import etree
 
+from exports.bag_signing import check_bag_evidence
 from exports.manifest import looks_like_manifest, manifest_path, read_manifest
 from exports.mdto import NS
 from exports.package import sha256_file
@@ -213,6 +214,9 @@ def _check_bag(path: Path, check: Check, mdto_schema: Path | None, trust: Trust)
     except bagit.BagError as exc:
         check.problems.append(f"{path.name}: not a valid bag: {exc}")
         return
+    evidence = check_bag_evidence(path, trust)
+    check.checked += evidence.lines + [f"warning: {line}" for line in evidence.warnings]
+    check.problems += evidence.problems
     data = path / "data"
     for wacz in data.glob("*.wacz"):
         check_wacz(wacz, check, trust)

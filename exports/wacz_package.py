@@ -6,8 +6,8 @@ pages.jsonl and datapackage.json with SHA-256 digests. The warcinfo written firs
 like the copied records; a page's title is the page's own (its Post's, or its HTML <title>
 when only a comment on it is exported), never a comment's text; datapackage.json names
 archiveren as the software and, when the export is one page, that page as ``mainPageUrl``.
-Memory stays flat: records stream from disk to disk and only the set of copied pointers and
-the page list are kept.
+Memory stays flat: records stream from disk to disk and only the copied pointers and the page
+list are kept.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ class WarcSubset:
         self.path = path
         self._out = path.open("wb")
         self._seen: set[tuple[str, int]] = set()
+        self.copied: list[tuple[RecordPointer, int]] = []
+        """Each record copied and its offset in this WARC (a bag's timestamps/ lists them)."""
         self.pages: dict[str, tuple[str, str]] = {}
         """url -> (capture date, title); the title is a page's own, never a comment's text"""
         self.records = 0
@@ -97,9 +99,7 @@ class WarcSubset:
         an item of its own), '' for a comment or reply found on it."""
         key = (pointer.warc_file, pointer.offset)
         if key not in self._seen:
-            self._seen.add(key)
-            self.bytes += copy_record(self.archive_dir, pointer, self._out)
-            self.records += 1
+            self._copy(key, pointer)
         url = pointer.target_uri
         if url and (url not in self.pages or (title and not self.pages[url][1])):
             self.pages[url] = (pointer.capture_date, title or self._own_title(pointer))
@@ -109,9 +109,13 @@ class WarcSubset:
         as a page of the package."""
         key = (pointer.warc_file, pointer.offset)
         if key not in self._seen:
-            self._seen.add(key)
-            self.bytes += copy_record(self.archive_dir, pointer, self._out)
-            self.records += 1
+            self._copy(key, pointer)
+
+    def _copy(self, key: tuple[str, int], pointer: RecordPointer) -> None:
+        self._seen.add(key)
+        self.copied.append((pointer, self._out.tell()))
+        self.bytes += copy_record(self.archive_dir, pointer, self._out)
+        self.records += 1
 
     def _own_title(self, pointer: RecordPointer) -> str:
         """The <title> of an archived HTML page ('' for anything else): the page's title when

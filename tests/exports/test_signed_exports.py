@@ -253,3 +253,80 @@ def test_an_unsigned_wacz_is_refused_when_a_signer_is_named(signing_world: Signi
     assert plain.returncode == 0 and "not signed" in plain.stdout
     done = signing_world.verify(wacz, "--signer", str(signing_world.public_key))
     assert done.returncode == 1 and "not signed" in done.stdout
+
+
+def retag(bag: Path) -> None:
+    """Recompute both tag manifests over the files they list, as someone who changed a tag file
+    and wanted bagit to pass would."""
+    for algorithm in ("sha512", "sha256"):
+        manifest = bag / f"tagmanifest-{algorithm}.txt"
+        lines = []
+        for line in manifest.read_text("utf-8").splitlines():
+            name = line.split(maxsplit=1)[1]
+            digest = hashlib.new(algorithm, (bag / name).read_bytes()).hexdigest()
+            lines.append(f"{digest}  {name}\n")
+        manifest.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_signed_bag_carries_the_warc_timestamps_and_a_signature_openssl_verifies(
+    signing_world: SigningWorld,
+) -> None:
+    bag = signing_world.export("bag", "woo-bag")
+    listed = (bag / "tagmanifest-sha512.txt").read_text("utf-8")
+    assert "timestamps/records.jsonl" in listed and "signer-public-key.pem" in listed
+    assert "tagmanifest-sha512.txt.sig" not in listed
+    tokens = sorted((bag / "timestamps").glob("*.warc.gz.*.tsr"))
+    assert tokens
+    records = (bag / "timestamps/records.jsonl").read_text("utf-8").splitlines()
+    assert len(records) == 8
+    checked = openssl(
+        "dgst", "-sha256", "-verify", "signer-public-key.pem", "-signature",
+        "tagmanifest-sha512.txt.sig", "tagmanifest-sha512.txt", cwd=bag,
+    )  # fmt: skip
+    assert checked.stdout.strip() == "Verified OK", checked.stdout + checked.stderr
+    timed = openssl(
+        "ts", "-verify", "-data", "tagmanifest-sha512.txt.sig", "-in",
+        "tagmanifest-sha512.txt.sig.tsr", "-CAfile", str(signing_world.ca), cwd=bag,
+    )  # fmt: skip
+    assert "Verification: OK" in timed.stdout, timed.stdout + timed.stderr
+    root = json.loads(records[0])["root_sha256"]
+    stamped = openssl(
+        "ts", "-verify", "-digest", root, "-in", str(tokens[0]), "-CAfile", str(signing_world.ca),
+        cwd=bag,
+    )  # fmt: skip
+    assert "Verification: OK" in stamped.stdout, stamped.stdout + stamped.stderr
+    done = signing_world.verify(
+        bag, "--signer", str(signing_world.public_key), "--ca", str(signing_world.ca)
+    )
+    assert done.returncode == 0, done.stdout
+    assert f"signed by key {signing_world.fingerprint}" in done.stdout
+    assert "8 records lead to their archive file's root; 1 tokens valid" in done.stdout
+    assert "its records were in the archive at 20" in done.stdout
+
+
+def test_a_changed_tag_file_of_a_signed_bag_fails_on_the_signature(
+    signing_world: SigningWorld,
+) -> None:
+    bag = signing_world.export("bag", "woo-bag")
+    with (bag / "bag-info.txt").open("a", encoding="utf-8") as info:
+        info.write("Internal-Sender-Description: achteraf toegevoegd\n")
+    retag(bag)
+    done = signing_world.verify(bag, "--ca", str(signing_world.ca))
+    assert done.returncode == 1
+    assert "were changed after it was signed" in done.stdout
+
+
+def test_a_changed_inclusion_path_in_a_bag_fails_naming_the_record(
+    signing_world: SigningWorld,
+) -> None:
+    bag = signing_world.export("bag", "woo-bag")
+    records = bag / "timestamps/records.jsonl"
+    lines = records.read_text("utf-8").splitlines()
+    first = json.loads(lines[0])
+    node = first["inclusion_path"][0]
+    first["inclusion_path"][0] = ("1" if node[0] != "1" else "2") + node[1:]
+    records.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8")
+    retag(bag)
+    done = signing_world.verify(bag, "--ca", str(signing_world.ca))
+    assert done.returncode == 1
+    assert f"record {first['record_id']} in the WACZ does not lead" in done.stdout
