@@ -4,11 +4,13 @@ copied from (``NAME.warc.gz.AUTHORITY.tsr`` and its ``.json``, as kept in the ar
 ``timestamps/records.jsonl``, one line per copied record: where it lies in the WACZ's WARC
 (``wacz_offset``, ``length``) and in its archive file, its leaf index and inclusion path in that
 file's record tree and the tree's root, the digest the tokens sign. With a signing key the bag
-also holds ``signer-public-key.pem`` and, written after the tag manifests, a detached signature
-of ``tagmanifest-sha512.txt``: ``tagmanifest-sha512.txt.sig`` (ECDSA P-384 over SHA-256, DER:
-``openssl dgst -sha256 -verify signer-public-key.pem -signature tagmanifest-sha512.txt.sig
-tagmanifest-sha512.txt``) and ``tagmanifest-sha512.txt.sig.tsr``, an RFC 3161 token over SHA-256
-of the signature file. Those two are not in the tag manifest they sign."""
+also holds, in ``signature/``, ``signer-public-key.pem`` and, written after the tag manifests, a
+detached signature of ``tagmanifest-sha512.txt``: ``tagmanifest-sha512.txt.sig`` (ECDSA P-384
+over SHA-256, DER: ``openssl dgst -sha256 -verify signature/signer-public-key.pem -signature
+signature/tagmanifest-sha512.txt.sig tagmanifest-sha512.txt``) and its ``.tsr``, an RFC 3161
+token over SHA-256 of the signature file. Those two are not in the tag manifest they sign. They
+are in a folder because bagit-java reads every file of the bag's top folder whose name starts
+with ``tagmanifest-`` as a tag manifest."""
 
 from __future__ import annotations
 
@@ -31,9 +33,10 @@ from foundation.errors import ArchiverenError
 from foundation.pointer import RecordPointer
 
 TAG_MANIFEST = "tagmanifest-sha512.txt"
-SIGNATURE = TAG_MANIFEST + ".sig"
+SIGNATURE_DIR = "signature"
+SIGNATURE = f"{SIGNATURE_DIR}/{TAG_MANIFEST}.sig"
 SIGNATURE_TOKEN = SIGNATURE + ".tsr"
-PUBLIC_KEY = "signer-public-key.pem"
+PUBLIC_KEY = f"{SIGNATURE_DIR}/signer-public-key.pem"
 TIMESTAMPS = "timestamps"
 RECORDS = "records.jsonl"
 WACZ_WARC = "archive/data.warc.gz"
@@ -90,6 +93,7 @@ def write_bag_evidence(
         (folder / RECORDS).write_text("".join(lines), encoding="utf-8")
         written.append(folder / RECORDS)
     if signer is not None:
+        (bag / SIGNATURE_DIR).mkdir(exist_ok=True)
         (bag / PUBLIC_KEY).write_text(public_pem(signer.public_key), encoding="ascii")
         written.append(bag / PUBLIC_KEY)
     return written

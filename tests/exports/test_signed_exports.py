@@ -31,6 +31,7 @@ from tests.fixtures.cli_world import CliWorld
 from workspace import Workspace
 
 REASON = "Woo-verzoek 2026-114"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -301,20 +302,20 @@ def test_a_signed_bag_carries_the_warc_timestamps_and_a_signature_openssl_verifi
 ) -> None:
     signing_world, bag = signed.world, signed.bag
     listed = (bag / "tagmanifest-sha512.txt").read_text("utf-8")
-    assert "timestamps/records.jsonl" in listed and "signer-public-key.pem" in listed
+    assert "timestamps/records.jsonl" in listed and "signature/signer-public-key.pem" in listed
     assert "tagmanifest-sha512.txt.sig" not in listed
     tokens = sorted((bag / "timestamps").glob("*.warc.gz.*.tsr"))
     assert tokens
     records = (bag / "timestamps/records.jsonl").read_text("utf-8").splitlines()
     assert len(records) == 8
     checked = openssl(
-        "dgst", "-sha256", "-verify", "signer-public-key.pem", "-signature",
-        "tagmanifest-sha512.txt.sig", "tagmanifest-sha512.txt", cwd=bag,
+        "dgst", "-sha256", "-verify", "signature/signer-public-key.pem", "-signature",
+        "signature/tagmanifest-sha512.txt.sig", "tagmanifest-sha512.txt", cwd=bag,
     )  # fmt: skip
     assert checked.stdout.strip() == "Verified OK", checked.stdout + checked.stderr
     timed = openssl(
-        "ts", "-verify", "-data", "tagmanifest-sha512.txt.sig", "-in",
-        "tagmanifest-sha512.txt.sig.tsr", "-CAfile", str(signing_world.ca), cwd=bag,
+        "ts", "-verify", "-data", "signature/tagmanifest-sha512.txt.sig", "-in",
+        "signature/tagmanifest-sha512.txt.sig.tsr", "-CAfile", str(signing_world.ca), cwd=bag,
     )  # fmt: skip
     assert "Verification: OK" in timed.stdout, timed.stdout + timed.stderr
     root = json.loads(records[0])["root_sha256"]
@@ -330,6 +331,14 @@ def test_a_signed_bag_carries_the_warc_timestamps_and_a_signature_openssl_verifi
     assert f"signed by key {signing_world.fingerprint}" in done.stdout
     assert "8 records lead to their archive file's root; 1 tokens valid" in done.stdout
     assert "its records were in the archive at 20" in done.stdout
+    if shutil.which("java") and shutil.which("javac"):
+        java = subprocess.run(
+            [sys.executable, REPO / "scripts" / "bagit-check", bag],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert java.returncode == 0 and "VALID " in java.stdout, java.stdout + java.stderr
     private = signing_world.key_file.read_bytes()
     body = b"".join(private.splitlines()[1:-1])
     for path in [p for p in bag.rglob("*") if p.is_file()] + [signed.wacz]:
