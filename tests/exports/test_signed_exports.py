@@ -15,10 +15,14 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -372,3 +376,40 @@ def test_a_changed_inclusion_path_in_a_bag_fails_naming_the_record(
     done = signing_world.verify(bag, "--ca", str(signing_world.ca))
     assert done.returncode == 1
     assert f"record {first['record_id']} in the WACZ does not lead" in done.stdout
+
+
+WEBCRYPTO_VERIFY = """async ([publicKey, signature, hash]) => {
+  const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey(
+    "spki", bytes(publicKey), {name: "ECDSA", namedCurve: "P-384"}, false, ["verify"]);
+  return await crypto.subtle.verify(
+    {name: "ECDSA", hash: "SHA-256"}, key, bytes(signature), new TextEncoder().encode(hash));
+}"""
+"""How a browser checks the anonymous form (WebCrypto, as ArchiveWeb.page signs with it)."""
+
+
+@pytest.mark.browser
+def test_headless_chromium_verifies_the_wacz_signature_with_webcrypto(
+    signed: SignedExports, chromium: Any, tmp_path: Path
+) -> None:
+    digest, _, _ = signed_data(signed.wacz)
+    signed_part = digest["signedData"]
+    assert isinstance(signed_part, dict)
+    (tmp_path / "index.html").write_text("<title>webcrypto</title>", encoding="utf-8")
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        # WebCrypto needs a secure context: a page from 127.0.0.1 is one
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        args = [signed_part["publicKey"], signed_part["signature"], signed_part["hash"]]
+        assert page.evaluate(WEBCRYPTO_VERIFY, args) is True
+        changed = [*args[:2], str(args[2]).replace("sha256:", "sha256:0", 1)[:-1]]
+        assert page.evaluate(WEBCRYPTO_VERIFY, changed) is False
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
