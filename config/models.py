@@ -450,6 +450,10 @@ class EvidenceSettings(_Strict):
         ge=10,
         description="under `schedule`, how often closed WARC files that lack a token are stamped",
     )
+    signing_key_file: str = Field(
+        default="",
+        description="the organisation's signing key (PEM, ECDSA P-384, made by `archiveren keys create`), relative to this file; when set, WACZ exports and bags are signed with it (and timestamped by tsa_urls); keep it 0600, it is never logged",
+    )
 
     @model_validator(mode="after")
     def _authorities_need_a_ca(self) -> EvidenceSettings:
