@@ -343,9 +343,26 @@ class SearchSettings(_Strict):
     )
     hosts: list[HttpUrl] = Field(
         default_factory=lambda: ["http://127.0.0.1:9200"],
-        description="engine URLs (elasticsearch/opensearch)",
+        description="engine URLs (elasticsearch/opensearch): every node a client may use; when one does not answer, the request goes to the next",
     )
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
+    number_of_shards: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="primary shards of a new index (elasticsearch/opensearch); more spread one index over more nodes, fixed once the index exists (change it, then `index --rebuild`)",
+    )
+    number_of_replicas: int = Field(
+        default=0,
+        ge=0,
+        le=16,
+        description="copies of each shard on other nodes (elasticsearch/opensearch); 0 on a single node, 1 or more on a cluster so that losing a node loses nothing; applied to the live index at the next indexing run",
+    )
+    refresh_interval: str | None = Field(
+        default=None,
+        pattern=r"^(-1|[0-9]+(ms|s|m|h))$",
+        description="how often new Posts become searchable (elasticsearch/opensearch), e.g. '1s' or '30s'; empty: the engine's default (1s); an indexing run makes its own Posts searchable when it ends either way",
+    )
     index_workers: int | None = Field(
         default=None,
         ge=0,
