@@ -9,7 +9,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -429,12 +436,25 @@ class SchedulerSettings(_Strict):
     shard: str | None = Field(
         default=None,
         pattern=r"^[0-9]+/[0-9]+$",
-        description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)",
+        description="'i/n' (i from 1 to n): this host runs the sources whose name hashes to shard i of n (for several collector hosts: give each its own i; a scheduler whose shard another live scheduler holds, or that runs all sources beside sharded ones, refuses to start)",
     )
     lock_stale_seconds: int = Field(
         default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned"
     )
     notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_in_range(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        index, count = (int(part) for part in value.split("/"))
+        if count < 1 or not 1 <= index <= count:
+            raise ValueError(
+                f"shard {value!r}: 'i/n' needs n of at least 1 and i from 1 to n "
+                "(shards are numbered from 1; with n collector hosts each takes its own i)"
+            )
+        return value
 
 
 def _no_credentials(value: str) -> str:
