@@ -3,8 +3,9 @@ node that dies: indexing that meets the crash carries on and ends with every Pos
 and searches keep answering, complete, while a node is gone. The client is given all three
 nodes (search.hosts) and fails over between them; the cluster promotes replicas.
 
-Takes about 100 s on the project's busy 2-core machine, plus about 85 s to start the cluster
-when none runs (`scripts/search-engine start-cluster` beforehand saves that)."""
+Takes about 130 s on the project's busy 2-core machine with the cluster running (most of it
+bringing the killed node back), about 260 s when the fixture has to start and stop the cluster
+(`make cluster-start` beforehand saves that)."""
 
 from __future__ import annotations
 
