@@ -23,6 +23,7 @@ import pytest
 
 from archive.naming import closed_warcs
 from archiveren.scheduler import in_shard
+from catalogue.jobs import next_run_times
 from catalogue.store import Catalogue
 from indexer.query_model import SearchRequest
 from tests.archiveren.scheduling.conftest import feed_source, start_scheduler, stop, write_config
@@ -143,6 +144,7 @@ def test_two_sharded_hosts_run_every_source_once_per_period_and_one_indexer_read
             name: sorted(catalogue.runs(name, limit=100), key=lambda r: r.id) for name in SOURCES
         }
         registered = sorted(row.name for row in catalogue.warc_files())
+        upcoming = next_run_times(catalogue)  # what `status` and the UI read, from both shards
     finally:
         catalogue.close()
     for name, source_runs in runs.items():
@@ -152,6 +154,8 @@ def test_two_sharded_hosts_run_every_source_once_per_period_and_one_indexer_read
         assert {run.host.rpartition(":")[0] for run in ran} == {owner}, name
         # Both hosts running a source would make about twice as many runs as periods.
         assert len(ran) <= periods + 1, f"{name} ran {len(ran)} times in {periods:.1f} periods"
+
+    assert {f"collect:{name}" for name in SOURCES} <= set(upcoming)
 
     files = [path.name for path in closed_warcs(data / "warcs")]
     assert registered == files
