@@ -9,7 +9,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -343,9 +350,26 @@ class SearchSettings(_Strict):
     )
     hosts: list[HttpUrl] = Field(
         default_factory=lambda: ["http://127.0.0.1:9200"],
-        description="engine URLs (elasticsearch/opensearch)",
+        description="engine URLs (elasticsearch/opensearch): every node a client may use; when one does not answer, the request goes to the next",
     )
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
+    number_of_shards: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="primary shards of a new index (elasticsearch/opensearch); more spread one index over more nodes, fixed once the index exists (change it, then `index --rebuild`)",
+    )
+    number_of_replicas: int = Field(
+        default=0,
+        ge=0,
+        le=16,
+        description="copies of each shard on other nodes (elasticsearch/opensearch); 0 on a single node, 1 or more on a cluster so that losing a node loses nothing; applied to the live index at the next indexing run",
+    )
+    refresh_interval: str | None = Field(
+        default=None,
+        pattern=r"^(-1|[0-9]+(ms|s|m|h))$",
+        description="how often new Posts become searchable (elasticsearch/opensearch), e.g. '1s' or '30s'; empty: the engine's default (1s); an indexing run makes its own Posts searchable when it ends either way",
+    )
     index_workers: int | None = Field(
         default=None,
         ge=0,
@@ -412,12 +436,25 @@ class SchedulerSettings(_Strict):
     shard: str | None = Field(
         default=None,
         pattern=r"^[0-9]+/[0-9]+$",
-        description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)",
+        description="'i/n' (i from 1 to n): this host runs the sources whose name hashes to shard i of n (for several collector hosts: give each its own i; a scheduler whose shard another live scheduler holds, or that runs all sources beside sharded ones, refuses to start)",
     )
     lock_stale_seconds: int = Field(
         default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned"
     )
     notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_in_range(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        index, count = (int(part) for part in value.split("/"))
+        if count < 1 or not 1 <= index <= count:
+            raise ValueError(
+                f"shard {value!r}: 'i/n' needs n of at least 1 and i from 1 to n "
+                "(shards are numbered from 1; with n collector hosts each takes its own i)"
+            )
+        return value
 
 
 def _no_credentials(value: str) -> str:
