@@ -295,6 +295,22 @@ class NetworkSource(_SourceBase):
         description="most URLs one run fetches, whatever their depth; links past it wait for a"
         " later run",
     )
+    capture_page_assets: bool = Field(
+        default=False,
+        description="also capture what each page fetched whole loads to look as it does: its"
+        " stylesheets (and the fonts, images and stylesheets they name), images and scripts,"
+        " each once a run, so its full replay is faithful (any host the page names, within"
+        " robots.txt)",
+    )
+    page_assets_max_files: int = Field(
+        default=50, ge=0, description="files a page's assets may take at most; more are skipped"
+    )
+    page_assets_max_bytes: int = Field(
+        default=20_000_000,
+        ge=0,
+        description="bytes one of a page's assets may take at most (Scrapy drops a larger one,"
+        " counted as failed)",
+    )
 
     @property
     def crawls_site(self) -> bool:
