@@ -6,7 +6,9 @@ nothing fetched from the live web, and the frame sealed off by its CSP."""
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -194,3 +196,33 @@ def test_a_blog_posts_full_replay_applies_its_archived_stylesheet_and_asks_only_
     outside = [url for url in requested if not url.startswith(blog_site.base_url + "/")]
     assert not outside, outside
     context.close()
+
+
+def test_a_wacz_of_a_blog_post_carries_the_stylesheet_and_image_its_page_loads(
+    blog_site: UiSite, tmp_path: Path
+) -> None:
+    from archive import iter_records
+    from exports import run_export
+
+    post = blog_post(blog_site)
+    wacz = run_export(
+        blog_site.ws,
+        query="",
+        filters={"platform": ["blog"]},
+        fmt="wacz",
+        out=tmp_path / "blog.wacz",
+        reason="Woo-verzoek 2026-115",
+        user="carla",
+    )
+    with zipfile.ZipFile(wacz) as package:
+        [warc_name] = [n for n in package.namelist() if n.endswith(".warc.gz")]
+        (tmp_path / "w").mkdir()
+        (tmp_path / "w" / "data.warc.gz").write_bytes(package.read(warc_name))
+    inside = [
+        record.pointer.target_uri
+        for record in iter_records(tmp_path / "w" / "data.warc.gz")
+        if record.rec_type == "response"
+    ]
+    assert post.capture is not None and post.capture.target_uri in inside
+    assert any(uri.endswith("/style.css?ver=1.0") for uri in inside)
+    assert any(uri.endswith("/wp-content/themes/ambtenaar/header.png") for uri in inside)
