@@ -26,6 +26,7 @@ from foundation.errors import ArchiverenError
 from foundation.page_resources import rewrite_page
 from foundation.urls import join_url
 from search_ui.auth import ROLES, User, require, session_secret
+from search_ui.i18n import translator
 from search_ui.rendering import render
 from search_ui.views_record import captures, load_post
 
@@ -114,13 +115,9 @@ def archived(
     user: Annotated[User | None, Depends(require_ticket("archivist"))],
 ) -> Response:
     origin = f"{request.url.scheme}://{request.url.netloc}"
+    t = translator(request.state.lang)
     if user is None:
-        return _plain(
-            "this replay ticket is not valid (more than 10 minutes old, or its user may no "
-            "longer read the archive); open the page's full replay again",
-            403,
-            origin,
-        )
+        return _plain(t("full.ticket_invalid"), 403, origin)
     if not timestamp.isdigit() or len(timestamp) > 14:
         return _plain(f"{timestamp!r} is no capture time (up to 14 digits)", 400, origin)
     if request.url.query:
@@ -129,7 +126,7 @@ def archived(
         return _plain(f"{url!r} is no http(s) URL", 400, origin)
     found = _closest_capture(request, url, timestamp)
     if found is None:
-        return _plain(f"not in the archive: {url}", 404, origin)
+        return _plain(t("full.not_archived", url=url), 404, origin)
     status, headers, payload = found
     content_type = headers.get("content-type", "application/octet-stream")
     media_type = content_type.split(";")[0].strip().lower()
