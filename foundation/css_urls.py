@@ -39,8 +39,8 @@ def css_urls(css: str, base_url: str) -> list[str]:
 
 
 def rewrite_css_urls(css: str, rewrite: Rewrite) -> str:
-    """``css`` with every URL it refers to replaced by what ``rewrite`` gives for it; the
-    rest of the text is written back as it was."""
+    """``css`` with every URL it refers to replaced by what ``rewrite`` gives for it (each
+    written quoted); the rest of the text is written back as it was."""
     nodes = _parse(css)
     _rewrite_in(nodes, rewrite)
     serialised: str = tinycss2.serialize(nodes)
@@ -98,10 +98,13 @@ def _walk(nodes: list[ast.Node]) -> Iterator[tuple[list[ast.Node], int, str]]:
 
 
 def _rewrite_in(nodes: list[ast.Node], rewrite: Rewrite) -> None:
+    # every reference is written back quoted and closed, also one kept as it was: tinycss2
+    # writes an unterminated url( or string as it came, and the closing brace it adds at the
+    # end would then become part of the URL
     for holder, position, written in list(_walk(nodes)):
         replacement = rewrite(written)
         if replacement is None:
-            continue
+            replacement = written
         node = holder[position]
         quoted = f'"{serialize_string_value(replacement)}"'
         if isinstance(node, ast.URLToken):

@@ -59,9 +59,18 @@ def test_rewriting_escapes_a_url_that_would_end_the_string() -> None:
     assert css_urls(rewritten, BASE) == ['http://blog.test/thema/x")}body{color:red']
 
 
-def test_a_url_the_rewrite_declines_stays_as_written() -> None:
+def test_a_url_the_rewrite_declines_stays_as_it_was() -> None:
     css = "p{background:url(data:image/png;base64,AA)}"
-    assert rewrite_css_urls(css, lambda url: None) == css
+    assert (
+        rewrite_css_urls(css, lambda url: None) == 'p{background:url("data:image/png;base64,AA")}'
+    )
+
+
+def test_an_unterminated_url_is_closed_before_the_brace_the_rewrite_adds() -> None:
+    assert rewrite_css_urls("p{background:url(", lambda url: None) == 'p{background:url("")}'
+    assert css_urls(rewrite_css_urls('p{x:url("a.png', lambda url: None), BASE) == [
+        "http://blog.test/thema/a.png"
+    ]
 
 
 PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8">

@@ -195,3 +195,38 @@ def test_stylesheets_of_any_text_give_urls_and_rewrite_without_error(pieces: lis
     # every reference now leads into the archive: none escaped its string to name another
     for url in css_urls(rewritten, "http://127.0.0.1/thema/style.css"):
         assert url.startswith("http://127.0.0.1/archived/T/1/"), (css, rewritten, url)
+
+
+PAGE_PIECES = st.sampled_from(
+    [
+        '<link rel="stylesheet" href="',
+        '<img src="',
+        '<img srcset="',
+        "<style>p{background:url(",
+        "</style>",
+        '<p style="background:url(',
+        '<base href="',
+        '<script src="',
+        '">',
+        ", ",
+        " 2x",
+        "a.png",
+        "/b.css",
+        "https://elders.test/c.js",
+        "data:image/png;base64,AA",
+        ")",
+        '"',
+        "<",
+        ">",
+    ]
+)
+
+
+@pytest.mark.timeout(300)
+@FUZZ
+@given(st.lists(PAGE_PIECES | st.text(max_size=6), max_size=30))
+def test_a_rewritten_page_of_any_markup_loads_only_from_the_archive(pieces: list[str]) -> None:
+    html = "".join(pieces).encode()
+    rewritten = rewrite_page(html, "http://127.0.0.1/p/", lambda url: "/archived/T/1/" + url)
+    for resource in page_resources(rewritten, "http://127.0.0.1/p/"):
+        assert resource.url.startswith("http://127.0.0.1/archived/T/1/"), (html, resource)
