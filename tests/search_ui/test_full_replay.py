@@ -225,3 +225,18 @@ def test_a_wacz_of_a_blog_post_carries_the_stylesheet_and_image_its_page_loads(
     assert post.capture is not None and post.capture.target_uri in inside
     assert any(uri.endswith("/style.css?ver=1.0") for uri in inside)
     assert any(uri.endswith("/wp-content/themes/ambtenaar/header.png") for uri in inside)
+
+    # pywb, another tool of the field, replays the page from the package with its stylesheet
+    from archive.cdxj import rebuild_index
+    from tests.fixtures.replay import PywbServer, warc_timestamp
+
+    rebuild_index(tmp_path / "w")
+    when = warc_timestamp(post.capture.capture_date)
+    with PywbServer(tmp_path / "w", tmp_path / "pywb") as pywb:
+        page = httpx.get(f"{pywb.base_url}/archive/{when}mp_/{post.capture.target_uri}")
+        assert page.status_code == 200, page.text[:300]
+        stylesheet = linked(page.text, "//link[@rel='stylesheet']/@href")
+        css_url = pywb.base_url + stylesheet if stylesheet.startswith("/") else stylesheet
+        assert css_url.startswith(f"{pywb.base_url}/archive/"), "from the package, not live"
+        css = httpx.get(css_url)
+    assert css.status_code == 200 and "#8b1a1a" in css.text
