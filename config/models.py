@@ -126,7 +126,23 @@ class FeedSource(_SourceBase):
         default=True, description="also capture each entry's permalink page"
     )
     capture_images: bool = Field(
-        default=False, description="also capture images on permalink pages"
+        default=False,
+        description="also capture images on permalink pages (capture_page_assets takes them"
+        " with the rest of what a page loads)",
+    )
+    capture_page_assets: bool = Field(
+        default=True,
+        description="also capture what each permalink page loads to look as it does: its"
+        " stylesheets (and the fonts, images and stylesheets they name), images and scripts, so"
+        " its full replay is faithful",
+    )
+    page_assets_max_files: int = Field(
+        default=50, ge=0, description="files a page's assets may take at most; more are skipped"
+    )
+    page_assets_max_bytes: int = Field(
+        default=20_000_000,
+        ge=0,
+        description="bytes a page's assets may take at most; a file beyond is skipped or cut off",
     )
     wp_json: bool = Field(
         default=True,
@@ -285,6 +301,22 @@ class NetworkSource(_SourceBase):
         ge=1,
         description="most URLs one run fetches, whatever their depth; links past it wait for a"
         " later run",
+    )
+    capture_page_assets: bool = Field(
+        default=False,
+        description="also capture what each page fetched whole loads to look as it does: its"
+        " stylesheets (and the fonts, images and stylesheets they name), images and scripts,"
+        " each once a run, so its full replay is faithful (any host the page names, within"
+        " robots.txt)",
+    )
+    page_assets_max_files: int = Field(
+        default=50, ge=0, description="files a page's assets may take at most; more are skipped"
+    )
+    page_assets_max_bytes: int = Field(
+        default=20_000_000,
+        ge=0,
+        description="bytes one of a page's assets may take at most (Scrapy drops a larger one,"
+        " counted as failed)",
     )
 
     @property

@@ -34,6 +34,7 @@ from exports.manifest import (
 )
 from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
 from exports.mdto_files import MetadataDir
+from exports.page_files import page_files
 from exports.report import ExportSummary, render_report
 from exports.staging import Staging, check_target, sweep_stale_partials
 from exports.transfer import TransferTarget, write_transfer
@@ -272,6 +273,10 @@ def page_title(post: Post) -> str:
     return " ".join((post.title or post.text[:80]).split())
 
 
+SOCIAL = frozenset({"x", "mastodon"})
+"""Platforms whose captures are API answers, not pages that load files."""
+
+
 def _write_wacz(
     ws: ExportSource,
     posts: Iterable[Post],
@@ -288,11 +293,17 @@ def _write_wacz(
         work / "data.warc.gz",
         f"archiveren export {summary.export_id}: {summary.query}",
     )
+    pages_done: set[tuple[str, int]] = set()
     try:
         for post in posts:
             summary.count(post.platform, post.kind, post.source, post.published_at)
             if post.capture is not None:
                 subset.add(post.capture, page_title(post))
+                page = (post.capture.warc_file, post.capture.offset)
+                if post.platform not in SOCIAL and page not in pages_done:
+                    pages_done.add(page)  # a page's comments share its capture
+                    for pointer in page_files(ws.archive_dir, post.capture):
+                        subset.add_file(pointer)
             for pointer in archived_media(ws.archive_dir, post):
                 subset.add_file(pointer)
             if each is not None:
