@@ -237,7 +237,9 @@ def index(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def search(args: argparse.Namespace, ws: Workspace) -> int:
-    period = whole_days(_day(args.date_from, "--from"), _day(args.date_to, "--to"))
+    period = whole_days(
+        _day(args.date_from, "--from"), _day(args.date_to, "--to"), names=("--from", "--to")
+    )
     try:
         request = SearchRequest(
             query=args.query,

@@ -1,42 +1,40 @@
 """Dates as a query writes them (``2021``, ``2021-03``, ``2021-03-05`` or a full ISO time) read
-into the half-open UTC span they cover, clamped into the span every backend can hold, so
-``published_at:9999-12-31`` or ``published_at:[0001-01-01 TO *]`` are answered, not a crash.
+into the half-open UTC span they cover. A date on a day outside FIRST_DAY..LAST_DAY
+(indexer/query_limits.py) is refused with OutsideSearchableDays, so ``published_at:9999-12-31``
+or ``published_at:[0001-01-01 TO *]`` get a message naming the span, not a crash or a clamp.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from indexer.query_limits import EARLIEST_DATE, LATEST_DATE, clamp_date
+from indexer.query_limits import FIRST_DAY, LAST_DAY
+
+
+class OutsideSearchableDays(ValueError):
+    """A well-formed date on a day outside FIRST_DAY..LAST_DAY."""
 
 
 def date_span(text: str) -> tuple[datetime, datetime]:
     """The instant a written date begins and the instant its unit (year, month, day, second)
-    ends, both clamped. Raises ValueError when ``text`` is not a date."""
+    ends. Raises OutsideSearchableDays when its day (as written, before any UTC offset) is
+    outside FIRST_DAY..LAST_DAY, ValueError when ``text`` is not a date."""
     if len(text) == 4 and text.isdigit():
-        start = datetime(int(text), 1, 1, tzinfo=UTC)
-        return _clamped(start, lambda: start.replace(year=start.year + 1))
+        start = _searchable(datetime(int(text), 1, 1, tzinfo=UTC))
+        return start, start.replace(year=start.year + 1)
     if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
-        start = datetime(int(text[:4]), int(text[5:]), 1, tzinfo=UTC)
-        return _clamped(start, lambda: (start + timedelta(days=32)).replace(day=1))
+        start = _searchable(datetime(int(text[:4]), int(text[5:]), 1, tzinfo=UTC))
+        return start, (start + timedelta(days=32)).replace(day=1)
     if len(text) == 10:
-        start = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        return _clamped(start, lambda: start + timedelta(days=1))
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    elif moment.year <= EARLIEST_DATE.year or moment.year >= LATEST_DATE.year:
-        # Converting a time near year 1 or 9999 to UTC can leave datetime's range; it is far
-        # outside the span either way.
-        moment = datetime(moment.year, 1, 1, tzinfo=UTC)
-    else:
-        moment = moment.astimezone(UTC)
-    return _clamped(moment, lambda: moment + timedelta(seconds=1))
+        start = _searchable(datetime.fromisoformat(text).replace(tzinfo=UTC))
+        return start, start + timedelta(days=1)
+    moment = _searchable(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment, moment + timedelta(seconds=1)
 
 
-def _clamped(start: datetime, end_of_unit: Callable[[], datetime]) -> tuple[datetime, datetime]:
-    # The end is computed only inside the span: the day after 9999-12-31 is no datetime.
-    if start >= LATEST_DATE:
-        return LATEST_DATE, LATEST_DATE
-    return clamp_date(start), clamp_date(end_of_unit())
+def _searchable(moment: datetime) -> datetime:
+    # Checked before any arithmetic: the span leaves room for a year's end and a UTC offset.
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise OutsideSearchableDays(moment.date().isoformat())
+    return moment

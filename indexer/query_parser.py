@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from indexer import query_ast as ast
-from indexer.query_dates import date_span
+from indexer.query_dates import OutsideSearchableDays, date_span
 from indexer.query_fields import DATE_FIELDS, QUERY_FIELDS, canonical_field
 from indexer.query_lexer import Lexer, QuerySyntaxError, Token
 from indexer.query_limits import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_BOOST,
     MAX_FUZZY_DISTANCE,
     MAX_FUZZY_TERMS,
@@ -356,20 +358,32 @@ class _Parser:
         inclusive_low, inclusive_high = token.text[0] == "[", token.text[-1] == "]"
         start = end = None
         if low != "*":
-            first, after = self.date_span(token, low)
+            first, after = self.date_span(token, field, low)
             start = first if inclusive_low else after
         if high != "*":
-            first, after = self.date_span(token, high)
+            first, after = self.date_span(token, field, high)
             end = after if inclusive_high else first
         return ast.DateRange(field, start, end)
 
     def date_value(self, token: Token, field: str, text: str) -> ast.Node:
-        start, end = self.date_span(token, text)
+        start, end = self.date_span(token, field, text)
         return ast.DateRange(field, start, end)
 
-    def date_span(self, token: Token, text: str) -> tuple[datetime, datetime]:
+    def date_span(self, token: Token, field: str, text: str) -> tuple[datetime, datetime]:
         try:
             return date_span(text)
+        except OutsideSearchableDays:
+            at = token.pos + max(token.text.find(text), 0)  # the bound, in a range
+            raise self.error(
+                at,
+                "date_out_of_range",
+                f"the date {text} in {field} is outside the dates archiveren can search",
+                f"use a date from {FIRST_DAY} to {LAST_DAY}, or * for an open end",
+                field=field,
+                text=text,
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            ) from None
         except ValueError:
             raise self.error(
                 token.pos,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from fastapi import Request
 
-from indexer.periods import ReversedPeriod
+from indexer.periods import DayOutOfRange, ReversedPeriod
 from indexer.query_lexer import QuerySyntaxError
+from indexer.query_limits import FIRST_DAY, LAST_DAY
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -80,6 +81,11 @@ def error_text(error: Exception, t: Callable[..., str]) -> str:
     ``message_values``; other errors keep their own (English) message."""
     if isinstance(error, ReversedPeriod):
         return t("search.period_reversed", first=error.first, last=error.last)
+    if isinstance(error, DayOutOfRange):
+        field = t(f"search.{error.name}") if error.name in ("from", "to") else error.name
+        return t(
+            "search.date_out_of_range", field=field, value=error.day, first=FIRST_DAY, last=LAST_DAY
+        )
     if isinstance(error, QuerySyntaxError) and f"query.{error.code}" in messages():
         problem = t(f"query.{error.code}", **error.values)
         return t("query.at", position=error.position + 1, problem=problem)

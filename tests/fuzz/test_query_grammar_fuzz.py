@@ -48,3 +48,23 @@ def test_every_backend_answers_a_grammar_shaped_query_or_the_parser_refuses_it(
     except QuerySyntaxError:
         return
     assert result.total >= len(result.hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        ("published_at:9999-12-31", "9999-12-31"),
+        ("published_at:[0001-01-01 TO 9999-12-31]", "0001-01-01"),
+        ("published_at:9999-12-31T23:59:59+14:00", "9999-12-31T23:59:59+14:00"),
+    ],
+)
+def test_every_backend_refuses_a_far_date_naming_it_and_answers_an_open_end(
+    corpus_backend: SearchBackend, query: str, value: str
+) -> None:
+    with pytest.raises(QuerySyntaxError) as refused:
+        corpus_backend.search(SearchRequest(query=query, limit=5))
+    assert refused.value.code == "date_out_of_range"
+    assert f"the date {value} in published_at is outside" in str(refused.value)
+    assert "from 1900-01-01 to 2099-12-31" in str(refused.value)
+    open_end = corpus_backend.search(SearchRequest(query="published_at:[* TO 2099-12-31]"))
+    assert open_end.total > 0

@@ -184,12 +184,15 @@ def test_facets_stay_exact_when_a_segment_holds_more_values_than_asked(
     ]
 
 
-def test_dates_outside_tantivys_span_are_clamped_not_a_crash(tmp_path) -> None:
+def test_dates_outside_the_searchable_span_are_refused_not_a_crash(tmp_path) -> None:
     from indexer.backends.tantivy_backend import TantivyBackend
     from indexer.query_model import SearchRequest
+    from indexer.query_parser import QuerySyntaxError
 
     backend = TantivyBackend(tmp_path / "index")
-    assert backend.search(SearchRequest(query="published_at:[0205-01-01 TO 2000-01-01]")).total == 0
+    with pytest.raises(QuerySyntaxError, match="the date 0205-01-01 in published_at is outside"):
+        backend.search(SearchRequest(query="published_at:[0205-01-01 TO 2000-01-01]"))
+    assert backend.search(SearchRequest(query="published_at:[* TO 2000-01-01]")).total == 0
     backend.close()
 
 
@@ -214,8 +217,8 @@ def test_posts_dated_beyond_the_sortable_span_are_indexed_at_its_edge_with_their
         ["x:year-9999", "x:2200"],
     )
     assert newest[-1].post.id == "x:year-1"
-    after_2100 = backend.search(SearchRequest(query="published_at:[2100-01-01 TO *]")).total
-    assert after_2100 == 2
+    after_2099 = backend.search(SearchRequest(query="published_at:[2099-12-31 TO *]")).total
+    assert after_2099 == 2
 
 
 def test_removing_abandoned_rebuilds_keeps_the_live_index_of_a_relative_data_dir(
