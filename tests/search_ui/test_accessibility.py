@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from catalogue import cases
 from catalogue.export_jobs import queue_export
+from foundation.post import Post
 from search_ui.app import create_app
+from search_ui.rendering import templates, urlpath
 from tests.fixtures.axe import wcag_violations
 from tests.fixtures.ui import ACCOUNTS, UiSite, build_ui_workspace, serving
 from workspace import Workspace, destruction, holds
@@ -194,22 +199,89 @@ def test_the_accessibility_statement_is_public_in_dutch_and_english(
         assert not violations, _report({f"/toegankelijkheid ({lang})": violations})
 
 
-def test_the_checker_catches_an_aria_attribute_a_link_may_not_have(
-    chromium: Any, site: UiSite
+def _cards(site: UiSite) -> dict[str, Post]:
+    """One card of each kind the demo archive has: a tweet, a tweet with a photo, one with a
+    video, a reply, and the same for toots; named by what they show."""
+    chosen: dict[str, Post] = {}
+    for post in sorted(site.posts.values(), key=lambda p: p.id):
+        if post.platform not in ("x", "mastodon"):
+            continue
+        kinds = [post.kind]
+        kinds += ["video"] if any(url.endswith(".mp4") for url in post.media) else []
+        kinds += ["photo"] if post.media else []
+        for kind in kinds:
+            chosen.setdefault(f"{post.platform} {kind}", post)
+    return chosen
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALES))
+def test_the_card_of_a_tweet_or_toot_and_its_json_meet_wcag_aa(
+    chromium: Any, demo_site: UiSite, lang: str
 ) -> None:
-    """The check of the checker: the search page's old mistake, put back into the page, fails."""
+    """The cards the real collectors' archived API answers give, over the demo sources; each
+    checked as it loads and again with the page's JSON opened."""
+    cards = _cards(demo_site)
+    assert {"x post", "x photo", "x video", "mastodon post"} <= set(cards), sorted(cards)
+    context = _context(chromium, demo_site, lang)
+    page = context.new_page()
+    _log_in(page, "archivist")
+    found: dict[str, list[Any]] = {}
+    for what, post in cards.items():
+        path = f"/captured/0/{urlpath(post.id)}"
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert page.locator("#post-card").count() == 1, f"{what}: no card at {path}"
+        found[f"{path} ({what})"] = wcag_violations(page)
+        page.locator("#raw-json summary").click()
+        assert page.locator("#chosen-json").is_visible(), path
+        found[f"{path} ({what}, JSON opened)"] = wcag_violations(page)
+    context.close()
+    found = {path: violations for path, violations in found.items() if violations}
+    assert not found, f"WCAG 2.1 AA violations on the cards in {lang}:\n{_report(found)}"
+
+
+BAD_FACET_LINK = 'data-value="{{ bucket.value }}"'
+
+
+@contextmanager
+def _templates_with(name: str, old: str, new: str, scratch: Path) -> Iterator[None]:
+    """The app renders its template ``name`` with ``old`` changed to ``new``: a copy in
+    ``scratch`` is found first by the Jinja loader of the running app; the rest is unchanged."""
+    original = templates.env.loader
+    assert isinstance(original, FileSystemLoader), original  # Jinja2Templates(directory=...)
+    text = (Path(original.searchpath[0]) / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{name} no longer has {old!r} once: update the test"
+    (scratch / name).write_text(text.replace(old, new), encoding="utf-8")
+    templates.env.loader = ChoiceLoader([FileSystemLoader(str(scratch)), original])
+    try:
+        yield
+    finally:
+        templates.env.loader = original
+
+
+def test_the_checker_catches_an_aria_attribute_a_template_gives_a_link(
+    chromium: Any, site: UiSite, tmp_path: Path
+) -> None:
+    """The check of the checker: the search page's old mistake, put back into its template
+    (aria-pressed on a facet link, which has the role link), fails the check; the real template
+    passes it before and after."""
     context = _context(chromium, site, "nl")
     page = context.new_page()
     _log_in(page, "archivist")
     page.goto("/search?q=ambtenaar")
     assert not wcag_violations(page)
-    page.evaluate(
-        "() => document.querySelector('[data-facet] a[data-value]')"
-        ".setAttribute('aria-pressed', 'false')"
-    )
-    rules = {violation.rule for violation in wcag_violations(page)}
+    bad = 'aria-pressed="false" ' + BAD_FACET_LINK
+    with _templates_with("search.html", BAD_FACET_LINK, bad, tmp_path):
+        page.goto("/search?q=ambtenaar")
+        given = page.locator("[data-facet] a[aria-pressed]").count()
+        caught = wcag_violations(page)
+    page.goto("/search?q=ambtenaar")
+    after = wcag_violations(page)
     context.close()
-    assert rules == {"aria-allowed-attr"}
+    assert {violation.rule for violation in caught} == {"aria-allowed-attr"}, caught
+    assert given > 0, "the app rendered the template's copy"
+    assert [len(violation.targets) for violation in caught] == [given], "every such link, no more"
+    assert not after, "the real template again once the copy is gone"
 
 
 FOCUS_IS_VISIBLE = """() => {

@@ -6,39 +6,15 @@ framed; a frame opened on its own is sent to its framing page, whatever its id h
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import html
 
-from collectors.runner import run_sources
-from demo_sources import DemoSources
 from foundation.post import Post
-from indexer.pipeline import index_new_records
-from indexer.query_model import SearchRequest
-from search_ui.app import create_app
-from search_ui.auth import hash_password
 from search_ui.rendering import urlpath
-from tests.fixtures.demo import demo_workspace
-from tests.fixtures.ui import ACCOUNTS, ARTIFACTS, UiSite, serving
-
-
-@pytest.fixture(scope="module")
-def demo_site(
-    demo_sources_readonly: DemoSources, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[UiSite]:
-    ws = demo_workspace(demo_sources_readonly, tmp_path_factory.mktemp("cards"))
-    run_sources(ws.config(), ws.data_dir)
-    assert not index_new_records(ws).errors
-    for role, (username, password) in ACCOUNTS.items():
-        ws.catalogue().add_user(username, hash_password(password), role)
-    posts = {post.id: post for post in ws.backend().scan(SearchRequest())}
-    ws.close_backend()
-    with serving(create_app(ws)) as base_url:
-        yield UiSite(ws=ws, base_url=base_url, posts=posts)
-    ws.close()
+from tests.fixtures.ui import ACCOUNTS, ARTIFACTS, UiSite
 
 
 def first(site: UiSite, platform: str, **wanted: Any) -> Post:
