@@ -71,6 +71,8 @@ class S3WarcStore:
         """Create the bucket when it is not there yet (a new deployment's first upload)."""
         try:
             self.client.head_bucket(Bucket=self.location.bucket)
+        except BotoCoreError as exc:
+            raise ArchiveError(f"{self.describe()} does not answer: {_reason(exc)}") from None
         except ClientError:
             self._call(
                 "create the bucket", lambda: self.client.create_bucket(Bucket=self.location.bucket)
@@ -88,10 +90,10 @@ class S3WarcStore:
                     self.location.key(name),
                     ExtraArgs={"Metadata": {SHA256_KEY: sha256}, "ContentType": "application/warc"},
                 )
-                stored = self._checked(name, sha256, path.stat().st_size)
-                if stored is not None:
-                    return stored
+                if self.verify(name, sha256, path.stat().st_size):
+                    return StoredWarc(name, path.stat().st_size, sha256)
                 problem = "the object read back differs from the local file"
+                self.delete(name)  # a wrong copy must never pass for the file later
             except (BotoCoreError, ClientError, OSError) as exc:
                 problem = _reason(exc)
             log.warning(
@@ -108,17 +110,16 @@ class S3WarcStore:
             f"{problem}; the file stays on local disk and the next run tries again"
         )
 
-    def _checked(self, name: str, sha256: str, size: int) -> StoredWarc | None:
-        """The stored object when its metadata, its size and its bytes, read back in full,
-        match the local file's; None when anything differs."""
+    def verify(self, name: str, sha256: str, size: int) -> bool:
+        """Whether the stored object's metadata, size and bytes (read back in full) match."""
         stored = self.stat(name)
         if stored is None or stored.size != size or stored.sha256 != sha256:
-            return None
+            return False
         hasher = hashlib.sha256()
         with self.open(name) as handle:
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
-        return stored if hasher.hexdigest() == sha256 else None
+        return hasher.hexdigest() == sha256
 
     def stat(self, name: str) -> StoredWarc | None:
         try:

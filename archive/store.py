@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.manifest import read_manifest
+from archive.manifest import file_sha256, read_manifest
 from archive.naming import WARC_SUFFIXES, closed_warcs, fsync_dir
 from archive.store_types import BucketLocation, StoredWarc, WarcStore
 from foundation.errors import ArchiveError
@@ -153,21 +153,30 @@ def offload_closed(
         if ready is not None and not ready(path):
             report.waiting.append(name)
             continue
-        size = path.stat().st_size
-        if entry.size is not None and entry.size != size:
-            report.failed.append(f"{name}: {size} bytes on disk, the manifest says {entry.size}")
-            continue
         try:
             stored = store.stat(name)
-            if stored is None or stored.sha256 != entry.sha256 or stored.size != size:
-                stored = store.upload(path, name, entry.sha256)
+        except ArchiveError as exc:
+            report.failed.append(f"{name}: {exc}")
+            continue
+        if keep_local and stored is not None and stored.sha256 == entry.sha256:
+            continue  # uploaded and checked by an earlier pass
+        sha256, size = file_sha256(path)
+        if sha256 != entry.sha256 or (entry.size is not None and entry.size != size):
+            report.failed.append(
+                f"{name}: the file on disk ({size} bytes, SHA-256 {sha256}) does not match its "
+                "manifest line; not uploaded: run `archiveren verify`"
+            )
+            continue
+        try:
+            if not store.verify(name, sha256, size):
+                store.upload(path, name, sha256)
                 report.uploaded.append(name)
-                report.bytes += stored.size
+                report.bytes += size
         except (ArchiveError, FileNotFoundError) as exc:
             report.failed.append(f"{name}: {exc}")
             log.error("%s stays on local disk: %s", name, exc)
             continue
-        if stored.sha256 == entry.sha256 and stored.size == size and not keep_local:
+        if not keep_local:  # only now: the bucket holds these very bytes
             os.unlink(path)
             fsync_dir(archive_dir)
     return report
