@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import boto3
+from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -94,7 +95,7 @@ class S3WarcStore:
                     return StoredWarc(name, path.stat().st_size, sha256)
                 problem = "the object read back differs from the local file"
                 self.delete(name)  # a wrong copy must never pass for the file later
-            except (BotoCoreError, ClientError, OSError) as exc:
+            except (Boto3Error, BotoCoreError, ClientError, OSError) as exc:
                 problem = _reason(exc)
             log.warning(
                 "upload of %s to %s failed (attempt %d of %d): %s",

@@ -116,8 +116,8 @@ def test_a_file_that_no_longer_matches_its_manifest_is_neither_uploaded_nor_dele
     assert len(report.failed) == 1 and warc.name in report.failed[0]
     assert "manifest" in report.failed[0]
     assert warc.read_bytes() == bytes(data)
-    listed = _client(bucket).list_objects_v2(Bucket=bucket.bucket).get("Contents", [])
-    assert listed == []
+    listed = _client(bucket).list_objects_v2(Bucket=bucket.bucket, Prefix=bucket.prefix)
+    assert listed.get("Contents", []) == []
 
 
 @pytest.mark.objectstore
