@@ -75,6 +75,7 @@ def _leaked(directory: Path, secret: str) -> list[Path]:
 
 
 @pytest.mark.objectstore
+@pytest.mark.slow
 def test_collected_warcs_live_in_the_bucket_and_index_search_export_and_verify_read_them(
     demo_sources_readonly: DemoSources, bucket: BucketLocation, tmp_path: Path
 ) -> None:
