@@ -6,7 +6,10 @@
 #   make test-fast - install, lint, run the tests that need no engine node, no browser and are
 #                    not marked slow (no Chromium install, no engine start)
 # Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop,
-#                make postgres-start, make postgres-stop, make objectstore-start, make objectstore-stop
+#                make postgres-start, make postgres-stop, make objectstore-start, make objectstore-stop,
+#                make cluster-start, make cluster-stop
+#                (a three-node Elasticsearch cluster on 127.0.0.1:9210-9212; tests/cluster start
+#                one themselves when none runs)
 # Test material from ../shared/corpus/external is used when it is there; otherwise what PyPI
 # also serves is fetched once into ~/.cache/archiveren/corpus (tests/fixtures/material.py).
 
@@ -15,7 +18,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop postgres-start postgres-stop objectstore-start objectstore-stop clean
+.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop postgres-start postgres-stop objectstore-start objectstore-stop cluster-start cluster-stop clean
 
 $(STAMP): pyproject.toml demo/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +55,12 @@ objectstore-start:
 
 objectstore-stop:
 	-python3 scripts/objectstore stop
+
+cluster-start: setup
+	$(BIN)/python scripts/search-engine start-cluster
+
+cluster-stop:
+	-$(BIN)/python scripts/search-engine stop-cluster
 
 engine-stop:
 	-$(BIN)/python scripts/search-engine stop --engine elasticsearch

@@ -17,6 +17,8 @@ CAPTURE_KINDS = frozenset(
         "page",
         "robots",
         "image",
+        "media",
+        "page_asset",
         "archive_zip",
         "archive_part",
     }

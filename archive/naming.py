@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from foundation.errors import ArchiveError
+from foundation.host_name import host_name
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
@@ -27,8 +26,9 @@ QUARANTINE_DIR = "quarantine"
 
 
 def host_label() -> str:
-    """This machine's host name, reduced to characters that are safe in a file name."""
-    return re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "localhost"
+    """This machine's host name as WARC names carry it (foundation.host_name: the system's
+    host name or ARCHIVEREN_HOST_NAME), safe in a file name."""
+    return host_name()
 
 
 def warc_name(prefix: str, when: datetime, serial: int, host: str) -> str:

@@ -192,6 +192,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="the SHA-256 the recipient was given apart from the export (of the file; of "
         "tagmanifest-sha256.txt for a bag, as the audit log records it)",
     )
+    verify_export.add_argument(
+        "--signer",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="KEY.pem",
+        help="the organisation's public key (from `archiveren keys show`, received from a source you trust; repeatable): the package must be signed with it",
+    )
+    verify_export.add_argument(
+        "--ca",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="CA certificate (PEM) of the time-stamping authority that timed the signature (repeatable; default: evidence.ca_files of the config, when there is one)",
+    )
+
+    keys = add(
+        "keys",
+        commands.keys,
+        "the organisation's signing key for exports: `create` makes one (ECDSA P-384) at evidence.signing_key_file, `show` prints its public key and fingerprint to hand to recipients",
+    )
+    keys.add_argument("action", choices=["create", "show"])
 
     add(
         "stamp",

@@ -336,15 +336,51 @@ def export(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def verify_export(args: argparse.Namespace, ws: Workspace) -> int:
+    from evidence.signing import load_public_key
+    from evidence.stamping import ca_paths
     from exports import verify_export_package
+    from exports.wacz_signing import Trust
 
-    report = verify_export_package(args.path, expected_sha256=args.sha256)
+    signers = []
+    for path in args.signer:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"--signer {path}: {exc.strerror or exc}") from None
+        signers.append(load_public_key(data, f"--signer {path}"))
+    ca_files = list(args.ca)
+    if not ca_files and ws.config_path.exists():
+        ca_files = ca_paths(ws.config(check_secrets=False).evidence, ws.config_path.parent)
+    trust = Trust(tuple(signers), tuple(ca_files))
+    report = verify_export_package(args.path, expected_sha256=args.sha256, trust=trust)
     for line in report.checked:
         print(f"  {line}")
     for problem in report.problems:
         print(f"! {problem}")
     print("export OK" if report.ok else f"export FAILED: {len(report.problems)} problems")
     return 0 if report.ok else 1
+
+
+def keys(args: argparse.Namespace, ws: Workspace) -> int:
+    from evidence.signing import create_key, fingerprint, key_path, load_key, public_pem
+
+    config = ws.config(check_secrets=False)
+    path = key_path(config.evidence, ws.config_path.parent)
+    if path is None:
+        raise ConfigError(
+            f"{ws.config_path}: evidence.signing_key_file is not set; name the file the "
+            "organisation's signing key is (to be) kept in, e.g. signing-key.pem"
+        )
+    if args.action == "create":
+        key = create_key(path)
+        print(f"signing key written: {path} (mode 0600; keep a copy somewhere safe)")
+    else:
+        key = load_key(path)
+    public = key.public_key()
+    print(f"fingerprint (SHA-256 of the public key): {fingerprint(public)}")
+    print("public key, for recipients (`verify-export --signer KEY.pem`):")
+    print(public_pem(public), end="")
+    return 0
 
 
 def verify(args: argparse.Namespace, ws: Workspace) -> int:

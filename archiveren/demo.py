@@ -2,8 +2,9 @@
 
 Starts the "internet in a box" on loopback (ports 8101-8106, the ones config/sources.yaml names,
 or free ones where those are taken) and a local time-stamping authority (8107), writes the config
-that names them into the data dir, collects every source once, timestamps the closed WARC files,
-indexes, creates demo accounts, and serves the UI until Ctrl-C. It
+that names them into the data dir (with a signing key of its own, made on first use, so the
+demo's WACZ and bag exports are signed), collects every source once, timestamps the closed WARC
+files, indexes, creates demo accounts, and serves the UI until Ctrl-C. It
 works from any directory: its config comes from the demo sources, not from a file in the
 checkout.
 The demo sources are the ``demo_sources`` package of the separate ``archiveren-demo``
@@ -15,9 +16,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from pathlib import Path
+
+import yaml
 
 from collectors.runner import run_sources
 from config import load_config
+from evidence.signing import create_key
 from evidence.stamping import stamp_archive
 from foundation.errors import ArchiverenError
 from indexer.pipeline import index_new_records
@@ -43,6 +48,19 @@ DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("behee
 DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_CONFIG = "demo-sources.yaml"
 """The config the demo writes into the data dir, naming the ports its sources got."""
+DEMO_SIGNING_KEY = "demo-signing-key.pem"
+"""The demo organisation's signing key, in the data dir (0600), kept between runs."""
+
+
+def with_signing_key(config_text: str, key: Path) -> str:
+    """The demo config with ``evidence.signing_key_file`` naming ``key`` (made when missing);
+    its comment lines kept."""
+    if not key.exists():
+        create_key(key)
+    header = "".join(line + "\n" for line in config_text.splitlines() if line.startswith("#"))
+    config = yaml.safe_load(config_text)
+    config.setdefault("evidence", {})["signing_key_file"] = str(key.resolve())
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
 def ensure_demo_users(ws: Workspace) -> None:
@@ -82,7 +100,10 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
         os.environ["ARCHIVEREN_DEMO_X_TOKEN"] = demo.x_bearer_token  # this run's token
         ws.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         config_path = ws.data_dir / DEMO_CONFIG
-        config_path.write_text(demo.config_yaml(str(ws.data_dir)), encoding="utf-8")
+        config_path.write_text(
+            with_signing_key(demo.config_yaml(str(ws.data_dir)), ws.data_dir / DEMO_SIGNING_KEY),
+            encoding="utf-8",
+        )
         config = load_config(config_path)
         ws.use_config(config)
         print(f"demo config: {config_path} (give it to later commands with --config)")

@@ -14,12 +14,10 @@ one open WARC file until it reaches ``archive.rollover_bytes`` or ``archive.roll
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import signal
-import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -35,7 +33,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from archive import recover_open_files, verify_archive
 from archiveren.notify import notify_repeated_failure
 from archiveren.offload import offload_pass
-from catalogue.jobs import JOB_TABLE
+from archiveren.shards import claimed_shard, in_shard
+from catalogue.jobs import job_table
+from catalogue.store import this_holder
 from collectors.runner import run_sources
 from collectors.source_writers import SourceWriters
 from config import load_config
@@ -72,15 +72,6 @@ class _Executor(ThreadPoolExecutor):  # type: ignore[misc]  # APScheduler is unt
             log.info("job %s not started: the scheduler is stopping", job.id)
             return
         super()._do_submit_job(job, run_times)
-
-
-def in_shard(source_name: str, shard: str | None) -> bool:
-    """Whether this host runs ``source_name``: 'i/n' takes the names that hash to slot i of n."""
-    if not shard:
-        return True
-    index, count = (int(part) for part in shard.split("/"))
-    digest = int(hashlib.sha1(source_name.encode()).hexdigest(), 16)
-    return digest % count == (index - 1) % count
 
 
 def trigger_for(source: SourceConfig) -> BaseTrigger | None:
@@ -127,14 +118,16 @@ class SchedulerDaemon:
         self.config = ws.config()
         self.catalogue: Catalogue = ws.catalogue()
         self.stop_event = stop_event or threading.Event()
-        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.holder = this_holder()
         self._config_mtime = self._mtime()
         self._index_lock = threading.Lock()
         self.writers = SourceWriters(self.config, ws.data_dir, self.catalogue)
         settings = self.config.scheduler
         self.scheduler = BackgroundScheduler(
             jobstores={
-                "default": SQLAlchemyJobStore(engine=self.catalogue.engine, tablename=JOB_TABLE)
+                "default": SQLAlchemyJobStore(
+                    engine=self.catalogue.engine, tablename=job_table(settings.shard)
+                )
             },
             executors={"default": _Executor(settings.max_workers + 2)},
             job_defaults={
@@ -234,6 +227,13 @@ class SchedulerDaemon:
                 trigger_for(source)
         except ConfigError as exc:
             log.error("new config refused, the old schedule keeps running: %s", exc)
+            return False
+        if config.scheduler.shard != self.config.scheduler.shard:
+            log.error(
+                "new config refused, the old schedule keeps running: scheduler.shard changed from %s to %s, which takes a restart of the scheduler (its shard is claimed in the catalogue while it runs)",
+                self.config.scheduler.shard or "none",
+                config.scheduler.shard or "none",
+            )
             return False
         self.ws.use_config(config)
         self.writers.use_config(config)
@@ -449,20 +449,23 @@ def run_scheduler(ws: Workspace) -> int:
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
-    daemon = SchedulerDaemon(ws, stop_event)
-    signal.signal(signal.SIGHUP, lambda *_: daemon.reload())
-    daemon.start()
-    print(
-        json.dumps(
-            {
-                "scheduler": "started",
-                "holder": daemon.holder,
-                "jobs": sorted(job.id for job in daemon.scheduler.get_jobs()),
-            }
-        ),
-        flush=True,
-    )
-    while not stop_event.wait(1.0):
-        daemon.tick()
-    daemon.shutdown()
+    settings = ws.config().scheduler
+    with claimed_shard(ws.catalogue(), settings.shard, settings.lock_stale_seconds):
+        daemon = SchedulerDaemon(ws, stop_event)
+        signal.signal(signal.SIGHUP, lambda *_: daemon.reload())
+        daemon.start()
+        print(
+            json.dumps(
+                {
+                    "scheduler": "started",
+                    "holder": daemon.holder,
+                    "shard": settings.shard,
+                    "jobs": sorted(job.id for job in daemon.scheduler.get_jobs()),
+                }
+            ),
+            flush=True,
+        )
+        while not stop_event.wait(1.0):
+            daemon.tick()
+        daemon.shutdown()
     return 0

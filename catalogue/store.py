@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from catalogue.schema import (
 )
 from catalogue.usernames import canonical_username, valid_username
 from foundation.errors import CatalogueError
+from foundation.host_name import host_name
 from foundation.scrub import scrub_json, scrub_text
 from foundation.utc import utcnow
 
@@ -278,6 +278,16 @@ class Catalogue:
     def run_lock(self, source_name: str) -> RunLockRow | None:
         with self.session() as session:
             return session.get(RunLockRow, source_name)
+
+    def live_run_locks(self, prefix: str, stale_after_seconds: float) -> list[RunLockRow]:
+        """The locks whose name starts with ``prefix`` and whose holder is not known to be gone
+        (the same rule acquire_run_lock takes a lock over by)."""
+        now = utcnow()
+        with self.session() as session:
+            rows = session.scalars(
+                select(RunLockRow).where(RunLockRow.source.startswith(prefix, autoescape=True))
+            ).all()
+            return [row for row in rows if not _lock_abandoned(row, now, stale_after_seconds)]
 
     def release_run_lock(self, source_name: str, holder: str) -> None:
         with self.session() as session:
@@ -564,14 +574,14 @@ _MIGRATION_LOCK_KEY = 0x61726368  # 'arch': the advisory lock id of schema migra
 
 def this_holder() -> str:
     """How this process names itself as a run's host and a lock's holder: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{host_name()}:{os.getpid()}"
 
 
 def holder_alive(holder: str) -> bool | None:
     """Whether the process named ``host:pid`` still runs: known only for this host (None for
     another host, or a name of another shape)."""
     host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != host_name() or not pid.isdigit():
         return None
     try:
         os.kill(int(pid), 0)

@@ -111,9 +111,11 @@ class Collector(ABC):
         body: bytes = b"",
         extra: dict[str, Any] | None = None,
         want_body: bool = True,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         """Fetch through the shared fetcher as this source, and count what happened. ``method``
-        and ``body`` send something other than a GET (a GraphQL API is POSTed its query)."""
+        and ``body`` send something other than a GET (a GraphQL API is POSTed its query);
+        ``max_bytes`` cuts the body shorter than ``http.max_response_bytes``."""
         result = self.context.fetcher.fetch(
             url,
             profile=self.profile,
@@ -126,6 +128,7 @@ class Collector(ABC):
             body=body,
             extra=extra,
             want_body=want_body,
+            max_bytes=max_bytes,
         )
         counts = self.report.counts
         counts["requests"] += result.attempts + len(result.redirects)

@@ -3,8 +3,8 @@
 A source is a feed URL or a site URL whose feed is found through ``<link rel="alternate">``.
 Each run asks for the feed with the ETag and Last-Modified of the last run, so an unchanged feed
 costs one 304. For every new or changed entry (by a fingerprint of what a reader sees) it
-captures the permalink page, the full post rather than the feed's summary, and optionally the
-images in it; the entry's feed fields ride along in the page's metadata record so the extractor
+captures the permalink page, the full post rather than the feed's summary, with what the page
+loads to look as it does (stylesheets, their fonts and images, images, scripts: ``page_assets``); the entry's feed fields ride along in the page's metadata record so the extractor
 needs nothing else. The first harvest also walks older pages (RFC 5005 ``rel="next"`` or
 WordPress ``?paged=N``) up to ``backfill_depth``. Malformed feeds and pages are archived as
 they came, logged with the reason, and the run goes on with whatever could be read.
@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from collectors.base import Collector, RunReport
 from collectors.html_links import feed_links, image_links
 from collectors.http import FetchError, FetchResult, RobotsDisallowed, StopRequested
+from collectors.page_assets import PageAssets
 from collectors.wp_json import capture_comments
 from config.models import FeedSource
 from foundation.errors import CaptureError
@@ -48,8 +49,18 @@ class FeedCollector(Collector):
     source_type = "feed"
     platform = "blog"
     source: FeedSource
+    page_assets: PageAssets | None = None
 
     def run(self) -> RunReport:
+        self.page_assets = (
+            PageAssets(
+                self,
+                max_files=self.source.page_assets_max_files,
+                max_bytes=self.source.page_assets_max_bytes,
+            )
+            if self.source.capture_page_assets
+            else None
+        )
         state = self.context.state
         try:
             feed_url, first, parsed = self._locate_feed()
@@ -250,10 +261,14 @@ class FeedCollector(Collector):
             )
         if page.ok and self.source.capture_images:
             self._capture_images(page, entry)
+        if page.ok and self.page_assets is not None and "html" in page.content_type.lower():
+            self.page_assets.capture(page)
         return True
 
     def _capture_images(self, page: FetchResult, entry: dict[str, Any]) -> None:
         for image in dict.fromkeys([*entry.get("images", []), *image_links(page.body, page.url)]):
+            if self.page_assets is not None:
+                self.page_assets.fetched.add(image)  # kind "image" here; not again as an asset
             try:
                 self.fetch(
                     image,

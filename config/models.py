@@ -9,7 +9,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -119,7 +126,23 @@ class FeedSource(_SourceBase):
         default=True, description="also capture each entry's permalink page"
     )
     capture_images: bool = Field(
-        default=False, description="also capture images on permalink pages"
+        default=False,
+        description="also capture images on permalink pages (capture_page_assets takes them"
+        " with the rest of what a page loads)",
+    )
+    capture_page_assets: bool = Field(
+        default=True,
+        description="also capture what each permalink page loads to look as it does: its"
+        " stylesheets (and the fonts, images and stylesheets they name), images and scripts, so"
+        " its full replay is faithful",
+    )
+    page_assets_max_files: int = Field(
+        default=50, ge=0, description="files a page's assets may take at most; more are skipped"
+    )
+    page_assets_max_bytes: int = Field(
+        default=20_000_000,
+        ge=0,
+        description="bytes a page's assets may take at most; a file beyond is skipped or cut off",
     )
     wp_json: bool = Field(
         default=True,
@@ -279,6 +302,22 @@ class NetworkSource(_SourceBase):
         description="most URLs one run fetches, whatever their depth; links past it wait for a"
         " later run",
     )
+    capture_page_assets: bool = Field(
+        default=False,
+        description="also capture what each page fetched whole loads to look as it does: its"
+        " stylesheets (and the fonts, images and stylesheets they name), images and scripts,"
+        " each once a run, so its full replay is faithful (any host the page names, within"
+        " robots.txt)",
+    )
+    page_assets_max_files: int = Field(
+        default=50, ge=0, description="files a page's assets may take at most; more are skipped"
+    )
+    page_assets_max_bytes: int = Field(
+        default=20_000_000,
+        ge=0,
+        description="bytes one of a page's assets may take at most (Scrapy drops a larger one,"
+        " counted as failed)",
+    )
 
     @property
     def crawls_site(self) -> bool:
@@ -399,9 +438,26 @@ class SearchSettings(_Strict):
     )
     hosts: list[HttpUrl] = Field(
         default_factory=lambda: ["http://127.0.0.1:9200"],
-        description="engine URLs (elasticsearch/opensearch)",
+        description="engine URLs (elasticsearch/opensearch): every node a client may use; when one does not answer, the request goes to the next",
     )
     index_name: str = Field(default="archiveren-posts", description="alias name in the engine")
+    number_of_shards: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="primary shards of a new index (elasticsearch/opensearch); more spread one index over more nodes, fixed once the index exists (change it, then `index --rebuild`)",
+    )
+    number_of_replicas: int = Field(
+        default=0,
+        ge=0,
+        le=16,
+        description="copies of each shard on other nodes (elasticsearch/opensearch); 0 on a single node, 1 or more on a cluster so that losing a node loses nothing; applied to the live index at the next indexing run",
+    )
+    refresh_interval: str | None = Field(
+        default=None,
+        pattern=r"^(-1|[0-9]+(ms|s|m|h))$",
+        description="how often new Posts become searchable (elasticsearch/opensearch), e.g. '1s' or '30s'; empty: the engine's default (1s); an indexing run makes its own Posts searchable when it ends either way",
+    )
     index_workers: int | None = Field(
         default=None,
         ge=0,
@@ -468,12 +524,25 @@ class SchedulerSettings(_Strict):
     shard: str | None = Field(
         default=None,
         pattern=r"^[0-9]+/[0-9]+$",
-        description="'i/n': this host runs the sources whose name hashes to shard i of n (for several collector hosts)",
+        description="'i/n' (i from 1 to n): this host runs the sources whose name hashes to shard i of n (for several collector hosts: give each its own i; a scheduler whose shard another live scheduler holds, or that runs all sources beside sharded ones, refuses to start)",
     )
     lock_stale_seconds: int = Field(
         default=6 * 3600, ge=60, description="a run lock older than this is considered abandoned"
     )
     notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_in_range(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        index, count = (int(part) for part in value.split("/"))
+        if count < 1 or not 1 <= index <= count:
+            raise ValueError(
+                f"shard {value!r}: 'i/n' needs n of at least 1 and i from 1 to n "
+                "(shards are numbered from 1; with n collector hosts each takes its own i)"
+            )
+        return value
 
 
 def _no_credentials(value: str) -> str:
@@ -505,6 +574,10 @@ class EvidenceSettings(_Strict):
         default=600,
         ge=10,
         description="under `schedule`, how often closed WARC files that lack a token are stamped",
+    )
+    signing_key_file: str = Field(
+        default="",
+        description="the organisation's signing key (PEM, ECDSA P-384, made by `archiveren keys create`), relative to this file; when set, WACZ exports and bags are signed with it (and timestamped by tsa_urls); keep it 0600, it is never logged",
     )
 
     @model_validator(mode="after")

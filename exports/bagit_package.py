@@ -12,6 +12,7 @@ read once for both digests; bagit.py and bagit-java validate it in the tests and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,8 +65,9 @@ def _clean(value: str) -> str:
     return " ".join(value.split()) or "-"
 
 
-def write_bag(bag: Path, info: BagInfo) -> None:
-    """Turn ``bag`` (with its payload already in ``bag/data``) into a bag."""
+def write_bag(bag: Path, info: BagInfo, tag_files: Sequence[Path] = ()) -> None:
+    """Turn ``bag`` (with its payload already in ``bag/data``) into a bag; ``tag_files``, tag
+    files already written into it (evidence), are listed in the tag manifests too."""
     payload = sorted(p for p in (bag / "data").rglob("*") if p.is_file())
     _write_manifests(bag, "manifest", payload)
     octets = sum(p.stat().st_size for p in payload)
@@ -86,4 +88,5 @@ def write_bag(bag: Path, info: BagInfo) -> None:
     )
     tags = [bag / "bagit.txt", bag / "bag-info.txt"]
     tags += [bag / f"manifest-{name}.txt" for name in ALGORITHMS]
+    tags += sorted(tag_files)
     _write_manifests(bag, "tagmanifest", tags)

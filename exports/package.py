@@ -10,6 +10,7 @@ A CSV or JSON Lines listing is published with its manifest (``exports.manifest``
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import time
 import uuid
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from archive.cdxj import lookup
+from evidence.signing import Signer, signer_for
+from exports.bag_signing import CopiedRecord, sign_tag_manifest, write_bag_evidence
 from exports.bagit_package import BagInfo, write_bag
 from exports.listing import ListingWriter
 from exports.manifest import (
@@ -31,6 +34,7 @@ from exports.manifest import (
 )
 from exports.mdto import SOURCE, Checksum, Ref, bestand_xml, package_xml
 from exports.mdto_files import MetadataDir
+from exports.page_files import page_files
 from exports.report import ExportSummary, render_report
 from exports.staging import Staging, check_target, sweep_stale_partials
 from exports.transfer import TransferTarget, write_transfer
@@ -49,13 +53,16 @@ if TYPE_CHECKING:
 
 
 class ExportSource(Protocol):
-    """What an export needs, and all it is given: the config (the organisation's name), the
-    archive directory it copies records from, the search backend that finds the Posts, the
+    """What an export needs, and all it is given: the config (the organisation's name, the
+    signing key, relative to the config's path), the archive directory it copies records from, the search backend that finds the Posts, the
     catalogue for the audit log, and the exports directory. The command line's ``Workspace``
     is one."""
 
     @property
     def archive_dir(self) -> Path: ...
+
+    @property
+    def config_path(self) -> Path: ...
 
     @property
     def exports_dir(self) -> Path: ...
@@ -66,6 +73,8 @@ class ExportSource(Protocol):
 
     def backend(self) -> SearchBackend: ...
 
+
+log = logging.getLogger("archiveren.exports")
 
 Progress = Callable[[int, int], None]
 """Told how far an export is: Posts read so far and bytes written so far."""
@@ -139,6 +148,13 @@ def run_export(
     progress.begin("export", ws.backend().search(request.model_copy(update={"limit": 0})).total)
     found = progress.counted(ws.backend().scan(request))
     extra: dict[str, object] = {}
+    signer = (
+        signer_for(ws.config(check_secrets=False).evidence, ws.config_path.parent)
+        if fmt in ("wacz", "bag")
+        else None
+    )
+    if signer is not None:
+        extra["signed_by"] = signer.fingerprint
     with Staging(target) as staging:
         product = staging.product
         posts = _reporting(found, staging.dir, on_progress) if on_progress else found
@@ -154,7 +170,7 @@ def run_export(
         elif fmt == "wacz":
             work = staging.dir / "work"
             work.mkdir()
-            _write_wacz(ws, posts, work, product, summary)
+            _write_wacz(ws, posts, work, product, summary, signer=signer)
             checksum = sha256_file(product)
         elif fmt == "transfer":
             config = ws.config(check_secrets=False)
@@ -166,7 +182,7 @@ def run_export(
             )
             checksum = write_transfer(target_info, posts, product, summary)
         else:
-            checksum = _write_bag(ws, posts, product, summary)
+            checksum = _write_bag(ws, posts, product, summary, signer)
         audit = {
             "export_id": export_id,
             "query": query,
@@ -257,6 +273,10 @@ def page_title(post: Post) -> str:
     return " ".join((post.title or post.text[:80]).split())
 
 
+SOCIAL = frozenset({"x", "mastodon"})
+"""Platforms whose captures are API answers, not pages that load files."""
+
+
 def _write_wacz(
     ws: ExportSource,
     posts: Iterable[Post],
@@ -264,17 +284,26 @@ def _write_wacz(
     wacz_path: Path,
     summary: ExportSummary,
     each: Callable[[Post], None] | None = None,
-) -> None:
+    *,
+    signer: Signer | None = None,
+) -> list[CopiedRecord]:
+    """Write the WACZ; the records copied into it, with their offsets in its WARC."""
     subset = WarcSubset(
         ws.archive_dir,
         work / "data.warc.gz",
         f"archiveren export {summary.export_id}: {summary.query}",
     )
+    pages_done: set[tuple[str, int]] = set()
     try:
         for post in posts:
             summary.count(post.platform, post.kind, post.source, post.published_at)
             if post.capture is not None:
                 subset.add(post.capture, page_title(post))
+                page = (post.capture.warc_file, post.capture.offset)
+                if post.platform not in SOCIAL and page not in pages_done:
+                    pages_done.add(page)  # a page's comments share its capture
+                    for pointer in page_files(ws.archive_dir, post.capture):
+                        subset.add_file(pointer)
             for pointer in archived_media(ws.archive_dir, post):
                 subset.add_file(pointer)
             if each is not None:
@@ -286,11 +315,16 @@ def _write_wacz(
         raise ExportError(
             f"the query {summary.query!r} with filters {summary.filters} found no archived captures to export"
         )
-    build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl")
+    build_wacz(subset, wacz_path, f"archiveren {summary.export_id}", work / "pages.jsonl", signer)
+    return [CopiedRecord(pointer, offset) for pointer, offset in subset.copied]
 
 
 def _write_bag(
-    ws: ExportSource, posts: Iterable[Post], bag_dir: Path, summary: ExportSummary
+    ws: ExportSource,
+    posts: Iterable[Post],
+    bag_dir: Path,
+    summary: ExportSummary,
+    signer: Signer | None = None,
 ) -> str:
     """A BagIt 1.0 bag for a Woo request or a legal hold: the WACZ, the listings, the report
     and MDTO (an informatieobject per Post, whose representation is the WACZ; the WACZ as a
@@ -314,7 +348,7 @@ def _write_bag(
             listing.add(post)
             metadata.add_post(post, [wacz] if post.capture is not None else [])
 
-        _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each)
+        copied = _write_wacz(ws, posts, work, data / WACZ_NAME, summary, each, signer=signer)
         wacz_sha256 = sha256_file(data / WACZ_NAME)
         metadata.write(
             "wacz.bestand.mdto.xml",
@@ -360,5 +394,9 @@ def _write_bag(
                 *((("Archiveren-Case", summary.case),) if summary.case else ()),
             ),
         ),
+        tag_files=write_bag_evidence(bag_dir, ws.archive_dir, copied, signer),
     )
+    if signer is not None:
+        for reason in sign_tag_manifest(bag_dir, signer):
+            log.warning("bag signature not timestamped by one authority: %s", reason)
     return sha256_file(bag_dir / "tagmanifest-sha256.txt")

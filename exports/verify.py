@@ -20,6 +20,7 @@ from pathlib import Path
 import bagit
 from lxml import etree
 
+from exports.bag_signing import check_bag_evidence
 from exports.manifest import looks_like_manifest, manifest_path, read_manifest
 from exports.mdto import NS
 from exports.package import sha256_file
@@ -33,6 +34,7 @@ from exports.verify_listing import (
 from exports.verify_transfer import check_transfer, is_transfer
 from exports.verify_wacz import ZIP_MAGIC, check_wacz, laid_out_as_wacz, open_zip
 from exports.verify_zipped_bag import Check, bag_folder, check_zipped_bag
+from exports.wacz_signing import Trust
 from foundation.errors import NotAnExport
 
 HEAD_BYTES = 64 * 1024
@@ -72,26 +74,34 @@ class ExportCheck:
 
 
 def verify_export_package(
-    path: Path, mdto_schema: Path | None = None, expected_sha256: str | None = None
+    path: Path,
+    mdto_schema: Path | None = None,
+    expected_sha256: str | None = None,
+    trust: Trust | None = None,
 ) -> ExportCheck:
+    """Check the export at ``path``; ``trust`` names the signing keys and time-stamping CAs
+    the reader trusts, for a signed WACZ or bag (``exports.wacz_signing``, ``bag_signing``)."""
     path = Path(path)
+    trust = trust or Trust()
     check = ExportCheck(kind=recognise(path))
     if expected_sha256 is not None:
         _check_whole(path, expected_sha256.lower(), check)
     try:
-        _check_by_kind(path, check, mdto_schema)
+        _check_by_kind(path, check, mdto_schema, trust)
     except (OSError, ValueError) as exc:  # a file that vanished or that no reader could decode
         check.problems.append(f"{path.name}: could not be read whole: {exc}")
     return check
 
 
-def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None) -> None:
+def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None, trust: Trust) -> None:
     if check.kind in ("transfer", "bag"):
-        _check_directory(path, check, mdto_schema)
+        _check_directory(path, check, mdto_schema, trust)
     elif check.kind == "wacz":
-        check_wacz(path, check)
+        check_wacz(path, check, trust)
     elif check.kind == "zipped bag":
-        check_zipped_bag(path, check, lambda bag, inner: _check_directory(bag, inner, mdto_schema))
+        check_zipped_bag(
+            path, check, lambda bag, inner: _check_directory(bag, inner, mdto_schema, trust)
+        )
     elif check.kind == "manifest":
         check_manifest(path, check)
     elif check.kind in ("csv", "jsonl"):
@@ -103,7 +113,7 @@ def _check_by_kind(path: Path, check: ExportCheck, mdto_schema: Path | None) -> 
         )
 
 
-def _check_directory(path: Path, check: Check, mdto_schema: Path | None) -> None:
+def _check_directory(path: Path, check: Check, mdto_schema: Path | None, trust: Trust) -> None:
     """A bag or transfer package directory, whichever its bag-info says it is."""
     try:
         transfer = is_transfer(path)
@@ -112,7 +122,7 @@ def _check_directory(path: Path, check: Check, mdto_schema: Path | None) -> None
     if transfer:
         check_transfer(path, check, mdto_schema)
     else:
-        _check_bag(path, check, mdto_schema)
+        _check_bag(path, check, mdto_schema, trust)
 
 
 def recognise(path: Path) -> str:
@@ -189,7 +199,7 @@ def _check_whole(path: Path, expected: str, check: ExportCheck) -> None:
         check.checked.append(f"{whole.name}: SHA-256 matches the one given")
 
 
-def _check_bag(path: Path, check: Check, mdto_schema: Path | None) -> None:
+def _check_bag(path: Path, check: Check, mdto_schema: Path | None, trust: Trust) -> None:
     try:
         bag = bagit.Bag(str(path))
         bag.validate(processes=1)
@@ -204,9 +214,12 @@ def _check_bag(path: Path, check: Check, mdto_schema: Path | None) -> None:
     except bagit.BagError as exc:
         check.problems.append(f"{path.name}: not a valid bag: {exc}")
         return
+    evidence = check_bag_evidence(path, trust)
+    check.checked += evidence.lines + [f"warning: {line}" for line in evidence.warnings]
+    check.problems += evidence.problems
     data = path / "data"
     for wacz in data.glob("*.wacz"):
-        check_wacz(wacz, check)
+        check_wacz(wacz, check, trust)
     schema = etree.XMLSchema(etree.parse(str(mdto_schema))) if mdto_schema else None
     count = 0
     for xml_path in sorted((data / "metadata").glob("*.xml")):

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from exports.wacz_signing import Trust, check_signed_data
+
 CHUNK = 1024 * 1024
 DATAPACKAGE = "datapackage.json"
 DATAPACKAGE_DIGEST = "datapackage-digest.json"
@@ -79,7 +81,10 @@ def laid_out_as_wacz(path: Path) -> bool:
     return DATAPACKAGE in names or any(name.startswith(WACZ_FOLDERS) for name in names)
 
 
-def check_wacz(path: Path, check: Check) -> None:
+def check_wacz(path: Path, check: Check, trust: Trust | None = None) -> None:
+    """Check the WACZ at ``path``; its signature too when it has one (and when ``trust`` names
+    signers, a WACZ without one is a problem)."""
+    trust = trust or Trust()
     archive = open_zip(path)
     if isinstance(archive, str):
         check.problems.append(archive)
@@ -96,6 +101,25 @@ def check_wacz(path: Path, check: Check) -> None:
             f"WACZ {path.name}: {len(members.digests) - 2} resources, SHA-256 and size of each match "
             f"{DATAPACKAGE}, its digest matches {DATAPACKAGE_DIGEST}, py-wacz validation passed"
         )
+        _check_signature(path, members, trust, check)
+
+
+def _check_signature(path: Path, members: Members, trust: Trust, check: Check) -> None:
+    digest = json.loads(members.kept[DATAPACKAGE_DIGEST])
+    if "signedData" not in digest:
+        if trust.signers:
+            check.problems.append(
+                f"{path.name}: not signed, but you asked who signed it (--signer)"
+            )
+        else:
+            check.checked.append(f"warning: {path.name}: not signed (no signedData)")
+        return
+    package = json.loads(members.kept[DATAPACKAGE])
+    found = check_signed_data(
+        path.name, digest["signedData"], digest["hash"], package.get("created"), trust
+    )
+    check.checked += found.lines + [f"warning: {line}" for line in found.warnings]
+    check.problems += found.problems
 
 
 def _read_members(path: Path, archive: zipfile.ZipFile) -> tuple[list[str], Members]:

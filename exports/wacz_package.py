@@ -6,8 +6,8 @@ pages.jsonl and datapackage.json with SHA-256 digests. The warcinfo written firs
 like the copied records; a page's title is the page's own (its Post's, or its HTML <title>
 when only a comment on it is exported), never a comment's text; datapackage.json names
 archiveren as the software and, when the export is one page, that page as ``mainPageUrl``.
-Memory stays flat: records stream from disk to disk and only the set of copied pointers and
-the page list are kept.
+Memory stays flat: records stream from disk to disk and only the copied pointers and the page
+list are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import re
 import shutil
 import zipfile
@@ -28,6 +29,8 @@ from warcio.warcwriter import WARCWriter
 from archive import read_record
 from archive.naming import resolve_inside
 from archive.store import open_warc, warc_exists
+from evidence.signing import Signer
+from exports.wacz_signing import signed_data
 from foundation import SOFTWARE
 from foundation.errors import ArchiverenError, ExportError
 from foundation.pointer import RecordPointer
@@ -35,6 +38,7 @@ from foundation.pointer import RecordPointer
 COPY_CHUNK = 1024 * 1024
 TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 TITLE_BYTES = 256 * 1024
+log = logging.getLogger("archiveren.exports")
 
 
 def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
@@ -72,6 +76,8 @@ class WarcSubset:
         self.path = path
         self._out = path.open("wb")
         self._seen: set[tuple[str, int]] = set()
+        self.copied: list[tuple[RecordPointer, int]] = []
+        """Each record copied and its offset in this WARC (a bag's timestamps/ lists them)."""
         self.pages: dict[str, tuple[str, str]] = {}
         """url -> (capture date, title); the title is a page's own, never a comment's text"""
         self.records = 0
@@ -94,9 +100,7 @@ class WarcSubset:
         an item of its own), '' for a comment or reply found on it."""
         key = (pointer.warc_file, pointer.offset)
         if key not in self._seen:
-            self._seen.add(key)
-            self.bytes += copy_record(self.archive_dir, pointer, self._out)
-            self.records += 1
+            self._copy(key, pointer)
         url = pointer.target_uri
         if url and (url not in self.pages or (title and not self.pages[url][1])):
             self.pages[url] = (pointer.capture_date, title or self._own_title(pointer))
@@ -106,9 +110,13 @@ class WarcSubset:
         as a page of the package."""
         key = (pointer.warc_file, pointer.offset)
         if key not in self._seen:
-            self._seen.add(key)
-            self.bytes += copy_record(self.archive_dir, pointer, self._out)
-            self.records += 1
+            self._copy(key, pointer)
+
+    def _copy(self, key: tuple[str, int], pointer: RecordPointer) -> None:
+        self._seen.add(key)
+        self.copied.append((pointer, self._out.tell()))
+        self.bytes += copy_record(self.archive_dir, pointer, self._out)
+        self.records += 1
 
     def _own_title(self, pointer: RecordPointer) -> str:
         """The <title> of an archived HTML page ('' for anything else): the page's title when
@@ -126,9 +134,12 @@ class WarcSubset:
         self._out.close()
 
 
-def build_wacz(subset: WarcSubset, out: Path, title: str, pages_path: Path) -> None:
+def build_wacz(
+    subset: WarcSubset, out: Path, title: str, pages_path: Path, signer: Signer | None = None
+) -> None:
     """Write ``out`` (a .wacz) from the subset's WARC with a page list of the exported Posts;
-    when they are all on one page, that page is the WACZ's main page."""
+    when they are all on one page, that page is the WACZ's main page. With a ``signer`` the
+    package is signed (``exports.wacz_signing``)."""
     from wacz.main import main as wacz_main
 
     with pages_path.open("w", encoding="utf-8") as pages:
@@ -161,15 +172,17 @@ def build_wacz(subset: WarcSubset, out: Path, title: str, pages_path: Path) -> N
         )
     main_page = next(iter(subset.pages.items())) if len(subset.pages) == 1 else None
     _restate_datapackage(
-        out, main_page[0] if main_page else "", main_page[1][0] if main_page else ""
+        out, main_page[0] if main_page else "", main_page[1][0] if main_page else "", signer
     )
 
 
-def _restate_datapackage(wacz: Path, main_url: str, main_date: str) -> None:
+def _restate_datapackage(
+    wacz: Path, main_url: str, main_date: str, signer: Signer | None = None
+) -> None:
     """py-wacz names itself as the software and spells the main page ``mainPageURL``; WACZ
     1.1.1 has ``mainPageUrl`` and ``mainPageDate``, and the software that made the package is
-    archiveren. datapackage.json and its digest are rewritten; every other entry is copied as
-    it is (the WARC stays stored, not deflated)."""
+    archiveren. datapackage.json and its digest (signed, with a ``signer``) are rewritten; every
+    other entry is copied as it is (the WARC stays stored, not deflated)."""
     rewritten = wacz.with_name(wacz.name + ".tmp")
     with zipfile.ZipFile(wacz) as source, zipfile.ZipFile(rewritten, "w") as target:
         package = json.loads(source.read("datapackage.json"))
@@ -189,6 +202,12 @@ def _restate_datapackage(wacz: Path, main_url: str, main_date: str) -> None:
         target.writestr(zipfile.ZipInfo("datapackage.json", _now()), data, zipfile.ZIP_DEFLATED)
         digest = json.loads(source.read("datapackage-digest.json"))
         digest["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        if signer is not None:
+            digest["signedData"], unstamped = signed_data(
+                signer, digest["hash"], str(package.get("created", ""))
+            )
+            for reason in unstamped:
+                log.warning("WACZ signature not timestamped by one authority: %s", reason)
         target.writestr(
             zipfile.ZipInfo("datapackage-digest.json", _now()),
             json.dumps(digest, indent=2),

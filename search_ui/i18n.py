@@ -23,9 +23,10 @@ MESSAGE_FILES: tuple[str, ...] = (
     "messages.json",
     "messages_compliance.json",
     "messages_exports.json",
+    "messages_evidence.json",
 )
-"""The message files, read in this order (the compliance pages, the exports and Woo cases keep
-theirs apart)."""
+"""The message files, read in this order (the compliance pages, the exports and Woo cases, and
+the evidence of a record keep theirs apart)."""
 
 
 @cache

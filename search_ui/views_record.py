@@ -16,6 +16,7 @@ from starlette.responses import Response
 from archive import original_of_revisit, read_capture
 from archive.cdxj import lookup
 from catalogue.retention import is_held
+from evidence.receipt import warc_stamps
 from foundation.errors import ArchiveError, ArchiverenError
 from foundation.pointer import RecordPointer
 from foundation.post import Post
@@ -163,6 +164,16 @@ def record_page(
     children, reply_count = replies(ws, post)
     pointers = captures(post)
     on_hold = is_held(ws.catalogue(), post.id)
+    stamps = (
+        warc_stamps(
+            ws.archive_dir,
+            post.capture.warc_file,
+            ws.config(check_secrets=False).evidence,
+            ws.config_path.parent,
+        )
+        if post.capture
+        else []
+    )
     return render(
         request,
         "record.html",
@@ -177,6 +188,7 @@ def record_page(
             "replies": children,
             "reply_count": reply_count,
             "on_hold": on_hold,
+            "stamps": stamps,
         },
     )
 

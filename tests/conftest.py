@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.archive",
     "tests.fixtures.backends",
     "tests.fixtures.engine",
+    "tests.fixtures.engine_cluster",
     "tests.fixtures.collectors",
     "tests.fixtures.ui",
     "tests.fixtures.one_feed",

@@ -90,6 +90,9 @@ class NetworkCollector(Collector):
             collector_version=self.version,
             run_id=self.context.run_id,
             pages=_pages_from_state(self.context.state),
+            page_assets=source.capture_page_assets,
+            page_assets_max_files=source.page_assets_max_files,
+            page_assets_max_bytes=source.page_assets_max_bytes,
         )
 
     def _run_child(self, job_path: Path, outcome_path: Path) -> int:

@@ -82,14 +82,18 @@ def run_crawl(job: CrawlJob, writer: WarcWriter, outcome: CrawlOutcome) -> None:
 
     def describe(request: Any, response: Any) -> CaptureMetadata:
         robots = response.url.split("?")[0].endswith("/robots.txt")
+        asset = request.meta.get("page_asset")
+        extra: dict[str, Any] = {"profile": job.profile, "depth": int(request.meta.get("depth", 0))}
+        if asset:
+            extra = {"page_url": request.meta.get("page_url", ""), "asset": asset}
         return CaptureMetadata(
             source=job.source,
             platform=job.platform,
             collector="network",
             collector_version=job.collector_version,
-            capture_kind="robots" if robots else "page",
+            capture_kind="robots" if robots else "page_asset" if asset else "page",
             run_id=job.run_id,
-            extra={"profile": job.profile, "depth": int(request.meta.get("depth", 0))},
+            extra=extra,
         )
 
     recording = Recording(writer=writer, describe=describe, counts=outcome.counts)

@@ -63,6 +63,9 @@ class CrawlJob:
     collector_version: str
     run_id: int | None = None
     contact: str = ""
+    page_assets: bool = False
+    page_assets_max_files: int = 50
+    page_assets_max_bytes: int = 20_000_000
     pages: dict[str, PageValidators] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:

@@ -5,7 +5,8 @@ not, to ``max_depth`` links deep and at most ``max_pages`` pages.
 Re-crawls are conditional: each request carries the ETag and Last-Modified the page had last
 time, and a 304 answer is followed through the links the page had then (kept in the source's
 state), so an unchanged site costs a request per page and no payload. Each fetched HTML page is
-also tried against the site profile; a page no page type fits, or whose page type lost a
+also tried against the site profile, and what it loads to look as it does (stylesheets and the
+files they name, images, scripts) is fetched as ``page_asset`` captures, each URL once a run; a page no page type fits, or whose page type lost a
 required field, is counted as ``profile_mismatch`` and named with the reason in the outcome's
 ``extraction_problems``, so the run is partial and says which pages the index will read only
 with the generic profile (a site whose layout has moved on). An unchanged page keeps its problem
@@ -29,6 +30,9 @@ from twisted.python.failure import Failure
 
 from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
 from collectors.network.recorder import Recording
+from collectors.page_assets import MAX_IMPORT_DEPTH
+from foundation.css_urls import css_urls
+from foundation.page_resources import Resource, page_resources, resource_kind
 from platforms.profile import SiteProfile
 from platforms.rules import match_page, parse_html
 from platforms.url_rules import page_key
@@ -61,6 +65,7 @@ class SiteSpider(Spider):
         self._deny = [re.compile(p) for p in job.deny]
         self._links = LinkExtractor(canonicalize=False, unique=True)
         self._seen: set[str] = set()
+        self._assets: set[str] = set()
         self._profile_digest = hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:16]
         self.close_reason = ""
 
@@ -90,6 +95,7 @@ class SiteSpider(Spider):
             if isinstance(response, HtmlResponse) and response.status == 200:
                 validators.problem = self._check_profile(response)
                 validators.profile_digest = self._profile_digest if validators.problem else ""
+                yield from self._page_assets(response, depth)
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
         here = page_key(response.url, self.profile)
@@ -101,6 +107,67 @@ class SiteSpider(Spider):
             request = self._request(link, depth=link_depth)
             if request is not None:
                 yield request
+
+    def _page_assets(self, page: HtmlResponse, depth: int) -> Iterator[Request]:
+        """Requests for what a page fetched whole loads (stylesheets first), each URL once a
+        run, at most ``page_assets_max_files`` a page; more are counted as skipped."""
+        if not self.job.page_assets:
+            return
+        wanted = [r for r in page_resources(page.body, page.url) if r.url not in self._assets]
+        for resource in wanted[self.job.page_assets_max_files :]:
+            self.counts["page_assets_skipped"] += 1
+            self.logger.info("%s: %s not archived: page_assets_max_files", page.url, resource.url)
+        for resource in wanted[: self.job.page_assets_max_files]:
+            yield self._asset_request(resource, page.url, depth, 0)
+
+    def _asset_request(self, resource: Resource, page_url: str, depth: int, level: int) -> Request:
+        self._assets.add(resource.url)
+        return Request(
+            resource.url,
+            callback=self.asset,
+            errback=self.asset_failed,
+            meta={
+                "depth": depth,
+                "page_asset": resource.what,
+                "page_url": page_url,
+                "asset_level": level,
+                "download_maxsize": self.job.page_assets_max_bytes,
+            },
+            priority=1 - depth,
+            dont_filter=True,
+        )
+
+    def asset(self, response: Response) -> Iterator[Request]:
+        """An archived page asset; a stylesheet's own references are asked for in turn."""
+        self.counts["page_assets"] += 1
+        meta = response.meta
+        if meta.get("page_asset") != "stylesheet" or not isinstance(response, TextResponse):
+            return
+        if int(meta.get("asset_level", 0)) >= MAX_IMPORT_DEPTH:
+            return
+        for url in css_urls(response.text, response.url):
+            if url not in self._assets:
+                yield self._asset_request(
+                    Resource(url, resource_kind(url)),
+                    str(meta.get("page_url", "")),
+                    int(meta.get("depth", 0)),
+                    int(meta.get("asset_level", 0)) + 1,
+                )
+
+    def asset_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        page = request.meta.get("page_url", "?") if request is not None else "?"
+        message = str(failure.value)
+        if "robots.txt" in message:
+            self.counts["page_assets_skipped_robots"] += 1
+            return
+        if isinstance(failure.value, HttpError):
+            message = f"HTTP {failure.value.response.status}"
+        self.counts["page_assets_failed"] += 1
+        self.counts["errors"] += 1
+        if len(self.outcome.errors) < MAX_ERRORS_KEPT:
+            self.outcome.errors.append(f"page asset {url} (on {page}): {message}")
 
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

@@ -3,7 +3,8 @@
 Serves the home page with feed autodiscovery, paged RSS and Atom feeds, permalink pages in
 WordPress theme markup with threaded comments, uploaded images, robots.txt (``/private/`` is
 disallowed and exists, so a crawler that ignores robots.txt is caught), a 301 from ``/<blog>/feed``
-to ``/<blog>/feed/`` and real 404s. ``BlogApp`` also carries the test controls (add, edit and
+to ``/<blog>/feed/``, real 404s, and a theme stylesheet (with a header image it names) on
+every page. ``BlogApp`` also carries the test controls (add, edit and
 delete a post, add a comment); every change moves the blog's Last-Modified on.
 """
 
@@ -28,6 +29,14 @@ from demo_sources.httpbase import (
 from demo_sources.markup import Links, dutch_date, esc, local, png
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
+THEME = "/wp-content/themes/ambtenaar"
+THEME_CSS = """/* Theme Name: Ambtenaar (demo) */
+body { font-family: Georgia, serif; margin: 0 auto; max-width: 46rem; }
+.site-header { background: #f4efe6 url(header.png) no-repeat right top; padding: 1rem; }
+h1.entry-title, h1.page-title { color: #8b1a1a; }
+.comment-list { list-style: none; }
+"""
+"""The demo theme's stylesheet: the heading colour is what a full replay's test reads back."""
 
 
 class BlogApp:
@@ -41,6 +50,8 @@ class BlogApp:
             (re.compile(r"/"), self.index),
             (re.compile(r"/robots\.txt"), self.robots),
             (re.compile(r"/private/.*"), self.private),
+            (re.compile(rf"{THEME}/style\.css"), self.theme_css),
+            (re.compile(rf"{THEME}/header\.png"), self.theme_image),
             (re.compile(rf"/{b}/"), self.home),
             (re.compile(rf"/{b}/page/(?P<paged>\d+)/"), self.home),
             (re.compile(rf"/{b}"), lambda r, blog: self.slash(r, f"/{blog}/")),
@@ -103,6 +114,12 @@ class BlogApp:
 
     def robots(self, request: Request) -> Response:
         return Response(200, ROBOTS_TXT.encode(), "text/plain; charset=utf-8")
+
+    def theme_css(self, request: Request) -> Response:
+        return Response(200, THEME_CSS.encode(), "text/css; charset=utf-8")
+
+    def theme_image(self, request: Request) -> Response:
+        return Response(200, png("theme-header", 320, 40), "image/png")
 
     def private(self, request: Request) -> Response:
         return html(self.page("Concepten", "<p>Interne concepten, niet voor publicatie.</p>"))
@@ -250,7 +267,8 @@ class BlogApp:
             head += f'<meta property="article:published_time" content="{post.published.isoformat()}" />\n<meta property="article:modified_time" content="{post.updated.isoformat()}" />\n'
         return (
             f'<!DOCTYPE html>\n<html lang="nl-NL">\n<head>\n<meta charset="UTF-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{full_title}</title>\n{head}"
+            f"<title>{full_title}</title>\n"
+            f"<link rel='stylesheet' id='ambtenaar-style-css' href='{self.base()}{THEME}/style.css?ver=1.0' media='all' />\n{head}"
             f'<meta name="generator" content="WordPress {GENERATOR_VERSION}" />\n</head>\n<body class="wp-theme-twentytwentyone">\n<div id="page" class="site">{site}\n{body}\n'
             f'<footer class="site-footer"><a href="https://wordpress.org/">Ondersteund door WordPress</a></footer></div>\n</body>\n</html>\n'
         )

@@ -112,14 +112,38 @@ class ElasticsearchBackend:
             "installing the index template",
             lambda: raw.indices.put_index_template(
                 name=f"{self.name}-template",
-                body=template_body(f"{self.name}.v*", define_analyzer=define),
+                body=template_body(f"{self.name}.v*", define_analyzer=define, **self._layout()),
             ),
         )
-        if self._target is None and not self._call(
-            "looking up the read alias", lambda: raw.indices.exists_alias(name=self.read_alias)
-        ):
-            self._create_index({self.read_alias: {}, self.write_alias: {"is_write_index": True}})
+        if self._target is None:
+            if not self._call(
+                "looking up the read alias", lambda: raw.indices.exists_alias(name=self.read_alias)
+            ):
+                self._create_index(
+                    {self.read_alias: {}, self.write_alias: {"is_write_index": True}}
+                )
+            else:
+                # Replicas and refresh may change on a live index: the configured ones apply.
+                self._call(
+                    "applying search.number_of_replicas and search.refresh_interval",
+                    lambda: raw.indices.put_settings(index=self.read_alias, body=self._dynamic()),
+                )
         self._ready = True
+
+    def _layout(self) -> dict[str, Any]:
+        return {
+            "shards": self.settings.number_of_shards,
+            "replicas": self.settings.number_of_replicas,
+            "refresh_interval": self.settings.refresh_interval,
+        }
+
+    def _dynamic(self) -> dict[str, Any]:
+        return {
+            "index": {
+                "number_of_replicas": self.settings.number_of_replicas,
+                "refresh_interval": self.settings.refresh_interval,
+            }
+        }
 
     def ensure_current(self) -> None:
         """ensure_index, then refuse an index whose mappings an earlier version made (it would
@@ -180,7 +204,9 @@ class ElasticsearchBackend:
         physical = f"{self.name}.v{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
         define = self._analyzer_needs_definition()
         body = {
-            "settings": index_settings(define_analyzer=define, rebuilding=rebuilding),
+            "settings": index_settings(
+                define_analyzer=define, rebuilding=rebuilding, **self._layout()
+            ),
             "mappings": mappings(),
             "aliases": aliases,
         }
@@ -411,7 +437,9 @@ class ElasticsearchBackend:
         raw = self.client.raw
         self._call(
             f"finishing {new}",
-            lambda: raw.indices.put_settings(index=new, body={"index": {"refresh_interval": None}}),
+            lambda: raw.indices.put_settings(
+                index=new, body={"index": {"refresh_interval": self.settings.refresh_interval}}
+            ),
         )
         self._call(f"refreshing {new}", lambda: raw.indices.refresh(index=new))
         old = (

@@ -24,6 +24,16 @@ RETRY_STATUSES = (429, 503)
 """Statuses that mean "busy, try again later" rather than "this request is wrong"."""
 
 
+def failover_options(host_count: int) -> dict[str, Any]:
+    """The client's retry options for ``host_count`` configured nodes. One node: no client-side
+    retries, the backend decides how long to wait for an engine that is down. Several: a request
+    that meets a node that is gone (refused, reset, timed out) goes once to each other node
+    before the backend sees the failure; the client marks the node dead and tries it again
+    later. Sniffing stays off (both clients' default): the nodes a cluster advertises may be
+    addresses this host cannot reach, and the configured list is what the operator vouched for."""
+    return {"max_retries": max(host_count - 1, 0), "retry_on_timeout": host_count > 1}
+
+
 class EngineClient:
     """One client for one flavour; every call goes through here."""
 
@@ -39,7 +49,7 @@ class EngineClient:
         tls: dict[str, Any] = {"verify_certs": settings.verify_certs}
         if settings.ca_certs:
             tls["ca_certs"] = settings.ca_certs
-        # No client-side retries: the backend decides how long to wait for an engine that is down.
+        failover = failover_options(len(self.hosts))
         if flavour == "elasticsearch":
             self.raw: Any = elasticsearch.Elasticsearch(
                 self.hosts,
@@ -47,8 +57,7 @@ class EngineClient:
                 basic_auth=auth,
                 **tls,
                 request_timeout=timeout,
-                max_retries=0,
-                retry_on_timeout=False,
+                **failover,
             )
         else:
             headers = {"Authorization": f"ApiKey {api_key}"} if api_key else None
@@ -58,8 +67,7 @@ class EngineClient:
                 headers=headers,
                 **tls,
                 timeout=timeout,
-                max_retries=0,
-                retry_on_timeout=False,
+                **failover,
             )
 
     def open_pit(self, index: str, keep_alive: str) -> str:

@@ -105,24 +105,47 @@ def mappings() -> dict[str, Any]:
     }
 
 
-def index_settings(*, define_analyzer: bool, rebuilding: bool = False) -> dict[str, Any]:
-    """Settings for a new index: one shard (one node serves it; an organisation that outgrows
-    that changes the template), no replicas on a single node, and refresh off while rebuilding."""
-    settings: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+def index_settings(
+    *,
+    define_analyzer: bool,
+    rebuilding: bool = False,
+    shards: int = 1,
+    replicas: int = 0,
+    refresh_interval: str | None = None,
+) -> dict[str, Any]:
+    """Settings for a new index: ``search.number_of_shards`` primaries with
+    ``search.number_of_replicas`` copies each (one shard and none suit a single node; a cluster
+    wants a replica so that losing a node loses nothing), the configured refresh interval, and
+    refresh off while rebuilding."""
+    settings: dict[str, Any] = {"number_of_shards": shards, "number_of_replicas": replicas}
     if rebuilding:
         settings["refresh_interval"] = "-1"
+    elif refresh_interval is not None:
+        settings["refresh_interval"] = refresh_interval
     if define_analyzer:
         settings["analysis"] = ANALYSIS_SETTINGS
     return settings
 
 
-def template_body(pattern: str, *, define_analyzer: bool) -> dict[str, Any]:
+def template_body(
+    pattern: str,
+    *,
+    define_analyzer: bool,
+    shards: int = 1,
+    replicas: int = 0,
+    refresh_interval: str | None = None,
+) -> dict[str, Any]:
     """A composable index template applying the settings and mappings to ``pattern``."""
     return {
         "index_patterns": [pattern],
         "priority": 200,
         "template": {
-            "settings": index_settings(define_analyzer=define_analyzer),
+            "settings": index_settings(
+                define_analyzer=define_analyzer,
+                shards=shards,
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            ),
             "mappings": mappings(),
         },
         "_meta": {

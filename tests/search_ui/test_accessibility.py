@@ -31,6 +31,7 @@ EVERYONE = [
     "/thread/network:10",
     "/replay/0/blog:1",
     "/captured/0/blog:1",
+    "/full/0/blog:1",
     "/collections",
     "/record/bestaat-niet",  # the 404 page
 ]

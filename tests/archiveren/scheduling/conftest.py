@@ -87,9 +87,18 @@ def write_config(
 
 
 def start_scheduler(
-    config: Path, data_dir: Path, log_path: Path, *, verbose: bool = True
+    config: Path,
+    data_dir: Path,
+    log_path: Path,
+    *,
+    verbose: bool = True,
+    host_name: str | None = None,
 ) -> subprocess.Popen[bytes]:
+    """`archiveren schedule` as a process; ``host_name`` makes it stand for that collector host
+    (ARCHIVEREN_HOST_NAME: its WARC names, runs and locks say so)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVEREN_")}
+    if host_name:
+        env["ARCHIVEREN_HOST_NAME"] = host_name
     handle = log_path.open("ab")
     return subprocess.Popen(
         [

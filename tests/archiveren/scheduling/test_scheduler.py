@@ -107,26 +107,33 @@ def test_restart_does_not_run_a_source_twice(
     )
 
 
-def test_two_schedulers_sharing_a_catalogue_never_run_a_source_at_once(
+def test_a_second_scheduler_for_the_same_sources_is_refused_and_runs_never_overlap(
     slow_blog: SlowBlog, tmp_path: Path, catalogue_url: str | None
 ) -> None:
-    """On PostgreSQL the two could be on two hosts: the run lock is the catalogue's."""
+    """On PostgreSQL the two could be on two hosts: the first claims all sources in the
+    catalogue, so the second, which would run every source a second time each period, stops
+    with the reason; several hosts each take a scheduler.shard (test_two_hosts.py)."""
     slow_blog.page_delay = 0.3
     config = write_config(
         tmp_path / "c.yaml", feed_source("blog", slow_blog.url, interval=1), "", catalogue_url
     )
     data = tmp_path / "data"
-    processes = [start_scheduler(config, data, tmp_path / f"log{n}") for n in range(2)]
+    first = start_scheduler(config, data, tmp_path / "log0")
 
     def finished() -> list:
         return [r for r in runs_of(data, "blog", url=catalogue_url) if r.ended_at]
 
     try:
+        assert wait_for(lambda: len(finished()) >= 1, 40)
+        second = start_scheduler(config, data, tmp_path / "log1")
+        assert second.wait(60) != 0
         assert wait_for(lambda: len(finished()) >= 4, 40)
     finally:
-        for process in processes:
-            stop(process)
+        stop(first)
+    refusal = (tmp_path / "log1").read_text(encoding="utf-8")
+    assert "a scheduler for all sources (no scheduler.shard) is already running by" in refusal
     runs = finished()
+    assert {run.host for run in runs} == {runs[0].host}
     for earlier, later in zip(runs, runs[1:], strict=False):
         assert later.started_at >= earlier.ended_at
 
