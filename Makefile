@@ -1,12 +1,13 @@
 # archiveren: two commands set everything up on a fresh machine.
 #   make demo  - install, start the local demo sources, collect, index, serve http://127.0.0.1:8000
 #                (the demo sources are the archiveren-demo distribution in demo/, installed by setup)
-#   make test  - install (incl. Chromium, the search-engine nodes and a throwaway PostgreSQL),
-#                lint, run the whole test suite
+#   make test  - install (incl. Chromium, the search-engine nodes, a throwaway PostgreSQL and a
+#                SeaweedFS S3 server, built once from its Go module), lint, run the whole test suite
 #   make test-fast - install, lint, run the tests that need no engine node, no browser and are
 #                    not marked slow (no Chromium install, no engine start)
 # Other targets: make setup, make lint, make format, make bench, make engine-start, make engine-stop,
-#                make postgres-start, make postgres-stop, make cluster-start, make cluster-stop
+#                make postgres-start, make postgres-stop, make objectstore-start, make objectstore-stop,
+#                make cluster-start, make cluster-stop
 #                (a three-node Elasticsearch cluster on 127.0.0.1:9210-9212; tests/cluster start
 #                one themselves when none runs)
 # Test material from ../shared/corpus/external is used when it is there; otherwise what PyPI
@@ -17,7 +18,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop postgres-start postgres-stop cluster-start cluster-stop clean
+.PHONY: setup demo test test-fast lint format pytest pytest-fast bench browser engine-start engine-stop postgres-start postgres-stop objectstore-start objectstore-stop cluster-start cluster-stop clean
 
 $(STAMP): pyproject.toml demo/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,14 @@ postgres-start:
 postgres-stop:
 	-python3 scripts/postgres stop
 
+# A real S3-compatible server (SeaweedFS) for the storage tests and the object-store benchmark:
+# built once from its Go module and cached in ~/.cache/archiveren (about 5 minutes the first time).
+objectstore-start:
+	python3 scripts/objectstore start
+
+objectstore-stop:
+	-python3 scripts/objectstore stop
+
 cluster-start: setup
 	$(BIN)/python scripts/search-engine start-cluster
 
@@ -68,14 +77,14 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-pytest: setup browser engine-start postgres-start
+pytest: setup browser engine-start postgres-start objectstore-start
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
-	  $(MAKE) --no-print-directory engine-stop postgres-stop; \
+	  $(MAKE) --no-print-directory engine-stop postgres-stop objectstore-stop; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 test: lint pytest
 
-FAST_MARKS := not engine and not browser and not slow
+FAST_MARKS := not engine and not browser and not objectstore and not slow
 
 pytest-fast: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST_MARKS)" $(PYTEST_ARGS); status=$$?; \
@@ -83,8 +92,9 @@ pytest-fast: setup
 
 test-fast: lint pytest-fast
 
-bench: setup engine-start
-	$(BIN)/python -m bench.run_all; status=$$?; $(MAKE) --no-print-directory engine-stop; exit $$status
+bench: setup engine-start objectstore-start
+	$(BIN)/python -m bench.run_all; status=$$?; \
+	  $(MAKE) --no-print-directory engine-stop objectstore-stop; exit $$status
 
 clean:
 	rm -rf $(VENV) data test-artifacts bench/out

@@ -17,6 +17,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.capture import context_from_warc_fields
 from archive.naming import resolve_inside
+from archive.store import open_warc, warc_exists
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
 
@@ -44,12 +45,12 @@ def read_capture(
 ) -> ArchivedCapture:
     """The record the pointer names, with the context of its concurrent metadata record."""
     path = resolve_inside(archive_dir, pointer.warc_file)
-    if not path.is_file():
+    if not warc_exists(path):
         raise ArchiveError(
             f"WARC file {pointer.warc_file} is not in {archive_dir}; check the archive directory or run `archiveren verify`"
         )
     try:
-        with path.open("rb") as handle:
+        with open_warc(path) as handle:
             handle.seek(pointer.offset)
             records = ArchiveIterator(handle)
             first = next(records, None)

@@ -19,6 +19,7 @@ from archive.archived_capture import RECORDS_AFTER
 from archive.cdxj import lookup
 from archive.naming import resolve_inside
 from archive.reader import iter_records
+from archive.store import open_warc, warc_exists, warc_size
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
 
@@ -113,12 +114,12 @@ def _read_at(handle: BinaryIO, offset: int, where: str) -> tuple[bytes, int]:
 def read_raw(archive_dir: Path, warc_file: str, offset: int) -> tuple[RawRecord, int]:
     """The record at ``offset`` of ``warc_file`` and where the next one starts."""
     path = resolve_inside(archive_dir, warc_file)
-    if not path.is_file():
+    if not warc_exists(path):
         raise ArchiveError(
             f"WARC file {warc_file} is not in {archive_dir}; run `archiveren verify`"
         )
     where = f"{warc_file}@{offset}"
-    with path.open("rb") as handle:
+    with open_warc(path) as handle:
         data, after = _read_at(handle, offset, where)
     return RawRecord(data, _parse_head(data, where), warc_file, offset), after
 
@@ -126,13 +127,13 @@ def read_raw(archive_dir: Path, warc_file: str, offset: int) -> tuple[RawRecord,
 def capture_records(archive_dir: Path, pointer: RecordPointer) -> list[RawRecord]:
     """The response or revisit ``pointer`` names, then its request and metadata records."""
     path = resolve_inside(archive_dir, pointer.warc_file)
-    if not path.is_file():
+    if not warc_exists(path):
         raise ArchiveError(
             f"WARC file {pointer.warc_file} is not in {archive_dir}; run `archiveren verify`"
         )
-    size = path.stat().st_size
+    size = warc_size(path)
     records: list[RawRecord] = []
-    with path.open("rb") as handle:
+    with open_warc(path) as handle:
         offset = pointer.offset
         for n in range(RECORDS_AFTER + 1):
             if offset >= size:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from fastwarc.warc import ArchiveIterator, WarcRecord
 
-from archive.manifest import ManifestEntry, file_sha256, read_manifest
-from archive.naming import closed_warcs, open_warcs
+from archive.manifest import ManifestEntry, read_manifest
+from archive.naming import open_warcs
+from archive.store import all_closed_warcs, open_warc, warc_size
 from foundation import progress
 from foundation.errors import FixityError
 
@@ -54,11 +55,11 @@ def verify_archive(
     report = FixityReport()
     manifest, manifest_problems = read_manifest(archive_dir)
     report.problems += manifest_problems
-    on_disk = {p.name: p for p in closed_warcs(archive_dir)}
+    on_disk = {p.name: p for p in all_closed_warcs(archive_dir)}
     actual: dict[str, tuple[str, int]] = {}
-    progress.begin("verify", len(on_disk), sum(p.stat().st_size for p in on_disk.values()))
+    progress.begin("verify", len(on_disk), sum(warc_size(p) for p in on_disk.values()))
     for name, path in sorted(on_disk.items()):
-        actual[name] = file_sha256(path)
+        actual[name] = _sha256(path)
         report.files_checked += 1
         _check_records(path, report)
         progress.advance(1, actual[name][1])
@@ -119,7 +120,7 @@ def _compare(
 
 def _check_records(path: Path, report: FixityReport) -> None:
     try:
-        with open(path, "rb") as handle:
+        with open_warc(path) as handle:
             for record in ArchiveIterator(handle, parse_http=False):
                 report.records_checked += 1
                 problem = _record_problem(record)
@@ -130,6 +131,16 @@ def _check_records(path: Path, report: FixityReport) -> None:
                     )
     except OSError as exc:
         report.problems.append(f"unreadable: {path.name}: {exc}; the file is corrupt")
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a WARC file, read in full wherever it is (disk or bucket)."""
+    hasher, size = hashlib.sha256(), 0
+    with open_warc(path) as handle:
+        while chunk := handle.read(_CHUNK):
+            hasher.update(chunk)
+            size += len(chunk)
+    return hasher.hexdigest(), size
 
 
 def _record_problem(record: WarcRecord) -> str:

@@ -19,9 +19,10 @@ from warcio.archiveiterator import ArchiveIterator as WarcioIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.naming import OPEN_SUFFIX, closed_warcs, resolve_inside
+from archive.naming import OPEN_SUFFIX, resolve_inside
 from archive.record import ArchivedRecord, RecordReadError
 from archive.scan import scan_complete_records
+from archive.store import all_closed_warcs, open_warc, read_warc_range, warc_exists, warc_size
 from foundation.errors import ArchiveError
 from foundation.pointer import RecordPointer
 
@@ -48,8 +49,8 @@ def iter_records(
     iteration goes on with the next file."""
     path = Path(path)
     if path.is_dir():
-        files, base = closed_warcs(path), path
-    elif path.is_file():
+        files, base = all_closed_warcs(path), path
+    elif warc_exists(path):
         files, base = [path], Path(archive_dir) if archive_dir else path.parent
     else:
         raise ArchiveError(f"no WARC file or archive directory at {path}")
@@ -83,13 +84,11 @@ def read_record(archive_dir: Path, pointer: RecordPointer) -> ArchivedRecord:
     file = resolve_inside(archive_dir, pointer.warc_file)
     if not file.exists() and file.with_name(file.name + ".open").exists():
         file = file.with_name(file.name + ".open")  # the current file of a live writer
-    if not file.exists():
+    if not file.exists() and not warc_exists(file):
         raise RecordReadError(f"WARC file {pointer.warc_file} is not in {archive_dir}")
     if pointer.length <= 0:
         raise RecordReadError(f"pointer to {pointer.warc_file}@{pointer.offset} has no length")
-    with open(file, "rb") as handle:
-        handle.seek(pointer.offset)
-        data = handle.read(pointer.length)
+    data = read_warc_range(file, pointer.offset, pointer.length)
     if len(data) < pointer.length:
         raise RecordReadError(
             f"{pointer.warc_file} ends before {pointer.offset}+{pointer.length}; "
@@ -113,7 +112,7 @@ def _relative_name(file: Path, base: Path) -> str:
 
 def _peek(file: Path, offset: int) -> tuple[bool, bytes]:
     """Whether the data at ``offset`` is gzip, and its first decompressed bytes."""
-    with open(file, "rb") as handle:
+    with open_warc(file) as handle:
         handle.seek(offset)
         raw = handle.read(4096)
     if raw.startswith(GZIP_MAGIC):
@@ -155,9 +154,9 @@ def _iter_file(
     if end is None and head.lstrip().startswith(b"filedesc://"):
         yield from _iter_arc(file, name, base, start)
         return
-    size = file.stat().st_size if end is None else end
+    size = warc_size(file) if end is None else end
     pending: ArchivedRecord | None = None
-    with open(file, "rb") as handle:
+    with open_warc(file) as handle:
         handle.seek(start)
         source = handle if end is None else _Bounded(handle, end)
         try:
@@ -197,7 +196,7 @@ def _check_tail(file: Path, offset: int, size: int, gz: bool) -> None:
                 f"{scan.problem or 'data after it'}; the file is truncated"
             )
         return
-    with open(file, "rb") as handle:
+    with open_warc(file) as handle:
         handle.seek(offset)
         head = handle.read(HTTP_HEAD_LIMIT)
     lead = len(head) - len(head.lstrip(b"\r\n"))
@@ -242,7 +241,7 @@ def _from_fastwarc(
 
 
 def _iter_arc(file: Path, name: str, base: Path, start: int) -> Iterator[ArchivedRecord]:
-    with open(file, "rb") as handle:
+    with open_warc(file) as handle:
         handle.seek(start)
         iterator = WarcioIterator(handle, arc2warc=True)
         try:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from archive.merkle import LEAF_PREFIX, inclusion_path, tree_root
 from archive.reader import GZIP_MAGIC, iter_records
 from archive.scan import scan_complete_records
+from archive.store import open_warc, warc_size
 from foundation.errors import ArchiveError
 
 _CHUNK = 1024 * 1024
@@ -65,10 +66,10 @@ def record_tree(path: Path) -> RecordTree:
                 "tree would not cover the whole file; run verify"
             )
         expected = offset + length
-    if expected != path.stat().st_size:
+    if expected != warc_size(path):
         raise ArchiveError(f"{path.name}: data after its last record at {expected}; run verify")
     leaves: list[RecordLeaf] = []
-    with open(path, "rb") as handle:
+    with open_warc(path) as handle:
         for offset, length in bounds:
             handle.seek(offset)
             leaves.append(RecordLeaf(offset, length, _hash_leaf(handle, length)))
@@ -79,7 +80,7 @@ def _record_bounds(path: Path) -> list[tuple[int, int]]:
     """(offset, length) of each record: the gzip members of a gzip-per-record file, found by
     the scan recovery uses (several times faster than parsing every record), or the reader's
     pointers for an uncompressed WARC or an ARC file."""
-    with open(path, "rb") as handle:
+    with open_warc(path) as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
     if not gzipped:
         return [(r.pointer.offset, r.pointer.length) for r in iter_records(path)]

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.store import open_warc
+
 _READ_CHUNK = 1024 * 1024
 _HEADER_LIMIT = 64 * 1024
 
@@ -30,7 +32,7 @@ def scan_complete_records(
     the file is complete). Streams the file once, whatever its size. ``on_record`` hears the
     offset and length of each complete record (its gzip member) in file order."""
     good_end, records = start, 0
-    with open(path, "rb") as handle:
+    with open_warc(path) as handle:
         handle.seek(start)
         pending = b""
         while True:

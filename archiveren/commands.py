@@ -144,7 +144,25 @@ def collect(args: argparse.Namespace, ws: Workspace) -> int:
         failed += bool(args.strict and report.counts.get("profile_mismatch"))
     if config.evidence.enabled:
         _stamp_quietly(ws)
+    failed += _offload(config, ws)
     return 1 if failed else 0
+
+
+def _offload(config: ArchiverenConfig, ws: Workspace) -> int:
+    """Move the closed WARC files to the bucket (archive.storage: s3); 1 when any upload
+    failed (the file stays local and the next run tries again), else 0."""
+    from archiveren.offload import offload_pass
+
+    try:
+        report = offload_pass(config, ws.archive_dir)
+    except ArchiverenError as exc:
+        print(f"object storage: nothing uploaded: {exc}")
+        return 1
+    if report is None:
+        return 0
+    print(f"object storage: {report.summary()}")
+    _print_problems(report.failed)
+    return 1 if report.failed else 0
 
 
 def _stamp_quietly(ws: Workspace) -> None:

@@ -32,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from archive import recover_open_files, verify_archive
 from archiveren.notify import notify_repeated_failure
+from archiveren.offload import offload_pass
 from archiveren.shards import claimed_shard, in_shard
 from catalogue.jobs import job_table
 from catalogue.store import this_holder
@@ -270,6 +271,7 @@ class SchedulerDaemon:
         except Exception as exc:  # noqa: BLE001 - a run that could not even start is still a run
             self._record_failed_run(source, exc)
         self._notify_if_failing(source_name)
+        self.run_offload()
         if self.config.scheduler.index_after_run and not self.stop_event.is_set():
             self.run_index()
 
@@ -384,6 +386,15 @@ class SchedulerDaemon:
             return
         if report.stamped or report.failures:
             log.info("timestamps: %s", report.summary())
+        self.run_offload()
+
+    def run_offload(self) -> None:
+        """Move the WARC files closed (and stamped) so far to the bucket when the config keeps
+        them there; a bucket that does not answer is tried again after the next run."""
+        try:
+            offload_pass(self.config, self.ws.archive_dir)
+        except Exception as exc:  # noqa: BLE001 - the files stay local; the next pass retries
+            log.error("uploading WARC files could not run: %s: %s", exc.__class__.__name__, exc)
 
     def tick(self) -> None:
         """The main loop's once-a-second look: a changed config file, WARC files due to close."""

@@ -404,6 +404,7 @@ def render_report(doc: dict[str, Any]) -> str:
             "The reference is one full collection of every source, back to back in one process. Memory is the scheduler's own (RssAnon), growth measured over the second half. Threads and open files: median of the first quarter after warm-up / largest / median of the last quarter.",
             "",
         ]
+    out += _objectstore_section(doc.get("objectstore"))
     out += ["## Export (exports.run_export of every Post)", ""]
     rows = []
     for name, e in doc["export"].items():
@@ -443,3 +444,41 @@ def render_report(doc: dict[str, Any]) -> str:
     ]
     out += _table(["ratio", "value"], [[k, v] for k, v in doc["ratios"].items()])
     return "\n".join(out)
+
+
+def _objectstore_section(figures: dict[str, Any] | None) -> list[str]:
+    """WARC files in the S3 server beside the local disk, measured in the same run."""
+    if figures is None:
+        return []
+    out = ["## WARC files in object storage (SeaweedFS on loopback) beside local disk", ""]
+    if "not_measured" in figures:
+        return [*out, f"Not measured: {figures['not_measured']}", ""]
+    store, read, rand = figures["store"], figures["read_all"], figures["random_reads"]
+    out += _table(
+        ["what", "local disk (reference)", "object store", "ratio to local"],
+        [
+            [
+                "store closed files (copy + fsync / upload + read back + check)",
+                f"{store['local_copy_mb_s']} MB/s",
+                f"{store['bucket_mb_s']} MB/s",
+                store["ratio_to_local"],
+            ],
+            [
+                "read every record (iter_records)",
+                f"{read['local_mb_s']} MB/s",
+                f"{read['bucket_mb_s']} MB/s",
+                read["ratio_to_local"],
+            ],
+            [
+                f"read {rand['reads']} random records by pointer",
+                f"{rand['local_per_s']}/s",
+                f"{rand['bucket_per_s']}/s",
+                rand["ratio_to_local"],
+            ],
+        ],
+    )
+    out += [
+        f"{figures['warc_mb']} MB in {figures['files']} files, {figures['records']:,} captures. ",
+        "",
+    ]
+    return out

@@ -44,6 +44,7 @@ class Plan:
     collect_repeats: int
     exports: tuple[tuple[str, int], ...]  # (format, Posts) from the tantivy workspace
     soak_seconds: int = 0  # the scheduler soak (bench/soak.py); 0: not run
+    objectstore_mb: int = 0  # WARC MB stored in and read from the S3 server; 0: not run
 
 
 QUICK = Plan("quick", 5, 1, {2000: 1}, {}, (), 0, 0, (("csv", 2000),))
@@ -58,6 +59,7 @@ DEFAULT = Plan(
     3,
     (("csv", 100_000), ("bag", 10_000)),
     soak_seconds=300,
+    objectstore_mb=64,
 )
 FULL = Plan(
     "full",
@@ -70,6 +72,7 @@ FULL = Plan(
     3,
     (("csv", 100_000), ("bag", 10_000), ("bag", 100_000)),
     soak_seconds=600,
+    objectstore_mb=256,
 )
 
 
@@ -238,6 +241,21 @@ def run_plan(plan: Plan, engine_url: str | None, engine_note: str, flavour: str)
             "collect",
             ["bench.bench_collect", "--work", str(OUT / "work" / "collect")],
             plan.collect_repeats,
+        ).run()
+
+    if plan.objectstore_mb:
+        print(f"object store: {plan.objectstore_mb} MB of WARC files beside local disk", flush=True)
+        objectstore_json = OUT / "objectstore.json"
+        results["objectstore"] = Stage(
+            "objectstore",
+            [
+                "bench.bench_objectstore",
+                "--size-mb",
+                str(plan.objectstore_mb),
+                "--out",
+                str(objectstore_json),
+            ],
+            json_out=objectstore_json,
         ).run()
 
     if plan.soak_seconds:

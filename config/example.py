@@ -8,7 +8,7 @@ a test fails while the committed file is out of date.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -107,6 +107,7 @@ def _render_model(
             if isinstance(annotation, type) and issubclass(annotation, BaseModel)
             else None
         )
+        optional = _optional_model(annotation)
         if value is PydanticUndefined:
             lines.append(f"{indent}{name}:   # required")
         elif nested is not None:
@@ -115,10 +116,21 @@ def _render_model(
             _render_model(nested, inner, indent + "  ", lines)
         elif isinstance(value, BaseModel):
             lines.append(f"{indent}{name}: {_scalar(value.model_dump(exclude_none=True))}")
+        elif value is None and optional is not None:
+            lines.append(f"{indent}# {name}: (not set; its fields, when set:)")
+            _render_model(optional, {}, indent + "#   ", lines)
         elif value is None and name not in values:
             lines.append(f"{indent}# {name}: (not set)")
         else:
             lines.append(f"{indent}{name}: {_scalar(value)}")
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """``M`` for a field typed ``M | None`` with ``M`` a settings model, else None."""
+    members = [a for a in get_args(annotation) if a is not type(None)]
+    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
+        return members[0]
+    return None
 
 
 def render_example() -> str:

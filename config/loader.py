@@ -89,6 +89,18 @@ def _unset_secrets(raw: dict[str, Any], sources: Collection[str] = ()) -> list[s
                 problems.append(
                     f"source {name!r}, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)"
                 )
+    archive = raw.get("archive")
+    bucket = archive.get("s3") if isinstance(archive, dict) else None
+    if isinstance(archive, dict) and archive.get("storage") == "s3" and isinstance(bucket, dict):
+        for field, default in (
+            ("access_key_env", "ARCHIVEREN_S3_ACCESS_KEY"),
+            ("secret_key_env", "ARCHIVEREN_S3_SECRET_KEY"),
+        ):
+            variable = bucket.get(field, default)
+            if _unset(variable):
+                problems.append(
+                    f"archive.s3, field '{field}': environment variable {variable} is not set (export it before running; its value is never logged)"
+                )
     search = raw.get("search")
     if isinstance(search, dict) and search.get("search_backend", "tantivy") != "tantivy":
         for field in ("api_key_env", "username_env", "password_env"):
@@ -115,6 +127,7 @@ SECRET_FIELDS = (
     "api_key_env",
     "password_env",
     "secret_key_env",
+    "access_key_env",
     "metrics_token_env",
 )
 """Fields that name an environment variable holding a secret (``username_env`` names none)."""
@@ -122,7 +135,7 @@ SECRET_FIELDS = (
 
 def secret_values(config: ArchiverenConfig) -> dict[str, str | None]:
     """``{VARIABLE: value}`` for every secret variable the config names, set or not."""
-    holders: list[Any] = [*config.sources, config.search, config.server]
+    holders: list[Any] = [*config.sources, config.search, config.server, config.archive.s3]
     variables = {getattr(holder, field, None) for holder in holders for field in SECRET_FIELDS}
     return {variable: os.environ.get(variable) for variable in sorted(v for v in variables if v)}
 

@@ -360,6 +360,49 @@ class HttpSettings(_Strict):
     )
 
 
+def _no_keys_in_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "the endpoint URL must not hold a user name or password; the keys come from the "
+            "variables access_key_env and secret_key_env name"
+        )
+    return value
+
+
+class S3StorageSettings(_Strict):
+    """An S3-compatible bucket for closed WARC files (used when archive.storage is s3)."""
+
+    endpoint_url: Annotated[HttpUrl, AfterValidator(_no_keys_in_url)] = Field(
+        description="the S3 endpoint, e.g. https://s3.example.org or http://127.0.0.1:18333"
+    )
+    bucket: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        description="bucket name (3-63 lower-case letters, digits, dots and hyphens); created when missing",
+    )
+    prefix: str = Field(
+        default="",
+        pattern=r"^([A-Za-z0-9._-]+/)*$",
+        description="key prefix inside the bucket, ending in / (e.g. warcs/); empty for none",
+    )
+    region: str = Field(default="us-east-1", description="the region the endpoint signs for")
+    access_key_env: EnvName = Field(
+        default="ARCHIVEREN_S3_ACCESS_KEY",
+        description="environment variable holding the access key id (never in the file)",
+    )
+    secret_key_env: EnvName = Field(
+        default="ARCHIVEREN_S3_SECRET_KEY",
+        description="environment variable holding the secret key (never in the file, never logged)",
+    )
+    keep_local: bool = Field(
+        default=False,
+        description="keep the local copy of a WARC file after its upload was verified",
+    )
+    upload_attempts: int = Field(
+        default=3, ge=1, le=20, description="tries per file before the upload is reported failed"
+    )
+
+
 class ArchiveSettings(_Strict):
     prefix: str = Field(
         default="archiveren", pattern=r"^[A-Za-z0-9_-]+$", description="WARC file name prefix"
@@ -373,6 +416,19 @@ class ArchiveSettings(_Strict):
         description="under `schedule`, a source's runs append to its open WARC file; it is closed (and a new one started by the next capture) once it is this old",
     )
     operator: str = Field(default="", description="operator named in each warcinfo record")
+    storage: Literal["local", "s3"] = Field(
+        default="local",
+        description="where closed WARC files are kept: local (the data dir) or s3 (the bucket in archive.s3; written locally first, uploaded once closed and timestamped, checked, then removed locally)",
+    )
+    s3: S3StorageSettings | None = Field(default=None, description="the bucket, when storage is s3")
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> ArchiveSettings:
+        if self.storage == "s3" and self.s3 is None:
+            raise ValueError(
+                "archive.storage is s3 but archive.s3 is missing; give its endpoint_url and bucket"
+            )
+        return self
 
 
 class SearchSettings(_Strict):

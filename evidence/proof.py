@@ -14,6 +14,7 @@ from typing import Any
 
 from archive.naming import resolve_inside
 from archive.record_tree import record_tree
+from archive.store import warc_exists
 from config.models import EvidenceSettings
 from evidence.stamping import ca_paths
 from evidence.token_check import check_token, load_cas
@@ -48,7 +49,7 @@ def build_proof(
     config_dir: Path | None = None,
 ) -> dict[str, Any]:
     warc = resolve_inside(Path(archive_dir), pointer.warc_file)
-    if not warc.is_file():
+    if not warc_exists(warc):
         still_open = warc.with_name(warc.name + ".open").exists()
         raise EvidenceError(
             f"Post {post_id}: its capture is in {pointer.warc_file}, "

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from archive.naming import closed_warcs
 from archive.record_tree import RecordTree, record_tree
+from archive.store import all_closed_warcs
 from config.models import EvidenceSettings
 from evidence.token_check import check_token, load_cas
 from evidence.tokens import keep_token, token_path
@@ -52,7 +52,7 @@ def stamp_archive(
         return report
     started = time.monotonic()
     cas = load_cas(ca_paths(settings, config_dir))
-    for warc in closed_warcs(Path(archive_dir)):
+    for warc in all_closed_warcs(Path(archive_dir)):
         missing = [url for url in settings.tsa_urls if not token_path(warc, url).exists()]
         if not missing:
             report.already += 1

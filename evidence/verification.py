@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.naming import closed_warcs
 from archive.record_tree import record_tree
+from archive.store import all_closed_warcs
 from config.models import EvidenceSettings
 from evidence.stamping import ca_paths
 from evidence.token_check import check_token, load_cas
@@ -36,7 +36,7 @@ def verify_timestamps(
     report = TimestampReport()
     archive_dir = Path(archive_dir)
     cas = load_cas(ca_paths(settings, config_dir)) if settings.ca_files else []
-    warcs = closed_warcs(archive_dir)
+    warcs = all_closed_warcs(archive_dir)
     for warc in warcs:
         report.files += 1
         stored = tokens_of(warc)

@@ -28,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive import read_record
 from archive.naming import resolve_inside
+from archive.store import open_warc, warc_exists
 from evidence.signing import Signer
 from exports.wacz_signing import signed_data
 from foundation import SOFTWARE
@@ -44,7 +45,7 @@ def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
     """The WARC file a pointer names, refusing anything outside the archive directory."""
     name = pointer.warc_file
     path = resolve_inside(archive_dir, name)
-    if not path.is_file():
+    if not warc_exists(path):
         raise ExportError(
             f"WARC file {name} named by record {pointer.record_id} is missing from {archive_dir}"
         )
@@ -53,7 +54,7 @@ def safe_warc_path(archive_dir: Path, pointer: RecordPointer) -> Path:
 
 def copy_record(archive_dir: Path, pointer: RecordPointer, out: io.BufferedWriter) -> int:
     path = safe_warc_path(archive_dir, pointer)
-    with path.open("rb") as source:
+    with open_warc(path) as source:
         source.seek(pointer.offset)
         remaining = pointer.length
         while remaining > 0:

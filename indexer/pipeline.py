@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from archive import ArchivedRecord, RecordReadError, iter_records
 from archive.naming import OPEN_SUFFIX, open_warcs
-from archive.naming import closed_warcs as archive_closed_warcs
 from archive.reader import iter_open_records
 from archive.scan import scan_complete_records
+from archive.store import all_closed_warcs as archive_closed_warcs
+from archive.store import warc_size
 from catalogue.locks import INDEX_LOCK, HeldLock, holding
 from catalogue.retention import destroyed_post_ids, held_post_ids
 from foundation import progress
@@ -285,7 +286,7 @@ def _index_files(
 
 def _size(path: Path) -> int:
     try:
-        return path.stat().st_size
+        return warc_size(path)
     except FileNotFoundError:  # an open file renamed on closing
         return 0
 
@@ -305,7 +306,7 @@ class _FileRead:
             self.end = (
                 scan_complete_records(self.path, self.offset).good_end
                 if self.live
-                else self.path.stat().st_size
+                else warc_size(self.path)
             )
         except FileNotFoundError:
             return False

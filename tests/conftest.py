@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.one_feed",
     "tests.fixtures.postgres",
     "tests.fixtures.evidence",
+    "tests.fixtures.objectstore",
 ]
 
 # Tests over about 10 s each on this project's busy 2-core machine (measured with --durations),

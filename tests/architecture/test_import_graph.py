@@ -72,6 +72,10 @@ ALLOWED_IN_FUNCTIONS = {
         "collectors.network.crawl",
         "catalogue.store",
     ): "the crawl child process loads SQLAlchemy and Alembic only when it is given a catalogue to register its files in",
+    (
+        "archive.store",
+        "archive.s3_store",
+    ): "boto3 (about 0.3 s to import) is loaded only for an archive whose WARC files are in a bucket",
     ("archive.record", "brotli"): "optional decoder, needed only for brotli-coded captures",
     ("archive.record", "backports.zstd"): "optional decoder, needed only for zstd-coded captures",
     ("collectors.body", "brotli"): "optional decoder, needed only for brotli-coded responses",
