@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
+from foundation.post_version import PostVersion, pointer_time
 
 Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web", "pleio"]
 Kind = Literal["post", "comment", "reply", "repost", "page"]
@@ -58,4 +59,31 @@ class Post(BaseModel):
     media: list[str] = Field(default_factory=list)
     capture: RecordPointer | None = None
     earlier_captures: list[RecordPointer] = Field(default_factory=list)
+    versions: list[PostVersion] = Field(
+        default_factory=list,
+        description="earlier wordings, oldest first, each from the capture that first showed it; "
+        "empty while the content never changed",
+    )
+    current_since: RecordPointer | None = Field(
+        default=None,
+        description="the earlier capture that first showed the current wording; None: "
+        "``capture`` did",
+    )
     retention: Retention = Retention()
+
+    def current_version(self) -> PostVersion:
+        """The wording this Post shows now, with the capture that first showed it."""
+        since = self.current_since
+        return PostVersion(
+            title=self.title,
+            text=self.text,
+            links=list(self.links),
+            media=list(self.media),
+            captured_at=(pointer_time(since) or self.collected_at) if since else self.collected_at,
+            capture=since or self.capture,
+        )
+
+    @property
+    def changed(self) -> bool:
+        """Whether the content differs between captures (an earlier version is kept)."""
+        return bool(self.versions)
