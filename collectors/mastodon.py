@@ -7,7 +7,9 @@ and the backfill continues on the next run); later runs ask for what is newer th
 status archived with ``min_id`` and follow ``prev`` until nothing newer is left. For each new
 status the collector also archives a context, so replies (also other people's) are kept with
 their thread: a status with replies gets its own context, a reply its parent's (which holds the
-thread's root and the reply). Edited statuses get their edit history archived too.
+thread's root and the reply). Later runs also read the newest page again, so an edit of a
+recent status is seen; a status whose ``edited_at`` is new to the collector gets its edit
+history (``/api/v1/statuses/:id/history``) archived, each entry a version of its Post.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class MastodonCollector(Collector):
         state = self.context.state
         self.timelines: dict[str, dict[str, Any]] = state.setdefault("timelines", {})
         self.account_ids: dict[str, str] = state.setdefault("account_ids", {})
+        self.edited: dict[str, str] = state.setdefault("edited_at", {})
         for account in self.source.accounts:
             self._guarded(f"account {account}", lambda a=account: self._account(a))
         for tag in self.source.hashtags:
@@ -144,6 +147,8 @@ class MastodonCollector(Collector):
         newest = entry.get("newest")
         if newest:
             budget -= self._newer(entry, url, extra, budget)
+            if budget > 0:
+                budget -= self._recheck(url, extra)
         else:
             entry["backfill_next"] = f"{url}?{urlencode({'limit': PAGE_SIZE})}"
         while entry.get("backfill_next") and budget > 0:
@@ -170,6 +175,27 @@ class MastodonCollector(Collector):
             next_url = _link(result, "prev")
         return pages
 
+    def _recheck(self, url: str, extra: dict[str, Any]) -> int:
+        """Read the newest page again: its statuses may have been edited since they were
+        archived (an edit keeps a status's id, so paging by ``min_id`` never shows it). Only the
+        edit histories of statuses edited since are fetched; returns pages used."""
+        result = self._get(
+            f"{url}?{urlencode({'limit': PAGE_SIZE})}", {**extra, "direction": "recheck"}
+        )
+        page = self._json(result)
+        for status in page if isinstance(page, list) else []:
+            if isinstance(status, dict) and "id" in status:
+                self._history_if_edited(status.get("reblog") or status)
+        self.report.counts["pages_rechecked"] += 1
+        return 1
+
+    def _history_if_edited(self, shown: dict[str, Any]) -> None:
+        edited = str(shown.get("edited_at") or "")
+        status_id = str(shown.get("id", ""))
+        if edited and status_id and self.edited.get(status_id) != edited:
+            self._history(status_id)
+            self.edited[status_id] = edited
+
     def _statuses(self, result: FetchResult) -> list[dict[str, Any]]:
         page = self._json(result)
         if not isinstance(page, list):
@@ -188,9 +214,7 @@ class MastodonCollector(Collector):
         done: set[str] = set()
         self.media.capture(mastodon_media(statuses), referrer=f"{self.base}/api/v1")
         for status in statuses:
-            shown = status.get("reblog") or status
-            if shown.get("edited_at"):
-                self._history(str(shown["id"]))
+            self._history_if_edited(status.get("reblog") or status)
             if not self.source.include_replies or status.get("reblog"):
                 continue
             parent = str(status.get("in_reply_to_id") or "")

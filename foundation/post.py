@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
-from foundation.post_version import PostVersion, pointer_time
+from foundation.post_version import PostVersion
 
 Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web", "pleio"]
 Kind = Literal["post", "comment", "reply", "repost", "page"]
@@ -64,23 +64,31 @@ class Post(BaseModel):
         description="earlier wordings, oldest first, each from the capture that first showed it; "
         "empty while the content never changed",
     )
-    current_since: RecordPointer | None = Field(
+    current_since: PostVersion | None = Field(
         default=None,
-        description="the earlier capture that first showed the current wording; None: "
-        "``capture`` did",
+        description="when and by which capture the current wording was first seen, without "
+        "the wording itself; None: ``capture`` first showed it",
+    )
+    versions_only: bool = Field(
+        default=False,
+        description="this capture holds only a platform's edit history (earlier versions of a "
+        "tweet, a toot's history): merged into the Post of its id it adds versions and changes "
+        "nothing else",
     )
     retention: Retention = Retention()
 
     def current_version(self) -> PostVersion:
         """The wording this Post shows now, with the capture that first showed it."""
-        since = self.current_since
-        return PostVersion(
-            title=self.title,
-            text=self.text,
-            links=list(self.links),
-            media=list(self.media),
-            captured_at=(pointer_time(since) or self.collected_at) if since else self.collected_at,
-            capture=since or self.capture,
+        since = self.current_since or PostVersion(
+            captured_at=self.collected_at, capture=self.capture
+        )
+        return since.model_copy(
+            update={
+                "title": self.title,
+                "text": self.text,
+                "links": list(self.links),
+                "media": list(self.media),
+            }
         )
 
     @property

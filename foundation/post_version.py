@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urldefrag
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +32,11 @@ class PostVersion(BaseModel):
     captured_at: datetime | None = Field(
         default=None, description="when the capture that first showed this wording was made"
     )
+    edited_at: datetime | None = Field(
+        default=None,
+        description="when the platform says this wording was made (an X edit, an entry of "
+        "Mastodon's edit history); None where only the capture dates it",
+    )
     capture: RecordPointer | None = Field(
         default=None, description="the WARC record of that capture: the evidence"
     )
@@ -48,6 +53,15 @@ class PostVersion(BaseModel):
     def same_content(self, other: PostVersion) -> bool:
         return self.content_key() == other.content_key()
 
+    def dated(self) -> datetime | None:
+        """When this wording appeared: the platform's word for it, else its first capture."""
+        return self.edited_at or self.captured_at
+
+    def without_content(self) -> PostVersion:
+        """This version's dates and capture only (a Post keeps those of its current wording
+        without repeating the wording)."""
+        return self.model_copy(update={"title": "", "text": "", "links": [], "media": []})
+
 
 def normalised_words(text: str) -> str:
     """``text`` in Unicode NFC with every run of whitespace one space, trimmed."""
@@ -57,11 +71,3 @@ def normalised_words(text: str) -> str:
 def normalised_link(url: str) -> str:
     """``url`` without its fragment, surrounding space or trailing slash."""
     return urldefrag(url.strip())[0].rstrip("/")
-
-
-def pointer_time(pointer: RecordPointer) -> datetime | None:
-    """When the capture ``pointer`` points at was made (its WARC-Date), or None if unknown."""
-    if not pointer.capture_date:
-        return None
-    moment = datetime.fromisoformat(pointer.capture_date.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

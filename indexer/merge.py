@@ -22,26 +22,33 @@ def _captured(post: Post) -> datetime:
 
 def merge_capture_history(existing: Post, incoming: Post) -> Post:
     """One Post from two captures of it: the newer one's content, every capture listed once;
-    the content stays ``existing``'s when ``incoming`` comes from another source."""
+    the content stays ``existing``'s when ``incoming`` comes from another source. A capture
+    of a platform's edit history only adds its versions."""
+    if incoming.versions_only != existing.versions_only:
+        post, history = (existing, incoming) if incoming.versions_only else (incoming, existing)
+        if post.source == history.source:
+            return with_platform_versions(post, history)
     if incoming.source != existing.source:
         newer, older = existing, incoming
     elif _captured(incoming) >= _captured(existing):
         newer, older = incoming, existing
     else:
         newer, older = existing, incoming
-    history: dict[str, RecordPointer] = {}
+    history_of: dict[str, RecordPointer] = {}
     for pointer in [*older.earlier_captures, older.capture, *newer.earlier_captures]:
         if pointer is not None and (
             newer.capture is None or pointer.record_id != newer.capture.record_id
         ):
-            history.setdefault(pointer.record_id, pointer)
+            history_of.setdefault(pointer.record_id, pointer)
     if incoming.source != existing.source:
         versions, since = existing.versions, existing.current_since
     else:
-        versions, since = merged_versions(newer, older)
+        versions, since = kept_versions(
+            [*older.versions, older.current_version(), *newer.versions], newer
+        )
     merged = newer.model_copy(
         update={
-            "earlier_captures": sorted(history.values(), key=lambda p: p.capture_date),
+            "earlier_captures": sorted(history_of.values(), key=lambda p: p.capture_date),
             "versions": versions,
             "current_since": since,
         }
@@ -50,28 +57,38 @@ def merge_capture_history(existing: Post, incoming: Post) -> Post:
     return merged
 
 
+def with_platform_versions(post: Post, history: Post) -> Post:
+    """``post`` with the versions a capture of its platform's edit history shows added."""
+    versions, since = kept_versions(
+        [*post.versions, *history.versions, history.current_version()], post
+    )
+    return post.model_copy(update={"versions": versions, "current_since": since})
+
+
 def _version_time(version: PostVersion) -> datetime:
-    return version.captured_at or datetime.min.replace(tzinfo=UTC)
+    return version.dated() or datetime.min.replace(tzinfo=UTC)
 
 
-def merged_versions(newer: Post, older: Post) -> tuple[list[PostVersion], RecordPointer | None]:
-    """The earlier versions of ``newer`` once ``older`` is known too, and the capture that first
-    showed its current wording if that is not its own: every capture of either, in capture
-    order, a run of captures with the same content kept as its first one (when that wording was
-    first seen), the last run being the wording ``newer`` shows now."""
-    current = newer.current_version()
-    captures: dict[str, PostVersion] = {}
-    for version in [*older.versions, older.current_version(), *newer.versions, current]:
-        key = version.capture.record_id if version.capture else f"at:{version.captured_at}"
-        captures.setdefault(key, version)
+def kept_versions(
+    earlier: list[PostVersion], post: Post
+) -> tuple[list[PostVersion], PostVersion | None]:
+    """The earlier versions of ``post`` with ``earlier`` known too, and when its current
+    wording was first seen, unless simply by its own capture: every version, in the order they
+    appeared, a run with the same content kept as its first one (when that wording was first
+    seen), the last run being the current wording."""
+    current = post.current_version()
+    found: dict[tuple[str, str], PostVersion] = {}
+    for version in [*earlier, current]:
+        capture = version.capture.record_id if version.capture else ""
+        found.setdefault((capture, str(version.dated())), version)
     kept: list[PostVersion] = []
-    for version in sorted(captures.values(), key=_version_time):
+    for version in sorted(found.values(), key=_version_time):
         if not kept or not kept[-1].same_content(version):
             kept.append(version)
     since = None
     if kept and kept[-1].same_content(current):
-        first = kept.pop().capture
-        if first is not None and first != newer.capture:
+        first = kept.pop().without_content()
+        if first != PostVersion(captured_at=post.collected_at, capture=post.capture):
             since = first
     return kept, since
 
