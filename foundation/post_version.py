@@ -2,8 +2,8 @@
 
 A Post is captured again and again; a capture whose title, text, links or media differ from the
 one before is a new version. Differences that are markup noise (runs of whitespace, Unicode
-composition, a link's fragment or trailing slash, the order of links and media) are not a
-change, so a re-rendered page does not count as edited. A version keeps its capture's pointer
+composition, a link's fragment or trailing slash, the order of links and media, a media key
+the page did not resolve to a file) are not a change, so a re-rendered page does not count as edited. A version keeps its capture's pointer
 and time: the evidence of that wording."""
 
 from __future__ import annotations
@@ -51,7 +51,15 @@ class PostVersion(BaseModel):
         )
 
     def same_content(self, other: PostVersion) -> bool:
-        return self.content_key() == other.content_key()
+        mine, theirs = self.content_key(), other.content_key()
+        if self.media_unresolved() or other.media_unresolved():
+            # a page that could not resolve a media key to its file (an X page without the
+            # media in its includes) says nothing about which files the post shows
+            return mine[:3] == theirs[:3]
+        return mine == theirs
+
+    def media_unresolved(self) -> bool:
+        return any("://" not in item for item in self.media)
 
     def dated(self) -> datetime | None:
         """When this wording appeared: the platform's word for it, else its first capture."""

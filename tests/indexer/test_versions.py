@@ -61,6 +61,9 @@ def test_markup_noise_is_not_a_change() -> None:
     first = capture(1, "De raad\n  besluit.", links=["https://a.example/x/#top"])
     second = capture(2, " De raad besluit. ", links=["https://a.example/x"])
     assert merged(first, second).versions == []
+    unresolved = capture(3, "De raad besluit.", media=["3_1555720442344374334"])
+    resolved = capture(4, "De raad besluit.", media=["https://pbs.example/3_1555720442344374334"])
+    assert merged(unresolved, resolved).versions == [], "a key the page did not resolve"
 
 
 def test_a_changed_title_link_or_image_is_a_change() -> None:
