@@ -17,6 +17,7 @@ from archive.writer import WarcWriter
 from foundation.post import Post
 from indexer.merge import merge_capture_history
 from search_ui.app import create_app
+from search_ui.rendering import urlpath
 from tests.fixtures.ui import ARTIFACTS, UiSite, _capture, _page, build_ui_workspace, serving
 from tests.search_ui.test_browser import log_in
 
@@ -144,3 +145,12 @@ def test_a_reader_compares_two_versions_in_the_browser(chromium: Any, site: UiSi
         page.screenshot(path=str(ARTIFACTS / "versions-diff.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_search_page_filters_on_changed(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        answer = client.get("/search", params={"changed": "true"})
+    assert answer.status_code == 200
+    assert f"/record/{urlpath(EDITED_ID)}" in answer.text
+    assert f"/record/{urlpath('blog:1')}" not in answer.text
+    assert "Gewijzigd bij de bron: true" in answer.text, "the filter shows as a chip"
