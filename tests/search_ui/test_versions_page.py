@@ -2,7 +2,8 @@
 first captured and a link to that capture, and shows a word-level diff between any two, in
 Dutch; a version number that does not exist is said, not a traceback. Search finds the Post by
 a word of its earlier wording. In headless Chromium the reader picks two versions and sees what
-was removed and added. Screenshots go to test-artifacts/."""
+was removed and added, on a page that meets WCAG 2.1 AA (axe-core). Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from foundation.post import Post
 from indexer.merge import merge_capture_history
 from search_ui.app import create_app
 from search_ui.rendering import urlpath
+from tests.fixtures.axe import wcag_violations
 from tests.fixtures.ui import ARTIFACTS, UiSite, _capture, _page, build_ui_workspace, serving
 from tests.search_ui.test_browser import log_in
 
@@ -122,8 +124,12 @@ def test_search_finds_the_post_by_a_word_of_an_earlier_version_and_by_changed(
 
 @pytest.mark.browser
 def test_a_reader_compares_two_versions_in_the_browser(chromium: Any, site: UiSite) -> None:
+    # bypass_csp lets the test inject axe-core; the app's own policy is unchanged
     context = chromium.new_context(
-        base_url=site.base_url, locale="nl-NL", viewport={"width": 1280, "height": 900}
+        base_url=site.base_url,
+        locale="nl-NL",
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
     try:
@@ -141,6 +147,8 @@ def test_a_reader_compares_two_versions_in_the_browser(chromium: Any, site: UiSi
         assert "line-through" in diff.locator("del").first.evaluate(
             "node => getComputedStyle(node).textDecorationLine"
         )
+        violations = wcag_violations(page)
+        assert not violations, violations
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "versions-diff.png"), full_page=True)
     finally:
