@@ -9,7 +9,10 @@ status the collector also archives a context, so replies (also other people's) a
 their thread: a status with replies gets its own context, a reply its parent's (which holds the
 thread's root and the reply). Later runs also read the newest page again, so an edit of a
 recent status is seen; a status whose ``edited_at`` is new to the collector gets its edit
-history (``/api/v1/statuses/:id/history``) archived, each entry a version of its Post.
+history (``/api/v1/statuses/:id/history``) archived, each entry a version of its Post. A status
+the newest page showed last time and misses now, though the page still reaches back past it,
+is asked for at its address (a deletion probe); the answer is archived and the indexer makes a
+tombstone of a 404 or 410 only. A status older than the page's oldest has only rolled over.
 """
 
 from __future__ import annotations
@@ -148,7 +151,7 @@ class MastodonCollector(Collector):
         if newest:
             budget -= self._newer(entry, url, extra, budget)
             if budget > 0:
-                budget -= self._recheck(url, extra)
+                budget -= self._recheck(entry, url, extra)
         else:
             entry["backfill_next"] = f"{url}?{urlencode({'limit': PAGE_SIZE})}"
         while entry.get("backfill_next") and budget > 0:
@@ -157,6 +160,7 @@ class MastodonCollector(Collector):
             statuses = self._statuses(result)
             if statuses and not entry.get("newest"):
                 entry["newest"] = statuses[0]["id"]
+                entry["recent"] = [str(s["id"]) for s in statuses]
             entry["backfill_next"] = _link(result, "next") if statuses else None
             self._follow_up(statuses)
 
@@ -175,7 +179,7 @@ class MastodonCollector(Collector):
             next_url = _link(result, "prev")
         return pages
 
-    def _recheck(self, url: str, extra: dict[str, Any]) -> int:
+    def _recheck(self, entry: dict[str, Any], url: str, extra: dict[str, Any]) -> int:
         """Read the newest page again: its statuses may have been edited since they were
         archived (an edit keeps a status's id, so paging by ``min_id`` never shows it). Only the
         edit histories of statuses edited since are fetched; returns pages used."""
@@ -183,11 +187,34 @@ class MastodonCollector(Collector):
             f"{url}?{urlencode({'limit': PAGE_SIZE})}", {**extra, "direction": "recheck"}
         )
         page = self._json(result)
-        for status in page if isinstance(page, list) else []:
-            if isinstance(status, dict) and "id" in status:
-                self._history_if_edited(status.get("reblog") or status)
+        statuses = (
+            [s for s in page if isinstance(s, dict) and "id" in s] if isinstance(page, list) else []
+        )
+        for status in statuses:
+            self._history_if_edited(status.get("reblog") or status)
         self.report.counts["pages_rechecked"] += 1
+        shown = [str(s["id"]) for s in statuses]
+        if shown and len(shown) == len(page):
+            oldest = min(int(i) for i in shown)
+            for missing in entry.get("recent", []):
+                if int(missing) > oldest and missing not in shown:
+                    self._probe(missing)
+            entry["recent"] = shown
         return 1
+
+    def _probe(self, status_id: str) -> None:
+        """Ask for a status that went missing from a page covering it; the answer is archived
+        as it came (only a 404 or 410 makes a tombstone, in the indexer)."""
+        result = self.fetch(
+            f"{self.base}/api/v1/statuses/{status_id}",
+            kind="api_page",
+            accept="application/json",
+            auth_headers=self.auth,
+            extra={"instance": self.base, "endpoint": "deletion_probe", "status_id": status_id},
+        )
+        self.report.counts["deletion_probes"] += 1
+        if result.status in (404, 410):
+            self.report.counts["found_gone"] += 1
 
     def _history_if_edited(self, shown: dict[str, Any]) -> None:
         edited = str(shown.get("edited_at") or "")

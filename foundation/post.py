@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
 from foundation.post_version import PostVersion
+from foundation.tombstone import Tombstone
 
 Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web", "pleio"]
 Kind = Literal["post", "comment", "reply", "repost", "page"]
@@ -75,7 +76,15 @@ class Post(BaseModel):
         "tweet, a toot's history): merged into the Post of its id it adds versions and changes "
         "nothing else",
     )
+    tombstone: Tombstone | None = Field(
+        default=None, description="found missing at the source: when, and how that was established"
+    )
     retention: Retention = Retention()
+
+    @property
+    def deleted(self) -> bool:
+        """Whether the post is gone at its source (found missing, not seen again since)."""
+        return self.tombstone is not None and self.tombstone.restored_at is None
 
     def current_version(self) -> PostVersion:
         """The wording this Post shows now, with the capture that first showed it."""

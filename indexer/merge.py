@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from foundation.pointer import RecordPointer
 from foundation.post import Post, Retention
 from foundation.post_version import PostVersion
+from foundation.tombstone import Tombstone
 
 
 def _captured(post: Post) -> datetime:
@@ -27,7 +28,10 @@ def merge_capture_history(existing: Post, incoming: Post) -> Post:
     if incoming.versions_only != existing.versions_only:
         post, history = (existing, incoming) if incoming.versions_only else (incoming, existing)
         if post.source == history.source:
-            return with_platform_versions(post, history)
+            gone_only = history.tombstone is not None and not (history.title or history.text)
+            added = post.model_copy() if gone_only else with_platform_versions(post, history)
+            added.tombstone = kept_tombstone(added, post.tombstone, history.tombstone)
+            return added
     if incoming.source != existing.source:
         newer, older = existing, incoming
     elif _captured(incoming) >= _captured(existing):
@@ -54,7 +58,28 @@ def merge_capture_history(existing: Post, incoming: Post) -> Post:
         }
     )
     merged.retention = kept_retention(newer.retention, older.retention)
+    merged.tombstone = kept_tombstone(merged, existing.tombstone, incoming.tombstone)
     return merged
+
+
+def kept_tombstone(post: Post, *found: Tombstone | None) -> Tombstone | None:
+    """The tombstone of ``post`` (whose latest capture is its own) given those of the captures
+    merged: the first time it was found missing, the last capture before that, and, when a
+    capture showed it after, when and which: both facts are kept."""
+    stones = [stone for stone in found if stone is not None]
+    if not stones:
+        return None
+    first = min(stones, key=lambda stone: stone.missing_since)
+    seen = post.collected_at if not post.versions_only else None
+    if seen is None:
+        return first
+    if seen < first.missing_since:
+        if first.last_seen is None or seen > first.last_seen:
+            return first.model_copy(update={"last_seen": seen})
+        return first
+    if first.restored_at is None or seen < first.restored_at:
+        return first.model_copy(update={"restored_at": seen, "restored_by": post.capture})
+    return first
 
 
 def with_platform_versions(post: Post, history: Post) -> Post:

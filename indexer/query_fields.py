@@ -33,12 +33,14 @@ KEYWORD_FIELDS: tuple[str, ...] = (
     "thread_id",
     "parent_id",
     "changed",
+    "deleted",
 )
 """Matched exactly (after normalise_keyword); usable in filters, facets and field:value."""
 
-FLAG_FIELDS: tuple[str, ...] = ("changed",)
+FLAG_FIELDS: tuple[str, ...] = ("changed", "deleted")
 """Keyword fields that say "true" or "false" about a Post (``changed:true``: it has earlier
-versions), derived from it rather than held as a field."""
+versions; ``deleted:true``: it is gone at its source), derived from it rather than held as a
+field."""
 
 LIST_KEYWORD_FIELDS: tuple[str, ...] = ("hashtags", "mentions")
 """The keyword fields a Post holds as lists; the others are single strings."""

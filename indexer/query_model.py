@@ -29,6 +29,7 @@ FilterField = Literal[
     "thread_id",
     "parent_id",
     "changed",
+    "deleted",
 ]
 FACET_FIELDS: tuple[str, ...] = ("platform", "source", "organisation", "author", "kind", "hashtag")
 Sort = Literal["relevance", "newest", "oldest"]

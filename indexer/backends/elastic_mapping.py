@@ -40,7 +40,7 @@ index settings or given by the archiveren-dutch plugin, as ANALYZER is."""
 MAPPING_VERSION = 3
 """Raised whenever the mappings change so that an index built before gives wrong answers; the
 backend then refuses to search such an index and says to rebuild it. 2: the ``folded``
-subfields of title, text and author. 3: ``earlier_text`` and ``changed`` (versions)."""
+subfields of title, text and author. 3: ``earlier_text``, ``changed`` (versions) and ``deleted`` (tombstones)."""
 
 ANALYSIS_SETTINGS: dict[str, Any] = {
     "analyzer": {

@@ -50,6 +50,7 @@ FAST_KEYWORDS: tuple[str, ...] = (
     "mentions",
     "lang",
     "changed",
+    "deleted",
 )
 """Keyword fields kept as columns, so they can be faceted."""
 _SINGLE_KEYWORDS = tuple(

@@ -8,7 +8,10 @@ thread of the context's first ancestor. A timeline page marked ``replies_in_cont
 Posts for its replies: the collector archived each reply in its parent's context, and that
 capture, which knows the thread, makes the reply's Post. A status's edit history
 (``/api/v1/statuses/:id/history``, oldest first) gives a ``versions_only`` Post: each entry is a
-version dated by the instance, which the indexer adds to the status's Post."""
+version dated by the instance, which the indexer adds to the status's Post. A deletion probe
+(a status the collector saw before and misses from a page that covers it) that was answered
+404 or 410 gives a Post with only a tombstone; any other answer (a 5xx, a rate limit, a login
+wall, the status itself) gives nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit
 
 from foundation.post import Kind, Post
 from foundation.post_version import PostVersion
+from foundation.tombstone import GONE_STATUSES, Tombstone
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -36,11 +40,15 @@ _CONTEXT_PATH = re.compile(r"/api/v1/statuses/([^/]+)/context/?$")
 
 def extract_posts(capture: Capture) -> Iterator[Post]:
     """Posts of one API page; nothing for error responses or account lookups."""
+    extra = as_dict(capture.metadata.get("extra"))
+    host = instance_host(str(extra.get("instance") or capture.url))
+    if extra.get("endpoint") == "deletion_probe":
+        if capture.http_status in GONE_STATUSES and extra.get("status_id"):
+            yield gone_post(str(extra["status_id"]), capture, host)
+        return  # a status still there is the pages' to show, with its thread
     if capture.http_status is not None and not 200 <= capture.http_status < 300:
         return
     page = load_json(capture.body)
-    extra = as_dict(capture.metadata.get("extra"))
-    host = instance_host(str(extra.get("instance") or capture.url))
     if extra.get("endpoint") == "history":
         if isinstance(page, list) and extra.get("status_id"):
             yield from history_post(page, str(extra["status_id"]), capture, host)
@@ -165,6 +173,25 @@ def history_post(entries: list[Any], status_id: str, capture: Capture, host: str
         versions=versions[:-1],
         current_since=newest.without_content(),
         versions_only=True,
+    )
+
+
+def gone_post(status_id: str, capture: Capture, host: str) -> Post:
+    """The tombstone of a status whose address answered 404 or 410 (``capture``): a
+    ``versions_only`` Post, which adds the tombstone to the status's Post and nothing else."""
+    return Post(
+        id=f"mastodon:{host}:{status_id}",
+        platform="mastodon",
+        source=capture.source,
+        organisation=capture.organisation,
+        collected_at=capture.captured_at,
+        capture=capture.pointer,
+        versions_only=True,
+        tombstone=Tombstone(
+            missing_since=capture.captured_at,
+            status=capture.http_status or 0,
+            evidence=capture.pointer,
+        ),
     )
 
 

@@ -180,3 +180,35 @@ def test_an_edit_is_seen_on_the_next_run_and_its_history_becomes_versions(
         microsecond=0
     )
     assert not post.versions_only and post.author and post.thread_id
+
+
+def test_a_status_deleted_at_the_source_is_probed_and_found_gone_on_the_next_run(
+    mastodon_emulator: MastodonEmulator, harness: Harness
+) -> None:
+    m = mastodon_emulator
+    source = _source(m)
+    harness.run(MastodonCollector, source)
+    newest = max(
+        (t for t in m.data.visible_toots() if not t.reblog_of and not t.in_reply_to_id),
+        key=lambda t: int(t.id),
+    )
+    m.app.delete_status(newest.id)
+
+    second = harness.run(MastodonCollector, source)
+    third = harness.run(MastodonCollector, source)
+
+    assert second.counts["found_gone"] >= 1
+    assert third.counts["deletion_probes"] == 0, "probed once: the page no longer held it"
+    probes = [
+        c
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("endpoint") == "deletion_probe"
+        and c.metadata.get("extra", {}).get("status_id") == newest.id
+    ]
+    assert [c.http_status for c in probes] == [404]
+    post = harness.posts()[_pid(m, newest.id)]
+    assert post.deleted and post.tombstone is not None
+    assert post.tombstone.evidence == probes[0].pointer
+    assert post.tombstone.last_seen is not None
+    assert post.tombstone.last_seen < post.tombstone.missing_since
+    assert post.text, "the archived wording stays"

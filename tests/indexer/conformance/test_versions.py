@@ -1,11 +1,15 @@
 """Versions on every backend: a word found only in an earlier version finds the Post (bare and
 as ``earlier_text:``), ``text:`` searches the current wording only, and ``changed:true`` and the
-``changed`` filter pick out the Posts whose content changed."""
+``changed`` filter pick out the Posts whose content changed; ``deleted:true`` the Posts gone at
+their source (a restored one is not)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from foundation.post import Post
 from foundation.post_version import PostVersion
+from foundation.tombstone import Tombstone
 from indexer.query_model import SearchBackend, SearchRequest
 from tests.indexer.conformance.corpus import BY_ID
 from tests.indexer.conformance.helpers import hit_ids
@@ -53,3 +57,28 @@ def test_changed_is_a_facet(empty_backend: SearchBackend) -> None:
         "true": 1,
         "false": 1,
     }
+
+
+def test_deleted_true_finds_the_posts_gone_at_the_source(empty_backend: SearchBackend) -> None:
+    gone = BY_ID["mastodon:2006"].model_copy(
+        update={
+            "tombstone": Tombstone(
+                missing_since=datetime(2026, 3, 2, tzinfo=UTC), status=404, last_seen=None
+            )
+        }
+    )
+    back = BY_ID["x:1004"].model_copy(
+        update={
+            "tombstone": Tombstone(
+                missing_since=datetime(2026, 3, 2, tzinfo=UTC),
+                status=410,
+                restored_at=datetime(2026, 3, 9, tzinfo=UTC),
+            )
+        }
+    )
+    empty_backend.index_posts([gone, back, BY_ID["blog:1"]])
+    assert hit_ids(empty_backend, "deleted:true") == {"mastodon:2006"}
+    assert hit_ids(empty_backend, "deleted:false") == {"x:1004", "blog:1"}, "restored is not gone"
+    assert hit_ids(empty_backend, filters={"deleted": ["true"]}) == {"mastodon:2006"}
+    assert hit_ids(empty_backend, "deleted:true OR changed:true") == {"mastodon:2006"}
+    assert empty_backend.get("mastodon:2006") == gone
