@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from archive import CaptureMetadata, HttpExchange
 from archive.writer import WarcWriter
 from foundation.post import Post
+from foundation.tombstone import Tombstone
 from indexer.merge import merge_capture_history
 from search_ui.app import create_app
 from search_ui.rendering import urlpath
@@ -24,6 +26,7 @@ from tests.fixtures.ui import ARTIFACTS, UiSite, _capture, _page, build_ui_works
 from tests.search_ui.test_browser import log_in
 
 EDITED_ID = "blog:http://blog.example/brug"
+GONE_ID = "blog:http://blog.example/weg"
 WORDINGS = (
     "De gemeente opent op 3 mei de fietsbrug over het kanaal.",
     "De gemeente opent op 10 mei de fietsbrug over het kanaal.",
@@ -60,8 +63,41 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiSite]:
                 capture=pointer,
             )
             edited = capture if edited is None else merge_capture_history(edited, capture)
+        gone_answer = writer.write_exchange(
+            HttpExchange(
+                url="http://blog.example/weg",
+                status=404,
+                reason="Not Found",
+                response_headers=[("Content-Type", "text/html")],
+                body=b"<p>Niet gevonden</p>",
+            ),
+            CaptureMetadata(
+                source="ambtenaar20-blog",
+                platform="blog",
+                collector="test-collector",
+                collector_version="1.0",
+                capture_kind="entry_page",
+                run_id=run,
+            ),
+        ).pointer
     assert edited is not None
-    ws.backend().index_posts([edited])
+    gone = Post(
+        id=GONE_ID,
+        platform="blog",
+        source="ambtenaar20-blog",
+        url="http://blog.example/weg",
+        title="Ingetrokken bericht",
+        text="Dit bericht over de brug is bij de bron verwijderd.",
+        published_at=datetime(2026, 3, 1, tzinfo=UTC),
+        collected_at=datetime(2026, 3, 2, tzinfo=UTC),
+        tombstone=Tombstone(
+            last_seen=datetime(2026, 3, 2, tzinfo=UTC),
+            missing_since=datetime(2026, 4, 20, 9, tzinfo=UTC),
+            status=404,
+            evidence=gone_answer,
+        ),
+    )
+    ws.backend().index_posts([edited, gone])
     with serving(create_app(ws)) as base_url:
         yield UiSite(ws=ws, base_url=base_url, posts={**posts, EDITED_ID: edited})
     ws.close()
@@ -151,6 +187,13 @@ def test_a_reader_compares_two_versions_in_the_browser(chromium: Any, site: UiSi
         assert not violations, violations
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "versions-diff.png"), full_page=True)
+
+        page.goto(f"/record/{GONE_ID}")
+        banner = page.locator("#deleted-banner")
+        assert banner.is_visible()
+        assert "Verwijderd bij de bron sinds 20 apr 2026" in banner.inner_text()
+        assert not wcag_violations(page)
+        page.screenshot(path=str(ARTIFACTS / "deleted-banner.png"), full_page=True)
     finally:
         context.close()
 
@@ -162,3 +205,21 @@ def test_the_search_page_filters_on_changed(site: UiSite) -> None:
     assert f"/record/{urlpath(EDITED_ID)}" in answer.text
     assert f"/record/{urlpath('blog:1')}" not in answer.text
     assert "Gewijzigd bij de bron: true" in answer.text, "the filter shows as a chip"
+
+
+def test_a_deleted_record_says_so_on_its_page_and_in_search(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        record = client.get(f"/record/{GONE_ID}").text
+        results = client.get("/search", params={"q": "deleted:true"}).text
+        api = client.get("/api/search", params={"q": "deleted:true"}).json()
+    banner = record.split('id="deleted-banner"', 1)[1].split("</div>", 1)[0]
+    assert "Verwijderd bij de bron sinds 20 apr 2026" in banner
+    assert "HTTP 404" in banner and "<code>&lt;urn:uuid:" in banner
+    assert [hit["post"]["id"] for hit in api["hits"]] == [GONE_ID]
+    assert 'class="badge deleted"' in results and "Verwijderd bij de bron sinds" in results
+
+
+def test_a_record_still_at_its_source_has_no_banner(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        page = client.get(f"/record/{EDITED_ID}").text
+    assert 'id="deleted-banner"' not in page
