@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=2,
         help="collection rounds (default 2); the sources edit a blog post, a tweet and a toot "
-        "before round 2, so the UI shows versions",
+        "and delete a toot before round 2, so the UI shows versions and a tombstone",
     )
 
     retention = add(

@@ -1,7 +1,8 @@
 """What changes at the demo sources between collection rounds, so that `archiveren demo` shows
-versions after two runs: before round 2 a blog post is edited in place, a tweet is edited
-through X's edit chain and a toot is edited (the instance keeps its history). Each change is
-made on content the collectors see again in round 2 (the newest of its kind)."""
+versions and a tombstone after two runs: before round 2 a blog post is edited in place, a tweet
+is edited through X's edit chain, a toot is edited (the instance keeps its history) and another
+toot is deleted. Each change is made on content the collectors see again in round 2 (the newest
+of its kind)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,18 @@ def _edit_toot(demo: DemoSources) -> str:
     return f"mastodon: status {toot.id} edited (history of 2)"
 
 
+def _delete_toot(demo: DemoSources) -> str:
+    toot = next(
+        t
+        for t in demo.content.visible_toots()
+        if not t.reblog_of and not t.in_reply_to_id and not t.edited_at
+    )
+    demo.mastodon.delete_status(toot.id)
+    return f"mastodon: status {toot.id} deleted"
+
+
 ROUND_CHANGES: dict[int, tuple[Callable[[DemoSources], str], ...]] = {
-    2: (_edit_blog_post, _edit_tweet, _edit_toot),
+    2: (_edit_blog_post, _edit_tweet, _edit_toot, _delete_toot),
 }
 """Round number -> the changes made at the sources before that round is collected."""
 

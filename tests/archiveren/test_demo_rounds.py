@@ -1,6 +1,6 @@
 """`archiveren demo` collects twice by default and the demo sources change in between, so the
-demo shows versions: an edited blog post, a tweet edited through X's edit chain and a toot
-edited with its history answer `changed:true`. A number of rounds that makes no sense is
+demo shows versions and a tombstone: an edited blog post, a tweet edited through X's edit chain
+and a toot edited with its history answer `changed:true`, a deleted toot `deleted:true`. A number of rounds that makes no sense is
 refused with a sentence, before anything runs."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_two_rounds_show_an_edited_blog_post_tweet_and_toot(tmp_path: Path) -> N
     result = demo(tmp_path, "--no-serve", timeout=850)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "(round 2 of 2)" in result.stdout
-    assert result.stdout.count("changed at the source:") == 3
+    assert result.stdout.count("changed at the source:") == 4
 
     data = tmp_path / "data"
     ws = Workspace(config_path=data / DEMO_CONFIG, data_dir=data)
@@ -63,5 +63,7 @@ def test_two_rounds_show_an_edited_blog_post_tweet_and_toot(tmp_path: Path) -> N
         assert len(edited_blog) == 1 and len(edited_blog[0].versions) == 1
         assert any("Correctie: donderdag" in h.post.text for h in hits.hits)
         assert any("Correctie: het begint om tien uur" in h.post.text for h in hits.hits)
+        gone = ws.backend().search(SearchRequest(query="deleted:true", facets=[]))
+        assert [hit.post.platform for hit in gone.hits] == ["mastodon"]
     finally:
         ws.close()

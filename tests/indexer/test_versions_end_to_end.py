@@ -2,7 +2,8 @@
 A blog post edited in place, a tweet edited through X's edit chain and a toot edited with its
 history each become one Post with the earlier wording as a version, dated by the platform where
 it says (X, Mastodon) or by the first capture (the blog); a word only the earlier wording had
-finds the Post; ``changed:true`` finds these and the demo's edits from before, nothing else."""
+finds the Post; ``changed:true`` finds these and the demo's edits from before, nothing else. A
+toot deleted in between gets a tombstone dated between the two collections."""
 
 from __future__ import annotations
 
@@ -61,6 +62,12 @@ def test_edits_at_three_platforms_become_versions_with_their_dates(
     )
     toot_text = toot.text
     demo.mastodon.edit_status(toot.id, "Correctie: het spreekuur begint om tien uur.")
+    removed = next(
+        t
+        for t in demo.content.visible_toots()
+        if not t.reblog_of and not t.in_reply_to_id and t.id != toot.id
+    )
+    demo.mastodon.delete_status(removed.id)
 
     second = run_sources(ws.config(), ws.data_dir, sources)
     assert all(r.outcome == "ok" for r in second), [(r.source, r.errors[:3]) for r in second]
@@ -91,6 +98,12 @@ def test_edits_at_three_platforms_become_versions_with_their_dates(
         f"x:{t.edit_history[0]}" for t in demo.content.visible_tweets() if len(t.edit_history) > 1
     } | {f"{toot_id.rsplit(':', 1)[0]}:{t.id}" for t in demo.content.visible_toots() if t.earlier}
     assert set(changed) == {blog_post.id, *edited_before}, "the three edits and the demo's own"
+    (gone,) = found(ws, "deleted:true")
+    assert gone.id == f"{toot_id.rsplit(':', 1)[0]}:{removed.id}"
+    assert gone.tombstone and gone.tombstone.status == 404 and gone.tombstone.evidence
+    assert gone.tombstone.last_seen and gone.tombstone.last_seen < between
+    assert gone.tombstone.missing_since > between and gone.text, "kept, with its wording"
+
     for post, earlier in ((x_post, tweet_text), (toot_post, toot_text)):
         rare = max(earlier.split(), key=len).strip(".,!?#@")
         assert post.id in {p.id for p in found(ws, f'"{rare}"')}, rare
