@@ -196,25 +196,38 @@ class MastodonCollector(Collector):
         shown = [str(s["id"]) for s in statuses]
         if shown and len(shown) == len(page):
             oldest = min(int(i) for i in shown)
-            for missing in entry.get("recent", []):
-                if int(missing) > oldest and missing not in shown:
-                    self._probe(missing)
-            entry["recent"] = shown
+            undecided = [
+                missing
+                for missing in entry.get("recent", [])
+                if int(missing) > oldest and missing not in shown and not self._probe(missing)
+            ]
+            # a probe met with a 5xx, a rate limit or a timeout is asked again next run
+            entry["recent"] = shown + undecided
         return 1
 
-    def _probe(self, status_id: str) -> None:
+    def _probe(self, status_id: str) -> bool:
         """Ask for a status that went missing from a page covering it; the answer is archived
-        as it came (only a 404 or 410 makes a tombstone, in the indexer)."""
-        result = self.fetch(
-            f"{self.base}/api/v1/statuses/{status_id}",
-            kind="api_page",
-            accept="application/json",
-            auth_headers=self.auth,
-            extra={"instance": self.base, "endpoint": "deletion_probe", "status_id": status_id},
-        )
+        as it came (only a 404 or 410 makes a tombstone, in the indexer). False when the answer
+        decides nothing (a 5xx, a rate limit, a timeout, a login wall)."""
         self.report.counts["deletion_probes"] += 1
+        try:
+            result = self.fetch(
+                f"{self.base}/api/v1/statuses/{status_id}",
+                kind="api_page",
+                accept="application/json",
+                auth_headers=self.auth,
+                extra={
+                    "instance": self.base,
+                    "endpoint": "deletion_probe",
+                    "status_id": status_id,
+                },
+            )
+        except CaptureError:
+            return False
         if result.status in (404, 410):
             self.report.counts["found_gone"] += 1
+            return True
+        return result.status == 200
 
     def _history_if_edited(self, shown: dict[str, Any]) -> None:
         edited = str(shown.get("edited_at") or "")

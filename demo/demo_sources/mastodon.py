@@ -47,6 +47,7 @@ class MastodonApp:
         self.links = links
         self.access_token: str | None = None
         self._used = 0
+        self.status_faults: dict[str, list[int]] = {}
         n = r"(?P<id>\d+)"
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/api/v1/instance/?"), self.instance),
@@ -326,7 +327,20 @@ class MastodonApp:
             toots = [t for t in toots if t.media]
         return self.paged(request, toots, ("limit", "local", "remote", "only_media"))
 
+    def fail_status(self, status_id: str, *codes: int) -> None:
+        """Answer the next requests for this status with ``codes`` (503, 429...), in order."""
+        with self.data.lock:
+            self.status_faults.setdefault(status_id, []).extend(codes)
+
     def status(self, request: Request, id: str) -> Response:
+        with self.data.lock:
+            faults = self.status_faults.get(id)
+            code = faults.pop(0) if faults else None
+        if code is not None:
+            response = json_response({"error": "Temporarily unavailable"}, code)
+            if code == 429:
+                response.headers.append(("Retry-After", "0"))
+            return response
         found = self.data.toots.get(id)
         if not found or found.deleted:
             return json_response({"error": "Record not found"}, 404)

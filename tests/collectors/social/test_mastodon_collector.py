@@ -212,3 +212,34 @@ def test_a_status_deleted_at_the_source_is_probed_and_found_gone_on_the_next_run
     assert post.tombstone.last_seen is not None
     assert post.tombstone.last_seen < post.tombstone.missing_since
     assert post.text, "the archived wording stays"
+
+
+def test_a_5xx_or_a_rate_limit_at_the_probe_is_no_deletion_and_the_next_run_asks_again(
+    mastodon_emulator: MastodonEmulator, harness: Harness
+) -> None:
+    m = mastodon_emulator
+    source = _source(m)
+    harness.run(MastodonCollector, source)
+    newest = max(
+        (t for t in m.data.visible_toots() if not t.reblog_of and not t.in_reply_to_id),
+        key=lambda t: int(t.id),
+    )
+    m.app.delete_status(newest.id)
+    m.app.fail_status(newest.id, 503, 503, 429, 429)  # the harness retries once
+
+    harness.run(MastodonCollector, source)
+    assert not harness.posts()[_pid(m, newest.id)].tombstone, "a 503 is no deletion"
+    harness.run(MastodonCollector, source)
+    assert not harness.posts()[_pid(m, newest.id)].tombstone, "a rate limit is no deletion"
+    last = harness.run(MastodonCollector, source)
+
+    assert last.counts["found_gone"] == 1
+    probes = [
+        c.http_status
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("status_id") == newest.id
+        and c.metadata.get("extra", {}).get("endpoint") == "deletion_probe"
+    ]
+    assert probes[0] == 503 and probes[-1] == 404 and 404 not in probes[:-1], probes
+    post = harness.posts()[_pid(m, newest.id)]
+    assert post.deleted and post.tombstone is not None and post.tombstone.status == 404
