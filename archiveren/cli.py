@@ -316,6 +316,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after collecting and indexing")
+    demo.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="collection rounds (default 2); the sources edit a blog post, a tweet and a toot "
+        "and delete a toot before round 2, so the UI shows versions and a tombstone",
+    )
 
     retention = add(
         "retention",

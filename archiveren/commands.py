@@ -689,7 +689,7 @@ def profile(args: argparse.Namespace, ws: Workspace) -> int:
 def demo(args: argparse.Namespace, ws: Workspace) -> int:
     from archiveren.demo import run_demo
 
-    return run_demo(ws, port=args.port, serve=not args.no_serve)
+    return run_demo(ws, port=args.port, serve=not args.no_serve, rounds=args.rounds)
 
 
 def _date(value: str | None, option: str) -> datetime | None:

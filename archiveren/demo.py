@@ -48,6 +48,8 @@ DEMO_USERS = (("archivaris", "archivist"), ("compliance", "compliance"), ("behee
 DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_CONFIG = "demo-sources.yaml"
 """The config the demo writes into the data dir, naming the ports its sources got."""
+MAX_ROUNDS = 10
+"""More rounds show nothing new: the demo changes its sources before round 2 only."""
 DEMO_SIGNING_KEY = "demo-signing-key.pem"
 """The demo organisation's signing key, in the data dir (0600), kept between runs."""
 
@@ -80,9 +82,16 @@ def _free(port: int) -> bool:
     return True
 
 
-def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
+def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True, rounds: int = 2) -> int:
+    """Start the demo sources, collect them ``rounds`` times (the sources change in between,
+    demo_sources.rounds), timestamp, index, and serve the UI unless told not to."""
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise ArchiverenError(
+            f"demo --rounds {rounds}: give a number of collection rounds from 1 to {MAX_ROUNDS}"
+        )
     try:
         from demo_sources import DemoSources  # a distribution of its own: archiveren-demo
+        from demo_sources.rounds import change_sources
     except ModuleNotFoundError as missing:
         if missing.name != "demo_sources":
             raise
@@ -108,10 +117,16 @@ def run_demo(ws: Workspace, *, port: int = 8000, serve: bool = True) -> int:
         ws.use_config(config)
         print(f"demo config: {config_path} (give it to later commands with --config)")
         print(f"demo sources running: {', '.join(f'{k} {v}' for k, v in demo.urls.items())}")
-        print(f"collecting {len(config.sources)} sources into {ws.archive_dir} ...")
-        for report in run_sources(config, ws.data_dir):
-            counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
-            print(f"  {report.source:<26} {report.outcome:<8} {counts}")
+        for number in range(1, rounds + 1):
+            for change in change_sources(demo, number):
+                print(f"  changed at the source: {change}")
+            print(
+                f"collecting {len(config.sources)} sources into {ws.archive_dir} "
+                f"(round {number} of {rounds}) ..."
+            )
+            for report in run_sources(config, ws.data_dir):
+                counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+                print(f"  {report.source:<26} {report.outcome:<8} {counts}")
         stamps = stamp_archive(ws.archive_dir, config.evidence)
         print(f"timestamps (local TSA {demo.tsa.url if demo.tsa else '-'}): {stamps.summary()}")
         for failure in stamps.failures[:5]:

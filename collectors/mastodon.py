@@ -7,7 +7,12 @@ and the backfill continues on the next run); later runs ask for what is newer th
 status archived with ``min_id`` and follow ``prev`` until nothing newer is left. For each new
 status the collector also archives a context, so replies (also other people's) are kept with
 their thread: a status with replies gets its own context, a reply its parent's (which holds the
-thread's root and the reply). Edited statuses get their edit history archived too.
+thread's root and the reply). Later runs also read the newest page again, so an edit of a
+recent status is seen; a status whose ``edited_at`` is new to the collector gets its edit
+history (``/api/v1/statuses/:id/history``) archived, each entry a version of its Post. A status
+the newest page showed last time and misses now, though the page still reaches back past it,
+is asked for at its address (a deletion probe); the answer is archived and the indexer makes a
+tombstone of a 404 or 410 only. A status older than the page's oldest has only rolled over.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class MastodonCollector(Collector):
         state = self.context.state
         self.timelines: dict[str, dict[str, Any]] = state.setdefault("timelines", {})
         self.account_ids: dict[str, str] = state.setdefault("account_ids", {})
+        self.edited: dict[str, str] = state.setdefault("edited_at", {})
         for account in self.source.accounts:
             self._guarded(f"account {account}", lambda a=account: self._account(a))
         for tag in self.source.hashtags:
@@ -144,6 +150,8 @@ class MastodonCollector(Collector):
         newest = entry.get("newest")
         if newest:
             budget -= self._newer(entry, url, extra, budget)
+            if budget > 0:
+                budget -= self._recheck(entry, url, extra)
         else:
             entry["backfill_next"] = f"{url}?{urlencode({'limit': PAGE_SIZE})}"
         while entry.get("backfill_next") and budget > 0:
@@ -152,6 +160,7 @@ class MastodonCollector(Collector):
             statuses = self._statuses(result)
             if statuses and not entry.get("newest"):
                 entry["newest"] = statuses[0]["id"]
+                entry["recent"] = [str(s["id"]) for s in statuses]
             entry["backfill_next"] = _link(result, "next") if statuses else None
             self._follow_up(statuses)
 
@@ -169,6 +178,63 @@ class MastodonCollector(Collector):
             self._follow_up(statuses)
             next_url = _link(result, "prev")
         return pages
+
+    def _recheck(self, entry: dict[str, Any], url: str, extra: dict[str, Any]) -> int:
+        """Read the newest page again: its statuses may have been edited since they were
+        archived (an edit keeps a status's id, so paging by ``min_id`` never shows it). Only the
+        edit histories of statuses edited since are fetched; returns pages used."""
+        result = self._get(
+            f"{url}?{urlencode({'limit': PAGE_SIZE})}", {**extra, "direction": "recheck"}
+        )
+        page = self._json(result)
+        statuses = (
+            [s for s in page if isinstance(s, dict) and "id" in s] if isinstance(page, list) else []
+        )
+        for status in statuses:
+            self._history_if_edited(status.get("reblog") or status)
+        self.report.counts["pages_rechecked"] += 1
+        shown = [str(s["id"]) for s in statuses]
+        if shown and len(shown) == len(page):
+            oldest = min(int(i) for i in shown)
+            undecided = [
+                missing
+                for missing in entry.get("recent", [])
+                if int(missing) > oldest and missing not in shown and not self._probe(missing)
+            ]
+            # a probe met with a 5xx, a rate limit or a timeout is asked again next run
+            entry["recent"] = shown + undecided
+        return 1
+
+    def _probe(self, status_id: str) -> bool:
+        """Ask for a status that went missing from a page covering it; the answer is archived
+        as it came (only a 404 or 410 makes a tombstone, in the indexer). False when the answer
+        decides nothing (a 5xx, a rate limit, a timeout, a login wall)."""
+        self.report.counts["deletion_probes"] += 1
+        try:
+            result = self.fetch(
+                f"{self.base}/api/v1/statuses/{status_id}",
+                kind="api_page",
+                accept="application/json",
+                auth_headers=self.auth,
+                extra={
+                    "instance": self.base,
+                    "endpoint": "deletion_probe",
+                    "status_id": status_id,
+                },
+            )
+        except CaptureError:
+            return False
+        if result.status in (404, 410):
+            self.report.counts["found_gone"] += 1
+            return True
+        return result.status == 200
+
+    def _history_if_edited(self, shown: dict[str, Any]) -> None:
+        edited = str(shown.get("edited_at") or "")
+        status_id = str(shown.get("id", ""))
+        if edited and status_id and self.edited.get(status_id) != edited:
+            self._history(status_id)
+            self.edited[status_id] = edited
 
     def _statuses(self, result: FetchResult) -> list[dict[str, Any]]:
         page = self._json(result)
@@ -188,9 +254,7 @@ class MastodonCollector(Collector):
         done: set[str] = set()
         self.media.capture(mastodon_media(statuses), referrer=f"{self.base}/api/v1")
         for status in statuses:
-            shown = status.get("reblog") or status
-            if shown.get("edited_at"):
-                self._history(str(shown["id"]))
+            self._history_if_edited(status.get("reblog") or status)
             if not self.source.include_replies or status.get("reblog"):
                 continue
             parent = str(status.get("in_reply_to_id") or "")

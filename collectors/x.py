@@ -8,6 +8,10 @@ asks only for newer tweets; a harvest cut short (page limit, a rate-limit window
 the collector waits, a stop) keeps its paging position in ``resume`` and the next run carries
 on from there before moving ``since_id``. Every API call is archived as it went over the wire
 (see ``collectors.x_client``); the indexer splits the pages into one Post per tweet.
+
+An edited tweet comes back with a new id whose ``edit_history_tweet_ids`` lists every version;
+the versions this source has not archived are looked up by id (``GET /2/tweets``, once each,
+``edit_lookups`` in the state) so each becomes a version of the one Post.
 """
 
 from __future__ import annotations
@@ -114,6 +118,7 @@ class XCollector(Collector):
         self.since_ids: dict[str, str] = state.setdefault("since_ids", {})
         self.resume: dict[str, dict[str, Any]] = state.setdefault("resume", {})
         self.users: dict[str, dict[str, str]] = state.setdefault("users", {})
+        self.looked_up: list[str] = state.setdefault("edit_lookups", [])
         try:
             for handle in self.source.accounts:
                 self._guarded(
@@ -233,6 +238,8 @@ class XCollector(Collector):
                 }
                 page = call(since if since_supported else None, token)
                 self.media.capture(x_media(page), referrer=f"{self.source.api_base}#{key}")
+                if self.source.edit_versions:
+                    self._earlier_versions(page, extra)
                 ids = [
                     str(t["id"])
                     for t in page.get("data") or []
@@ -258,6 +265,30 @@ class XCollector(Collector):
                 key,
                 self.source.max_pages,
             )
+
+    def _earlier_versions(self, page: Page, extra: dict[str, Any]) -> None:
+        """Look up the earlier versions of the page's edited tweets that the page does not hold
+        and no earlier lookup fetched (at most 100 ids a call, as the API allows)."""
+        shown = {str(t.get("id")) for t in page.get("data") or [] if isinstance(t, dict)}
+        known = set(self.looked_up)
+        wanted: list[str] = []
+        for tweet in page.get("data") or []:
+            history = tweet.get("edit_history_tweet_ids") if isinstance(tweet, dict) else None
+            if isinstance(history, list) and len(history) > 1:
+                wanted += [str(i) for i in history if str(i) not in shown | known]
+        wanted = list(dict.fromkeys(wanted))
+        for start in range(0, len(wanted), 100):
+            ids = wanted[start : start + 100]
+            self.client.extra = {**extra, "endpoint": "edit_history", "ids": ids}
+            self.client.get_tweets(
+                ids,
+                expansions=EXPANSIONS,
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+                media_fields=MEDIA_FIELDS,
+            )
+            self.looked_up += ids
+            self.report.counts["edit_versions_looked_up"] += len(ids)
 
 
 class _NotFound(CaptureError):

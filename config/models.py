@@ -186,6 +186,11 @@ class XSource(_SourceBase):
         ge=0,
         description="media files fetched per run at most; more are counted as skipped",
     )
+    edit_versions: bool = Field(
+        default=True,
+        description="look up the earlier versions of edited tweets by id (one call per 100 "
+        "versions not archived yet), so each becomes a version of its Post",
+    )
 
 
 class XArchiveSource(_SourceBase):

@@ -159,6 +159,38 @@ def post_name(post: Post) -> str:
     return " ".join(name.split()) or post.id
 
 
+def _wijzigingen(obj: etree._Element, post: Post) -> None:
+    """An event ``Wijziging`` for each wording after the first (versions, foundation/post_version
+    .py): when it appeared, by the platform's word or else its first capture, and which capture
+    holds it; ``Verwijdering`` when it was found gone at its source (and ``Terugplaatsing``
+    when it came back)."""
+    wordings = [*post.versions, post.current_version()] if post.versions else []
+    for number, version in enumerate(wordings[1:], start=2):
+        moment = version.dated()
+        if moment is None:
+            continue
+        event = _el(obj, "event")
+        _begrip(event, "eventType", "Wijziging", "Begrippenlijst EventTypes archiveren")
+        _el(event, "eventTijd", moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+        _naam(event, "eventVerantwoordelijkeActor", post.author or post.author_handle or "bron")
+        where = f"; vastgelegd in {version.capture.record_id}" if version.capture else ""
+        _el(event, "eventResultaat", f"versie {number} van {len(wordings)}{where}")
+    gone = post.tombstone
+    if gone is None:
+        return
+    event = _el(obj, "event")
+    _begrip(event, "eventType", "Verwijdering", "Begrippenlijst EventTypes archiveren")
+    _el(event, "eventTijd", gone.missing_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    _naam(event, "eventVerantwoordelijkeActor", post.author or post.author_handle or "bron")
+    evidence = f"; bewijs {gone.evidence.record_id}" if gone.evidence else ""
+    _el(event, "eventResultaat", f"bij de bron verwijderd: HTTP {gone.status}{evidence}")
+    if gone.restored_at is not None:
+        event = _el(obj, "event")
+        _begrip(event, "eventType", "Terugplaatsing", "Begrippenlijst EventTypes archiveren")
+        _el(event, "eventTijd", gone.restored_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+        _naam(event, "eventVerantwoordelijkeActor", post.author or post.author_handle or "bron")
+
+
 def informatieobject_xml(
     post: Post, *, representaties: list[Ref], in_package: Callable[[str], bool]
 ) -> bytes:
@@ -194,6 +226,7 @@ def informatieobject_xml(
         _begrip(event, "eventType", "Archivering", "Begrippenlijst EventTypeLijst MDTO")
         _el(event, "eventTijd", post.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
         _naam(event, "eventVerantwoordelijkeActor", "archiveren")
+    _wijzigingen(obj, post)
     _waardering(obj)
     if post.retention.keep_until:
         termijn = _el(obj, "bewaartermijn")

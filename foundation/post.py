@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
+from foundation.post_version import PostVersion
+from foundation.tombstone import Tombstone
 
 Platform = Literal["blog", "x", "mastodon", "network", "wiki", "web", "pleio"]
 Kind = Literal["post", "comment", "reply", "repost", "page"]
@@ -58,4 +60,47 @@ class Post(BaseModel):
     media: list[str] = Field(default_factory=list)
     capture: RecordPointer | None = None
     earlier_captures: list[RecordPointer] = Field(default_factory=list)
+    versions: list[PostVersion] = Field(
+        default_factory=list,
+        description="earlier wordings, oldest first, each from the capture that first showed it; "
+        "empty while the content never changed",
+    )
+    current_since: PostVersion | None = Field(
+        default=None,
+        description="when and by which capture the current wording was first seen, without "
+        "the wording itself; None: ``capture`` first showed it",
+    )
+    versions_only: bool = Field(
+        default=False,
+        description="this capture holds only a platform's edit history (earlier versions of a "
+        "tweet, a toot's history): merged into the Post of its id it adds versions and changes "
+        "nothing else",
+    )
+    tombstone: Tombstone | None = Field(
+        default=None, description="found missing at the source: when, and how that was established"
+    )
     retention: Retention = Retention()
+
+    @property
+    def deleted(self) -> bool:
+        """Whether the post is gone at its source (found missing, not seen again since)."""
+        return self.tombstone is not None and self.tombstone.restored_at is None
+
+    def current_version(self) -> PostVersion:
+        """The wording this Post shows now, with the capture that first showed it."""
+        since = self.current_since or PostVersion(
+            captured_at=self.collected_at, capture=self.capture
+        )
+        return since.model_copy(
+            update={
+                "title": self.title,
+                "text": self.text,
+                "links": list(self.links),
+                "media": list(self.media),
+            }
+        )
+
+    @property
+    def changed(self) -> bool:
+        """Whether the content differs between captures (an earlier version is kept)."""
+        return bool(self.versions)

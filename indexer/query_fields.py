@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from foundation.post import Post
 from indexer.query_model import Interval
 
-TEXT_FIELDS: tuple[str, ...] = ("title", "text")
+TEXT_FIELDS: tuple[str, ...] = ("title", "text", "earlier_text")
 """Analysed with the Dutch analyser (lowercase, ASCII folding, Snowball stemming). Each also has
 an unstemmed, lowercased and ASCII-folded copy that wildcards and fuzzy words search besides the
-stems, so ``samenwerkin*`` meets ``samenwerking`` and ``ambtenar~1`` meets ``ambtenaar``."""
+stems, so ``samenwerkin*`` meets ``samenwerking`` and ``ambtenar~1`` meets ``ambtenaar``.
+``earlier_text`` is not a field of the Post: it holds the titles and texts of its earlier
+versions (text_value), so a word that was edited away still finds it."""
 
 KEYWORD_FIELDS: tuple[str, ...] = (
     "id",
@@ -30,8 +32,15 @@ KEYWORD_FIELDS: tuple[str, ...] = (
     "url",
     "thread_id",
     "parent_id",
+    "changed",
+    "deleted",
 )
 """Matched exactly (after normalise_keyword); usable in filters, facets and field:value."""
+
+FLAG_FIELDS: tuple[str, ...] = ("changed", "deleted")
+"""Keyword fields that say "true" or "false" about a Post (``changed:true``: it has earlier
+versions; ``deleted:true``: it is gone at its source), derived from it rather than held as a
+field."""
 
 LIST_KEYWORD_FIELDS: tuple[str, ...] = ("hashtags", "mentions")
 """The keyword fields a Post holds as lists; the others are single strings."""
@@ -95,9 +104,31 @@ def normalise_keyword(field: str, value: str) -> str:
     return value.strip().lstrip(sigil).lower() if sigil else value
 
 
+def text_value(post: Post, field: str) -> str:
+    """What a Post puts into a text field: its own title or text, or for ``earlier_text`` the
+    title and text of every earlier version that differ from what it shows now."""
+    if field != "earlier_text":
+        return str(getattr(post, field))
+    current = {post.title, post.text}
+    parts = [
+        part
+        for version in post.versions
+        for part in (version.title, version.text)
+        if part and part not in current
+    ]
+    return "\n".join(dict.fromkeys(parts))
+
+
+def flag_value(post: Post, field: str) -> str:
+    """ "true" or "false": the value of a FLAG_FIELDS field for ``post``."""
+    return "true" if getattr(post, field) else "false"
+
+
 def keyword_values(post: Post, field: str) -> list[str]:
     """The normalised values a Post contributes to a keyword field (empty strings dropped),
     sorted and without repeats."""
+    if field in FLAG_FIELDS:
+        return [flag_value(post, field)]
     raw = getattr(post, field)
     if not isinstance(raw, list):  # a single string, kept as it is: the common, cheap case
         return [raw] if raw else []

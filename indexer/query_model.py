@@ -28,6 +28,8 @@ FilterField = Literal[
     "lang",
     "thread_id",
     "parent_id",
+    "changed",
+    "deleted",
 ]
 FACET_FIELDS: tuple[str, ...] = ("platform", "source", "organisation", "author", "kind", "hashtag")
 Sort = Literal["relevance", "newest", "oldest"]

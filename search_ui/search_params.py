@@ -18,9 +18,10 @@ from workspace.hold_query import HOLD_FILTERS
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_PAGE = 500
-FILTER_FIELDS: tuple[str, ...] = FACET_FIELDS + HOLD_FILTERS
-"""What a search URL may filter on: the backend's facets, and legal holds (resolved against
-the catalogue by workspace.hold_query before the backend sees the request)."""
+FILTER_FIELDS: tuple[str, ...] = (*FACET_FIELDS, "changed", "deleted", *HOLD_FILTERS)
+"""What a search URL may filter on: the backend's facets, whether the content changed
+(``changed=true``) or went at the source (``deleted=true``), and legal holds (resolved against the catalogue by
+workspace.hold_query before the backend sees the request)."""
 
 
 @dataclass(frozen=True)

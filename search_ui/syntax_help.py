@@ -18,4 +18,5 @@ SYNTAX_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("published_at:[2010-01 TO 2012-06-30]", "help.dates"),
     ("(open OR transparant) AND data", "help.groups"),
     ("ambtenar~1", "help.fuzzy"),
+    ("changed:true", "help.changed"),
 )

@@ -1,4 +1,5 @@
-"""One Post: the record view (text, metadata, provenance, earlier captures, parent and replies),
+"""One Post: the record view (text, metadata, provenance, earlier captures, versions with a diff
+between two of them, parent and replies),
 the whole thread it belongs to, and "view as captured", which frames the replay of the archived
 page. Every view goes into the audit log. The thread is read with one filtered search on
 thread_id, so a conversation of hundreds of comments costs one backend call."""
@@ -24,6 +25,7 @@ from indexer.query_model import SearchRequest
 from search_ui.auth import User, require
 from search_ui.post_card import post_card
 from search_ui.rendering import render
+from search_ui.version_diff import all_versions, choose_versions, word_diff
 from workspace import Workspace
 from workspace.destruction import destroyed_record
 
@@ -174,6 +176,14 @@ def record_page(
         if post.capture
         else []
     )
+    versions = all_versions(post)
+    choice = choose_versions(
+        len(versions),
+        request.query_params.get("van", ""),
+        request.query_params.get("naar", ""),
+    )
+    older, newer = versions[choice.older - 1], versions[choice.newer - 1]
+    capture_index = {pointer.record_id: index for index, pointer in enumerate(pointers)}
     return render(
         request,
         "record.html",
@@ -189,6 +199,13 @@ def record_page(
             "reply_count": reply_count,
             "on_hold": on_hold,
             "stamps": stamps,
+            "versions": versions,
+            "version_capture": [
+                capture_index.get(v.capture.record_id) if v.capture else None for v in versions
+            ],
+            "choice": choice,
+            "title_diff": word_diff(older.title, newer.title),
+            "text_diff": word_diff(older.text, newer.text),
         },
     )
 

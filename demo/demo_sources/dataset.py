@@ -148,6 +148,8 @@ class Toot:
     links: list[tuple[str, str]] = field(default_factory=list)
     deleted: bool = False
     language: str = "nl"
+    earlier: list[tuple[datetime, str]] = field(default_factory=list)
+    """Earlier wordings, oldest first, with when each was made (the edit history)."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ authenticated viewer gets (favourited, bookmarked, ...) are left out as for anon
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -46,6 +47,7 @@ class MastodonApp:
         self.links = links
         self.access_token: str | None = None
         self._used = 0
+        self.status_faults: dict[str, list[int]] = {}
         n = r"(?P<id>\d+)"
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/api/v1/instance/?"), self.instance),
@@ -55,6 +57,7 @@ class MastodonApp:
             (re.compile(r"/api/v1/timelines/tag/(?P<tag>\w+)"), self.tag_timeline),
             (re.compile(rf"/api/v1/statuses/{n}"), self.status),
             (re.compile(rf"/api/v1/statuses/{n}/context"), self.context),
+            (re.compile(rf"/api/v1/statuses/{n}/history"), self.history),
         ]
 
     def require_token(self, token: str | None) -> None:
@@ -324,11 +327,48 @@ class MastodonApp:
             toots = [t for t in toots if t.media]
         return self.paged(request, toots, ("limit", "local", "remote", "only_media"))
 
+    def fail_status(self, status_id: str, *codes: int) -> None:
+        """Answer the next requests for this status with ``codes`` (503, 429...), in order."""
+        with self.data.lock:
+            self.status_faults.setdefault(status_id, []).extend(codes)
+
     def status(self, request: Request, id: str) -> Response:
+        with self.data.lock:
+            faults = self.status_faults.get(id)
+            code = faults.pop(0) if faults else None
+        if code is not None:
+            response = json_response({"error": "Temporarily unavailable"}, code)
+            if code == 429:
+                response.headers.append(("Retry-After", "0"))
+            return response
         found = self.data.toots.get(id)
         if not found or found.deleted:
             return json_response({"error": "Record not found"}, 404)
         return json_response(self.status_json(found))
+
+    def history(self, request: Request, id: str) -> Response:
+        """The status's edit history as Mastodon 3.5+ gives it: every version, oldest first,
+        the current one last (a status never edited has one entry)."""
+        toot = self.data.toots.get(id)
+        if not toot or toot.deleted:
+            return json_response({"error": "Record not found"}, 404)
+        versions = [*toot.earlier, (toot.edited_at or toot.created_at, toot.text)]
+        account = self.account(self.data.person(toot.author))
+        return json_response(
+            [
+                {
+                    "content": self.content(replace(toot, text=text)),
+                    "spoiler_text": "",
+                    "sensitive": False,
+                    "created_at": iso_ms(when),
+                    "account": account,
+                    "poll": None,
+                    "media_attachments": [self.media(m) for m in toot.media],
+                    "emojis": [],
+                }
+                for when, text in versions
+            ]
+        )
 
     def context(self, request: Request, id: str) -> Response:
         toot = self.data.toots.get(id)
@@ -415,8 +455,11 @@ class MastodonApp:
     def edit_status(self, status_id: str, text: str) -> Toot:
         with self.data.lock:
             toot = self.data.toots[status_id]
+            toot.earlier.append((toot.edited_at or toot.created_at, toot.text))
             toot.text = text
-            toot.edited_at = utcnow()
+            toot.edited_at = max(
+                utcnow(), (toot.edited_at or toot.created_at) + timedelta(seconds=1)
+            )
             self.data.touch("mastodon")
             return toot
 

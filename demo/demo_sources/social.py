@@ -251,6 +251,7 @@ def compose_toots(
         )
     for original in [t for t in originals if not t.links and t not in targets][:2]:
         original.edited_at = original.created_at + timedelta(minutes=rng.randint(5, 90))
+        original.earlier = [(original.created_at, original.text)]
         original.text += " (bewerkt: typfout hersteld)"
     targets[1].deleted = True
     return toots

@@ -165,7 +165,7 @@ class ElasticsearchBackend:
             raise IndexError_(
                 f"the search index {', '.join(old)} on {self.where} was built by an earlier version of archiveren "
                 f"(mapping version {min(versions.values())}, this one needs {MAPPING_VERSION}) and lacks fields this version searches "
-                "(names, wildcards and fuzzy words); run `archiveren index --rebuild` to rebuild it from the WARC files"
+                "(names, wildcards, fuzzy words, earlier versions); run `archiveren index --rebuild` to rebuild it from the WARC files"
             )
         self._current = True
 

@@ -23,6 +23,7 @@ from indexer.query_fields import (
     TEXT_FIELDS,
     as_utc,
     keyword_values,
+    text_value,
 )
 
 ANALYZER = "archiveren_dutch"
@@ -36,10 +37,10 @@ FOLDED_ANALYZER = "archiveren_folded"
 the unstemmed copy of title and text that wildcards and fuzzy words search. Defined in the
 index settings or given by the archiveren-dutch plugin, as ANALYZER is."""
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 """Raised whenever the mappings change so that an index built before gives wrong answers; the
 backend then refuses to search such an index and says to rebuild it. 2: the ``folded``
-subfields of title, text and author."""
+subfields of title, text and author. 3: ``earlier_text``, ``changed`` (versions) and ``deleted`` (tombstones)."""
 
 ANALYSIS_SETTINGS: dict[str, Any] = {
     "analyzer": {
@@ -159,7 +160,7 @@ def search_fields(post: Post) -> dict[str, Any]:
     """``post``'s normalised search fields, which the engine document has beside the Post."""
     doc: dict[str, Any] = {}
     for field in TEXT_FIELDS:
-        doc[field] = getattr(post, field)
+        doc[field] = text_value(post, field)
     for field in KEYWORD_FIELDS:
         doc[field] = keyword_values(post, field)
     for field in DATE_FIELDS:

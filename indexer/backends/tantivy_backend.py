@@ -97,7 +97,7 @@ class TantivyBackend:
             index = tantivy.Index.open(target)
             self._outdated = (
                 f"the search index at {self.path} was built by an earlier version of archiveren "
-                "and lacks fields this version searches (names, wildcards and fuzzy words); "
+                "and lacks fields this version searches (names, wildcards, fuzzy words, earlier versions); "
                 "run `archiveren index --rebuild` to rebuild it from the WARC files"
             )
         register_analyzers(index)

@@ -19,13 +19,16 @@ from foundation.errors import IndexError_
 from foundation.post import Post
 from indexer.prepared import PreparedPost
 from indexer.query_fields import (
+    FLAG_FIELDS,
     KEYWORD_FIELDS,
     LIST_KEYWORD_FIELDS,
     NAME_FIELDS,
     TEXT_FIELDS,
     as_utc,
     bucket_ordinals,
+    flag_value,
     keyword_values,
+    text_value,
 )
 from indexer.query_model import Interval
 
@@ -46,9 +49,15 @@ FAST_KEYWORDS: tuple[str, ...] = (
     "hashtags",
     "mentions",
     "lang",
+    "changed",
+    "deleted",
 )
 """Keyword fields kept as columns, so they can be faceted."""
-_SINGLE_KEYWORDS = tuple(name for name in KEYWORD_FIELDS if name not in LIST_KEYWORD_FIELDS)
+_SINGLE_KEYWORDS = tuple(
+    name for name in KEYWORD_FIELDS if name not in LIST_KEYWORD_FIELDS + FLAG_FIELDS
+)
+_DERIVED_TEXT = "earlier_text"
+"""The text field a Post has no attribute for (text_value makes it)."""
 
 # A sort key packs (published second, 31 bits of the id's hash) into one u64 so that "newest"
 # and "oldest" are total orders and a search_after cursor is a single range bound. There are two
@@ -73,9 +82,10 @@ def folded_field(name: str) -> str:
     return f"{name}_folded"
 
 
-_INDEXED_STRINGS: tuple[str, ...] = (*TEXT_FIELDS, *_SINGLE_KEYWORDS)
+_OWN_TEXT: tuple[str, ...] = tuple(name for name in TEXT_FIELDS if name != _DERIVED_TEXT)
+_INDEXED_STRINGS: tuple[str, ...] = (*_OWN_TEXT, *_SINGLE_KEYWORDS)
 _FOLDED: tuple[tuple[str, str], ...] = tuple(
-    (name, folded_field(name)) for name in (*TEXT_FIELDS, *NAME_FIELDS)
+    (name, folded_field(name)) for name in (*_OWN_TEXT, *NAME_FIELDS)
 )
 _JSON = msgspec.json.Encoder()
 _BUCKET_FIELDS: dict[Interval, str] = {interval: bucket_field(interval) for interval in INTERVALS}
@@ -180,6 +190,12 @@ def document_json(post: Post) -> str:
     for name in LIST_KEYWORD_FIELDS:
         if values[name]:
             document[name] = keyword_values(post, name)
+    if values["versions"]:
+        earlier = text_value(post, _DERIVED_TEXT)
+        if earlier:
+            document[_DERIVED_TEXT] = document[folded_field(_DERIVED_TEXT)] = earlier
+    for name in FLAG_FIELDS:
+        document[name] = flag_value(post, name)
     published = values["published_at"]
     seconds = None
     if published is not None:

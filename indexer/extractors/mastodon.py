@@ -6,7 +6,12 @@ of its own in the API, so ``thread_id`` comes from where the thread is known: a 
 answers nothing is its own thread's root, and every status of a context page belongs to the
 thread of the context's first ancestor. A timeline page marked ``replies_in_context`` gives no
 Posts for its replies: the collector archived each reply in its parent's context, and that
-capture, which knows the thread, makes the reply's Post."""
+capture, which knows the thread, makes the reply's Post. A status's edit history
+(``/api/v1/statuses/:id/history``, oldest first) gives a ``versions_only`` Post: each entry is a
+version dated by the instance, which the indexer adds to the status's Post. A deletion probe
+(a status the collector saw before and misses from a page that covers it) that was answered
+404 or 410 gives a Post with only a tombstone; any other answer (a 5xx, a rate limit, a login
+wall, the status itself) gives nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from foundation.post import Kind, Post
+from foundation.post_version import PostVersion
+from foundation.tombstone import GONE_STATUSES, Tombstone
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -32,12 +39,20 @@ _CONTEXT_PATH = re.compile(r"/api/v1/statuses/([^/]+)/context/?$")
 
 
 def extract_posts(capture: Capture) -> Iterator[Post]:
-    """Posts of one API page; nothing for error responses, account lookups or edit histories."""
+    """Posts of one API page; nothing for error responses or account lookups."""
+    extra = as_dict(capture.metadata.get("extra"))
+    host = instance_host(str(extra.get("instance") or capture.url))
+    if extra.get("endpoint") == "deletion_probe":
+        if capture.http_status in GONE_STATUSES and extra.get("status_id"):
+            yield gone_post(str(extra["status_id"]), capture, host)
+        return  # a status still there is the pages' to show, with its thread
     if capture.http_status is not None and not 200 <= capture.http_status < 300:
         return
     page = load_json(capture.body)
-    extra = as_dict(capture.metadata.get("extra"))
-    host = instance_host(str(extra.get("instance") or capture.url))
+    if extra.get("endpoint") == "history":
+        if isinstance(page, list) and extra.get("status_id"):
+            yield from history_post(page, str(extra["status_id"]), capture, host)
+        return
     if isinstance(page, list):
         # When the collector archived each reply within its thread, the thread's capture gives
         # the reply's Post; from a timeline page it would lack the thread (and could be newer).
@@ -112,6 +127,71 @@ def status_post(
             for m in dicts(shown.get("media_attachments"))
         ),
         capture=capture.pointer,
+    )
+
+
+def history_post(entries: list[Any], status_id: str, capture: Capture, host: str) -> Iterator[Post]:
+    """The ``versions_only`` Post of a status's edit history: its newest entry as the wording,
+    the others as versions, each dated by the instance (``created_at`` of the entry)."""
+    versions = [
+        PostVersion(
+            title=str(entry.get("spoiler_text") or ""),
+            text=html_to_text(str(entry.get("content") or "")),
+            links=unique(links_in_html(str(entry.get("content") or ""))),
+            media=unique(
+                str(m.get("url") or m.get("remote_url") or "")
+                for m in dicts(entry.get("media_attachments"))
+            ),
+            captured_at=capture.captured_at,
+            edited_at=parse_api_time(entry.get("created_at")),
+            capture=capture.pointer,
+        )
+        for entry in entries
+        if isinstance(entry, dict) and "content" in entry
+    ]
+    if not versions:
+        return
+    newest = versions[-1]
+    account = as_dict(as_dict(entries[-1]).get("account"))
+    yield Post(
+        id=f"mastodon:{host}:{status_id}",
+        platform="mastodon",
+        source=capture.source,
+        organisation=capture.organisation,
+        title=newest.title,
+        text=newest.text,
+        author=str(account.get("display_name") or account.get("username") or ""),
+        author_handle=handle(str(account.get("acct") or ""), host),
+        author_url=str(account.get("url") or ""),
+        published_at=versions[0].edited_at,
+        collected_at=capture.captured_at,
+        updated_at=newest.edited_at if len(versions) > 1 else None,
+        thread_id="",
+        links=newest.links,
+        media=newest.media,
+        capture=capture.pointer,
+        versions=versions[:-1],
+        current_since=newest.without_content(),
+        versions_only=True,
+    )
+
+
+def gone_post(status_id: str, capture: Capture, host: str) -> Post:
+    """The tombstone of a status whose address answered 404 or 410 (``capture``): a
+    ``versions_only`` Post, which adds the tombstone to the status's Post and nothing else."""
+    return Post(
+        id=f"mastodon:{host}:{status_id}",
+        platform="mastodon",
+        source=capture.source,
+        organisation=capture.organisation,
+        collected_at=capture.captured_at,
+        capture=capture.pointer,
+        versions_only=True,
+        tombstone=Tombstone(
+            missing_since=capture.captured_at,
+            status=capture.http_status or 0,
+            evidence=capture.pointer,
+        ),
     )
 
 

@@ -3,7 +3,9 @@ referenced tweets and the media looked up in the page's ``includes``.
 
 A tweet's Post id is ``x:<first id of its edit history>``, so an edited tweet stays one Post
 (the newest capture wins, earlier ones stay listed); ``updated_at`` says when the captured
-version was made. Replies and retweets point at what they answer with ``parent_id``, and
+version was made. A tweet that is not the last of its edit history (an earlier version, looked
+up by id) gives a ``versions_only`` Post: a version of that one Post, dated by its
+``created_at``. Replies and retweets point at what they answer with ``parent_id``, and
 ``thread_id`` is ``x:<conversation_id>`` so a conversation can be gathered from the index alone.
 Pages recorded without expansions (only id and text, as older or minimal requests return) still
 give Posts: the time comes from the snowflake id, the author from the page's context (the
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from foundation.post import Kind, Post
+from foundation.post_version import PostVersion
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -75,6 +78,7 @@ def tweet_post(
     tweet_id = str(tweet["id"])
     history = tweet.get("edit_history_tweet_ids")
     original_id = str(history[0]) if isinstance(history, list) and history else tweet_id
+    latest_id = str(history[-1]) if isinstance(history, list) and history else tweet_id
     author = _author(tweet, lookup, extra)
     kind, parent = _kind_and_parent(tweet)
     original = lookup.tweets.get(parent) if kind == "repost" and parent else None
@@ -125,6 +129,14 @@ def tweet_post(
         links=unique(links),
         media=unique(media),
         capture=capture.pointer,
+        current_since=PostVersion(
+            captured_at=capture.captured_at,
+            capture=capture.pointer,
+            edited_at=created or snowflake_time(tweet_id),
+        )
+        if original_id != tweet_id or latest_id != tweet_id
+        else None,
+        versions_only=latest_id != tweet_id,
     )
 
 

@@ -47,9 +47,12 @@ def test_first_run_archives_every_status_and_second_run_only_new_ones(
 
     assert second.outcome == "ok", second.errors
     assert second.counts["statuses"] == 2
+    # besides, the newest page is read again to see edits (one page per timeline)
+    assert second.counts["pages_rechecked"] == len(source.accounts) + len(source.hashtags)
     new_posts = {
         post.id
         for capture in harness.captures()[captured_before:]
+        if capture.metadata.get("extra", {}).get("direction") != "recheck"
         for post in extract_posts(capture)
     }
     assert new_posts == {_pid(m, root.id), _pid(m, answer.id)}
@@ -143,3 +146,100 @@ def test_a_hashtag_source_follows_link_headers_to_the_end(
     posts = harness.posts()
     assert {_pid(m, t.id) for t in tagged} <= set(posts)
     assert all("omgevingswet" in posts[_pid(m, t.id)].hashtags for t in tagged)
+
+
+def test_an_edit_is_seen_on_the_next_run_and_its_history_becomes_versions(
+    mastodon_emulator: MastodonEmulator, harness: Harness
+) -> None:
+    m = mastodon_emulator
+    source = _source(m)
+    harness.run(MastodonCollector, source)
+    newest = max(
+        (t for t in m.data.visible_toots() if not t.reblog_of and not t.edited_at),
+        key=lambda t: t.created_at,
+    )
+    before = newest.text
+    m.app.edit_status(newest.id, "Het omgevingsplan ligt vanaf maandag ter inzage.")
+
+    second = harness.run(MastodonCollector, source)
+    third = harness.run(MastodonCollector, source)
+
+    histories = [
+        c
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("endpoint") == "history"
+        and c.metadata.get("extra", {}).get("status_id") == newest.id
+    ]
+    assert len(histories) == 1, "the history is fetched once, when edited_at changes"
+    assert second.outcome == third.outcome == "ok"
+    post = harness.posts()[_pid(m, newest.id)]
+    assert post.text == "Het omgevingsplan ligt vanaf maandag ter inzage."
+    assert [v.text for v in post.versions] == [before]
+    assert post.versions[0].edited_at is not None
+    assert post.versions[0].edited_at.replace(microsecond=0) == newest.created_at.replace(
+        microsecond=0
+    )
+    assert not post.versions_only and post.author and post.thread_id
+
+
+def test_a_status_deleted_at_the_source_is_probed_and_found_gone_on_the_next_run(
+    mastodon_emulator: MastodonEmulator, harness: Harness
+) -> None:
+    m = mastodon_emulator
+    source = _source(m)
+    harness.run(MastodonCollector, source)
+    newest = max(
+        (t for t in m.data.visible_toots() if not t.reblog_of and not t.in_reply_to_id),
+        key=lambda t: int(t.id),
+    )
+    m.app.delete_status(newest.id)
+
+    second = harness.run(MastodonCollector, source)
+    third = harness.run(MastodonCollector, source)
+
+    assert second.counts["found_gone"] >= 1
+    assert third.counts["deletion_probes"] == 0, "probed once: the page no longer held it"
+    probes = [
+        c
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("endpoint") == "deletion_probe"
+        and c.metadata.get("extra", {}).get("status_id") == newest.id
+    ]
+    assert [c.http_status for c in probes] == [404]
+    post = harness.posts()[_pid(m, newest.id)]
+    assert post.deleted and post.tombstone is not None
+    assert post.tombstone.evidence == probes[0].pointer
+    assert post.tombstone.last_seen is not None
+    assert post.tombstone.last_seen < post.tombstone.missing_since
+    assert post.text, "the archived wording stays"
+
+
+def test_a_5xx_or_a_rate_limit_at_the_probe_is_no_deletion_and_the_next_run_asks_again(
+    mastodon_emulator: MastodonEmulator, harness: Harness
+) -> None:
+    m = mastodon_emulator
+    source = _source(m)
+    harness.run(MastodonCollector, source)
+    newest = max(
+        (t for t in m.data.visible_toots() if not t.reblog_of and not t.in_reply_to_id),
+        key=lambda t: int(t.id),
+    )
+    m.app.delete_status(newest.id)
+    m.app.fail_status(newest.id, 503, 503, 429, 429)  # the harness retries once
+
+    harness.run(MastodonCollector, source)
+    assert not harness.posts()[_pid(m, newest.id)].tombstone, "a 503 is no deletion"
+    harness.run(MastodonCollector, source)
+    assert not harness.posts()[_pid(m, newest.id)].tombstone, "a rate limit is no deletion"
+    last = harness.run(MastodonCollector, source)
+
+    assert last.counts["found_gone"] == 1
+    probes = [
+        c.http_status
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("status_id") == newest.id
+        and c.metadata.get("extra", {}).get("endpoint") == "deletion_probe"
+    ]
+    assert probes[0] == 503 and probes[-1] == 404 and 404 not in probes[:-1], probes
+    post = harness.posts()[_pid(m, newest.id)]
+    assert post.deleted and post.tombstone is not None and post.tombstone.status == 404

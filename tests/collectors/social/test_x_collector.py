@@ -86,7 +86,9 @@ def test_rate_limit_mid_pagination_is_waited_out_and_paging_resumes(
     x_emulator.app.force_rate_limit(after_requests=1, reset_in_seconds=1)
 
     # the API's paging is the subject: the media files (another host on X) stay out of it
-    source = _source(x_emulator, accounts=[], lists=[list_id], capture_media=False)
+    source = _source(
+        x_emulator, accounts=[], lists=[list_id], capture_media=False, edit_versions=False
+    )
     report = harness.run(XCollector, source)
 
     assert report.outcome == "ok", report.errors
@@ -224,3 +226,38 @@ def test_tweets_carry_author_entities_media_and_edits(
         for p in posts.values()
     )
     assert all(p.lang == "nl" for p in posts.values())
+
+
+def test_an_edit_chain_becomes_versions_of_one_post_with_earlier_versions_looked_up_once(
+    x_emulator: XEmulator, harness: Harness
+) -> None:
+    data = x_emulator.data
+    first = min(
+        (
+            t
+            for t in data.visible_tweets()
+            if len(t.edit_history) == 1
+            and not t.referenced
+            and not t.media
+            and "http" not in t.text
+        ),
+        key=lambda t: t.created_at,
+    )
+    edited = x_emulator.app.edit_tweet(first.id, "Het omgevingsplan ligt ter inzage (versie 2).")
+    source = _source(x_emulator, accounts=[data.person(first.author).x], capture_media=False)
+
+    harness.run(XCollector, source)
+    again = harness.run(XCollector, source)
+
+    lookups = [
+        c
+        for c in harness.captures()
+        if c.metadata.get("extra", {}).get("endpoint") == "edit_history"
+    ]
+    assert len(lookups) == 1 and first.id in lookups[0].url
+    assert again.counts["edit_versions_looked_up"] == 0
+    post = harness.posts()[f"x:{first.id}"]
+    assert post.text == edited.text and not post.versions_only
+    assert [v.text for v in post.versions] == [first.text]
+    assert post.versions[0].edited_at is not None and post.current_since is not None
+    assert post.versions[0].edited_at < (post.current_since.edited_at or post.versions[0].edited_at)
