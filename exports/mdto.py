@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from foundation.post import Post
+from foundation.tombstone import Tombstone
 
 NS = "https://www.nationaalarchief.nl/mdto"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -183,12 +184,20 @@ def _wijzigingen(obj: etree._Element, post: Post) -> None:
     _el(event, "eventTijd", gone.missing_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
     _naam(event, "eventVerantwoordelijkeActor", post.author or post.author_handle or "bron")
     evidence = f"; bewijs {gone.evidence.record_id}" if gone.evidence else ""
-    _el(event, "eventResultaat", f"bij de bron verwijderd: HTTP {gone.status}{evidence}")
+    _el(event, "eventResultaat", f"bij de bron verwijderd: {_how_found(gone)}{evidence}")
     if gone.restored_at is not None:
         event = _el(obj, "event")
         _begrip(event, "eventType", "Terugplaatsing", "Begrippenlijst EventTypes archiveren")
         _el(event, "eventTijd", gone.restored_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
         _naam(event, "eventVerantwoordelijkeActor", post.author or post.author_handle or "bron")
+
+
+def _how_found(gone: Tombstone) -> str:
+    if gone.how == "not_found_error":
+        return "de API van het platform kent het niet meer"
+    if gone.how == "missing_from_page":
+        return f"ontbreekt op de opnieuw vastgelegde pagina (HTTP {gone.status})"
+    return f"HTTP {gone.status}"
 
 
 def informatieobject_xml(

@@ -1,8 +1,11 @@
 """Tombstone: what archiveren knows of a post that disappeared at its source. It records when
-the post was last seen, when it was first found missing and how that was established (the
-archived 404/410 answer at its address, kept as evidence); a post that comes back keeps the
-tombstone with when and by which capture it was seen again. Only a 404 or 410 makes one: a
-timeout, a 5xx, a rate limit or a login wall says nothing about the post."""
+the post was last seen, when it was first found missing and how that was established, with the
+archived evidence: a 404 or 410 at its address (a toot, a blog post's permalink), a platform
+API's answer that it knows no such item (X's ``resource-not-found`` for a tweet id), or a page
+recaptured whole that no longer shows it (a comment on a network-site page). A post that comes
+back keeps the tombstone with when and by which capture it was seen again. A timeout, a 5xx, a
+rate limit, a login wall or a page only partly loaded says nothing about the post and makes
+none."""
 
 from __future__ import annotations
 
@@ -26,11 +29,15 @@ class Tombstone(BaseModel):
         default=None, description="the last capture that showed the post before it went missing"
     )
     missing_since: datetime = Field(description="when archiveren first found it missing")
-    how: Literal["gone_response"] = Field(
+    how: Literal["gone_response", "not_found_error", "missing_from_page"] = Field(
         default="gone_response",
-        description="gone_response: its address answered 404 or 410, and that answer is archived",
+        description=(
+            "gone_response: its address answered 404 or 410; not_found_error: the platform's "
+            "API answered that it knows no such item; missing_from_page: the page that showed "
+            "it was recaptured whole without it. The evidence is that answer or page, archived"
+        ),
     )
-    status: int = Field(description="the HTTP status of that answer")
+    status: int = Field(description="the HTTP status of the answer or page that is the evidence")
     evidence: RecordPointer | None = Field(
         default=None, description="the archived answer that established it"
     )
