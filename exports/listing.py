@@ -1,12 +1,17 @@
 """CSV and JSON Lines listings of exported Posts: one row per Post with its capture pointer.
 
 The JSON Lines listing holds each Post as it is; the CSV is made safe to open in a spreadsheet
-(``exports.spreadsheet``) and, for Excel, starts with a byte order mark."""
+(``exports.spreadsheet``) and, for Excel, starts with a byte order mark. For the Woo view ("what
+was published and later edited or deleted") the CSV says per Post how many wordings it had and
+when each appeared (the capture holding each is in the JSON Lines listing and the bag's MDTO
+events), and, for a Post gone at its source, when it was last seen, since when it is missing,
+how that was established, the WARC record that proves it and when it came back, if it did."""
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from typing import IO, Any
 
 from exports.spreadsheet import neutralise
@@ -37,11 +42,34 @@ CSV_COLUMNS = (
     "retention_category",
     "keep_until",
     "legal_hold",
+    "versions",
+    "version_dates",
+    "deleted_since",
+    "last_seen",
+    "deletion_established_by",
+    "deletion_evidence",
+    "restored_at",
     "text",
 )
 
+CSV_COLUMNS_BEFORE_VERSIONS = (*CSV_COLUMNS[: CSV_COLUMNS.index("versions")], "text")
+"""The header of listings written before versions and tombstones had columns; still read."""
+
 WRITTEN_BY_ARCHIVEREN = frozenset(
-    {"published_at", "collected_at", "updated_at", "warc_offset", "warc_length", "keep_until"}
+    {
+        "published_at",
+        "collected_at",
+        "updated_at",
+        "warc_offset",
+        "warc_length",
+        "keep_until",
+        "versions",
+        "version_dates",
+        "deleted_since",
+        "last_seen",
+        "deletion_established_by",
+        "restored_at",
+    }
 )
 """Columns whose values archiveren formats itself (ISO dates, numbers): never neutralised, since
 they cannot begin with a formula character; every other column holds text from a Post or a
@@ -51,8 +79,14 @@ EXCEL_BOM = "\ufeff"
 """What Excel needs to read a CSV as UTF-8 rather than the Windows code page."""
 
 
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
 def csv_row(post: Post) -> dict[str, Any]:
     capture = post.capture
+    wordings = [*post.versions, post.current_version()]
+    gone = post.tombstone
     return {
         "id": post.id,
         "platform": post.platform,
@@ -78,6 +112,13 @@ def csv_row(post: Post) -> dict[str, Any]:
         "retention_category": post.retention.category,
         "keep_until": post.retention.keep_until.isoformat() if post.retention.keep_until else "",
         "legal_hold": "ja" if post.retention.legal_hold else "",
+        "versions": len(wordings),
+        "version_dates": " ".join(_iso(wording.dated()) or "?" for wording in wordings),
+        "deleted_since": _iso(gone.missing_since) if gone else "",
+        "last_seen": _iso(gone.last_seen) if gone else "",
+        "deletion_established_by": gone.how if gone else "",
+        "deletion_evidence": gone.evidence.record_id if gone and gone.evidence else "",
+        "restored_at": _iso(gone.restored_at) if gone else "",
         "text": post.text,
     }
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Protocol
 
-from exports.listing import CSV_COLUMNS, EXCEL_BOM
+from exports.listing import CSV_COLUMNS, CSV_COLUMNS_BEFORE_VERSIONS, EXCEL_BOM
 from exports.manifest import (
     MANIFEST_SUFFIX,
     DeliveredFile,
@@ -21,7 +21,10 @@ from exports.manifest import (
 )
 from exports.package import sha256_file
 
-CSV_HEADER = ",".join(CSV_COLUMNS).encode()
+CSV_HEADERS = tuple(
+    ",".join(columns).encode() for columns in (CSV_COLUMNS, CSV_COLUMNS_BEFORE_VERSIONS)
+)
+"""The header rows archiveren has written, newest first: older listings stay verifiable."""
 JSONL_START = b'{"id": '
 MANIFEST_HEAD = 4096
 MANIFEST_MAX_BYTES = 1024 * 1024
@@ -37,7 +40,7 @@ def listing_format(head: bytes) -> str:
     """``csv`` or ``jsonl`` when a file beginning with ``head`` is a listing archiveren wrote,
     '' otherwise."""
     head = head.removeprefix(EXCEL_BOM.encode())
-    if head.startswith(CSV_HEADER + b"\r\n"):
+    if any(head.startswith(header + b"\r\n") for header in CSV_HEADERS):
         return "csv"
     if head.startswith(JSONL_START) and b'"platform": ' in head.split(b"\n", 1)[0]:
         return "jsonl"
@@ -161,15 +164,13 @@ def check_rows(listing: Path, fmt: str, check: Check) -> int | None:
             if fmt == "csv":
                 reader = csv.reader(handle, strict=True)
                 header = next(reader, None)
-                if header != list(CSV_COLUMNS):
+                if header not in (list(CSV_COLUMNS), list(CSV_COLUMNS_BEFORE_VERSIONS)):
                     check.problems.append(f"{listing.name}: the header row is not archiveren's")
                     return None
                 for row in reader:
                     rows += 1
-                    if len(row) != len(CSV_COLUMNS):
-                        raise ValueError(
-                            f"{len(row)} cells where the header has {len(CSV_COLUMNS)}"
-                        )
+                    if len(row) != len(header):
+                        raise ValueError(f"{len(row)} cells where the header has {len(header)}")
             else:
                 for line in handle:
                     rows += 1

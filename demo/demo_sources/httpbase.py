@@ -2,6 +2,8 @@
 and the wire details real sites get right (ETag and Last-Modified with 304 answers, gzip when the
 client accepts it, HEAD, redirects). Each site is an ``App`` that maps a ``Request`` to a
 ``Response``; this module owns the bytes on the wire so every site behaves the same way there.
+A test can make a site misbehave for chosen addresses (``DemoServer.misbehave``): answer 503 or
+429, or keep the client waiting past its timeout, as real sites do on a bad day.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +34,16 @@ class LoggedRequest(NamedTuple):
     path: str
     status: int
     headers: dict[str, str]
+
+
+STALL = "stall"
+"""A misbehaviour: answer nothing for ``DemoServer.stall_seconds``, then close the connection."""
+
+
+@dataclass
+class _Misbehaviour:
+    address: re.Pattern[str]
+    answers: list[int | str]
 
 
 @dataclass
@@ -166,6 +179,24 @@ class DemoServer:
         self.host = host
         self.port = self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
+        self.misbehaviours: list[_Misbehaviour] = []
+        self.stall_seconds = 5.0
+        self._lock = threading.Lock()
+
+    def misbehave(self, address: str, *answers: int | str) -> None:
+        """Answer the next requests whose path and query match the regular expression
+        ``address`` with ``answers`` in turn: an HTTP status (503, 429 with Retry-After: 3600,
+        ...) or ``STALL``; after those the site answers as usual again."""
+        with self._lock:
+            self.misbehaviours.append(_Misbehaviour(re.compile(address), list(answers)))
+
+    def misbehaviour_for(self, target: str) -> int | str | None:
+        """The next misbehaviour planned for ``target`` (taken), or None."""
+        with self._lock:
+            for planned in self.misbehaviours:
+                if planned.answers and planned.address.search(target):
+                    return planned.answers.pop(0)
+        return None
 
     @property
     def base_url(self) -> str:
@@ -186,6 +217,15 @@ class DemoServer:
             self._thread.join(timeout=5)
             self._thread = None
         self.httpd.server_close()
+
+
+def _misbehaving(status: int) -> Response:
+    if status == 429:  # as X and Mastodon say it: come back in an hour
+        reset = str(int(time.time()) + 3600)
+        limits = [("Retry-After", "3600"), ("x-rate-limit-remaining", "0")]
+        limits += [("x-rate-limit-reset", reset), ("X-RateLimit-Reset", reset)]
+        return Response(429, b"Too Many Requests\n", "text/plain; charset=utf-8", limits)
+    return Response(status, b"Temporarily unavailable\n", "text/plain; charset=utf-8")
 
 
 def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
@@ -217,8 +257,17 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 self.headers,
                 body,
             )
+            misbehaviour = server.misbehaviour_for(self.path)
+            if misbehaviour == STALL:
+                server.request_log.append(LoggedRequest(self.command, self.path, 0, {}))
+                time.sleep(server.stall_seconds)
+                self.close_connection = True
+                return
             try:
-                response = server.app.handle(request)
+                if isinstance(misbehaviour, int):
+                    response = _misbehaving(misbehaviour)
+                else:
+                    response = server.app.handle(request)
             except Exception:
                 traceback.print_exc(file=sys.stderr)
                 response = Response(500, b"Internal Server Error\n", "text/plain; charset=utf-8")

@@ -6,6 +6,7 @@ version with its capture."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -14,6 +15,9 @@ from pathlib import Path
 
 from archive.writer import WarcWriter
 from exports import run_export, verify_export_package
+from exports.listing import CSV_COLUMNS, CSV_COLUMNS_BEFORE_VERSIONS, EXCEL_BOM
+from exports.manifest import manifest_path
+from exports.package import sha256_file
 from foundation.post import Post
 from foundation.tombstone import Tombstone
 from indexer.merge import merge_capture_history
@@ -100,3 +104,47 @@ def test_the_woo_export_of_edited_and_deleted_posts_validates_with_their_events(
     (version,) = next(row for row in rows if row["id"] == post.id)["versions"]
     assert version["text"] == post.text and version["capture"]["record_id"]
     assert version["captured_at"].startswith("2026-05-01T10:00:00")
+
+    table = list(csv.DictReader((out / "data" / "listing.csv").open(encoding="utf-8-sig")))
+    by_id = {row["id"]: row for row in table}
+    changed, deleted = by_id[post.id], by_id[gone.id]
+    assert changed["versions"] == "2"
+    assert changed["version_dates"].split() == [
+        "2026-05-01T10:00:00+00:00",
+        "2026-05-08T10:00:00+00:00",
+    ]
+    assert changed["deleted_since"] == changed["deletion_established_by"] == ""
+    assert deleted["versions"] == "1"
+    assert deleted["deleted_since"] == "2026-06-01T08:00:00+00:00"
+    assert deleted["last_seen"] == gone.collected_at.isoformat()
+    assert deleted["deletion_established_by"] == "gone_response"
+    assert deleted["restored_at"] == ""
+
+
+def test_a_listing_written_before_the_version_columns_still_verifies(
+    archived_workspace: Workspace, tmp_path: Path
+) -> None:
+    out = tmp_path / "lijst.csv"
+    run_export(
+        archived_workspace,
+        query="",
+        filters={},
+        fmt="csv",
+        out=out,
+        reason="Woo-verzoek",
+        user="compliance",
+    )
+    header, *rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert header == ",".join(CSV_COLUMNS)
+    old_shape = [",".join(CSV_COLUMNS_BEFORE_VERSIONS)]
+    for row in csv.DictReader([header, *rows]):
+        old_shape.append(",".join(f'"{row[c]}"' for c in CSV_COLUMNS_BEFORE_VERSIONS))
+    out.write_text(EXCEL_BOM + "\r\n".join(old_shape) + "\r\n", encoding="utf-8")
+    manifest_file = manifest_path(out)
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    (delivered,) = manifest["files"]
+    delivered |= {"bytes": out.stat().st_size, "sha256": sha256_file(out)}
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+
+    check = verify_export_package(out)
+    assert check.ok, check.problems
