@@ -19,6 +19,7 @@ from search_ui.auth import User, require
 from search_ui.i18n import error_text, translator
 from search_ui.rendering import render
 from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
+from search_ui.search_presets import SEARCH_PRESETS
 from search_ui.syntax_help import SYNTAX_EXAMPLES
 from workspace import Workspace
 from workspace.hold_query import HOLD_FILTERS, hold_facets
@@ -118,6 +119,7 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         "sizes": PAGE_SIZES,
         "facet_fields": FACET_FIELDS + HOLD_FILTERS,
         "syntax_examples": SYNTAX_EXAMPLES,
+        "presets": SEARCH_PRESETS,
     }
     status = 200
     try:

@@ -223,3 +223,20 @@ def test_a_record_still_at_its_source_has_no_banner(site: UiSite) -> None:
     with site.login("archivist") as client:
         page = client.get(f"/record/{EDITED_ID}").text
     assert 'id="deleted-banner"' not in page
+
+
+def test_the_preset_edited_or_deleted_keeps_the_period_and_finds_both(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        start = client.get("/search", params={"from": "2026-01-01", "to": "2026-12-31"}).text
+        preset = re.search(
+            r'<a class="chip" href="([^"]+)" data-preset="changed_or_deleted"', start
+        )
+        assert preset, "the search page offers the preset"
+        assert "Bewerkt of verwijderd" in start.split(preset.group(0), 1)[1][:80]
+        answer = client.get(preset.group(1).replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert 'value="changed:true OR deleted:true"' in answer.text, "an ordinary query, readable"
+    assert "2026-01-01" in preset.group(1) and "2026-12-31" in preset.group(1)
+    found = set(re.findall(r'href="/record/([^"?]+)', answer.text))
+    assert found == {urlpath(EDITED_ID), urlpath(GONE_ID)}
+    assert 'data-preset="changed_or_deleted" aria-current="true"' in answer.text
