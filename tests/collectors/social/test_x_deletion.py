@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.extractors import Capture
 from collectors.x import XCollector
 from config.models import XSource
 from demo_sources.dataset import Tweet
+from indexer.extractors import Capture
 from tests.collectors.social.conftest import Harness, XEmulator
 
 ACCOUNT = "zoe"
