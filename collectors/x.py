@@ -305,8 +305,10 @@ class XCollector(Collector):
             self._earlier_versions(page, extra)
         shown = _post_keys(page)
         tweets = page.get("data")
-        if not isinstance(tweets, list) or len(shown) != len(tweets):
-            return  # an empty or odd page shows nothing to go by
+        if not isinstance(tweets, list) or not shown:
+            return  # an empty page (or an error) shows nothing to go by
+        if not all(isinstance(t, dict) and str(t.get("id", "")).isdigit() for t in tweets):
+            return
         whole = not (page.get("meta") or {}).get("next_token")
         oldest = min(int(t["id"]) for t in tweets)
         kept = set(shown)
