@@ -12,6 +12,19 @@ on from there before moving ``since_id``. Every API call is archived as it went 
 An edited tweet comes back with a new id whose ``edit_history_tweet_ids`` lists every version;
 the versions this source has not archived are looked up by id (``GET /2/tweets``, once each,
 ``edit_lookups`` in the state) so each becomes a version of the one Post.
+
+Deleted tweets: on runs after the first, each account's newest page is read again (one extra
+call per account per run, ``"direction": "recheck"``). The state keeps, per account, the Post
+keys (the first id of each tweet's edit history) that the newest page showed (``recent``). A
+kept key the re-read page no longer shows, although the page still reaches back past it (its
+oldest tweet id is lower, or it has no next page), is looked up by id after every timeline of
+the run is harvested (``GET /2/tweets?ids=``, up to 100 ids a call, ``endpoint:
+"deletion_probe"``). The answer is archived and the indexer makes a tombstone of the
+``resource-not-found`` errors only. A key the answer lists under ``data`` is still there; any
+other outcome (an HTTP error, a rate limit, a timeout, an authorization error for a protected
+account) decides nothing and the key is asked again next run. An edited tweet stays shown under
+its first id, so a new version is never taken for a deletion; a tweet older than the page has
+only rolled off and is not asked for. ``deletion_checks: false`` on the source turns this off.
 """
 
 from __future__ import annotations
@@ -79,6 +92,7 @@ MEDIA_FIELDS = [
     "variants",
 ]
 PAGE_SIZE = 100
+NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 
 Page = dict[str, Any]
 
@@ -119,6 +133,8 @@ class XCollector(Collector):
         self.resume: dict[str, dict[str, Any]] = state.setdefault("resume", {})
         self.users: dict[str, dict[str, str]] = state.setdefault("users", {})
         self.looked_up: list[str] = state.setdefault("edit_lookups", [])
+        self.recent: dict[str, list[str]] = state.setdefault("recent", {})
+        self.missing: dict[str, list[str]] = {}
         try:
             for handle in self.source.accounts:
                 self._guarded(
@@ -128,6 +144,7 @@ class XCollector(Collector):
                 self._guarded(f"list {list_id}", functools.partial(self._list, list_id))
             for query in self.source.queries:
                 self._guarded(f"query {query!r}", functools.partial(self._query, query))
+            self._probe_missing()
         except XAuthError as exc:
             self.report.error(
                 f"source {self.source.name!r}: {exc}; check the token in {self.source.bearer_token_env} (it may be revoked or lack read access)"
@@ -194,7 +211,12 @@ class XCollector(Collector):
             )
             return page
 
-        self._harvest(f"account:{handle.lower()}", extra, call)
+        key = f"account:{handle.lower()}"
+        known = key in self.recent
+        self._harvest(key, extra, call, recent=self.source.deletion_checks)
+        if self.source.deletion_checks and (known or key not in self.recent):
+            # not when this run's first page just gave the keys (the first harvest)
+            self._recheck(key, extra, call)
 
     def _list(self, list_id: str) -> None:
         extra = {"endpoint": "list_tweets", "list_id": list_id}
@@ -224,7 +246,10 @@ class XCollector(Collector):
         call: Callable[[str | None, str | None], Page],
         *,
         since_supported: bool = True,
+        recent: bool = False,
     ) -> None:
+        """Page through one timeline from the newest tweet down to ``since_id``; with ``recent``,
+        the first harvest keeps the newest page's Post keys for the deletion checks."""
         since = self.since_ids.get(key)
         resume = self.resume.pop(key, None) or {}
         token: str | None = resume.get("token")
@@ -237,6 +262,8 @@ class XCollector(Collector):
                     k: v for k, v in paging.items() if v
                 }
                 page = call(since if since_supported else None, token)
+                if recent and since is None and token is None and key not in self.recent:
+                    self.recent[key] = _post_keys(page)
                 self.media.capture(x_media(page), referrer=f"{self.source.api_base}#{key}")
                 if self.source.edit_versions:
                     self._earlier_versions(page, extra)
@@ -265,6 +292,73 @@ class XCollector(Collector):
                 key,
                 self.source.max_pages,
             )
+
+    def _recheck(
+        self, key: str, extra: dict[str, Any], call: Callable[[str | None, str | None], Page]
+    ) -> None:
+        """Read the newest page again and note the kept keys it misses although it reaches back
+        past them; they stay in ``recent`` until a lookup decides (``_probe_missing``)."""
+        self.client.extra = {**extra, "page": 1, "direction": "recheck"}
+        page = call(None, None)
+        self.report.counts["pages_rechecked"] += 1
+        if self.source.edit_versions:
+            self._earlier_versions(page, extra)
+        shown = _post_keys(page)
+        tweets = page.get("data")
+        if not isinstance(tweets, list) or not shown:
+            return  # an empty page (or an error) shows nothing to go by
+        if not all(isinstance(t, dict) and str(t.get("id", "")).isdigit() for t in tweets):
+            return
+        whole = not (page.get("meta") or {}).get("next_token")
+        oldest = min(int(t["id"]) for t in tweets)
+        kept = set(shown)
+        missing = [
+            k
+            for k in self.recent.get(key, [])
+            if k not in kept and k.isdigit() and (whole or int(k) > oldest)
+        ]
+        self.recent[key] = shown + missing
+        if missing:
+            self.missing[key] = missing
+
+    def _probe_missing(self) -> None:
+        """Look up the tweets the rechecked pages miss, 100 ids a call, once every timeline is
+        harvested (a rate limit here costs no timeline). A ``resource-not-found`` error is a
+        deletion, a tweet under ``data`` is still there: both are settled and leave ``recent``.
+        Anything else leaves the key to be asked again next run."""
+        wanted = list(dict.fromkeys(k for keys in self.missing.values() for k in keys))
+        decided: set[str] = set()
+        for start in range(0, len(wanted), 100):
+            ids = wanted[start : start + 100]
+            self.client.extra = {"endpoint": "deletion_probe", "ids": ids}
+            self.report.counts["deletion_probes"] += len(ids)
+            try:
+                answer = self.client.get_tweets(
+                    ids,
+                    expansions=EXPANSIONS,
+                    tweet_fields=TWEET_FIELDS,
+                    user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
+                )
+            except StopRequested:
+                raise
+            except CaptureError as exc:  # 5xx, 429 beyond the wait, 401/403, timeout
+                self.report.counts["deletion_probes_undecided"] += len(ids)
+                self.log.info(
+                    "deletion probe of %d tweets decided nothing (%s); asked again next run",
+                    len(ids),
+                    exc,
+                )
+                if isinstance(exc, XRateLimited):
+                    break  # the window is used up: the rest waits for the next run too
+                continue
+            there, gone = _probe_answer(answer, ids)
+            self.report.counts["found_gone"] += len(gone)
+            self.report.counts["deletion_probes_undecided"] += len(ids) - len(there | gone)
+            decided |= there | gone
+        for key in self.missing:
+            self.recent[key] = [k for k in self.recent.get(key, []) if k not in decided]
+        self.missing = {}
 
     def _earlier_versions(self, page: Page, extra: dict[str, Any]) -> None:
         """Look up the earlier versions of the page's edited tweets that the page does not hold
@@ -303,6 +397,41 @@ def _fields() -> dict[str, Any]:
         "user_fields": USER_FIELDS,
         "media_fields": MEDIA_FIELDS,
     }
+
+
+def _post_keys(page: Page) -> list[str]:
+    """The Post keys of a page's tweets: the first id of each one's edit history."""
+    keys: list[str] = []
+    for tweet in page.get("data") or []:
+        if not isinstance(tweet, dict) or "id" not in tweet:
+            continue
+        history = tweet.get("edit_history_tweet_ids")
+        keys.append(str(history[0]) if isinstance(history, list) and history else str(tweet["id"]))
+    return list(dict.fromkeys(keys))
+
+
+def _probe_answer(answer: Any, ids: list[str]) -> tuple[set[str], set[str]]:
+    """(still there, gone) among the ``ids`` a tweet lookup asked for: listed under ``data``
+    (as that version or a later one), or named by a ``resource-not-found`` error for a tweet.
+    Other errors (``not-authorized-for-resource`` for a protected account) decide nothing."""
+    asked = set(ids)
+    there: set[str] = set()
+    gone: set[str] = set()
+    if not isinstance(answer, dict):
+        return there, gone
+    for tweet in answer.get("data") or []:
+        if isinstance(tweet, dict):
+            history = tweet.get("edit_history_tweet_ids")
+            versions = history if isinstance(history, list) else []
+            there |= asked & {str(i) for i in [tweet.get("id"), *versions]}
+    for error in answer.get("errors") or []:
+        if (
+            isinstance(error, dict)
+            and error.get("type") == NOT_FOUND
+            and error.get("resource_type") == "tweet"
+        ):
+            gone |= asked & {str(error.get("resource_id") or error.get("value"))}
+    return there, gone - there
 
 
 def _max_id(*ids: str | None) -> str | None:

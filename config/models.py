@@ -191,6 +191,12 @@ class XSource(_SourceBase):
         description="look up the earlier versions of edited tweets by id (one call per 100 "
         "versions not archived yet), so each becomes a version of its Post",
     )
+    deletion_checks: bool = Field(
+        default=True,
+        description="notice tweets deleted at X: each run after the first reads every account's "
+        "newest page again (one call per account) and looks up the tweets it no longer shows "
+        "(one call per 100 ids); a tweet X answers it knows no more gets a tombstone",
+    )
 
 
 class XArchiveSource(_SourceBase):

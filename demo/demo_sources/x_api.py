@@ -3,7 +3,8 @@ collector uses: user lookup, user timelines, recent search, List timelines and t
 
 Wire behaviour follows the recorded responses: app-only ``Authorization: Bearer`` (401 problem
 JSON otherwise), ``x-rate-limit-limit/remaining/reset`` on every answer and a 429 problem JSON
-when a window is used up (tests force one with ``force_rate_limit``), 400 problem JSON for
+when a window is used up (tests force one with ``force_rate_limit``, and make tweet lookups
+fail with ``fail_lookup``), 400 problem JSON for
 unknown or out-of-range parameters, opaque ``next_token``/``previous_token`` paging with
 ``meta.result_count/newest_id/oldest_id``. Differences from the real service, on purpose: recent
 search covers the whole dataset rather than the last seven days (the demo content is
@@ -86,6 +87,7 @@ class XApiApp:
         self._forced_after: int | None = None
         self._forced_reset_in = 2.0
         self._forced_until: float | None = None
+        self._lookup_faults: list[int | str] = []
         n = r"(?P<id>\d{1,19})"
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/2/users/by/username/(?P<username>\w{1,15})"), self.user_by_username),
@@ -105,6 +107,13 @@ class XApiApp:
         self._forced_after = after_requests
         self._forced_reset_in = reset_in_seconds
         self._forced_until = None
+
+    def fail_lookup(self, *answers: int | str) -> None:
+        """Answer the next tweet lookups by ids (``GET /2/tweets?ids=``) with ``answers``, in
+        order: an HTTP status (503; 429 with a reset an hour away) or ``"not-authorized"`` (200
+        with a ``not-authorized-for-resource`` error per id, as for a protected account)."""
+        with self.data.lock:
+            self._lookup_faults.extend(answers)
 
     def set_bearer_token(self, token: str) -> None:
         self.bearer_token = token
@@ -143,6 +152,9 @@ class XApiApp:
         limited = self._rate_limited()
         if limited:
             return limited
+        fault = self._lookup_fault(request)
+        if fault is not None:
+            return fault
         try:
             with self.data.lock:
                 response = route(self.routes, request)
@@ -167,6 +179,25 @@ class XApiApp:
                 return self._too_many(self._forced_until)
             self._forced_after -= 1
         return None
+
+    def _lookup_fault(self, request: Request) -> Response | None:
+        """The answer ``fail_lookup`` queued for this tweet lookup by ids, if any."""
+        if request.path.rstrip("/") != "/2/tweets":
+            return None
+        with self.data.lock:
+            if not self._lookup_faults:
+                return None
+            fault = self._lookup_faults.pop(0)
+        if fault == 429:
+            return self._too_many(float(math.ceil(time.time() + 3600)))
+        if isinstance(fault, int):
+            return json_response(
+                {"title": "Service Unavailable", "type": "about:blank", "status": fault}, fault
+            )
+        ids = [i for i in (request.arg("ids") or "").split(",") if i]
+        return self._count(
+            request, json_response({"errors": [not_authorized_error(i) for i in ids]})
+        )
 
     def _too_many(self, until: float) -> Response:
         body = {
@@ -376,9 +407,23 @@ class XApiApp:
                 self.data.tweets[tid].superseded = tid != newer.id
             return newer
 
-    def delete_tweet(self, tweet_id: str) -> Tweet:
+    def delete_tweet(self, tweet_id: str, deleted: bool = True) -> Tweet:
+        """Delete a tweet (``deleted=False`` brings it back, as a reinstated tweet comes back)."""
         with self.data.lock:
             tweet = self.data.tweets[tweet_id]
-            tweet.deleted = True
+            tweet.deleted = deleted
             self.data.touch("x_api")
             return tweet
+
+
+def not_authorized_error(value: str) -> dict[str, Any]:
+    """The error X gives for a tweet the app may not see (a protected account's)."""
+    return {
+        "value": value,
+        "detail": f"Sorry, you are not authorized to see the Tweet with ids: [{value}].",
+        "title": "Authorization Error",
+        "resource_type": "tweet",
+        "parameter": "ids",
+        "resource_id": value,
+        "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+    }

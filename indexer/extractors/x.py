@@ -10,6 +10,13 @@ up by id) gives a ``versions_only`` Post: a version of that one Post, dated by i
 Pages recorded without expansions (only id and text, as older or minimal requests return) still
 give Posts: the time comes from the snowflake id, the author from the page's context (the
 collector names the account whose timeline it fetched), hashtags and mentions from the text.
+
+A deletion probe (``endpoint: "deletion_probe"``: the collector looked up by id the tweets a
+timeline's newest page stopped showing) gives, for each ``resource-not-found`` error about a
+tweet, a ``versions_only`` Post with only a tombstone (``how="not_found_error"``, the probe as
+evidence), which the indexer adds to that tweet's Post. Other errors (``not-authorized-for-
+resource`` for a protected account) and error statuses (5xx, 429) give nothing; a tweet the
+probe found still there is an ordinary capture of it (and restores a Post found gone before).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 
 from foundation.post import Kind, Post
 from foundation.post_version import PostVersion
+from foundation.tombstone import Tombstone
 from indexer.extractors.base import Capture
 from indexer.extractors.social_text import (
     as_dict,
@@ -35,6 +43,7 @@ from indexer.extractors.social_text import (
 from platforms.x_media import shown_files
 
 X_WEB = "https://x.com"
+NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 
 
 def extract_posts(capture: Capture) -> Iterator[Post]:
@@ -52,6 +61,35 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     for tweet in tweets:
         if isinstance(tweet, dict) and "id" in tweet and "text" in tweet:
             yield tweet_post(tweet, lookup, capture, extra)
+    if extra.get("endpoint") == "deletion_probe":
+        for error in dicts(page.get("errors")):
+            tweet_id = str(error.get("resource_id") or error.get("value") or "")
+            if (
+                error.get("type") == NOT_FOUND
+                and error.get("resource_type") == "tweet"
+                and tweet_id.isdigit()
+            ):
+                yield gone_post(tweet_id, capture)
+
+
+def gone_post(tweet_id: str, capture: Capture) -> Post:
+    """The tombstone of a tweet the X API answered it knows no more (``capture``, the probe):
+    a ``versions_only`` Post, which adds the tombstone to the tweet's Post and nothing else."""
+    return Post(
+        id=f"x:{tweet_id}",
+        platform="x",
+        source=capture.source,
+        organisation=capture.organisation,
+        collected_at=capture.captured_at,
+        capture=capture.pointer,
+        versions_only=True,
+        tombstone=Tombstone(
+            missing_since=capture.captured_at,
+            how="not_found_error",
+            status=capture.http_status or 0,
+            evidence=capture.pointer,
+        ),
+    )
 
 
 class _Includes:
