@@ -9,12 +9,26 @@ needs nothing else. The first harvest also walks older pages (RFC 5005 ``rel="ne
 WordPress ``?paged=N``) up to ``backfill_depth``. Malformed feeds and pages are archived as
 they came, logged with the reason, and the run goes on with whatever could be read.
 
+Deleted posts: the entries the feed's first page showed are kept. A later run whose feed came
+whole (200, not cut off, read as a feed without a problem) asks for each kept entry the feed no
+longer shows, though it still reaches back past it (the entry's date is later than the oldest
+dated entry shown), at its permalink: a deletion probe, archived as an ``entry_page`` capture
+with ``endpoint: deletion_probe`` and the entry's id, link and dates. A 404 or 410 is gone (the
+indexer makes the tombstone; the entry is forgotten, so a post that comes back is captured
+anew); a 200 at the permalink is a post still there, only no longer listed. Anything else (a
+5xx, a rate limit, a timeout, a robots refusal, a redirect elsewhere, a login wall) decides
+nothing: the entry is asked for again on the next run, which then reads the feed in full. An
+entry older than the oldest shown has only rolled off the feed; an entry or feed without dates
+cannot tell the two apart, and is never probed. Nothing is probed on the first harvest.
+
 State kept between runs: ``feed_url``, ``etag``, ``last_modified``, ``entries`` (native id ->
-fingerprint) and ``backfill_done``.
+fingerprint), ``recent`` (native id -> link, published and updated of the first page's
+entries, and of those whose probe decided nothing) and ``backfill_done``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +39,8 @@ from collectors.page_assets import PageAssets
 from collectors.wp_json import capture_comments
 from config.models import FeedSource
 from foundation.errors import CaptureError
-from platforms.feed_entries import ParsedFeed, fingerprint, parse_feed
+from foundation.tombstone import GONE_STATUSES
+from platforms.feed_entries import ParsedFeed, fingerprint, parse_feed, parse_iso
 from platforms.ownership import is_web_url, source_site, speaks_for
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
@@ -62,6 +77,9 @@ class FeedCollector(Collector):
             else None
         )
         state = self.context.state
+        # deletions are looked for only once the first harvest (with its backfill) is done
+        may_probe = bool(state.get("backfill_done")) and "recent" in state
+        kept_from = state.get("feed_url")
         try:
             feed_url, first, parsed = self._locate_feed()
         except RobotsDisallowed as exc:
@@ -110,9 +128,15 @@ class FeedCollector(Collector):
         errors_before = len(self.report.errors)
         seen: set[str] = set()
         self._capture_entries(parsed, seen)
+        undecided = 0
+        if not (first.truncated or first.decode_error or parsed.problem):
+            undecided = self._recheck(parsed, may_probe and feed_url == kept_from)
         if not state.get("backfill_done"):
             self._backfill(feed_url, parsed)
-        if len(self.report.errors) == errors_before:
+        if undecided:
+            # the next run must read the feed in full to ask for them again, not get a 304
+            state["etag"] = state["last_modified"] = None
+        elif len(self.report.errors) == errors_before:
             # only now may the next run skip an unchanged feed: every entry of this one is captured
             state["etag"], state["last_modified"] = (
                 first.header("etag"),
@@ -285,6 +309,74 @@ class FeedCollector(Collector):
             except CaptureError as exc:
                 self.report.error(f"image {image} on {page.url}: {exc}")
 
+    def _recheck(self, parsed: ParsedFeed, probe: bool) -> int:
+        """Keep the entries of the feed's first page (read whole); with ``probe``, first ask for
+        each entry kept last time that the page no longer shows though it reaches back past it.
+        Returns how many probes decided nothing (kept, to ask again next run)."""
+        state = self.context.state
+        shown = {
+            str(entry["native_id"]): {
+                "link": str(entry.get("link") or ""),
+                "published": str(entry.get("published") or ""),
+                "updated": str(entry.get("updated") or ""),
+            }
+            for entry in parsed.entries
+        }
+        kept: dict[str, dict[str, str]] = (state.get("recent") or {}) if probe else {}
+        oldest = min((d for d in map(_dated, shown.values()) if d is not None), default=None)
+        undecided: dict[str, dict[str, str]] = {}
+        for native, entry in kept.items():
+            when = _dated(entry)
+            if native in shown or when is None or oldest is None or when <= oldest:
+                continue  # still listed, or rolled off the end (or undated: cannot tell)
+            if not entry.get("link", "").startswith(("http://", "https://")):
+                continue
+            if self.context.stop.is_set() or not self._probe(native, entry):
+                undecided[native] = entry
+        state["recent"] = {**shown, **undecided}
+        return len(undecided)
+
+    def _probe(self, native: str, kept: dict[str, str]) -> bool:
+        """Ask for an entry that left the feed at its permalink; the answer is archived as it
+        came (the indexer makes a tombstone of a 404 or 410 only). False when the answer
+        decides nothing: a 5xx, a rate limit, a timeout, a robots refusal, a redirect away."""
+        link = kept["link"]
+        self.report.counts["deletion_probes"] += 1
+        try:
+            result = self.fetch(
+                link,
+                kind="entry_page",
+                accept=PAGE_ACCEPT,
+                extra={
+                    "endpoint": "deletion_probe",
+                    "feed_url": self.context.state.get("feed_url"),
+                    "entry": {"native_id": native, **kept},
+                },
+            )
+        except StopRequested:
+            raise
+        except CaptureError as exc:
+            self.log.warning(
+                "%s: deletion probe decided nothing (%s); asked again next run", link, exc
+            )
+            return False
+        if result.status in GONE_STATUSES:
+            self.report.counts["found_gone"] += 1
+            self.log.info("%s: gone from the feed and HTTP %s: deleted", link, result.status)
+            # forgotten, so a post that comes back is captured anew and restored
+            self.context.state.setdefault("entries", {}).pop(native, None)
+            return True
+        if result.ok and _same_page(link, result.url):
+            self.report.counts["entries_unlisted"] += 1
+            return True
+        self.log.warning(
+            "%s: deletion probe answered HTTP %s at %s, which decides nothing; asked again next run",
+            link,
+            result.status,
+            result.url,
+        )
+        return False
+
     def _backfill(self, feed_url: str, first: ParsedFeed | None) -> None:
         """Walk older feed pages (rel="next", else ?paged=N) up to the configured depth."""
         depth = self.source.backfill_depth
@@ -326,6 +418,21 @@ class FeedCollector(Collector):
                 break
         if len(self.report.errors) == errors_before:
             self.context.state["backfill_done"] = True
+
+
+def _dated(entry: dict[str, str]) -> datetime | None:
+    return parse_iso(entry.get("published")) or parse_iso(entry.get("updated"))
+
+
+def _same_page(asked: str, answered: str) -> bool:
+    """Whether a permalink answered itself (perhaps by way of a slash or https redirect), not a
+    login page or the home page it was sent on to."""
+    one, other = urlsplit(asked), urlsplit(answered)
+    return (one.netloc.lower(), one.path.rstrip("/"), one.query) == (
+        other.netloc.lower(),
+        other.path.rstrip("/"),
+        other.query,
+    )
 
 
 def _with_page(url: str, page: int) -> str:

@@ -8,6 +8,10 @@ the comment it answers and by ``thread_id`` to the post; a pingback or trackback
 Post titled "Pingback: <linking page>" that links to that page. A ``feed`` capture
 gives Posts only when the source does not capture pages (its metadata says so); otherwise the
 pages speak for the entries and a feed re-read must not overwrite their full text.
+An ``entry_page`` capture with ``endpoint: deletion_probe`` (the collector asking for an entry
+that left the feed) gives no ordinary Post: answered 404 or 410 it gives a ``versions_only``
+Post under the entry's id that carries only the tombstone (``gone_response``, the answer as its
+evidence), which the indexer adds to the entry's Post; any other answer gives nothing.
 Ids: ``blog:<entry id>`` and ``blog:<entry id>#comment-<comment id>`` for entries on the
 source's own site; an entry linking elsewhere (or whose URL id lies in another configured
 source's site) is the source's record of a foreign URL,
@@ -21,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from foundation.post import Post
+from foundation.tombstone import GONE_STATUSES, Tombstone
 from indexer.extractors.base import Capture
 from indexer.extractors.html_text import (
     fragment_links,
@@ -42,6 +47,8 @@ PLATFORM: Final = "blog"
 
 def extract_posts(capture: Capture) -> Iterable[Post]:
     kind = capture.capture_kind
+    if kind == "entry_page" and _extra(capture).get("endpoint") == "deletion_probe":
+        return list(_gone_entry(capture))
     if kind == "entry_page":
         return list(_from_entry_page(capture))
     if kind == "comments_api" and _is_ok(capture):
@@ -97,6 +104,30 @@ def _from_entry_page(capture: Capture) -> Iterator[Post]:
     zone = str(capture.source_settings.get("timezone") or "Europe/Amsterdam")
     for comment in wordpress_comments(capture.body, capture.url, capture.captured_at, zone):
         yield _comment_post(capture, post, comment, lang)
+
+
+def _gone_entry(capture: Capture) -> Iterator[Post]:
+    """The tombstone of an entry whose permalink answered the deletion probe 404 or 410: a
+    ``versions_only`` Post under the id its entry page gives it, adding only the tombstone."""
+    entry = _extra(capture).get("entry")
+    if capture.http_status not in GONE_STATUSES or not isinstance(entry, dict):
+        return
+    entry = {**entry, "native_id": entry.get("native_id") or native_id(entry)}
+    yield Post(
+        id=_post_id(capture, entry),
+        platform=PLATFORM,
+        source=capture.source,
+        organisation=capture.organisation,
+        collected_at=capture.captured_at,
+        capture=capture.pointer,
+        versions_only=True,
+        tombstone=Tombstone(
+            missing_since=capture.captured_at,
+            how="gone_response",
+            status=capture.http_status or 0,
+            evidence=capture.pointer,
+        ),
+    )
 
 
 def _from_comments_api(capture: Capture) -> Iterator[Post]:
