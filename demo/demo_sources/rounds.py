@@ -1,8 +1,9 @@
 """What changes at the demo sources between collection rounds, so that `archiveren demo` shows
-versions and a tombstone after two runs: before round 2 a blog post is edited in place, a tweet
-is edited through X's edit chain, a toot is edited (the instance keeps its history) and another
-toot is deleted. Each change is made on content the collectors see again in round 2 (the newest
-of its kind)."""
+versions and tombstones after two runs: before round 2 a blog post is edited in place, a tweet
+is edited through X's edit chain, a toot is edited (the instance keeps its history), and
+another toot, a tweet and another blog post are deleted. Each change is made on content the
+collectors look at again in round 2: the newest of its kind, or (for a deletion) content that the
+page a collector reads again still reaches past, so its absence is a deletion and no roll-over."""
 
 from __future__ import annotations
 
@@ -53,8 +54,31 @@ def _delete_toot(demo: DemoSources) -> str:
     return f"mastodon: status {toot.id} deleted"
 
 
+def _delete_tweet(demo: DemoSources) -> str:
+    tweet = max(
+        (
+            t
+            for t in demo.content.visible_tweets()
+            if len(t.edit_history) == 1 and not t.referenced and demo.content.person(t.author).x
+        ),
+        key=lambda t: t.created_at,
+    )
+    demo.x.delete_tweet(tweet.id)
+    return f"x: tweet {tweet.id} deleted"
+
+
+def _delete_blog_post(demo: DemoSources) -> str:
+    """The second newest post of the first blog (its newest is the one edited): the feed still
+    reaches past it, so its absence there is no roll-over; its permalink then answers 404."""
+    blog = next(iter(demo.content.blogs.values()))
+    posts = sorted((p for p in blog.posts if not p.deleted), key=lambda p: p.published)
+    post = posts[-2]
+    demo.blog.delete_post(blog.slug, post.slug)
+    return f"blog {blog.slug}: post {post.slug!r} deleted"
+
+
 ROUND_CHANGES: dict[int, tuple[Callable[[DemoSources], str], ...]] = {
-    2: (_edit_blog_post, _edit_tweet, _edit_toot, _delete_toot),
+    2: (_edit_blog_post, _edit_tweet, _edit_toot, _delete_toot, _delete_tweet, _delete_blog_post),
 }
 """Round number -> the changes made at the sources before that round is collected."""
 
