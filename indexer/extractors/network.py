@@ -11,7 +11,6 @@ thread; comment ids add the comment's native id, or a digest of who said what wh
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,8 +20,9 @@ from typing import Any
 from foundation.post import Post
 from indexer.extractors.base import Capture
 from indexer.extractors.network_generic import read_generic
+from platforms.comment_keys import comment_post_id, shown_comments
 from platforms.profile import SiteProfile, load_profile
-from platforms.rules import ReadComment, ReadPage, parse_html, read_page
+from platforms.rules import ReadPage, parse_html, read_page
 from platforms.url_rules import comment_page_number, page_key
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -98,11 +98,9 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
             media=read.media,
             **common,
         )
-    for comment in read.comments:
-        if not (comment.text or comment.author):
-            continue
+    for key, comment in shown_comments(read.comments):
         yield Post(
-            id=f"{page_id}#comment-{_comment_key(comment)}",
+            id=comment_post_id(page_key(capture.url, profile), key),
             kind="comment",
             url=capture.url,
             text=comment.text,
@@ -115,15 +113,6 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
             thread_id=page_id,
             **common,
         )
-
-
-def _comment_key(comment: ReadComment) -> str:
-    if comment.native_id:
-        return re.sub(r"[^A-Za-z0-9:_.-]+", "-", comment.native_id)
-    # no native id: who said what when is stable across re-crawls, a position on the page is not
-    when = comment.date.value.isoformat() if comment.date and not comment.date.approximate else ""
-    digest = hashlib.sha1(f"{comment.author}\n{when}\n{comment.text}".encode()).hexdigest()
-    return digest[:16]
 
 
 def _handle(profile: SiteProfile, author_url: str) -> str:
