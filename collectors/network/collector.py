@@ -6,7 +6,8 @@ so a fresh process makes any number of runs in one archiveren process work), for
 child's log lines, and folds the child's ``CrawlOutcome`` into the run's report: counts
 (including ``profile_mismatch``), errors, the pages its site profile could not read (which
 make the run partial, each named with its reason), the pages' validators for the next, conditional
-re-crawl (kept in the source's state), and the WARC files it closed, registered in the
+re-crawl and the comments each thread showed (both kept in the source's state, so the next crawl
+can tell a comment that went missing: ``collectors.network.comments``), and the WARC files it closed, registered in the
 catalogue through the run's writer. The run's stop event ends the child gracefully.
 """
 
@@ -28,7 +29,13 @@ from archive import ClosedWarc
 from catalogue.store import default_database_url
 from collectors.base import Collector, RunReport
 from collectors.http import StopRequested, user_agent
-from collectors.network.job import CATALOGUE_URL_ENV, CrawlJob, CrawlOutcome, PageValidators
+from collectors.network.job import (
+    CATALOGUE_URL_ENV,
+    CrawlJob,
+    CrawlOutcome,
+    PageValidators,
+    ThreadComments,
+)
 from foundation.errors import CaptureError
 from platforms.profile import load_profile
 
@@ -90,6 +97,7 @@ class NetworkCollector(Collector):
             collector_version=self.version,
             run_id=self.context.run_id,
             pages=_pages_from_state(self.context.state),
+            threads=_threads_from_state(self.context.state),
             page_assets=source.capture_page_assets,
             page_assets_max_files=source.page_assets_max_files,
             page_assets_max_bytes=source.page_assets_max_bytes,
@@ -145,6 +153,8 @@ class NetworkCollector(Collector):
             self.report.lost_data(f"and {unnamed} more pages that do not match the site profile")
         pages = self.context.state.setdefault("pages", {})
         pages.update({url: asdict(v) for url, v in outcome.pages.items()})
+        threads = self.context.state.setdefault("comment_threads", {})
+        threads.update({key: asdict(t) for key, t in outcome.threads.items()})
         on_file_closed = getattr(self.context.writer, "on_file_closed", None)
         for closed in outcome.closed_files:
             if on_file_closed is not None:
@@ -179,8 +189,25 @@ def _pages_from_state(state: dict[str, Any]) -> dict[str, PageValidators]:
                 links=list(value.get("links") or []),
                 problem=str(value.get("problem") or ""),
                 profile_digest=str(value.get("profile_digest") or ""),
+                comments=_strings(value.get("comments")),
             )
     return result
+
+
+def _threads_from_state(state: dict[str, Any]) -> dict[str, ThreadComments]:
+    threads = state.get("comment_threads") or {}
+    result = {}
+    for key, value in threads.items():
+        if isinstance(value, dict) and isinstance(value.get("comments"), dict):
+            result[key] = ThreadComments(
+                comments={str(k): str(u) for k, u in value["comments"].items()},
+                profile_digest=str(value.get("profile_digest") or ""),
+            )
+    return result
+
+
+def _strings(value: Any) -> list[str] | None:
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def _forward_log(stream: IO[bytes], log: logging.Logger) -> None:

@@ -4,8 +4,9 @@ Twisted's reactor cannot be started twice in one process, and a collect run or t
 may crawl many times, so each crawl gets a fresh child process. The child opens its own
 ``WarcWriter`` on the archive directory (writers in several processes share it safely), maps
 archiveren's politeness settings onto Scrapy's (robots.txt, download delay, AutoThrottle,
-per-domain concurrency, timeout, size cap, retries), runs the ``SiteSpider`` to its end, and
-writes a ``CrawlOutcome`` for the parent. SIGTERM or SIGINT ends the crawl gracefully: requests
+per-domain concurrency, timeout, size cap, retries), runs the ``SiteSpider`` to its end, archives
+the comments its threads no longer show (``collectors.network.comments``; before the writer
+closes), and writes a ``CrawlOutcome`` for the parent. SIGTERM or SIGINT ends the crawl gracefully: requests
 in flight finish and are archived, and the outcome says it was stopped.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from archive import CaptureMetadata, WarcWriter
+from collectors.network.comments import CAPTURE_KIND
 from collectors.network.job import CATALOGUE_URL_ENV, ClosedFile, CrawlJob, CrawlOutcome
 from collectors.network.recorder import RECORDER_PRIORITY, Recording
 from collectors.network.spider import SiteSpider
@@ -105,6 +107,19 @@ def run_crawl(job: CrawlJob, writer: WarcWriter, outcome: CrawlOutcome) -> None:
     spider = crawler.spider
     # "shutdown" after one SIGTERM; never closed at all when a second one forced the reactor down
     outcome.stopped = isinstance(spider, SiteSpider) and spider.close_reason in ("", "shutdown")
+    if isinstance(spider, SiteSpider):
+        spider.record_missing_comments(
+            writer,
+            CaptureMetadata(
+                source=job.source,
+                platform=job.platform,
+                collector="network",
+                collector_version=job.collector_version,
+                capture_kind=CAPTURE_KIND,
+                run_id=job.run_id,
+                extra={"profile": job.profile},
+            ),
+        )
 
 
 def _finish_without_interruption() -> None:

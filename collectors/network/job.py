@@ -4,8 +4,9 @@ A ``CrawlJob`` is everything a crawl needs from archiveren's config and the sour
 state, in plain values, so the child process needs no config file and no catalogue. A
 ``CrawlOutcome`` carries back the counts, readable errors, the pages the site profile could
 not read (with the reason, per URL), the validators (ETag,
-Last-Modified and the links) of every page it saw, and the WARC files it closed, which the
-parent registers in the catalogue.
+Last-Modified, the links and the keys of the comments it showed) of every page it saw, the
+comments each thread was last known to show (``ThreadComments``, to find one missing next
+time), and the WARC files it closed, which the parent registers in the catalogue.
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ class PageValidators:
     profile_digest: str = ""
     """The profile that found the problem; a page with a problem is fetched whole again (no
     conditional request) once the profile has changed, to see whether it now reads it."""
+    comments: list[str] | None = None
+    """The keys (``platforms.comment_keys``) of the comments the page showed when it was last
+    fetched whole and read by the site profile; they still count when it answers 304. None: not
+    read so (a profile mismatch, a page cut off, a state from before), so it is fetched whole."""
+
+
+@dataclass
+class ThreadComments:
+    """The comments a thread (every comment page of one page key) was last known to show: each
+    comment key with the URL of the page that showed it, and the profile that read them."""
+
+    comments: dict[str, str] = field(default_factory=dict)
+    profile_digest: str = ""
 
 
 @dataclass
@@ -67,6 +81,7 @@ class CrawlJob:
     page_assets_max_files: int = 50
     page_assets_max_bytes: int = 20_000_000
     pages: dict[str, PageValidators] = field(default_factory=dict)
+    threads: dict[str, ThreadComments] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)), encoding="utf-8")
@@ -75,6 +90,7 @@ class CrawlJob:
     def load(cls, path: Path) -> CrawlJob:
         raw = json.loads(path.read_text(encoding="utf-8"))
         raw["pages"] = {url: PageValidators(**v) for url, v in raw.get("pages", {}).items()}
+        raw["threads"] = {k: ThreadComments(**v) for k, v in raw.get("threads", {}).items()}
         return cls(**raw)
 
 
@@ -96,6 +112,8 @@ class CrawlOutcome:
     stopped: bool = False
     extraction_problems: list[str] = field(default_factory=list)
     """'URL: why' for each captured page the site profile could not read (first 50)."""
+    threads: dict[str, ThreadComments] = field(default_factory=dict)
+    """The comments of each thread this crawl saw, as they are to be known from now on."""
 
     def save(self, path: Path) -> None:
         data = asdict(self)
@@ -117,4 +135,5 @@ class CrawlOutcome:
             closed_files=[ClosedFile(**f) for f in raw.get("closed_files", [])],
             stopped=bool(raw.get("stopped", False)),
             extraction_problems=list(raw.get("extraction_problems", [])),
+            threads={k: ThreadComments(**v) for k, v in raw.get("threads", {}).items()},
         )

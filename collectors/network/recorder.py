@@ -4,9 +4,11 @@ It sits nearest the downloader (priority ``RECORDER_PRIORITY``, above HttpCompre
 Redirect's 600 and Retry's 550), so its ``process_response`` sees each response before it is
 decompressed, followed or retried: a gzipped body is archived gzipped, every redirect hop and
 every failed attempt is its own capture, and robots.txt (fetched through the same downloader)
-is archived as a ``robots`` capture. Its ``process_request`` runs last, so the headers recorded
-are those Scrapy sends. Scrapy keeps no reason phrase and folds header case; the standard
-phrase and Scrapy's header order and spelling are the best that can be recorded.
+is archived as a ``robots`` capture. Where the response (or revisit) record went is left in the
+request's meta (``CAPTURE_META``), for the spider to cite a page's capture. Its
+``process_request`` runs last, so the headers recorded are those Scrapy sends. Scrapy keeps no
+reason phrase and folds header case; the standard phrase and Scrapy's header order and spelling
+are the best that can be recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from scrapy.http import Headers, Response
 from archive import CaptureMetadata, HttpExchange, WarcWriter
 
 RECORDER_PRIORITY = 950
+CAPTURE_META = "archiveren_capture"
+"""The request meta key under which the recorder leaves the RecordPointer of its capture."""
 
 
 @dataclass
@@ -70,6 +74,7 @@ class WarcRecorderMiddleware:
             truncated="disconnect" if "dataloss" in response.flags else None,
         )
         result = self.writer.write_exchange(exchange, self.describe(request, response))
+        request.meta[CAPTURE_META] = result.pointer
         self.counts["requests"] += 1
         self.counts["bytes"] += len(response.body)
         if response.status == 304:

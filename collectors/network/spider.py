@@ -6,11 +6,19 @@ Re-crawls are conditional: each request carries the ETag and Last-Modified the p
 time, and a 304 answer is followed through the links the page had then (kept in the source's
 state), so an unchanged site costs a request per page and no payload. Each fetched HTML page is
 also tried against the site profile, and what it loads to look as it does (stylesheets and the
-files they name, images, scripts) is fetched as ``page_asset`` captures, each URL once a run; a page no page type fits, or whose page type lost a
-required field, is counted as ``profile_mismatch`` and named with the reason in the outcome's
-``extraction_problems``, so the run is partial and says which pages the index will read only
-with the generic profile (a site whose layout has moved on). An unchanged page keeps its problem
+files they name, images, scripts) is fetched as ``page_asset`` captures, each URL once a run; a
+page no page type fits, or whose page type lost a required field, is counted as
+``profile_mismatch`` and named with the reason in the outcome's ``extraction_problems``, so the
+run is partial and says which pages the index will read only with the generic profile (a site
+whose layout has moved on). An unchanged page keeps its problem
 from run to run; once the profile changes, it is fetched whole again to be checked anew.
+
+A page the profile reads keeps the keys of the comments it shows with its validators (a page
+whose comments were never read is fetched whole, not conditionally), and the ``CommentLedger``
+(``collectors.network.comments``) hears how every page fared: whole, unchanged (its keys from
+last time), or failed (an error answer, a timeout, a redirect, a page cut off or not read).
+``record_missing_comments``, once the crawl is over, archives the comments a thread recaptured
+whole no longer shows as ``comments_missing`` evidence.
 """
 
 from __future__ import annotations
@@ -28,13 +36,17 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive import CaptureMetadata, WarcWriter
+from collectors.network.comments import CommentLedger, record_missing
 from collectors.network.job import CrawlJob, CrawlOutcome, PageValidators
-from collectors.network.recorder import Recording
+from collectors.network.recorder import CAPTURE_META, Recording
 from collectors.page_assets import MAX_IMPORT_DEPTH
 from foundation.css_urls import css_urls
 from foundation.page_resources import Resource, page_resources, resource_kind
+from foundation.pointer import RecordPointer
+from platforms.comment_keys import shown_comments
 from platforms.profile import SiteProfile
-from platforms.rules import match_page, parse_html
+from platforms.rules import ReadPage, match_page, parse_html
 from platforms.url_rules import page_key
 
 MAX_ERRORS_KEPT = 50
@@ -68,6 +80,10 @@ class SiteSpider(Spider):
         self._assets: set[str] = set()
         self._profile_digest = hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:16]
         self.close_reason = ""
+        # the generic profile reads no comments, so there are none to miss
+        self.comments = (
+            None if profile.generic else CommentLedger(profile, job.threads, self._profile_digest)
+        )
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.job.start_urls:
@@ -78,6 +94,10 @@ class SiteSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request]:
         depth = int(response.meta.get("depth", 0))
         self._seen.add(_without_fragment(response.url))
+        for hop in response.meta.get("redirect_urls") or []:
+            # a page that sends elsewhere (a login wall, a moved thread) shows none of its comments
+            self._comments_failed(str(hop))
+        capture = response.meta.get(CAPTURE_META)
         if response.status == 304:
             known = self.job.pages.get(response.url) or self.job.pages.get(
                 response.request.url if response.request else ""
@@ -85,6 +105,10 @@ class SiteSpider(Spider):
             validators = known or PageValidators()
             if validators.problem:
                 self._report_problem(validators.problem)
+            if validators.comments is not None and not validators.problem:
+                self._comments_shown(response.url, validators, 304, capture)
+            else:
+                self._comments_failed(response.url)
         else:
             links = self._allowed_links(response) if isinstance(response, TextResponse) else []
             validators = PageValidators(
@@ -92,10 +116,16 @@ class SiteSpider(Spider):
                 last_modified=_header(response, "Last-Modified"),
                 links=links,
             )
+            read: ReadPage | None = None
             if isinstance(response, HtmlResponse) and response.status == 200:
-                validators.problem = self._check_profile(response)
+                validators.problem, read = self._check_profile(response)
                 validators.profile_digest = self._profile_digest if validators.problem else ""
                 yield from self._page_assets(response, depth)
+            if read is not None and not validators.problem and "dataloss" not in response.flags:
+                validators.comments = [key for key, _ in shown_comments(read.comments)]
+                self._comments_shown(response.url, validators, 200, capture)
+            else:
+                self._comments_failed(response.url)
         self.outcome.pages[response.url] = validators
         self.counts["pages"] += 1
         here = page_key(response.url, self.profile)
@@ -172,6 +202,8 @@ class SiteSpider(Spider):
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if request is not None:
+            self._comments_failed(url)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             self.counts["http_errors"] += 1
@@ -190,6 +222,38 @@ class SiteSpider(Spider):
     def closed(self, reason: str) -> None:
         self.close_reason = reason
 
+    def _comments_shown(
+        self, url: str, validators: PageValidators, status: int, capture: Any
+    ) -> None:
+        if self.comments is not None:
+            self.comments.shown(
+                _without_fragment(url),
+                validators.comments or [],
+                validators.links,
+                status=status,
+                capture=capture if isinstance(capture, RecordPointer) else None,
+            )
+
+    def _comments_failed(self, url: str) -> None:
+        if self.comments is not None:
+            self.comments.failed(_without_fragment(url))
+
+    def record_missing_comments(self, writer: WarcWriter, metadata: CaptureMetadata) -> None:
+        """Once the crawl is over: archive the comments each thread recaptured whole no longer
+        shows (only when the crawl ran to its end), and hand on what every thread shows now."""
+        if self.comments is None:
+            return
+        found, known = self.comments.decide(complete=self.close_reason == "finished")
+        self.outcome.threads.update(known)
+        for thread in found:
+            self.logger.info(
+                "%s: %d comment(s) no longer shown: %s",
+                thread.url,
+                len(thread.missing),
+                ", ".join(sorted(thread.missing)),
+            )
+        record_missing(writer, found, metadata, self.counts)
+
     def _request(self, url: str, *, depth: int) -> Request | None:
         url = _without_fragment(url)
         if url in self._seen or len(self._seen) >= self.job.max_pages:
@@ -197,9 +261,7 @@ class SiteSpider(Spider):
         self._seen.add(url)
         headers = {}
         known = self.job.pages.get(url)
-        if known is not None and not (
-            known.problem and known.profile_digest != self._profile_digest
-        ):
+        if known is not None and self._conditional(known):
             if known.etag:
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
@@ -216,6 +278,13 @@ class SiteSpider(Spider):
             dont_filter=True,
         )
 
+    def _conditional(self, known: PageValidators) -> bool:
+        """Whether to ask for ``known`` page only if changed: not when the profile that found
+        its problem has changed, nor when its comments were never read (to learn them)."""
+        if known.problem:
+            return known.profile_digest == self._profile_digest
+        return known.comments is not None or self.comments is None
+
     def _allowed_links(self, response: TextResponse) -> list[str]:
         links = []
         for link in self._links.extract_links(response):
@@ -226,14 +295,15 @@ class SiteSpider(Spider):
                 links.append(url)
         return list(dict.fromkeys(links))
 
-    def _check_profile(self, response: HtmlResponse) -> str:
-        """Why the site profile cannot read this page, reported; '' when it can."""
+    def _check_profile(self, response: HtmlResponse) -> tuple[str, ReadPage | None]:
+        """Why the site profile cannot read this page, reported ('' when it can), and what it
+        read (None for the generic profile, which is not tried here)."""
         if self.profile.generic:
-            return ""
+            return "", None
         page = parse_html(response.text)
         match = match_page(self.profile, page, response.url, datetime.now(UTC))
         if match.read is not None:
-            return ""
+            return "", match.read
         if match.near:
             why = f"page type {match.near!r} found no {' and no '.join(match.missing)}"
         else:
@@ -243,7 +313,7 @@ class SiteSpider(Spider):
             " the index reads it with the generic profile, without its author and comments"
         )
         self._report_problem(problem)
-        return problem
+        return problem, None
 
     def _report_problem(self, problem: str) -> None:
         self.counts["profile_mismatch"] += 1

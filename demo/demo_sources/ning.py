@@ -4,14 +4,21 @@ Pages: home ``/``, blog posts ``/profiles/blogs/<slug>``, forum discussions
 ``/forum/topics/<slug>``, member profiles ``/profile/<name>``, and list pages with ``?page=N``
 (``/profiles/blog/list``, ``/forum/topic/list``, ``/profiles/members/``). Long comment threads
 are paged ten at a time with ``?page=N#comments``; ``?commentId=<ning id>`` opens the page that
-holds that comment. Like Ning, pages are dynamic: no ETag or Last-Modified. The markup a site
-profile targets is listed in the package docstring.
+holds that comment. Like Ning, pages are dynamic: no ETag or Last-Modified, so every re-crawl
+gets a page whole and sees it as it is now. The markup a site profile targets is listed in the
+package docstring.
+
+Test controls: ``add_post``, ``add_comment``, ``delete_post``; ``remove_comment`` takes a comment
+off its page (the count drops, later comments move up a page) and ``restore_comment`` puts it
+back where it was; ``fail_requests`` answers requests whose path and query contain a text with
+an error status (503) and ``slow_requests`` answers them only after a delay, until ``heal``.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -31,6 +38,10 @@ class NingApp:
     def __init__(self, data: Dataset, links: Links) -> None:
         self.data = data
         self.links = links
+        self.removed: dict[int, tuple[str, Comment]] = {}
+        """Comments ``remove_comment`` took off their page, by id, with their post's slug."""
+        self.failing: list[tuple[str, int]] = []
+        self.slow: list[tuple[str, float]] = []
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/"), self.home),
             (
@@ -52,10 +63,19 @@ class NingApp:
         ]
 
     def handle(self, request: Request) -> Response:
+        delay = max((s for part, s in list(self.slow) if part in request.target), default=0.0)
+        if delay:
+            time.sleep(delay)  # outside the lock: the other pages are served meanwhile
+        failing = next((st for part, st in list(self.failing) if part in request.target), None)
         with self.data.lock:
-            response = route(self.routes, request) or self.page(
-                "Pagina niet gevonden", "<p>Deze pagina bestaat niet (meer).</p>", 404
-            )
+            if failing is not None:
+                response = self.page(
+                    "Tijdelijk niet beschikbaar", "<p>Probeer het later nog eens.</p>", failing
+                )
+            else:
+                response = route(self.routes, request) or self.page(
+                    "Pagina niet gevonden", "<p>Deze pagina bestaat niet (meer).</p>", 404
+                )
         response.headers += [("Cache-Control", "no-cache"), ("X-Ning-RequestId", "demo")]
         return response
 
@@ -272,3 +292,37 @@ class NingApp:
             post.deleted = True
             self.data.touch("ning")
             return post
+
+    def remove_comment(self, slug: str, comment_id: int) -> Comment:
+        """Take comment ``comment_id`` off post ``slug``'s page, as its author or a moderator
+        would: the comment count drops and the comments after it move up."""
+        with self.data.lock:
+            post = next(p for p in self.data.ning_posts if p.slug == slug and not p.deleted)
+            comment = next(c for c in post.comments if c.id == comment_id)
+            post.comments.remove(comment)
+            self.removed[comment.id] = (slug, comment)
+            self.data.touch("ning")
+            return comment
+
+    def restore_comment(self, comment_id: int) -> Comment:
+        """Put a removed comment back in its place (comments are in the order they were made)."""
+        with self.data.lock:
+            slug, comment = self.removed.pop(comment_id)
+            post = next(p for p in self.data.ning_posts if p.slug == slug and not p.deleted)
+            post.comments.append(comment)
+            post.comments.sort(key=lambda c: (c.published, c.id))
+            self.data.touch("ning")
+            return comment
+
+    def fail_requests(self, part: str, status: int = 503) -> None:
+        """Answer every request whose path and query contain ``part`` with ``status``."""
+        self.failing.append((part, status))
+
+    def slow_requests(self, part: str, seconds: float) -> None:
+        """Answer every request whose path and query contain ``part`` ``seconds`` late."""
+        self.slow.append((part, seconds))
+
+    def heal(self) -> None:
+        """Serve every request again at once and as it should be."""
+        self.failing.clear()
+        self.slow.clear()

@@ -6,26 +6,36 @@ comment a ``comment`` Post whose ``parent_id`` and ``thread_id`` are the page's 
 layout the profile does not recognise is read by the generic profile instead and counted as a
 profile mismatch (``read_site_page`` says so; the collector reports it). Page ids are the URL
 without scheme, paging and noise parameters, so every page of a long comment list belongs to one
-thread; comment ids add the comment's native id, or a digest of who said what when.
+thread; comment ids add the comment's native id, or a digest of who said what when
+(``platforms.comment_keys``, which the collector names them by too).
+
+A ``comments_missing`` capture (``collectors.network.comments``: the collector found a thread,
+recaptured whole, no longer showing some of its comments) gives each missing comment a
+``versions_only`` Post with only a tombstone (``missing_from_page``, dated by the recapture of
+the page that no longer shows it, which is the evidence), added to the comment's Post.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from foundation.pointer import RecordPointer
 from foundation.post import Post
+from foundation.tombstone import Tombstone
 from indexer.extractors.base import Capture
 from indexer.extractors.network_generic import read_generic
+from platforms.comment_keys import comment_post_id, shown_comments
 from platforms.profile import SiteProfile, load_profile
-from platforms.rules import ReadComment, ReadPage, parse_html, read_page
+from platforms.rules import ReadPage, parse_html, read_page
 from platforms.url_rules import comment_page_number, page_key
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+COMMENTS_MISSING = "comments_missing"
 PAGE_KINDS = ("page", "thread_page", "entry_page")
 
 
@@ -58,7 +68,11 @@ def profile_of(capture: Capture) -> SiteProfile:
 
 
 def extract_posts(capture: Capture) -> Iterator[Post]:
-    """The page's Post and one Post per comment; nothing for listings, errors and non-HTML."""
+    """The page's Post and one Post per comment; nothing for listings, errors and non-HTML.
+    A ``comments_missing`` capture gives the tombstones of the comments it names."""
+    if capture.capture_kind == COMMENTS_MISSING:
+        yield from missing_comments(capture)
+        return
     if capture.capture_kind not in PAGE_KINDS or capture.http_status not in (200, None):
         return
     if (
@@ -98,11 +112,9 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
             media=read.media,
             **common,
         )
-    for comment in read.comments:
-        if not (comment.text or comment.author):
-            continue
+    for key, comment in shown_comments(read.comments):
         yield Post(
-            id=f"{page_id}#comment-{_comment_key(comment)}",
+            id=comment_post_id(page_key(capture.url, profile), key),
             kind="comment",
             url=capture.url,
             text=comment.text,
@@ -117,13 +129,54 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
         )
 
 
-def _comment_key(comment: ReadComment) -> str:
-    if comment.native_id:
-        return re.sub(r"[^A-Za-z0-9:_.-]+", "-", comment.native_id)
-    # no native id: who said what when is stable across re-crawls, a position on the page is not
-    when = comment.date.value.isoformat() if comment.date and not comment.date.approximate else ""
-    digest = hashlib.sha1(f"{comment.author}\n{when}\n{comment.text}".encode()).hexdigest()
-    return digest[:16]
+def missing_comments(capture: Capture) -> Iterator[Post]:
+    """A ``versions_only`` Post with a ``missing_from_page`` tombstone for each comment the
+    evidence names; nothing when the record is not the JSON the collector writes."""
+    try:
+        evidence = json.loads(capture.body)
+        thread = str(evidence["thread"])
+        missing = list(evidence["missing"])
+    except (ValueError, KeyError, TypeError):
+        return
+    # the page's own platform, as its Posts have it (a wiki, a Ning network)
+    common: dict[str, Any] = {"platform": str(capture.metadata.get("platform") or "network")}
+    for entry in missing:
+        if not isinstance(entry, dict) or not entry.get("key"):
+            continue
+        page = _pointer(entry.get("evidence"))
+        since = _when(page.capture_date) if page else None
+        yield Post(
+            id=comment_post_id(thread, str(entry["key"])),
+            source=capture.source,
+            organisation=capture.organisation,
+            collected_at=capture.captured_at,
+            capture=capture.pointer,
+            versions_only=True,
+            tombstone=Tombstone(
+                missing_since=since or capture.captured_at,
+                how="missing_from_page",
+                status=200,
+                evidence=page or capture.pointer,
+            ),
+            **common,
+        )
+
+
+def _pointer(value: Any) -> RecordPointer | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return RecordPointer.model_validate(value)
+    except ValueError:
+        return None
+
+
+def _when(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def _handle(profile: SiteProfile, author_url: str) -> str:
