@@ -5,13 +5,12 @@ WordPress theme markup with threaded comments, uploaded images, robots.txt (``/p
 disallowed and exists, so a crawler that ignores robots.txt is caught), a 301 from ``/<blog>/feed``
 to ``/<blog>/feed/``, real 404s, and a theme stylesheet (with a header image it names) on
 every page. ``BlogApp`` also carries the test controls (add, edit, delete and restore a post,
-add a comment, make a permalink fail or stall); every change moves the blog's Last-Modified on.
+add a comment); every change moves the blog's Last-Modified on.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta
 
 from demo_sources.blog_feeds import GENERATOR_VERSION, atom, page_of, post_html, rss
@@ -46,8 +45,6 @@ class BlogApp:
     def __init__(self, data: Dataset, links: Links) -> None:
         self.data = data
         self.links = links
-        self.faults: dict[str, list[tuple[int, float]]] = {}
-        """Permalink path -> (status, seconds to stall first) for its next requests, in order."""
         b = r"(?P<blog>[a-z0-9-]+)"
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/"), self.index),
@@ -81,16 +78,6 @@ class BlogApp:
                 self.page("Methode niet toegestaan", "<p>Alleen lezen.</p>"),
                 405,
                 [("Allow", "GET, HEAD")],
-            )
-        with self.data.lock:
-            queued = self.faults.get(request.path)
-            status, stall = queued.pop(0) if queued else (0, 0.0)
-        if stall:
-            time.sleep(stall)  # outside the lock: the rest of the site answers meanwhile
-        if status:
-            retry = [("Retry-After", "0")] if status in (429, 503) else []
-            return html(
-                self.page("Tijdelijk niet beschikbaar", "<p>Probeer het later.</p>"), status, retry
             )
         with self.data.lock:
             return route(self.routes, request) or self.not_found()
@@ -417,14 +404,6 @@ class BlogApp:
             match.deleted = False
             self._bump(self.data.blogs[blog])
             return match
-
-    def fail_post(self, blog: str, post: str | int, *codes: int, stall: float = 0.0) -> None:
-        """Answer the next requests for the post's permalink (deleted or not) with ``codes``
-        (503, 429...), in order; with ``stall``, each of them only after that many seconds.
-        ``fail_post(blog, post, 0, stall=3)`` stalls one request, then answers as usual."""
-        with self.data.lock:
-            path = self._any(blog, post).path
-            self.faults.setdefault(path, []).extend((code, stall) for code in codes)
 
     def _any(self, blog: str, post: str | int) -> BlogPost:
         match = next(

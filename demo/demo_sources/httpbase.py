@@ -44,6 +44,7 @@ STALL = "stall"
 class _Misbehaviour:
     address: re.Pattern[str]
     answers: list[int | str]
+    repeat: bool = False
 
 
 @dataclass
@@ -183,18 +184,26 @@ class DemoServer:
         self.stall_seconds = 5.0
         self._lock = threading.Lock()
 
-    def misbehave(self, address: str, *answers: int | str) -> None:
+    def misbehave(self, address: str, *answers: int | str, repeat: bool = False) -> None:
         """Answer the next requests whose path and query match the regular expression
         ``address`` with ``answers`` in turn: an HTTP status (503, 429 with Retry-After: 3600,
-        ...) or ``STALL``; after those the site answers as usual again."""
+        a bare 200 page, ...) or ``STALL``; after those the site answers as usual again. With
+        ``repeat`` the last answer is given until ``behave``."""
         with self._lock:
-            self.misbehaviours.append(_Misbehaviour(re.compile(address), list(answers)))
+            self.misbehaviours.append(_Misbehaviour(re.compile(address), list(answers), repeat))
+
+    def behave(self) -> None:
+        """Forget every misbehaviour still planned: answer as usual from now on."""
+        with self._lock:
+            self.misbehaviours.clear()
 
     def misbehaviour_for(self, target: str) -> int | str | None:
         """The next misbehaviour planned for ``target`` (taken), or None."""
         with self._lock:
             for planned in self.misbehaviours:
                 if planned.answers and planned.address.search(target):
+                    if planned.repeat and len(planned.answers) == 1:
+                        return planned.answers[0]
                     return planned.answers.pop(0)
         return None
 

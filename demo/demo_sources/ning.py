@@ -10,15 +10,13 @@ package docstring.
 
 Test controls: ``add_post``, ``add_comment``, ``delete_post``; ``remove_comment`` takes a comment
 off its page (the count drops, later comments move up a page) and ``restore_comment`` puts it
-back where it was; ``fail_requests`` answers requests whose path and query contain a text with
-an error status (503) and ``slow_requests`` answers them only after a delay, until ``heal``.
+back where it was. (To make pages fail or stall, see ``DemoServer.misbehave``.)
 """
 
 from __future__ import annotations
 
 import math
 import re
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -40,8 +38,6 @@ class NingApp:
         self.links = links
         self.removed: dict[int, tuple[str, Comment]] = {}
         """Comments ``remove_comment`` took off their page, by id, with their post's slug."""
-        self.failing: list[tuple[str, int]] = []
-        self.slow: list[tuple[str, float]] = []
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
             (re.compile(r"/"), self.home),
             (
@@ -63,19 +59,10 @@ class NingApp:
         ]
 
     def handle(self, request: Request) -> Response:
-        delay = max((s for part, s in list(self.slow) if part in request.target), default=0.0)
-        if delay:
-            time.sleep(delay)  # outside the lock: the other pages are served meanwhile
-        failing = next((st for part, st in list(self.failing) if part in request.target), None)
         with self.data.lock:
-            if failing is not None:
-                response = self.page(
-                    "Tijdelijk niet beschikbaar", "<p>Probeer het later nog eens.</p>", failing
-                )
-            else:
-                response = route(self.routes, request) or self.page(
-                    "Pagina niet gevonden", "<p>Deze pagina bestaat niet (meer).</p>", 404
-                )
+            response = route(self.routes, request) or self.page(
+                "Pagina niet gevonden", "<p>Deze pagina bestaat niet (meer).</p>", 404
+            )
         response.headers += [("Cache-Control", "no-cache"), ("X-Ning-RequestId", "demo")]
         return response
 
@@ -313,16 +300,3 @@ class NingApp:
             post.comments.sort(key=lambda c: (c.published, c.id))
             self.data.touch("ning")
             return comment
-
-    def fail_requests(self, part: str, status: int = 503) -> None:
-        """Answer every request whose path and query contain ``part`` with ``status``."""
-        self.failing.append((part, status))
-
-    def slow_requests(self, part: str, seconds: float) -> None:
-        """Answer every request whose path and query contain ``part`` ``seconds`` late."""
-        self.slow.append((part, seconds))
-
-    def heal(self) -> None:
-        """Serve every request again at once and as it should be."""
-        self.failing.clear()
-        self.slow.clear()

@@ -1,7 +1,8 @@
 """What changes at the demo sources between collection rounds, so that `archiveren demo` shows
 versions and tombstones after two runs: before round 2 a blog post is edited in place, a tweet
 is edited through X's edit chain, a toot is edited (the instance keeps its history), and
-another toot, a tweet and another blog post are deleted. Each change is made on content the
+another toot, a tweet and another blog post are deleted and a comment is removed from a Ning
+discussion. Each change is made on content the
 collectors look at again in round 2: the newest of its kind, or (for a deletion) content that the
 page a collector reads again still reaches past, so its absence is a deletion and no roll-over."""
 
@@ -77,8 +78,22 @@ def _delete_blog_post(demo: DemoSources) -> str:
     return f"blog {blog.slug}: post {post.slug!r} deleted"
 
 
+def _remove_ning_comment(demo: DemoSources) -> str:
+    discussion = next(p for p in demo.content.ning_posts if p.comments and not p.deleted)
+    comment = demo.ning.remove_comment(discussion.slug, discussion.comments[0].id)
+    return f"ning: comment {comment.id} removed from {discussion.slug!r}"
+
+
 ROUND_CHANGES: dict[int, tuple[Callable[[DemoSources], str], ...]] = {
-    2: (_edit_blog_post, _edit_tweet, _edit_toot, _delete_toot, _delete_tweet, _delete_blog_post),
+    2: (
+        _edit_blog_post,
+        _edit_tweet,
+        _edit_toot,
+        _delete_toot,
+        _delete_tweet,
+        _delete_blog_post,
+        _remove_ning_comment,
+    ),
 }
 """Round number -> the changes made at the sources before that round is collected."""
 

@@ -1,6 +1,7 @@
 """`archiveren demo` collects twice by default and the demo sources change in between, so the
 demo shows versions and a tombstone: an edited blog post, a tweet edited through X's edit chain
-and a toot edited with its history answer `changed:true`, a deleted toot `deleted:true`. A number of rounds that makes no sense is
+and a toot edited with its history answer `changed:true`; a deleted toot, tweet and blog post
+and a removed Ning comment `deleted:true`. A number of rounds that makes no sense is
 refused with a sentence, before anything runs."""
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def test_a_senseless_number_of_rounds_is_refused_before_anything_runs(
 
 @pytest.mark.slow  # two collections of every demo source: about one minute on 2 cores
 @pytest.mark.timeout(900)
-def test_two_rounds_show_an_edited_blog_post_tweet_and_toot(tmp_path: Path) -> None:
+def test_two_rounds_show_edits_and_deletions_at_every_kind_of_source(tmp_path: Path) -> None:
     result = demo(tmp_path, "--no-serve", timeout=850)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "(round 2 of 2)" in result.stdout
-    assert result.stdout.count("changed at the source:") == 4
+    assert result.stdout.count("changed at the source:") == 7
 
     data = tmp_path / "data"
     ws = Workspace(config_path=data / DEMO_CONFIG, data_dir=data)
@@ -64,6 +65,11 @@ def test_two_rounds_show_an_edited_blog_post_tweet_and_toot(tmp_path: Path) -> N
         assert any("Correctie: donderdag" in h.post.text for h in hits.hits)
         assert any("Correctie: het begint om tien uur" in h.post.text for h in hits.hits)
         gone = ws.backend().search(SearchRequest(query="deleted:true", facets=[]))
-        assert [hit.post.platform for hit in gone.hits] == ["mastodon"]
+        assert sorted(hit.post.platform for hit in gone.hits) == [
+            "blog",
+            "mastodon",
+            "network",
+            "x",
+        ]
     finally:
         ws.close()

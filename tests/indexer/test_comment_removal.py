@@ -16,6 +16,7 @@ import yaml
 from collectors.runner import run_sources
 from demo_sources import DemoSources
 from demo_sources.dataset import NingPost
+from demo_sources.httpbase import STALL
 from foundation.post import Post
 from foundation.utc import utcnow
 from indexer.pipeline import index_new_records
@@ -115,15 +116,17 @@ def test_a_crawl_in_which_a_page_of_the_thread_fails_decides_nothing(
     collect(ws)
     removed = demo.ning.remove_comment(post.slug, post.comments[1].id)
 
-    demo.ning.fail_requests("page=3", 503)
+    ning = demo.servers["ning"]
+    ning.misbehave("page=3", 503, repeat=True)
     counts = collect(ws)
     assert counts["http_errors"] == 1 and not counts.get("comments_missing") and not gone(ws)
-    demo.ning.heal()
-    demo.ning.slow_requests("page=2", 3)
+    ning.behave()
+    ning.stall_seconds = 3
+    ning.misbehave("page=2", STALL, repeat=True)
     counts = collect(ws)
     assert counts["errors"] == 1 and not counts.get("comments_missing") and not gone(ws)
 
-    demo.ning.heal()
+    ning.behave()
     before_whole: datetime = utcnow()
     assert collect(ws)["comments_missing"] == 1
     (comment,) = gone(ws)
