@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.pointer import RecordPointer
 
+TombstoneHow = Literal["gone_response", "not_found_error", "missing_from_page"]
+
 GONE_STATUSES = (404, 410)
 """The answers that say a post is gone; any other answer is not a deletion."""
 
@@ -29,7 +31,7 @@ class Tombstone(BaseModel):
         default=None, description="the last capture that showed the post before it went missing"
     )
     missing_since: datetime = Field(description="when archiveren first found it missing")
-    how: Literal["gone_response", "not_found_error", "missing_from_page"] = Field(
+    how: TombstoneHow = Field(
         default="gone_response",
         description=(
             "gone_response: its address answered 404 or 410; not_found_error: the platform's "

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from foundation.pointer import RecordPointer
-from foundation.post import Post
+from foundation.post import Platform, Post
+from foundation.tombstone import Tombstone, TombstoneHow
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,35 @@ class Capture:
 
 
 Extractor = Callable[[Capture], Iterable[Post]]
+
+
+def gone_post(
+    post_id: str,
+    platform: Platform,
+    capture: Capture,
+    how: TombstoneHow,
+    *,
+    missing_since: datetime | None = None,
+    evidence: RecordPointer | None = None,
+    status: int | None = None,
+) -> Post:
+    """What ``capture`` (a deletion probe's answer, or a crawl's record of comments missing)
+    says of the Post ``post_id``: a ``versions_only`` Post that adds a tombstone to it and
+    nothing else (indexer.merge). Missing since the capture, with the capture as evidence,
+    unless the evidence is another record (the recaptured page without the comment), and
+    with the capture's HTTP status unless ``status`` says that of the evidence."""
+    return Post(
+        id=post_id,
+        platform=platform,
+        source=capture.source,
+        organisation=capture.organisation,
+        collected_at=capture.captured_at,
+        capture=capture.pointer,
+        versions_only=True,
+        tombstone=Tombstone(
+            missing_since=missing_since or capture.captured_at,
+            how=how,
+            status=status if status is not None else capture.http_status or 0,
+            evidence=evidence or capture.pointer,
+        ),
+    )

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from foundation.post import Post
-from foundation.tombstone import GONE_STATUSES, Tombstone
-from indexer.extractors.base import Capture
+from foundation.tombstone import GONE_STATUSES
+from indexer.extractors.base import Capture, gone_post
 from indexer.extractors.html_text import (
     fragment_links,
     fragment_text,
@@ -113,21 +113,7 @@ def _gone_entry(capture: Capture) -> Iterator[Post]:
     if capture.http_status not in GONE_STATUSES or not isinstance(entry, dict):
         return
     entry = {**entry, "native_id": entry.get("native_id") or native_id(entry)}
-    yield Post(
-        id=_post_id(capture, entry),
-        platform=PLATFORM,
-        source=capture.source,
-        organisation=capture.organisation,
-        collected_at=capture.captured_at,
-        capture=capture.pointer,
-        versions_only=True,
-        tombstone=Tombstone(
-            missing_since=capture.captured_at,
-            how="gone_response",
-            status=capture.http_status or 0,
-            evidence=capture.pointer,
-        ),
-    )
+    yield gone_post(_post_id(capture, entry), PLATFORM, capture, "gone_response")
 
 
 def _from_comments_api(capture: Capture) -> Iterator[Post]:

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from foundation.post import Kind, Post
 from foundation.post_version import PostVersion
-from foundation.tombstone import GONE_STATUSES, Tombstone
-from indexer.extractors.base import Capture
+from foundation.tombstone import GONE_STATUSES
+from indexer.extractors.base import Capture, gone_post
 from indexer.extractors.social_text import (
     as_dict,
     as_list,
@@ -44,7 +44,7 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
     host = instance_host(str(extra.get("instance") or capture.url))
     if extra.get("endpoint") == "deletion_probe":
         if capture.http_status in GONE_STATUSES and extra.get("status_id"):
-            yield gone_post(str(extra["status_id"]), capture, host)
+            yield gone_status(str(extra["status_id"]), capture, host)
         return  # a status still there is the pages' to show, with its thread
     if capture.http_status is not None and not 200 <= capture.http_status < 300:
         return
@@ -176,23 +176,9 @@ def history_post(entries: list[Any], status_id: str, capture: Capture, host: str
     )
 
 
-def gone_post(status_id: str, capture: Capture, host: str) -> Post:
-    """The tombstone of a status whose address answered 404 or 410 (``capture``): a
-    ``versions_only`` Post, which adds the tombstone to the status's Post and nothing else."""
-    return Post(
-        id=f"mastodon:{host}:{status_id}",
-        platform="mastodon",
-        source=capture.source,
-        organisation=capture.organisation,
-        collected_at=capture.captured_at,
-        capture=capture.pointer,
-        versions_only=True,
-        tombstone=Tombstone(
-            missing_since=capture.captured_at,
-            status=capture.http_status or 0,
-            evidence=capture.pointer,
-        ),
-    )
+def gone_status(status_id: str, capture: Capture, host: str) -> Post:
+    """The tombstone of a status whose address answered 404 or 410 (``capture``)."""
+    return gone_post(f"mastodon:{host}:{status_id}", "mastodon", capture, "gone_response")
 
 
 def handle(acct: str, host: str) -> str:

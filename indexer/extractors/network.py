@@ -22,12 +22,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast, get_args
 
 from foundation.pointer import RecordPointer
-from foundation.post import Post
-from foundation.tombstone import Tombstone
-from indexer.extractors.base import Capture
+from foundation.post import Platform, Post
+from indexer.extractors.base import Capture, gone_post
 from indexer.extractors.network_generic import read_generic
 from platforms.comment_keys import comment_post_id, shown_comments
 from platforms.profile import SiteProfile, load_profile
@@ -139,26 +138,20 @@ def missing_comments(capture: Capture) -> Iterator[Post]:
     except (ValueError, KeyError, TypeError):
         return
     # the page's own platform, as its Posts have it (a wiki, a Ning network)
-    common: dict[str, Any] = {"platform": str(capture.metadata.get("platform") or "network")}
+    named = str(capture.metadata.get("platform") or "network")
+    platform = cast(Platform, named if named in get_args(Platform) else "network")
     for entry in missing:
         if not isinstance(entry, dict) or not entry.get("key"):
             continue
         page = _pointer(entry.get("evidence"))
-        since = _when(page.capture_date) if page else None
-        yield Post(
-            id=comment_post_id(thread, str(entry["key"])),
-            source=capture.source,
-            organisation=capture.organisation,
-            collected_at=capture.captured_at,
-            capture=capture.pointer,
-            versions_only=True,
-            tombstone=Tombstone(
-                missing_since=since or capture.captured_at,
-                how="missing_from_page",
-                status=200,
-                evidence=page or capture.pointer,
-            ),
-            **common,
+        yield gone_post(
+            comment_post_id(thread, str(entry["key"])),
+            platform,
+            capture,
+            "missing_from_page",
+            missing_since=_when(page.capture_date) if page else None,
+            evidence=page,
+            status=200,
         )
 
 

@@ -27,8 +27,7 @@ from typing import Any
 
 from foundation.post import Kind, Post
 from foundation.post_version import PostVersion
-from foundation.tombstone import Tombstone
-from indexer.extractors.base import Capture
+from indexer.extractors.base import Capture, gone_post
 from indexer.extractors.social_text import (
     as_dict,
     as_list,
@@ -69,27 +68,12 @@ def extract_posts(capture: Capture) -> Iterator[Post]:
                 and error.get("resource_type") == "tweet"
                 and tweet_id.isdigit()
             ):
-                yield gone_post(tweet_id, capture)
+                yield gone_tweet(tweet_id, capture)
 
 
-def gone_post(tweet_id: str, capture: Capture) -> Post:
-    """The tombstone of a tweet the X API answered it knows no more (``capture``, the probe):
-    a ``versions_only`` Post, which adds the tombstone to the tweet's Post and nothing else."""
-    return Post(
-        id=f"x:{tweet_id}",
-        platform="x",
-        source=capture.source,
-        organisation=capture.organisation,
-        collected_at=capture.captured_at,
-        capture=capture.pointer,
-        versions_only=True,
-        tombstone=Tombstone(
-            missing_since=capture.captured_at,
-            how="not_found_error",
-            status=capture.http_status or 0,
-            evidence=capture.pointer,
-        ),
-    )
+def gone_tweet(tweet_id: str, capture: Capture) -> Post:
+    """The tombstone of a tweet the X API answered it knows no more (``capture``, the probe)."""
+    return gone_post(f"x:{tweet_id}", "x", capture, "not_found_error")
 
 
 class _Includes:
