@@ -86,6 +86,11 @@ class Post(BaseModel):
         """Whether the post is gone at its source (found missing, not seen again since)."""
         return self.tombstone is not None and self.tombstone.restored_at is None
 
+    @property
+    def deleted_at(self) -> datetime | None:
+        """Since when the post is gone at its source (None while it is there)."""
+        return self.tombstone.missing_since if self.tombstone and self.deleted else None
+
     def current_version(self) -> PostVersion:
         """The wording this Post shows now, with the capture that first showed it."""
         since = self.current_since or PostVersion(

@@ -45,7 +45,10 @@ field."""
 LIST_KEYWORD_FIELDS: tuple[str, ...] = ("hashtags", "mentions")
 """The keyword fields a Post holds as lists; the others are single strings."""
 
-DATE_FIELDS: tuple[str, ...] = ("published_at",)
+DATE_FIELDS: tuple[str, ...] = ("published_at", "deleted_at")
+"""``published_at``: when the post was published; ``deleted_at``: since when it is gone at its
+source (derived from its tombstone; none while it is there), so
+``deleted_at:[2026-01-01 TO 2026-06-30]`` is what was found deleted in that half year."""
 
 NAME_FIELDS: tuple[str, ...] = ("author",)
 """Keyword fields that hold people's names. Filters and facets use the name as written; a query

@@ -18,7 +18,10 @@ from workspace.hold_query import HOLD_FILTERS
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 MAX_PAGE = 500
-FILTER_FIELDS: tuple[str, ...] = (*FACET_FIELDS, "changed", "deleted", *HOLD_FILTERS)
+PAGE_FACETS: tuple[str, ...] = (*FACET_FIELDS, "changed", "deleted")
+"""The facets the search page counts: the backend's, and whether the content changed and
+whether the post went at its source."""
+FILTER_FIELDS: tuple[str, ...] = (*PAGE_FACETS, *HOLD_FILTERS)
 """What a search URL may filter on: the backend's facets, whether the content changed
 (``changed=true``) or went at the source (``deleted=true``), and legal holds (resolved against the catalogue by
 workspace.hold_query before the backend sees the request)."""
@@ -77,7 +80,7 @@ class SearchState:
             filters={name: list(values) for name, values in self.filters.items()},
             date_from=whole_days(self.date_from, self.date_to)[0],
             date_to=whole_days(self.date_from, self.date_to)[1],
-            facets=list(FACET_FIELDS) if facets else [],
+            facets=list(PAGE_FACETS) if facets else [],
             date_histogram=self.interval() if facets else None,
             sort=self.sort,
             offset=(self.page - 1) * self.size,

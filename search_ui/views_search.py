@@ -14,11 +14,18 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from foundation.errors import BackendUnavailable, QueryError
-from indexer.query_model import FACET_FIELDS, FacetBucket, Interval, SearchResult
+from indexer.query_model import FacetBucket, Interval, SearchResult
 from search_ui.auth import User, require
 from search_ui.i18n import error_text, translator
 from search_ui.rendering import render
-from search_ui.search_params import PAGE_SIZES, SORTS, SearchState, bucket_end, merge_by_year
+from search_ui.search_params import (
+    PAGE_FACETS,
+    PAGE_SIZES,
+    SORTS,
+    SearchState,
+    bucket_end,
+    merge_by_year,
+)
 from search_ui.search_presets import SEARCH_PRESETS
 from search_ui.syntax_help import SYNTAX_EXAMPLES
 from workspace import Workspace
@@ -80,7 +87,7 @@ def chosen_facets(ws: Workspace, state: SearchState) -> dict[str, list[FacetBuck
     values not chosen stay on offer, so a second platform can be added to the first (OR within
     a facet, AND between facets). One hit-less search per such facet."""
     counted: dict[str, list[FacetBucket]] = {}
-    for field in FACET_FIELDS:
+    for field in PAGE_FACETS:
         if field not in state.filters:
             continue
         others = {name: values for name, values in state.filters.items() if name != field}
@@ -117,7 +124,7 @@ def search_page(request: Request, user: Annotated[User, Depends(require("archivi
         "error": None,
         "sorts": SORTS,
         "sizes": PAGE_SIZES,
-        "facet_fields": FACET_FIELDS + HOLD_FILTERS,
+        "facet_fields": PAGE_FACETS + HOLD_FILTERS,
         "syntax_examples": SYNTAX_EXAMPLES,
         "presets": SEARCH_PRESETS,
     }

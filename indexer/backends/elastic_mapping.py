@@ -37,10 +37,11 @@ FOLDED_ANALYZER = "archiveren_folded"
 the unstemmed copy of title and text that wildcards and fuzzy words search. Defined in the
 index settings or given by the archiveren-dutch plugin, as ANALYZER is."""
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 """Raised whenever the mappings change so that an index built before gives wrong answers; the
 backend then refuses to search such an index and says to rebuild it. 2: the ``folded``
-subfields of title, text and author. 3: ``earlier_text``, ``changed`` (versions) and ``deleted`` (tombstones)."""
+subfields of title, text and author. 3: ``earlier_text``, ``changed`` (versions) and ``deleted``
+(tombstones). 4: ``deleted_at`` (since when a post is gone at its source)."""
 
 ANALYSIS_SETTINGS: dict[str, Any] = {
     "analyzer": {

@@ -1,6 +1,6 @@
 """The tantivy index layout for Posts: the Dutch analyser, the schema (analysed title/text, an
 unstemmed folded copy of them and of the name fields, exact keyword fields that are fast columns
-for facets, published_at as a date, calendar-bucket
+for facets, published_at and deleted_at as dates, calendar-bucket
 ordinals for the date histogram, a unique sort key for deep paging) and the conversion of a
 Post into the JSON document tantivy reads. The whole Post is stored as JSON so hits return full
 Posts.
@@ -145,6 +145,7 @@ def build_schema() -> tantivy.Schema:
             name, tokenizer_name="raw", index_option="basic", fast=name in FAST_KEYWORDS
         )
     builder.add_date_field("published_at", indexed=True, fast=True)
+    builder.add_date_field("deleted_at", indexed=True, fast=True)
     for interval in INTERVALS:
         builder.add_integer_field(bucket_field(interval), fast=True)
     builder.add_unsigned_field(NEWEST_KEY, fast=True)
@@ -196,6 +197,9 @@ def document_json(post: Post) -> str:
             document[_DERIVED_TEXT] = document[folded_field(_DERIVED_TEXT)] = earlier
     for name in FLAG_FIELDS:
         document[name] = flag_value(post, name)
+    gone_since = post.deleted_at
+    if gone_since is not None:
+        document["deleted_at"] = clamp_date(as_utc(gone_since))
     published = values["published_at"]
     seconds = None
     if published is not None:

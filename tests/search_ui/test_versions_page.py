@@ -240,3 +240,16 @@ def test_the_preset_edited_or_deleted_keeps_the_period_and_finds_both(site: UiSi
     found = set(re.findall(r'href="/record/([^"?]+)', answer.text))
     assert found == {urlpath(EDITED_ID), urlpath(GONE_ID)}
     assert 'data-preset="changed_or_deleted" aria-current="true"' in answer.text
+
+
+def test_the_search_page_counts_changed_and_deleted_records_as_facets(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        page = client.get("/search", params={"q": "brug"}).text
+    deleted = page.split('data-facet="deleted"', 1)[1].split("</section>", 1)[0]
+    assert "Verwijderd bij de bron" in deleted
+    assert re.search(r'data-value="true">.*?Verwijderd</span> <span class="count">1<', deleted)
+    changed = page.split('data-facet="changed"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'data-value="true">.*?Gewijzigd</span> <span class="count">1<', changed)
+    with site.login("archivist") as client:
+        chosen = client.get("/search", params={"q": "brug", "deleted": "true"}).text
+    assert set(re.findall(r'href="/record/([^"?]+)', chosen)) == {urlpath(GONE_ID)}

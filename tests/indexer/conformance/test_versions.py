@@ -82,3 +82,31 @@ def test_deleted_true_finds_the_posts_gone_at_the_source(empty_backend: SearchBa
     assert hit_ids(empty_backend, filters={"deleted": ["true"]}) == {"mastodon:2006"}
     assert hit_ids(empty_backend, "deleted:true OR changed:true") == {"mastodon:2006"}
     assert empty_backend.get("mastodon:2006") == gone
+
+
+def test_deleted_at_finds_what_went_missing_in_a_period(empty_backend: SearchBackend) -> None:
+    def gone_since(post_id: str, day: int, restored: int | None = None) -> Post:
+        return BY_ID[post_id].model_copy(
+            update={
+                "tombstone": Tombstone(
+                    missing_since=datetime(2026, 3, day, 9, tzinfo=UTC),
+                    status=404,
+                    restored_at=datetime(2026, 3, restored, tzinfo=UTC) if restored else None,
+                )
+            }
+        )
+
+    empty_backend.index_posts(
+        [
+            gone_since("mastodon:2006", 2),
+            gone_since("x:1004", 20),
+            gone_since("x:1005", 10, restored=12),
+            BY_ID["blog:1"],
+        ]
+    )
+    assert hit_ids(empty_backend, "deleted_at:[2026-03-01 TO 2026-03-15]") == {"mastodon:2006"}
+    assert hit_ids(empty_backend, "deleted_at:2026-03") == {"mastodon:2006", "x:1004"}
+    assert hit_ids(empty_backend, "deleted_at:[2026-03-15 TO *]") == {"x:1004"}
+    assert hit_ids(empty_backend, "deleted_at:[* TO *]") == {"mastodon:2006", "x:1004"}, (
+        "a post that came back is not gone, whenever it was missing"
+    )
