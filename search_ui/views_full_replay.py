@@ -28,7 +28,7 @@ from foundation.urls import join_url
 from search_ui.auth import ROLES, User, require, session_secret
 from search_ui.i18n import translator
 from search_ui.rendering import render
-from search_ui.views_record import captures, load_post
+from search_ui.views_record import captures, load_post, no_such_capture
 
 router = APIRouter()
 
@@ -60,16 +60,9 @@ def full_replay_page(
     ws = request.app.state.ws
     post = load_post(ws, post_id)
     pointers = captures(post)
-    if not 0 <= index < len(pointers):
-        return render(
-            request,
-            "error.html",
-            {
-                "title_key": "error.not_found",
-                "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}",
-            },
-            status_code=404,
-        )
+    missing = no_such_capture(request, post, pointers, index)
+    if missing is not None:
+        return missing
     pointer = pointers[index]
     ws.catalogue().audit(user.username, "replay", post_id=post.id, capture=pointer.record_id)
     ticket = ticket_signer(request).dumps({"u": user.username})

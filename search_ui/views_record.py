@@ -223,6 +223,23 @@ def thread_page(
     )
 
 
+def no_such_capture(
+    request: Request, post: Post, pointers: list[RecordPointer], index: int
+) -> Response | None:
+    """The 404 page when ``post`` has no capture number ``index`` (counted from 0), else None."""
+    if 0 <= index < len(pointers):
+        return None
+    return render(
+        request,
+        "error.html",
+        {
+            "title_key": "error.not_found",
+            "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}",
+        },
+        status_code=404,
+    )
+
+
 @router.get("/captured/{index}/{post_id:path}", include_in_schema=False)
 def captured_page(
     request: Request, index: int, post_id: str, user: Annotated[User, Depends(require("archivist"))]
@@ -230,16 +247,9 @@ def captured_page(
     ws = request.app.state.ws
     post = load_post(ws, post_id)
     pointers = captures(post)
-    if not 0 <= index < len(pointers):
-        return render(
-            request,
-            "error.html",
-            {
-                "title_key": "error.not_found",
-                "message": f"record {post.id} has {len(pointers)} captures; there is no capture {index}",
-            },
-            status_code=404,
-        )
+    missing = no_such_capture(request, post, pointers, index)
+    if missing is not None:
+        return missing
     card = None
     if post.platform in ("x", "mastodon"):
         try:
