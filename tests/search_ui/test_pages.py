@@ -190,3 +190,15 @@ def test_a_search_url_round_trips_and_toggles_facets() -> None:
         request.date_from is not None
         and request.date_from.isoformat() == "2011-01-01T00:00:00+00:00"
     )
+
+
+@pytest.mark.parametrize("page", ["captured", "full"])
+def test_a_capture_number_the_record_does_not_have_is_a_404_saying_how_many_it_has(
+    ui_site: UiSite, page: str
+) -> None:
+    with ui_site.login("archivist") as client:
+        answer = client.get(f"/{page}/7/blog:1")
+    assert answer.status_code == 404
+    post = ui_site.posts["blog:1"]
+    count = 1 + len(post.earlier_captures)
+    assert f"record blog:1 has {count} captures; there is no capture 7" in answer.text
