@@ -25,9 +25,10 @@ MESSAGE_FILES: tuple[str, ...] = (
     "messages_compliance.json",
     "messages_exports.json",
     "messages_evidence.json",
+    "messages_collections.json",
 )
 """The message files, read in this order (the compliance pages, the exports and Woo cases, and
-the evidence of a record keep theirs apart)."""
+the evidence of a record, and the names of run counts and capture kinds keep theirs apart)."""
 
 
 @cache

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from foundation.local_time import DEFAULT_TIMEZONE, local_text
 from platforms.ownership import is_foreign_record
 from search_ui.auth import authenticate, csrf_token
-from search_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
+from search_ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, messages, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 _MARK = re.compile(r"(</?mark>)")
@@ -33,6 +33,7 @@ def render(
     user = getattr(request.state, "user", None) or authenticate(request)
     base = {
         "t": translator(lang),
+        "known_messages": messages(),
         "lang": lang,
         "languages": LANGUAGES,
         "user": user,

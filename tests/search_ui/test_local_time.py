@@ -122,3 +122,16 @@ def test_the_last_day_is_included_in_the_ui_the_api_and_the_cli(site: UiSite) ->
     assert reversed_period.returncode == 1
     assert "ends on 2014-02-01 before it starts on 2014-03-01" in reversed_period.stderr
     assert "Traceback" not in reversed_period.stderr
+
+
+def test_the_collections_page_names_run_counts_in_dutch(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        page = client.get("/collections").text
+    assert '<span data-count="posts" title="posts">berichten 7</span>' in page
+    assert '<span data-count="captured" title="captured">vastgelegd 3</span>' in page
+
+
+def test_the_record_page_names_the_kind_of_capture_in_dutch(site: UiSite) -> None:
+    with site.login("archivist") as client:
+        page = client.get("/record/blog:1").text
+    assert '<span title="entry_page">berichtpagina</span>' in page
