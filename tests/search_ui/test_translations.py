@@ -14,7 +14,11 @@ from tests.fixtures.ui import UiSite
 from tests.search_ui.test_accessibility import ADMIN, COMPLIANCE, EVERYONE
 
 TEMPLATES_KEYS = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
-TEMPLATES = Path(__file__).resolve().parents[2] / "search_ui" / "templates"
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATES = REPO / "search_ui" / "templates"
+COUNTED = re.compile(r"""counts\[([^\]\n]+)\]""")
+"""A count kept by name: ``counts["pages"]``, ``counts["entries_new" if new else "entries_changed"]``."""
+NAMED = re.compile(r"""["']([a-z_]+)["']""")
 
 
 def keys_named_by_templates() -> set[str]:
@@ -33,6 +37,18 @@ def test_every_message_has_both_languages() -> None:
 def test_every_key_the_templates_name_has_a_message() -> None:
     named = keys_named_by_templates()
     assert named and not named - set(messages())
+
+
+def test_every_count_a_collector_keeps_has_a_name_for_the_collections_page() -> None:
+    counted = {
+        name
+        for package in ("collectors", "archiveren", "archive")
+        for module in (REPO / package).rglob("*.py")
+        for inside in COUNTED.findall(module.read_text(encoding="utf-8"))
+        for name in NAMED.findall(inside)
+    }
+    assert "entries_new" in counted and "found_gone" in counted, "the scan finds the counts"
+    assert not {f"count.{name}" for name in counted} - set(messages())
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
