@@ -5,7 +5,7 @@ its RFC 3161 timeSignature from a local OpenSSL authority on loopback (demo_sour
 detached signature of a bag's tag manifest. Absolute times depend on the machine; the ratios say
 whether signing is small beside the hashing an export does anyway.
 
-    python -m bench.bench_signing [--mb 64] [--rounds 20]
+    python -m bench.bench_signing [--mb 64] [--rounds 20] [--out FILE]
 """
 
 from __future__ import annotations
@@ -81,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=64, help="size of the package hashed (MB)")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
-    print(json.dumps(bench(args.mb, args.rounds), indent=2))
+    figures = bench(args.mb, args.rounds)
+    print(json.dumps(figures, indent=2))
+    if args.out is not None:
+        args.out.write_text(json.dumps(figures), encoding="utf-8")
     return 0
 
 

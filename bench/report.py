@@ -405,6 +405,7 @@ def render_report(doc: dict[str, Any]) -> str:
             "",
         ]
     out += _objectstore_section(doc.get("objectstore"))
+    out += _signing_section(doc.get("signing"))
     out += ["## Export (exports.run_export of every Post)", ""]
     rows = []
     for name, e in doc["export"].items():
@@ -444,6 +445,39 @@ def render_report(doc: dict[str, Any]) -> str:
     ]
     out += _table(["ratio", "value"], [[k, v] for k, v in doc["ratios"].items()])
     return "\n".join(out)
+
+
+def _signing_section(figures: dict[str, Any] | None) -> list[str]:
+    """What signing an export adds, beside hashing the package once (its reference)."""
+    if figures is None:
+        return []
+    ratios = figures["ratios"]
+    out = [
+        f"## Signing an export (bench/bench_signing.py, a {figures['package_mb']} MB package)",
+        "",
+    ]
+    out += _table(
+        ["what", "time", "ratio to SHA-256 of the package"],
+        [
+            ["SHA-256 of the package (reference)", f"{figures['reference_sha256_s']} s", 1],
+            [
+                "ECDSA P-384 signature of the digest",
+                f"{figures['sign_s']} s",
+                ratios["sign_vs_sha256"],
+            ],
+            [
+                "the same with an RFC 3161 timestamp (local authority on loopback)",
+                f"{figures['sign_and_timestamp_s']} s",
+                ratios["sign_and_timestamp_vs_sha256"],
+            ],
+            [
+                "detached signature of a bag's tag manifest",
+                f"{figures['tag_manifest_sign_s']} s",
+                ratios["tag_manifest_sign_vs_sha256"],
+            ],
+        ],
+    )
+    return out
 
 
 def _objectstore_section(figures: dict[str, Any] | None) -> list[str]:

@@ -45,6 +45,7 @@ class Plan:
     exports: tuple[tuple[str, int], ...]  # (format, Posts) from the tantivy workspace
     soak_seconds: int = 0  # the scheduler soak (bench/soak.py); 0: not run
     objectstore_mb: int = 0  # WARC MB stored in and read from the S3 server; 0: not run
+    signing_mb: int = 0  # MB of package hashed beside its signature (bench/bench_signing.py)
 
 
 QUICK = Plan("quick", 5, 1, {2000: 1}, {}, (), 0, 0, (("csv", 2000),))
@@ -60,6 +61,7 @@ DEFAULT = Plan(
     (("csv", 100_000), ("bag", 10_000)),
     soak_seconds=300,
     objectstore_mb=64,
+    signing_mb=64,
 )
 FULL = Plan(
     "full",
@@ -73,6 +75,7 @@ FULL = Plan(
     (("csv", 100_000), ("bag", 10_000), ("bag", 100_000)),
     soak_seconds=600,
     objectstore_mb=256,
+    signing_mb=256,
 )
 
 
@@ -256,6 +259,15 @@ def run_plan(plan: Plan, engine_url: str | None, engine_note: str, flavour: str)
                 str(objectstore_json),
             ],
             json_out=objectstore_json,
+        ).run()
+
+    if plan.signing_mb:
+        print(f"signing: an export's signature beside hashing {plan.signing_mb} MB", flush=True)
+        signing_json = OUT / "signing.json"
+        results["signing"] = Stage(
+            "signing",
+            ["bench.bench_signing", "--mb", str(plan.signing_mb), "--out", str(signing_json)],
+            json_out=signing_json,
         ).run()
 
     if plan.soak_seconds:
