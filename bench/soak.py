@@ -122,6 +122,15 @@ class SoakResult:
         slope = statistics.linear_regression([s.runs for s in warm], [s.rss_mb for s in warm]).slope
         return round(slope * 1000, 2)
 
+    def rss_floor_growth_mb(self) -> float:
+        """How far the lowest resident memory of the last quarter after warm-up lies above that
+        of the first quarter: the floor moves only with what stays behind, while the runs in
+        flight swing the samples around it by some 20-30 MB."""
+        warm = self.after_warm_up() or self.samples
+        quarter = max(1, len(warm) // 4)
+        floor = min(s.rss_mb for s in warm[:quarter])
+        return round(min(s.rss_mb for s in warm[-quarter:]) - floor, 1)
+
     def early_and_late(self, what: str) -> list[float]:
         """[median of the first quarter after warm-up, largest, median of the last quarter]:
         threads and open files move with the runs in flight, so single samples say little."""
@@ -149,6 +158,7 @@ class SoakResult:
             "rss_mb_start": warm[0].rss_mb,
             "rss_mb_end": self.samples[-1].rss_mb,
             "rss_mb_per_1000_runs": self.rss_mb_per_1000_runs,
+            "rss_floor_growth_mb": self.rss_floor_growth_mb(),
             "mapped_mb_start": warm[0].mapped_mb,
             "mapped_mb_end": self.samples[-1].mapped_mb,
             "threads": self.early_and_late("threads"),

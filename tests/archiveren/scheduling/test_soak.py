@@ -14,9 +14,13 @@ import pytest
 from bench.soak import FAILING_SOURCE, SoakResult, soak
 
 SOAK_SECONDS = float(os.environ.get("ARCHIVEREN_SOAK_SECONDS", "180"))
-MAX_RSS_MB_PER_1000_RUNS = 25.0
-"""A leak of 25 KB per run; the scheduler's own memory (RssAnon) grew 2-4 MB per thousand runs
-in the second half of a 180 s soak."""
+MAX_RSS_FLOOR_GROWTH_MB = 40.0
+"""How far the scheduler's memory floor (RssAnon, the lowest sample of a quarter) may rise over
+the second half of the soak, about 370 runs: a leak of some 100 KB a run or more. A finer
+figure needs a longer run than a test has: the samples swing 20-30 MB with the runs in flight,
+so a per-run slope fitted over 370 runs moved between -17 and +70 MB per thousand runs on the
+same commit (quiet machine, 2026-12-06) while the floor moved -12 and +15 MB. bench/soak.py
+reports the slope too, over a longer run."""
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +93,7 @@ def test_the_archive_verifies_and_the_index_holds_every_post_the_sources_served(
 
 def test_the_scheduler_does_not_grow_in_memory_threads_or_open_files(soaked: SoakResult) -> None:
     figures = soaked.figures()
-    assert soaked.rss_mb_per_1000_runs <= MAX_RSS_MB_PER_1000_RUNS, figures
+    assert soaked.rss_floor_growth_mb() <= MAX_RSS_FLOOR_GROWTH_MB, figures
     early, _, late = figures["threads"]  # medians of the first and last quarter after warm-up
     assert late <= early + 4, figures
     early_files, _, late_files = figures["open_files"]
